@@ -1,0 +1,4 @@
+export * from "./kinds.js";
+export * from "./json.js";
+export * from "./resource.js";
+export * from "./plan.js";

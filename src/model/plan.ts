@@ -1,0 +1,116 @@
+import type { Address, Kind } from "./kinds.js";
+import type { JsonValue } from "./json.js";
+import type { DesiredResource, LiveResource } from "./resource.js";
+
+export const PLAN_FORMAT_VERSION = "1";
+
+export type Action = "create" | "update" | "replace" | "delete";
+
+/** One field that differs between a manifest and the live workspace. */
+export interface FieldChange {
+  /** Top-level API field name, e.g. "query" or "columns". */
+  readonly field: string;
+  /** Absent when the field is absent on that side. Never shown when `secret`. */
+  readonly before?: JsonValue;
+  readonly after?: JsonValue;
+  /** SQL fields are rendered as a unified diff. */
+  readonly isSql: boolean;
+  /** Secret values are never rendered; only "(secret changed)". */
+  readonly secret: boolean;
+  /** True when the API cannot change this field in place. */
+  readonly forcesReplace: boolean;
+}
+
+interface ChangeBase {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly address: Address;
+  /** One line a person can read: why this action. */
+  readonly reason: string;
+  /** True where data or a running pipeline would be lost. */
+  readonly destructive: boolean;
+  readonly fieldChanges: readonly FieldChange[];
+}
+
+export interface CreateChange extends ChangeBase {
+  readonly action: "create";
+  readonly desired: DesiredResource;
+}
+export interface UpdateChange extends ChangeBase {
+  readonly action: "update";
+  readonly desired: DesiredResource;
+  readonly live: LiveResource;
+}
+export interface ReplaceChange extends ChangeBase {
+  readonly action: "replace";
+  readonly desired: DesiredResource;
+  readonly live: LiveResource;
+  /** Set when this resource is replaced only because something it reads is replaced. */
+  readonly cascadedFrom?: Address;
+}
+export interface DeleteChange extends ChangeBase {
+  readonly action: "delete";
+  readonly live: LiveResource;
+}
+
+export type Change = CreateChange | UpdateChange | ReplaceChange | DeleteChange;
+
+/**
+ * The unit apply schedules. A replace is two steps (delete, then create) so that dependents can
+ * be dropped between them and recreated after.
+ */
+export type StepPhase = "delete" | "create" | "update";
+
+export interface Step {
+  /** `${phase}:${address}`, unique within a plan. */
+  readonly id: string;
+  readonly phase: StepPhase;
+  readonly address: Address;
+  /** Ids of the steps that must have succeeded before this one starts. */
+  readonly waitsFor: readonly string[];
+}
+
+export function stepId(phase: StepPhase, address: Address): string {
+  return `${phase}:${address}`;
+}
+
+export interface Plan {
+  readonly formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** Only resources that change, in the order they would be applied. */
+  readonly changes: readonly Change[];
+  /** The schedule: every step of every change, each naming the steps it waits for. */
+  readonly steps: readonly Step[];
+  /** Live resources no manifest declares and this project does not own: left alone. */
+  readonly unmanaged: readonly Address[];
+  /** Things a person should know that do not stop the plan. */
+  readonly warnings: readonly string[];
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+}
+
+export function summarizePlan(plan: Plan): PlanSummary {
+  const summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const change of plan.changes) summary[change.action] += 1;
+  return summary;
+}
+
+/** What happened to each step when a plan was applied (never thrown halfway; see apply/). */
+export type StepOutcome =
+  | { readonly stepId: string; readonly status: "applied" }
+  | { readonly stepId: string; readonly status: "failed"; readonly error: string }
+  | { readonly stepId: string; readonly status: "not-attempted"; readonly blockedBy: string };
+
+export interface ApplyReport {
+  readonly outcomes: readonly StepOutcome[];
+}
+
+/** The dependency graph of a set of manifests: an edge means `from` depends on `to`. */
+export interface DependencyGraph {
+  readonly nodes: readonly { readonly kind: Kind; readonly name: string }[];
+  readonly edges: readonly { readonly from: Address; readonly to: Address }[];
+}

@@ -1,0 +1,101 @@
+import type { Address, Kind } from "./kinds.js";
+import { addressOf } from "./kinds.js";
+import type { JsonObject } from "./json.js";
+
+/** Where something came from in a manifest file, 1-based like editors show it. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Lifecycle {
+  readonly preventDestroy: boolean;
+  /** Top-level API field names whose differences the plan ignores. */
+  readonly ignoreChanges: readonly string[];
+}
+
+/**
+ * A resource as a manifest declares it. `spec` holds only API request fields (never `kind`,
+ * `depends_on` or `lifecycle`); `name` is also present in `spec` since the API takes it there.
+ */
+export interface DesiredResource {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly address: Address;
+  readonly spec: JsonObject;
+  /** Declared with `depends_on`; inferred dependencies are added by the planner. */
+  readonly dependsOn: readonly Address[];
+  readonly lifecycle: Lifecycle;
+  /** JSON pointers into `spec` whose values are secret (from `${secret:…}` or secret fields). */
+  readonly secretPaths: readonly string[];
+  readonly location?: SourceLocation;
+}
+
+export const DesiredResource = Object.freeze({
+  create(input: {
+    kind: Kind;
+    name: string;
+    spec: JsonObject;
+    dependsOn?: readonly Address[];
+    lifecycle?: Partial<Lifecycle>;
+    secretPaths?: readonly string[];
+    location?: SourceLocation;
+  }): DesiredResource {
+    return Object.freeze({
+      kind: input.kind,
+      name: input.name,
+      address: addressOf(input.kind, input.name),
+      spec: input.spec,
+      dependsOn: Object.freeze([...(input.dependsOn ?? [])]),
+      lifecycle: Object.freeze({
+        preventDestroy: input.lifecycle?.preventDestroy ?? false,
+        ignoreChanges: Object.freeze([...(input.lifecycle?.ignoreChanges ?? [])]),
+      }),
+      secretPaths: Object.freeze([...(input.secretPaths ?? [])]),
+      ...(input.location ? { location: input.location } : {}),
+    });
+  },
+});
+
+/**
+ * A resource as the live workspace reports it, already normalised into the shape of the API's
+ * request fields (server-only fields such as created_at dropped, formatting folded away).
+ */
+export interface LiveResource {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly address: Address;
+  /** Server-generated id, for kinds identified by id (sources, sinks, …). */
+  readonly id?: string;
+  readonly spec: JsonObject;
+  /** The tpctl project that created it, read from the ownership marker; undefined if none. */
+  readonly owner?: string;
+  /** Addresses this resource reads or writes, as the live workspace reports them. */
+  readonly dependsOn: readonly Address[];
+  /** Runtime status where the API reports one (e.g. a source's "running" / "stopped"). */
+  readonly status?: string;
+}
+
+export const LiveResource = Object.freeze({
+  create(input: {
+    kind: Kind;
+    name: string;
+    spec: JsonObject;
+    id?: string;
+    owner?: string;
+    dependsOn?: readonly Address[];
+    status?: string;
+  }): LiveResource {
+    return Object.freeze({
+      kind: input.kind,
+      name: input.name,
+      address: addressOf(input.kind, input.name),
+      spec: input.spec,
+      dependsOn: Object.freeze([...(input.dependsOn ?? [])]),
+      ...(input.id !== undefined ? { id: input.id } : {}),
+      ...(input.owner !== undefined ? { owner: input.owner } : {}),
+      ...(input.status !== undefined ? { status: input.status } : {}),
+    });
+  },
+});
