@@ -1,4 +1,68 @@
-/** A form of the SQL in which formatting differences vanish: equal output means equal query. */
+import { isIdentifierPart, isIdentifierStart, isPlainIdentifier } from "./identifiers.js";
+import { tokenizeSql, type Token } from "./tokenize.js";
+
+// Keywords that are also function names, written `left(s, 3)` like any other call.
+const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
+
+/**
+ * A form of the SQL in which formatting differences vanish: equal output means equal query.
+ * Comments go, trailing `;` go, keywords are lower-cased, a quoted identifier that needs no quotes
+ * is written bare, and whitespace is rewritten to one fixed layout (one space between tokens, none
+ * inside brackets, before `,` `.` `;` or around a call's `(`). Identifiers, function names,
+ * literals and operators stay exactly as written.
+ *
+ * @example canonicalizeSql("SELECT  count( * )\nFROM `clicks` -- all") // "select count(*) from clicks"
+ * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
+ */
 export function canonicalizeSql(sql: string): string {
-  return sql.trim();
+  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  while (tokens.at(-1)?.text === ";") tokens.pop();
+
+  let result = "";
+  let previous: Token | undefined;
+  tokens.forEach((token, index) => {
+    if (previous !== undefined && spaceBetween(previous, token)) result += " ";
+    result += canonicalText(token, previous, tokens[index + 1]);
+    previous = token;
+  });
+  return result;
+}
+
+// Whitespace next to punctuation never changes the tokens, so leaving it out is always safe; the
+// layout only has to be a function of the two tokens.
+function spaceBetween(previous: Token, token: Token): boolean {
+  const before = previous.type === "punctuation" ? previous.text : "";
+  const after = token.type === "punctuation" ? token.text : "";
+  if (before === "(" || before === "[" || before === ".") return false;
+  if (after === ")" || after === "]" || after === "," || after === "." || after === ";") return false;
+  if (after === "(") return !isCallee(previous) && before !== ")";
+  if (after === "[") return !isCallee(previous) && before !== ")" && before !== "]";
+  return true;
+}
+
+function isCallee(token: Token): boolean {
+  return (
+    token.type === "identifier" ||
+    token.type === "quoted_identifier" ||
+    (token.type === "keyword" && CALLABLE_KEYWORDS.has(token.value))
+  );
+}
+
+function canonicalText(token: Token, previous: Token | undefined, next: Token | undefined): string {
+  switch (token.type) {
+    case "keyword":
+      // `Array(String)` and `left(s, 3)` are a type and a function: their case stays as written.
+      return isCallee(token) && next?.text === "(" ? token.text : token.text.toLowerCase();
+    case "quoted_identifier": {
+      // After a dot a keyword-like word is a name part, so `t.order` and t.`order` are the same.
+      const bare = previous?.text === "." ? isWord(token.value) : isPlainIdentifier(token.value);
+      return bare ? token.value : `\`${token.value.replace(/[\\`]/g, (ch) => `\\${ch}`)}\``;
+    }
+    default:
+      return token.text;
+  }
+}
+
+function isWord(name: string): boolean {
+  return name !== "" && isIdentifierStart(name.charAt(0)) && [...name.slice(1)].every((ch) => isIdentifierPart(ch));
 }

@@ -1,0 +1,21 @@
+import type { Address, DependencyGraph, DesiredResource } from "../model/index.js";
+import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { topologicalOrder } from "./graph.js";
+
+/**
+ * The dependency graph of the manifests alone (what `tpctl graph` prints). Edges to names the
+ * manifests do not declare are left out: the graph describes the project, not the workspace.
+ * Throws DependencyCycleError when the manifests form a cycle.
+ */
+export function buildDependencyGraph(desired: readonly DesiredResource[]): DependencyGraph {
+  const declared = new Set(desired.map((resource) => resource.address));
+  const deps = dependenciesOf(desired, createNameResolver(desired));
+  topologicalOrder([...declared], (address) => deps.get(address)?.dependsOn ?? []);
+  const edges: { from: Address; to: Address }[] = [];
+  for (const resource of desired) {
+    for (const to of deps.get(resource.address)?.dependsOn ?? []) {
+      if (declared.has(to)) edges.push({ from: resource.address, to });
+    }
+  }
+  return { nodes: desired.map(({ kind, name }) => ({ kind, name })), edges };
+}

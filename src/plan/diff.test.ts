@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { diffResource } from "./diff.js";
+import { desired, live } from "./test-utils.js";
+
+const columns = [
+  { name: "cid", type: "string" },
+  { name: "speed_kmh", type: "float32", codec: "ZSTD(1)" },
+];
+
+describe("diffResource", () => {
+  it("finds no difference in what the server adds or reformats", () => {
+    const result = diffResource(
+      desired("stream", "cars", { columns }),
+      live("stream", "cars", {
+        description: "",
+        mode: "append",
+        logstore_retention_ms: 0,
+        logstore_retention_bytes: 0,
+        columns: [
+          { name: "cid", type: "string", default: "" },
+          { name: "speed_kmh", type: "float32", codec: "CODEC(ZSTD(1))" },
+          { name: "_tp_time", type: "datetime64(3, 'UTC')", default: "now64(3, 'UTC')" },
+        ],
+      }),
+    );
+    expect(result).toEqual([]);
+  });
+
+  it("compares SQL modulo whitespace, keyword case and comments", () => {
+    const result = diffResource(
+      desired("view", "fast", { query: "SELECT cid FROM cars -- fast ones\nWHERE speed > 100" }),
+      live("view", "fast", { query: "select cid\n  from cars where speed > 100" }),
+    );
+    expect(result).toEqual([]);
+  });
+
+  it("reports a changed query of a view as updatable", () => {
+    const result = diffResource(
+      desired("view", "fast", { query: "SELECT cid FROM cars WHERE speed > 120" }),
+      live("view", "fast", { query: "SELECT cid FROM cars WHERE speed > 100" }),
+    );
+    expect(result).toEqual([
+      {
+        field: "query",
+        before: "SELECT cid FROM cars WHERE speed > 100",
+        after: "SELECT cid FROM cars WHERE speed > 120",
+        isSql: true,
+        secret: false,
+        forcesReplace: false,
+      },
+    ]);
+  });
+
+  it("marks a stream's columns and a materialized view's query as forcing a replace", () => {
+    expect(
+      diffResource(
+        desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
+        live("stream", "cars", { columns: [{ name: "cid", type: "string" }] }),
+      ).map((change) => [change.field, change.forcesReplace]),
+    ).toEqual([["columns", true]]);
+    expect(
+      diffResource(
+        desired("materialized_view", "agg", { query: "SELECT 2 FROM cars" }),
+        live("materialized_view", "agg", { query: "SELECT 1 FROM cars" }),
+      ).map((change) => [change.field, change.forcesReplace]),
+    ).toEqual([["query", true]]);
+  });
+
+  it("compares an omitted field with a known default, and ignores computed ones", () => {
+    const result = diffResource(
+      desired("stream", "cars", { columns }),
+      live("stream", "cars", { columns, description: "old text", logstore_retention_ms: 86400000 }),
+    );
+    expect(result.map((change) => [change.field, change.before, change.after])).toEqual([["description", "old text", ""]]);
+  });
+
+  it("honours lifecycle.ignore_changes", () => {
+    const result = diffResource(
+      desired("stream", "cars", { columns, description: "new" }, { ignoreChanges: ["description"] }),
+      live("stream", "cars", { columns, description: "old" }),
+    );
+    expect(result).toEqual([]);
+  });
+
+  it("notices a retention that differs when declared", () => {
+    const result = diffResource(
+      desired("stream", "cars", { columns, logstore_retention_ms: 3600000 }),
+      live("stream", "cars", { columns, logstore_retention_ms: 86400000 }),
+    );
+    expect(result.map((change) => [change.field, change.forcesReplace])).toEqual([["logstore_retention_ms", false]]);
+  });
+
+  it("marks secret fields so that renderers never show their values", () => {
+    const result = diffResource(
+      desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { token: "new" } }, { secretPaths: ["/properties/token"] }),
+      live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { token: "old" } }),
+    );
+    expect(result.map((change) => [change.field, change.secret])).toEqual([["properties", true]]);
+  });
+});

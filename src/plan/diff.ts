@@ -1,0 +1,127 @@
+import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
+import { isJsonObject } from "../model/index.js";
+import { canonicalizeSql } from "../sql/index.js";
+import { KIND_RULES, type FieldRule } from "./kind-rules.js";
+
+/**
+ * The fields where a manifest and the live resource really differ. Differences that only the
+ * server introduces (defaults, formatting, implicit columns) are not differences.
+ */
+export function diffResource(desired: DesiredResource, live: LiveResource): FieldChange[] {
+  const rules = KIND_RULES[desired.kind].fields;
+  const ignored = new Set(desired.lifecycle.ignoreChanges);
+  const changes: FieldChange[] = [];
+  const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
+  fields.delete("name");
+  for (const field of [...fields].sort()) {
+    if (ignored.has(field)) continue;
+    const rule: FieldRule = rules[field] ?? { compare: "value", updatable: false };
+    const declared = Object.hasOwn(desired.spec, field);
+    if (rule.writeOnly) continue;
+    if (!declared && (rule.computed || rule.default === undefined)) continue;
+    const after = declared ? desired.spec[field] : rule.default;
+    const before = Object.hasOwn(live.spec, field) ? live.spec[field] : rule.default;
+    if (after === undefined) continue;
+    if (valuesEqual(rule, after, before)) continue;
+    changes.push({
+      field,
+      ...(before !== undefined ? { before } : {}),
+      after,
+      isSql: rule.compare === "sql",
+      secret: desired.secretPaths.some((path) => path === `/${field}` || path.startsWith(`/${field}/`)),
+      forcesReplace: !rule.updatable,
+    });
+  }
+  return changes;
+}
+
+function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | undefined): boolean {
+  if (live === undefined) return false;
+  switch (rule.compare) {
+    case "sql":
+      return typeof desired === "string" && typeof live === "string"
+        ? sqlEqual(desired, live)
+        : deepEqual(desired, live);
+    case "text":
+      return typeof desired === "string" && typeof live === "string"
+        ? desired.trim() === live.trim()
+        : deepEqual(desired, live);
+    case "columns":
+      return columnsEqual(desired, live);
+    case "value":
+      return deepEqual(desired, live);
+  }
+}
+
+export function sqlEqual(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return canonicalizeSql(a) === canonicalizeSql(b);
+  } catch {
+    // Unparseable SQL (the server will say why) compares as text.
+    return a.trim() === b.trim();
+  }
+}
+
+/**
+ * Columns as the server reads them back differ from what was sent: an implicit `_tp_time`
+ * (and other `_tp_*` internals) is added, codecs come back wrapped as `CODEC(...)`, and
+ * `nullable` is derived from the type (timeplus-api.md §3.1, §4).
+ */
+function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
+  if (!Array.isArray(desired) || !Array.isArray(live)) return deepEqual(desired, live);
+  const declaredNames = new Set(desired.map((column) => (isJsonObject(column) ? column["name"] : undefined)));
+  const liveColumns = live.filter((column) => {
+    const name = isJsonObject(column) ? column["name"] : undefined;
+    return !(typeof name === "string" && name.startsWith("_tp_") && !declaredNames.has(name));
+  });
+  return deepEqual(desired.map(normalizeColumn), liveColumns.map(normalizeColumn));
+}
+
+function normalizeColumn(column: JsonValue): JsonValue {
+  if (!isJsonObject(column)) return column;
+  const text = (key: string): string => {
+    const value = column[key];
+    return typeof value === "string" ? value : "";
+  };
+  return {
+    name: text("name"),
+    type: squeeze(text("type")),
+    default: squeezeSql(text("default")),
+    codec: squeeze(unwrapCodec(text("codec"))),
+    ttl_expression: squeezeSql(text("ttl_expression")),
+    skipping_index_expression: squeezeSql(text("skipping_index_expression")),
+    comment: text("comment"),
+  };
+}
+
+export function unwrapCodec(codec: string): string {
+  const match = /^\s*codec\s*\((.*)\)\s*$/is.exec(codec);
+  return match?.[1] ?? codec;
+}
+
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+function squeezeSql(text: string): string {
+  if (text.trim() === "") return "";
+  try {
+    return canonicalizeSql(text);
+  } catch {
+    return text.trim();
+  }
+}
+
+export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
+    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
+    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], (b as JsonObject)[key]));
+  }
+  return false;
+}

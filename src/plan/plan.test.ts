@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { DependencyCycleError, LiveStateError, SafetyRefusal } from "../errors.js";
+import { summarizePlan } from "../model/index.js";
+import { assemblePlan } from "./plan.js";
+import { desired, live } from "./test-utils.js";
+
+const columns = [{ name: "cid", type: "string" }];
+const options = { project: "fleet" };
+
+describe("assemblePlan", () => {
+  it("creates parents before children", () => {
+    const plan = assemblePlan(
+      [
+        desired("materialized_view", "agg", { query: "SELECT count() FROM fast", target_stream: "totals" }),
+        desired("view", "fast", { query: "SELECT * FROM cars" }),
+        desired("stream", "totals", { columns }),
+        desired("stream", "cars", { columns }),
+      ],
+      [],
+      options,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`)).toEqual([
+      "create stream/cars",
+      "create stream/totals",
+      "create view/fast",
+      "create materialized_view/agg",
+    ]);
+    expect(plan.steps.find((s) => s.address === "materialized_view/agg")?.waitsFor).toEqual([
+      "create:stream/totals",
+      "create:view/fast",
+    ]);
+  });
+
+  it("plans nothing when live matches", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns })],
+      [live("stream", "cars", { columns, mode: "append", description: "" }, { owner: "fleet" })],
+      options,
+    );
+    expect(plan.changes).toEqual([]);
+    expect(summarizePlan(plan)).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+  });
+
+  it("cascades a replace to everything that reads the replaced object, transitively", () => {
+    const plan = assemblePlan(
+      [
+        desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
+        desired("view", "fast", { query: "SELECT * FROM cars" }),
+        desired("view", "faster", { query: "SELECT * FROM fast" }),
+      ],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("view", "fast", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
+        live("view", "faster", { query: "SELECT * FROM fast" }, { owner: "fleet", dependsOn: ["view/fast"] }),
+      ],
+      options,
+    );
+    expect(plan.changes.map((c) => [c.action, c.address, c.reason, c.destructive])).toEqual([
+      ["replace", "view/faster", "reads view/fast, which is replaced", false],
+      ["replace", "view/fast", "reads stream/cars, which is replaced", false],
+      ["replace", "stream/cars", "columns cannot be updated in place", true],
+    ]);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      "delete:view/faster",
+      "delete:view/fast",
+      "delete:stream/cars",
+      "create:stream/cars",
+      "create:view/fast",
+      "create:view/faster",
+    ]);
+  });
+
+  it("deletes only what this project owns, dependents first, and leaves the rest alone", () => {
+    const plan = assemblePlan(
+      [],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("view", "fast", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
+        live("stream", "theirs", { columns }, { owner: "other" }),
+        live("stream", "manual", { columns }),
+      ],
+      options,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`)).toEqual(["delete view/fast", "delete stream/cars"]);
+    expect(plan.steps.find((s) => s.address === "stream/cars")?.waitsFor).toEqual(["delete:view/fast"]);
+    expect(plan.unmanaged).toEqual(["stream/manual", "stream/theirs"]);
+  });
+
+  it("updates in place what the API updates in place", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns }), desired("view", "fast", { query: "SELECT * FROM cars WHERE x > 1" })],
+      [
+        live("view", "fast", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+      ],
+      options,
+    );
+    expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
+      ["update", "view/fast", "query can be updated in place"],
+    ]);
+  });
+
+  it("refuses to delete something a declared resource still reads", () => {
+    expect(() =>
+      assemblePlan(
+        [desired("view", "fast", { query: "SELECT * FROM cars" })],
+        [live("stream", "cars", { columns }, { owner: "fleet" })],
+        options,
+      ),
+    ).toThrow(LiveStateError);
+  });
+
+  it("reports a dependency cycle by name", () => {
+    expect(() =>
+      assemblePlan(
+        [desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })],
+        [],
+        options,
+      ),
+    ).toThrow(DependencyCycleError);
+  });
+
+  it("refuses to replace a resource with prevent_destroy", () => {
+    expect(() =>
+      assemblePlan(
+        [desired("stream", "cars", { columns: [{ name: "x", type: "int8" }] }, { preventDestroy: true })],
+        [live("stream", "cars", { columns }, { owner: "fleet" })],
+        options,
+      ),
+    ).toThrow(SafetyRefusal);
+  });
+
+  it("drops an object before creating one of another kind under the same name", () => {
+    const plan = assemblePlan(
+      [desired("stream", "src", { columns }), desired("materialized_view", "fast", { query: "SELECT * FROM src" })],
+      [live("stream", "src", { columns }, { owner: "fleet" }), live("view", "fast", { query: "SELECT * FROM src" }, { owner: "fleet", dependsOn: ["stream/src"] })],
+      options,
+    );
+    expect(plan.steps.map((s) => `${s.id} <- ${s.waitsFor.join(",")}`)).toEqual([
+      "delete:view/fast <- ",
+      "create:materialized_view/fast <- delete:view/fast",
+    ]);
+  });
+
+  it("warns about a read of something neither declared nor live", () => {
+    const plan = assemblePlan([desired("view", "v", { query: "SELECT * FROM nowhere" })], [], options);
+    expect(plan.warnings).toEqual(['view/v reads "nowhere", which is neither declared in the manifests nor live']);
+  });
+
+  it("limits the plan to a target and what it needs", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns }), desired("view", "fast", { query: "SELECT * FROM cars" }), desired("stream", "other", { columns })],
+      [],
+      { ...options, targets: ["view/fast"] },
+    );
+    expect(plan.changes.map((c) => c.address)).toEqual(["stream/cars", "view/fast"]);
+  });
+
+  it("gives the same plan for the same input", () => {
+    const input = [desired("stream", "b", { columns }), desired("stream", "a", { columns })];
+    expect(JSON.stringify(assemblePlan(input, [], options))).toBe(JSON.stringify(assemblePlan([...input].reverse(), [], options)));
+  });
+});

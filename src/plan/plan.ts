@@ -1,0 +1,324 @@
+import { LiveStateError, SafetyRefusal } from "../errors.js";
+import type {
+  Address,
+  Change,
+  DesiredResource,
+  FieldChange,
+  LiveResource,
+  Plan,
+  Step,
+  StepPhase,
+} from "../model/index.js";
+import { KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
+import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { diffResource } from "./diff.js";
+import { topologicalOrder } from "./graph.js";
+import { KIND_RULES } from "./kind-rules.js";
+
+export interface PlanOptions {
+  /** The project whose marker makes an undeclared live resource ours to delete. */
+  readonly project: string;
+  /** Plan only these addresses and what they need (`--target`); empty means everything. */
+  readonly targets?: readonly Address[];
+}
+
+/**
+ * Desired against live: what to create, update, replace and delete, and the order of the API
+ * calls. Pure: the same input gives the same plan.
+ *
+ * @example assemblePlan(loaded.resources, live.resources, { project: "fleet" })
+ */
+export function assemblePlan(
+  desired: readonly DesiredResource[],
+  live: readonly LiveResource[],
+  options: PlanOptions,
+): Plan {
+  const desiredByAddress = new Map(desired.map((resource) => [resource.address, resource]));
+  const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
+  const resolver = createNameResolver(desired, live);
+  const desiredDeps = dependenciesOf(desired, resolver);
+  const warnings: string[] = [];
+
+  // A cycle among the manifests is an error whatever the live state is.
+  topologicalOrder(
+    desired.map((resource) => resource.address),
+    (address) => desiredDeps.get(address)?.dependsOn ?? [],
+  );
+
+  for (const resource of desired) {
+    for (const name of desiredDeps.get(resource.address)?.unresolved ?? []) {
+      warnings.push(`${resource.address} reads "${name}", which is neither declared in the manifests nor live`);
+    }
+  }
+
+  // Live dependents: who reads or writes each live resource.
+  const liveDependents = new Map<Address, Address[]>();
+  for (const resource of live) {
+    for (const dependency of resource.dependsOn) {
+      const list = liveDependents.get(dependency) ?? [];
+      list.push(resource.address);
+      liveDependents.set(dependency, list);
+    }
+  }
+
+  const changes = new Map<Address, Change>();
+  const unmanaged: Address[] = [];
+
+  for (const resource of desired) {
+    const current = liveByAddress.get(resource.address);
+    if (!current) {
+      changes.set(resource.address, {
+        kind: resource.kind,
+        name: resource.name,
+        address: resource.address,
+        action: "create",
+        reason: "declared in the manifests but not in the workspace",
+        destructive: false,
+        fieldChanges: [],
+        desired: resource,
+      });
+      continue;
+    }
+    const fieldChanges = diffResource(resource, current);
+    if (fieldChanges.length === 0) continue;
+    const blocking = fieldChanges.filter((change) => change.forcesReplace);
+    const rules = KIND_RULES[resource.kind];
+    if (blocking.length > 0) {
+      changes.set(resource.address, {
+        kind: resource.kind,
+        name: resource.name,
+        address: resource.address,
+        action: "replace",
+        reason: `${describeFields(blocking)} cannot be updated in place`,
+        destructive: rules.destructiveToLose,
+        fieldChanges,
+        desired: resource,
+        live: current,
+      });
+    } else {
+      changes.set(resource.address, {
+        kind: resource.kind,
+        name: resource.name,
+        address: resource.address,
+        action: "update",
+        reason: `${describeFields(fieldChanges)} can be updated in place`,
+        destructive: false,
+        fieldChanges,
+        desired: resource,
+        live: current,
+      });
+    }
+  }
+
+  for (const resource of live) {
+    if (desiredByAddress.has(resource.address)) continue;
+    if (resource.owner !== options.project) {
+      unmanaged.push(resource.address);
+      continue;
+    }
+    changes.set(resource.address, {
+      kind: resource.kind,
+      name: resource.name,
+      address: resource.address,
+      action: "delete",
+      reason: `created by project "${options.project}" and no longer declared`,
+      destructive: KIND_RULES[resource.kind].destructiveToLose,
+      fieldChanges: [],
+      live: resource,
+    });
+  }
+
+  cascadeReplacements(changes, liveDependents, liveByAddress, desiredByAddress);
+
+  // A declared resource must not read something this plan deletes for good.
+  for (const resource of desired) {
+    for (const dependency of desiredDeps.get(resource.address)?.dependsOn ?? []) {
+      if (changes.get(dependency)?.action === "delete") {
+        throw new LiveStateError(
+          `${resource.address} reads ${dependency}, which is no longer declared and would be deleted; declare ${dependency} again or stop reading it`,
+        );
+      }
+    }
+  }
+
+  const selected = selectTargets(changes, options.targets ?? [], desiredDeps);
+  for (const change of selected.values()) {
+    if (change.action !== "create" && change.action !== "update" && "desired" in change && change.desired.lifecycle.preventDestroy) {
+      throw new SafetyRefusal(
+        `${change.address} has lifecycle.prevent_destroy set, but this plan would ${change.action} it (${change.reason})`,
+        { meta: { address: change.address, action: change.action } },
+      );
+    }
+  }
+
+  const steps = scheduleSteps(selected, desiredDeps, liveDependents);
+  const firstStep = new Map<Address, number>();
+  steps.forEach((step, index) => {
+    if (!firstStep.has(step.address)) firstStep.set(step.address, index);
+  });
+  const ordered = [...selected.values()].sort(
+    (a, b) => (firstStep.get(a.address) ?? 0) - (firstStep.get(b.address) ?? 0),
+  );
+  return Object.freeze({
+    formatVersion: PLAN_FORMAT_VERSION,
+    changes: Object.freeze(ordered),
+    steps: Object.freeze(steps),
+    unmanaged: Object.freeze(unmanaged.sort()),
+    warnings: Object.freeze(warnings),
+  });
+}
+
+function describeFields(changes: readonly FieldChange[]): string {
+  const names = changes.map((change) => change.field);
+  return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/**
+ * The engine refuses to drop an object something else reads (error 630), so replacing an object
+ * means replacing everything that reads it, transitively.
+ */
+function cascadeReplacements(
+  changes: Map<Address, Change>,
+  liveDependents: ReadonlyMap<Address, readonly Address[]>,
+  liveByAddress: ReadonlyMap<Address, LiveResource>,
+  desiredByAddress: ReadonlyMap<Address, DesiredResource>,
+): void {
+  const queue = [...changes.values()].filter((change) => change.action === "replace").map((change) => change.address);
+  while (queue.length > 0) {
+    const replaced = queue.shift() as Address;
+    for (const dependent of liveDependents.get(replaced) ?? []) {
+      const existing = changes.get(dependent);
+      if (existing?.action === "replace" || existing?.action === "delete") continue;
+      const desired = desiredByAddress.get(dependent);
+      const current = liveByAddress.get(dependent);
+      if (!desired || !current) {
+        throw new LiveStateError(
+          `${replaced} must be replaced, but ${dependent}, which this project does not manage, reads it; the server would refuse to drop ${replaced}`,
+        );
+      }
+      changes.set(dependent, {
+        kind: desired.kind,
+        name: desired.name,
+        address: dependent,
+        action: "replace",
+        reason: `reads ${replaced}, which is replaced`,
+        destructive: KIND_RULES[desired.kind].destructiveToLose,
+        fieldChanges: existing?.fieldChanges ?? [],
+        desired,
+        live: current,
+        cascadedFrom: replaced,
+      });
+      queue.push(dependent);
+    }
+  }
+}
+
+/** `--target`: the named resources and, transitively, the declared resources they need. */
+function selectTargets(
+  changes: ReadonlyMap<Address, Change>,
+  targets: readonly Address[],
+  desiredDeps: ReturnType<typeof dependenciesOf>,
+): Map<Address, Change> {
+  if (targets.length === 0) return new Map(changes);
+  const wanted = new Set<Address>();
+  const queue = [...targets];
+  while (queue.length > 0) {
+    const address = queue.shift() as Address;
+    if (wanted.has(address)) continue;
+    wanted.add(address);
+    queue.push(...(desiredDeps.get(address)?.dependsOn ?? []));
+    const change = changes.get(address);
+    if (change?.action === "replace") {
+      // A replaced target drags along what the cascade replaced because of it.
+      for (const other of changes.values()) {
+        if (other.action === "replace" && other.cascadedFrom === address) queue.push(other.address);
+      }
+    }
+  }
+  return new Map([...changes].filter(([address]) => wanted.has(address)));
+}
+
+function scheduleSteps(
+  changes: ReadonlyMap<Address, Change>,
+  desiredDeps: ReturnType<typeof dependenciesOf>,
+  liveDependents: ReadonlyMap<Address, readonly Address[]>,
+): Step[] {
+  const phasesOf = (address: Address): StepPhase[] => {
+    switch (changes.get(address)?.action) {
+      case "create":
+        return ["create"];
+      case "update":
+        return ["update"];
+      case "replace":
+        return ["delete", "create"];
+      case "delete":
+        return ["delete"];
+      default:
+        return [];
+    }
+  };
+  const has = (phase: StepPhase, address: Address): boolean => phasesOf(address).includes(phase);
+
+  // Objects that SQL reads share one namespace in the engine: a new object cannot take a name
+  // until the old object of another kind with that name is dropped.
+  const deletesByRelationName = new Map<string, Address[]>();
+  for (const change of changes.values()) {
+    if (RELATION_KINDS.has(change.kind) && has("delete", change.address)) {
+      const list = deletesByRelationName.get(change.name) ?? [];
+      list.push(change.address);
+      deletesByRelationName.set(change.name, list);
+    }
+  }
+
+  const waits = new Map<string, string[]>();
+  const steps: { id: string; phase: StepPhase; address: Address }[] = [];
+  for (const change of changes.values()) {
+    for (const phase of phasesOf(change.address)) {
+      const id = stepId(phase, change.address);
+      const waitsFor: string[] = [];
+      if (phase === "delete") {
+        for (const dependent of liveDependents.get(change.address) ?? []) {
+          if (has("delete", dependent)) waitsFor.push(stepId("delete", dependent));
+          if (has("update", dependent)) waitsFor.push(stepId("update", dependent));
+        }
+      } else {
+        if (phase === "create" && change.action === "replace") waitsFor.push(stepId("delete", change.address));
+        if (phase === "create" && RELATION_KINDS.has(change.kind)) {
+          for (const other of deletesByRelationName.get(change.name) ?? []) {
+            if (other !== change.address) waitsFor.push(stepId("delete", other));
+          }
+        }
+        for (const dependency of desiredDeps.get(change.address)?.dependsOn ?? []) {
+          if (has("create", dependency)) waitsFor.push(stepId("create", dependency));
+          if (has("update", dependency)) waitsFor.push(stepId("update", dependency));
+        }
+      }
+      waits.set(id, waitsFor);
+      steps.push({ id, phase, address: change.address });
+    }
+  }
+
+  // Deterministic tie-break: deletes first, then by kind order (schemas and UDFs before streams,
+  // streams before what reads them), then by name.
+  const kindRank = new Map(KINDS.map((kind, index) => [kind, index]));
+  const phaseRank: Record<StepPhase, number> = { delete: 0, update: 1, create: 2 };
+  const rankOf = (step: (typeof steps)[number]): [number, number, string] => {
+    const change = changes.get(step.address) as Change;
+    const kind = kindRank.get(change.kind) ?? 0;
+    return [phaseRank[step.phase], step.phase === "delete" ? -kind : kind, change.name];
+  };
+  steps.sort((a, b) => {
+    const [pa, ka, na] = rankOf(a);
+    const [pb, kb, nb] = rankOf(b);
+    return pa - pb || ka - kb || (na < nb ? -1 : na > nb ? 1 : 0);
+  });
+  const byId = new Map(steps.map((step) => [step.id, step]));
+  const order = topologicalOrder(
+    steps.map((step) => step.id),
+    (id) => waits.get(id) ?? [],
+  );
+  return order.map((id) => {
+    const step = byId.get(id) as (typeof steps)[number];
+    return Object.freeze({ ...step, waitsFor: Object.freeze([...new Set(waits.get(id) ?? [])]) });
+  });
+}
