@@ -75,6 +75,8 @@ export interface LiveResource {
   readonly dependsOn: readonly Address[];
   /** Runtime status where the API reports one (e.g. a source's "running" / "stopped"). */
   readonly status?: string;
+  /** Fingerprint of the secret values tpctl last wrote (the API never returns secrets). */
+  readonly secretsFingerprint?: string;
 }
 
 export const LiveResource = Object.freeze({
@@ -86,6 +88,7 @@ export const LiveResource = Object.freeze({
     owner?: string;
     dependsOn?: readonly Address[];
     status?: string;
+    secretsFingerprint?: string;
   }): LiveResource {
     return Object.freeze({
       kind: input.kind,
@@ -96,6 +99,7 @@ export const LiveResource = Object.freeze({
       ...(input.id !== undefined ? { id: input.id } : {}),
       ...(input.owner !== undefined ? { owner: input.owner } : {}),
       ...(input.status !== undefined ? { status: input.status } : {}),
+      ...(input.secretsFingerprint !== undefined ? { secretsFingerprint: input.secretsFingerprint } : {}),
     });
   },
 });

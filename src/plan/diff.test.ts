@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { LiveResource } from "../model/index.js";
 import { diffResource } from "./diff.js";
+import { withKnownSecrets } from "./plan.js";
+import { fingerprintSecrets } from "./secrets.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [
@@ -90,11 +93,26 @@ describe("diffResource", () => {
     expect(result.map((change) => [change.field, change.forcesReplace])).toEqual([["logstore_retention_ms", false]]);
   });
 
-  it("marks secret fields so that renderers never show their values", () => {
+  it("compares secrets by the fingerprint in the ownership marker, never by value", () => {
+    const sink = (token: string) =>
+      desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", token } });
+    const current = sink("old-token-value");
+    const fingerprint = fingerprintSecrets(current.address, current.spec, ["/properties/token"]) as string;
+    // The API does not return the token.
+    const liveSink = live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x" } }, { owner: "fleet" });
+    const withFingerprint = LiveResource.create({ ...liveSink, secretsFingerprint: fingerprint });
+
+    expect(diffResource(withKnownSecrets(sink("old-token-value")), withFingerprint)).toEqual([]);
+    const changed = diffResource(withKnownSecrets(sink("new-token-value")), withFingerprint);
+    expect(changed.map((change) => [change.field, change.secret, change.forcesReplace])).toEqual([["properties", true, false]]);
+    expect(JSON.stringify(changed)).not.toContain("token-value");
+  });
+
+  it("cannot know the secrets of a resource tpctl did not create, and does not guess", () => {
     const result = diffResource(
-      desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { token: "new" } }, { secretPaths: ["/properties/token"] }),
-      live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { token: "old" } }),
+      withKnownSecrets(desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { token: "t0ken" } })),
+      live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: {} }),
     );
-    expect(result.map((change) => [change.field, change.secret])).toEqual([["properties", true]]);
+    expect(result).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource 
 import { isJsonObject } from "../model/index.js";
 import { canonicalizeSql } from "../sql/index.js";
 import { KIND_RULES, type FieldRule } from "./kind-rules.js";
+import { fingerprintSecrets, withoutSecrets } from "./secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the
@@ -10,6 +11,8 @@ import { KIND_RULES, type FieldRule } from "./kind-rules.js";
 export function diffResource(desired: DesiredResource, live: LiveResource): FieldChange[] {
   const rules = KIND_RULES[desired.kind].fields;
   const ignored = new Set(desired.lifecycle.ignoreChanges);
+  const secretFields = fieldsHoldingSecrets(desired.secretPaths);
+  const secretsChanged = secretsDiffer(desired, live);
   const changes: FieldChange[] = [];
   const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
   fields.delete("name");
@@ -19,20 +22,38 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
     const declared = Object.hasOwn(desired.spec, field);
     if (rule.writeOnly) continue;
     if (!declared && (rule.computed || rule.default === undefined)) continue;
-    const after = declared ? desired.spec[field] : rule.default;
-    const before = Object.hasOwn(live.spec, field) ? live.spec[field] : rule.default;
-    if (after === undefined) continue;
-    if (valuesEqual(rule, after, before)) continue;
+    const rawAfter = declared ? desired.spec[field] : rule.default;
+    const rawBefore = Object.hasOwn(live.spec, field) ? live.spec[field] : rule.default;
+    if (rawAfter === undefined) continue;
+    // Secret values are never compared or carried: the API does not return them (reference §4).
+    const after = withoutSecrets(rawAfter, field, desired.secretPaths);
+    const before = rawBefore === undefined ? undefined : withoutSecrets(rawBefore, field, desired.secretPaths);
+    const secretChanged = secretsChanged && secretFields.has(field);
+    if (!secretChanged && valuesEqual(rule, after, before)) continue;
     changes.push({
       field,
       ...(before !== undefined ? { before } : {}),
       after,
       isSql: rule.compare === "sql",
-      secret: desired.secretPaths.some((path) => path === `/${field}` || path.startsWith(`/${field}/`)),
+      secret: secretChanged,
       forcesReplace: !rule.updatable,
     });
   }
   return changes;
+}
+
+function fieldsHoldingSecrets(secretPaths: readonly string[]): Set<string> {
+  return new Set(secretPaths.map((path) => path.split("/")[1] ?? "").filter((field) => field !== ""));
+}
+
+/**
+ * Secrets are compared by the fingerprint tpctl wrote into the ownership marker. A resource tpctl
+ * did not create has no fingerprint, and its secrets cannot be known: they count as unchanged.
+ */
+function secretsDiffer(desired: DesiredResource, live: LiveResource): boolean {
+  const wanted = fingerprintSecrets(desired.address, desired.spec, desired.secretPaths);
+  if (live.owner === undefined) return false;
+  return wanted !== live.secretsFingerprint;
 }
 
 function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | undefined): boolean {

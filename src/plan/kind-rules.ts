@@ -38,6 +38,8 @@ const sqlUpdate: FieldRule = { compare: "sql", updatable: true };
 const description: FieldRule = { compare: "text", updatable: true, default: "" };
 const fixed: FieldRule = { compare: "value", updatable: false };
 const fixedComputed: FieldRule = { compare: "value", updatable: false, computed: true };
+/** Accepted on create but not returned by GET (seed spec's Stream response; TF provider): cannot be compared. */
+const writeOnly: FieldRule = { compare: "value", updatable: false, writeOnly: true };
 const retention: FieldRule = { compare: "value", updatable: true, computed: true };
 const ttl: FieldRule = { compare: "sql", updatable: true, computed: true };
 
@@ -50,16 +52,16 @@ const STREAM: KindRules = {
     mode: { compare: "value", updatable: false, default: "append" },
     primary_key: { compare: "sql", updatable: false, computed: true },
     engine: fixedComputed,
-    event_time_column: { compare: "sql", updatable: false, computed: true },
-    event_time_timezone: fixedComputed,
+    event_time_column: writeOnly,
+    event_time_timezone: writeOnly,
     logstore_retention_bytes: retention,
     logstore_retention_ms: retention,
     ttl_expression: ttl,
-    shards: fixedComputed,
-    replication_factor: { compare: "value", updatable: false, writeOnly: true },
-    order_by_expression: { compare: "sql", updatable: false, computed: true },
-    order_by_granularity: fixedComputed,
-    partition_by_granularity: fixedComputed,
+    shards: writeOnly,
+    replication_factor: writeOnly,
+    order_by_expression: writeOnly,
+    order_by_granularity: writeOnly,
+    partition_by_granularity: writeOnly,
     column_families: fixedComputed,
     secondary_indexes: fixedComputed,
   },

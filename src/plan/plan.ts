@@ -9,11 +9,12 @@ import type {
   Step,
   StepPhase,
 } from "../model/index.js";
-import { KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
+import { DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_RULES } from "./kind-rules.js";
+import { knownSecretPaths } from "./secrets.js";
 
 export interface PlanOptions {
   /** The project whose marker makes an undeclared live resource ours to delete. */
@@ -29,10 +30,11 @@ export interface PlanOptions {
  * @example assemblePlan(loaded.resources, live.resources, { project: "fleet" })
  */
 export function assemblePlan(
-  desired: readonly DesiredResource[],
+  declared: readonly DesiredResource[],
   live: readonly LiveResource[],
   options: PlanOptions,
 ): Plan {
+  const desired = declared.map(withKnownSecrets);
   const desiredByAddress = new Map(desired.map((resource) => [resource.address, resource]));
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
   const resolver = createNameResolver(desired, live);
@@ -165,6 +167,21 @@ export function assemblePlan(
     steps: Object.freeze(steps),
     unmanaged: Object.freeze(unmanaged.sort()),
     warnings: Object.freeze(warnings),
+  });
+}
+
+/** Fields that hold credentials by their name are secret even without `${secret:…}`. */
+export function withKnownSecrets(resource: DesiredResource): DesiredResource {
+  const known = knownSecretPaths(resource.kind, resource.spec);
+  if (known.every((path) => resource.secretPaths.includes(path))) return resource;
+  return DesiredResourceFactory.create({
+    kind: resource.kind,
+    name: resource.name,
+    spec: resource.spec,
+    dependsOn: resource.dependsOn,
+    lifecycle: resource.lifecycle,
+    secretPaths: [...new Set([...resource.secretPaths, ...known])].sort(),
+    ...(resource.location ? { location: resource.location } : {}),
   });
 }
 

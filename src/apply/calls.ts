@@ -1,0 +1,92 @@
+import { InternalError } from "../errors.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Kind, Step } from "../model/index.js";
+import { ID_KINDS, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
+import type { ApiCall } from "../live/client.js";
+import { COLLECTION_PATHS } from "../live/endpoints.js";
+import { KIND_RULES } from "../plan/kind-rules.js";
+import { fingerprintSecrets } from "../plan/secrets.js";
+
+/**
+ * How each kind is updated in place (timeplus-api.md §2, §4): streams, views and MVs take a
+ * PATCH of the changed fields; sinks and sources a PATCH of their updatable fields; alerts,
+ * dashboards, UDFs, saved queries and schemas a PUT of the whole body.
+ */
+const UPDATE_STYLE: Readonly<Record<Kind, "patch-changed" | "put-whole" | "none">> = {
+  stream: "patch-changed",
+  view: "patch-changed",
+  materialized_view: "patch-changed",
+  sink: "patch-changed",
+  source: "patch-changed",
+  alert: "put-whole",
+  dashboard: "put-whole",
+  udf: "put-whole",
+  saved_query: "put-whole",
+  schema: "put-whole",
+  external_stream: "none",
+  external_table: "none",
+};
+
+/**
+ * The API calls that carry out one step of a plan, in order. Every resource tpctl creates or
+ * updates carries the project's ownership marker (model/ownership.ts).
+ */
+export function callsForStep(step: Step, change: Change, project: string): ApiCall[] {
+  const collection = `/${COLLECTION_PATHS[change.kind]}`;
+  switch (step.phase) {
+    case "delete": {
+      if (change.action !== "delete" && change.action !== "replace") break;
+      // Deleting something already gone is success: that is what makes a re-run converge.
+      return [{ method: "DELETE", path: itemPath(change, change.live.id), alsoOk: [404] }];
+    }
+    case "create": {
+      if (change.action !== "create" && change.action !== "replace") break;
+      return [{ method: "POST", path: collection, body: bodyWithMarker(change.desired, change.desired.spec, project) }];
+    }
+    case "update": {
+      if (change.action !== "update") break;
+      const path = itemPath(change, change.live.id);
+      const style = UPDATE_STYLE[change.kind];
+      if (style === "none") break;
+      if (style === "put-whole") {
+        return [{ method: "PUT", path, body: bodyWithMarker(change.desired, change.desired.spec, project) }];
+      }
+      const rules = KIND_RULES[change.kind].fields;
+      const body: Record<string, JsonValue> = {};
+      for (const fieldChange of change.fieldChanges) {
+        const value = change.desired.spec[fieldChange.field] ?? rules[fieldChange.field]?.default;
+        if (value !== undefined) body[fieldChange.field] = value;
+      }
+      if (ID_KINDS.has(change.kind)) body["name"] = change.desired.name;
+      const patch: ApiCall = { method: "PATCH", path, body: bodyWithMarker(change.desired, body, project) };
+      // A source is updated only while stopped (reference §3.5): stop, update, and start again
+      // only if it was running, so that a source someone stopped stays stopped.
+      if (change.kind === "source" && change.live.status !== "stopped") {
+        return [{ method: "POST", path: `${path}/stop` }, patch, { method: "POST", path: `${path}/start` }];
+      }
+      return [patch];
+    }
+  }
+  throw new InternalError(`step ${step.id} does not fit a ${change.action} of ${change.address}`);
+}
+
+function itemPath(change: Change, id: string | undefined): string {
+  const identity = ID_KINDS.has(change.kind) ? id : change.name;
+  if (identity === undefined) throw new InternalError(`${change.address} has no id to address it by`);
+  return `/${COLLECTION_PATHS[change.kind]}/${encodeURIComponent(identity)}`;
+}
+
+/** `body` plus the ownership marker, which also records the fingerprint of the secrets sent. */
+function bodyWithMarker(desired: DesiredResource, body: JsonObject, project: string): JsonObject {
+  const result: Record<string, JsonValue> = { ...body };
+  if (desired.kind === "schema") {
+    result["content"] = withSchemaOwnershipMarker(stringOr(desired.spec["content"]), project);
+  } else if ("description" in KIND_RULES[desired.kind].fields) {
+    const fingerprint = fingerprintSecrets(desired.address, desired.spec, desired.secretPaths);
+    result["description"] = withOwnershipMarker(stringOr(desired.spec["description"]), project, fingerprint);
+  }
+  return result;
+}
+
+function stringOr(value: JsonValue | undefined): string {
+  return typeof value === "string" ? value : "";
+}

@@ -1,0 +1,95 @@
+import { SafetyRefusal, UsageError } from "../../errors.js";
+import type { ApplyReport, Plan } from "../../model/index.js";
+import { readWorkspace } from "../../live/read-workspace.js";
+import { assemblePlan } from "../../plan/plan.js";
+import { renderApplyReport } from "../../render/apply-report.js";
+import type { CommandContext, CommandResult } from "../context.js";
+import { executePlan, outputFormat, parseConcurrency, parseTargets, planWorkspace, renderPlanFor, useColor } from "../workflow.js";
+
+/** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
+const CONVERGENCE_ROUNDS = 2;
+
+export async function run(context: CommandContext): Promise<CommandResult> {
+  return applyCommand(context, { destroy: false });
+}
+
+export async function applyCommand(context: CommandContext, options: { destroy: boolean }): Promise<CommandResult> {
+  const concurrency = parseConcurrency(context.flags["concurrency"]);
+  const { plan, connection, loaded } = await planWorkspace(context, options);
+  try {
+    const format = outputFormat(context);
+    if (format !== "json") context.io.stdout(renderPlanFor(context, plan));
+    if (plan.changes.length === 0) {
+      if (format === "json") context.io.stdout(renderPlanFor(context, plan));
+      return { exitCode: 0 };
+    }
+    await obtainConsent(context, plan, options);
+
+    let report = await executePlan(plan, connection, loaded.project, concurrency);
+    for (let round = 0; round < CONVERGENCE_ROUNDS && hasFailures(report); round += 1) {
+      const live = await readWorkspace(connection.client);
+      const retryPlan = options.destroy
+        ? undefined
+        : assemblePlan(loaded.resources, live, { project: loaded.project, targets: parseTargets(context.flags["target"]) });
+      // Only carry on with changes the user already approved.
+      if (!retryPlan || !isSubsetOf(retryPlan, plan)) break;
+      if (retryPlan.changes.length === 0) {
+        report = { outcomes: report.outcomes.map((outcome) => ({ stepId: outcome.stepId, status: "applied" as const })) };
+        break;
+      }
+      const retried = await executePlan(retryPlan, connection, loaded.project, concurrency);
+      report = mergeReports(report, retried);
+    }
+
+    if (format === "json") {
+      context.io.stdout(`${JSON.stringify({ plan: JSON.parse(renderPlanFor(context, plan)), outcomes: report.outcomes }, null, 2)}\n`);
+    } else {
+      context.io.stdout(renderApplyReport(plan, report, { color: useColor(context) }));
+    }
+    return { exitCode: hasFailures(report) ? 1 : 0 };
+  } finally {
+    await connection.close();
+  }
+}
+
+async function obtainConsent(context: CommandContext, plan: Plan, options: { destroy: boolean }): Promise<void> {
+  const destructive = plan.changes.filter(
+    (change) => change.action === "delete" || (change.action === "replace" && change.destructive),
+  );
+  const verb = options.destroy ? "destroy" : "apply";
+  if (context.flags["auto-approve"]) {
+    if (destructive.length > 0 && !options.destroy && !context.flags["allow-destroy"]) {
+      throw new SafetyRefusal(
+        `refusing to delete or destructively replace ${destructive.map((change) => change.address).join(", ")} without --allow-destroy`,
+      );
+    }
+    return;
+  }
+  if (!context.io.prompt) {
+    throw new UsageError(`${verb} needs --auto-approve when it cannot ask on a terminal`);
+  }
+  const warning = destructive.length > 0 ? ` ${destructive.length} of the changes delete data or running pipelines.` : "";
+  const answer = await context.io.prompt(`Do you want to ${verb} these changes?${warning} Only 'yes' is accepted: `);
+  if (answer.trim() !== "yes") throw new UsageError(`${verb} cancelled; nothing was changed`);
+}
+
+function hasFailures(report: ApplyReport): boolean {
+  return report.outcomes.some((outcome) => outcome.status !== "applied");
+}
+
+function isSubsetOf(candidate: Plan, approved: Plan): boolean {
+  const allowed = new Set(approved.changes.map((change) => `${change.action} ${change.address}`));
+  return candidate.changes.every((change) => allowed.has(`${change.action} ${change.address}`) || (change.action === "create" && allowed.has(`replace ${change.address}`)));
+}
+
+/** A step that succeeded in a later round counts as applied. */
+function mergeReports(first: ApplyReport, later: ApplyReport): ApplyReport {
+  const laterById = new Map(later.outcomes.map((outcome) => [outcome.stepId, outcome]));
+  return {
+    outcomes: first.outcomes.map((outcome) => {
+      if (outcome.status === "applied") return outcome;
+      const retried = laterById.get(outcome.stepId);
+      return retried ?? { stepId: outcome.stepId, status: "applied" as const };
+    }),
+  };
+}

@@ -1,0 +1,13 @@
+import type { CommandContext, CommandResult } from "../context.js";
+import { loadDesired } from "../workflow.js";
+
+export async function run(context: CommandContext): Promise<CommandResult> {
+  const loaded = await loadDesired(context);
+  const count = loaded.resources.length;
+  if (context.flags["json"]) {
+    context.io.stdout(`${JSON.stringify({ valid: true, resources: count, issues: [] }, null, 2)}\n`);
+  } else {
+    context.io.stdout(`Valid: ${count} resource${count === 1 ? "" : "s"} in project "${loaded.project}".\n`);
+  }
+  return { exitCode: 0 };
+}

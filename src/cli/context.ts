@@ -1,0 +1,21 @@
+/** What a command gets from main.ts: its arguments and the process's I/O, injectable for tests. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Asks a question on the terminal; absent when there is none. */
+  prompt?: (question: string) => Promise<string>;
+}
+
+export interface CommandContext {
+  readonly io: CommandIo;
+  readonly paths: readonly string[];
+  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
+}
+
+export interface CommandResult {
+  readonly exitCode: number;
+}

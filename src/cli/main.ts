@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
+import type { CommandContext, CommandResult } from "./context.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+interface CommandDeclaration {
+  readonly summary: string;
+  readonly options: Options;
+  readonly run: () => Promise<{ run(context: CommandContext): Promise<CommandResult> }>;
+}
+
+const common: Options = {
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  env: { type: "string" },
+  "no-color": { type: "boolean" },
+};
+const planOutput: Options = {
+  json: { type: "boolean" },
+  format: { type: "string" },
+  target: { type: "string", multiple: true },
+};
+
+/** One declaration per command; the implementation is loaded only when the command runs. */
+const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
+  validate: {
+    summary: "load and validate manifests, offline",
+    options: { json: { type: "boolean" } },
+    run: () => import("./commands/validate.js"),
+  },
+  plan: {
+    summary: "diff manifests against the live workspace and print the plan",
+    options: { ...planOutput, "detailed-exitcode": { type: "boolean" } },
+    run: () => import("./commands/plan.js"),
+  },
+  apply: {
+    summary: "plan and apply (asks on a terminal unless --auto-approve)",
+    options: {
+      ...planOutput,
+      "auto-approve": { type: "boolean" },
+      "allow-destroy": { type: "boolean" },
+      concurrency: { type: "string" },
+    },
+    run: () => import("./commands/apply.js"),
+  },
+  destroy: {
+    summary: "delete what the manifests manage, dependents first",
+    options: { ...planOutput, "auto-approve": { type: "boolean" }, concurrency: { type: "string" } },
+    run: () => import("./commands/destroy.js"),
+  },
+  graph: {
+    summary: "print the dependency graph of the manifests (json, mermaid, dot)",
+    options: { format: { type: "string" } },
+    run: () => import("./commands/graph.js"),
+  },
+  server: {
+    summary: "run the built-in Timeplus-compatible server in the foreground",
+    options: {
+      port: { type: "string" },
+      data: { type: "string" },
+      username: { type: "string" },
+      password: { type: "string" },
+      "api-key": { type: "string" },
+      "latency-ms": { type: "string" },
+      "fault-rate": { type: "string" },
+      "fault-seed": { type: "string" },
+    },
+    run: () => import("./commands/server.js"),
+  },
+};
+
+export function renderUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return [
+    "Usage: tpctl <command> [PATH...] [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Connects to TIMEPLUS_ADDRESS (with TIMEPLUS_WORKSPACE, TIMEPLUS_USERNAME/TIMEPLUS_PASSWORD or",
+    "TIMEPLUS_API_KEY); without it, to an embedded local workspace kept in .tpctl/.",
+    "",
+  ].join("\n");
+}
+
+/** Exit status for an error: 3 for safety refusals, 1 for everything else (contract). */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof SafetyRefusal || error instanceof StalePlanError) return 3;
+  return 1;
+}
+
+export async function main(argv: readonly string[], io: CommandContext["io"]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(renderUsage());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version") {
+    io.stdout("tpctl 0.1.0\n");
+    return 0;
+  }
+  const declaration = COMMANDS[name];
+  let debug = rest.includes("--debug");
+  try {
+    if (!declaration) throw new UsageError(`unknown command "${name}"; run "tpctl --help" to see the commands`);
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: { ...common, ...declaration.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; run "tpctl ${name} --help"`);
+    }
+    debug = parsed.values["debug"] === true;
+    if (parsed.values["help"]) {
+      io.stdout(`Usage: tpctl ${name} [PATH...] — ${declaration.summary}\nOptions: ${Object.keys({ ...common, ...declaration.options }).map((option) => `--${option}`).join(" ")}\n`);
+      return 0;
+    }
+    const command = await declaration.run();
+    const result = await command.run({
+      io,
+      paths: parsed.positionals,
+      flags: parsed.values as CommandContext["flags"],
+    });
+    return result.exitCode;
+  } catch (error) {
+    io.stderr(describeError(error, debug));
+    return exitCodeFor(error);
+  }
+}
+
+function describeError(error: unknown, debug: boolean): string {
+  if (error instanceof ManifestError) {
+    const lines = error.issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
+    return `${lines.join("\n")}\nError: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} in the manifests; nothing was sent to the API.\n`;
+  }
+  const message = error instanceof TpctlError ? error.message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`;
+  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+  return `Error: ${message}${stack}\n`;
+}
+
+// Only this file touches the process: it runs when it is the program (also through npm's bin
+// symlink), not when a test imports it.
+async function runAsProgram(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    environment: process.env,
+    cwd: process.cwd(),
+    ...(process.stdin.isTTY ? { prompt: askOnTerminal } : {}),
+  });
+  process.exitCode = code;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+const invokedAs = process.argv[1];
+if (invokedAs !== undefined && realpathSync(invokedAs) === fileURLToPath(import.meta.url)) {
+  await runAsProgram();
+}

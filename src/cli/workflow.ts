@@ -1,0 +1,139 @@
+import { resolve } from "node:path";
+import { applySteps } from "../apply/apply.js";
+import { callsForStep } from "../apply/calls.js";
+import { ManifestError, UsageError } from "../errors.js";
+import { readWorkspace } from "../live/read-workspace.js";
+import { loadManifests, type LoadResult } from "../manifest/load.js";
+import type { Address, ApplyReport, LiveResource, Plan } from "../model/index.js";
+import { parseAddress } from "../model/index.js";
+import { assemblePlan } from "../plan/plan.js";
+import { renderPlanJson } from "../render/json.js";
+import { renderPlanMarkdown } from "../render/markdown.js";
+import { renderPlanText } from "../render/text.js";
+import { shouldUseColor } from "../render/color.js";
+import { connect, type Connection } from "./connect.js";
+import type { CommandContext } from "./context.js";
+
+/** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
+export async function loadDesired(context: CommandContext): Promise<LoadResult> {
+  const paths = context.paths.length > 0 ? context.paths.map((path) => resolve(context.io.cwd, path)) : [context.io.cwd];
+  const env = context.flags["env"];
+  const loaded = await loadManifests(paths, {
+    ...(typeof env === "string" ? { env } : {}),
+    environment: context.io.environment,
+  });
+  if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
+  return loaded;
+}
+
+export interface PlannedWorkspace {
+  readonly loaded: LoadResult;
+  readonly live: readonly LiveResource[];
+  readonly plan: Plan;
+  readonly connection: Connection;
+}
+
+/**
+ * Manifests against the live workspace. The caller closes `connection`.
+ * `destroy` plans the deletion of everything the manifests declare.
+ */
+export async function planWorkspace(context: CommandContext, options: { destroy?: boolean } = {}): Promise<PlannedWorkspace> {
+  const loaded = await loadDesired(context);
+  const targets = parseTargets(context.flags["target"]);
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  try {
+    const live = await readWorkspace(connection.client);
+    const plan = options.destroy
+      ? planDestroy(loaded, live, targets)
+      : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
+    return { loaded, live, plan, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/**
+ * Destroying is planning an empty manifest set in which only what the manifests declare (and
+ * the project owns, or the manifests name explicitly) counts as ours to delete.
+ */
+function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets: readonly Address[]): Plan {
+  const declared = new Set(loaded.resources.map((resource) => resource.address));
+  const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
+  const claimed = live.map((resource) =>
+    declared.has(resource.address) ? { ...resource, owner: loaded.project } : { ...resource, owner: undefined },
+  ) as LiveResource[];
+  const plan = assemblePlan([], claimed, { project: loaded.project, targets });
+  for (const resource of protectedOnes) {
+    if (plan.changes.some((change) => change.address === resource.address)) {
+      throw new UsageErrorForProtected(resource.address);
+    }
+  }
+  return { ...plan, unmanaged: [] };
+}
+
+class UsageErrorForProtected extends UsageError {
+  constructor(address: string) {
+    super(`${address} has lifecycle.prevent_destroy set; remove it from the manifests or lift the protection to destroy it`);
+  }
+}
+
+export function parseTargets(value: unknown): Address[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((text: string) => {
+    const parsed = parseAddress(text);
+    if (!parsed) throw new UsageError(`--target must look like kind/name (e.g. stream/events), not "${text}"`);
+    return `${parsed.kind}/${parsed.name}` as Address;
+  });
+}
+
+export function renderPlanFor(context: CommandContext, plan: Plan): string {
+  const format = outputFormat(context);
+  if (format === "json") return renderPlanJson(plan);
+  if (format === "markdown") return renderPlanMarkdown(plan);
+  return renderPlanText(plan, { color: useColor(context) });
+}
+
+export function outputFormat(context: CommandContext): "text" | "json" | "markdown" {
+  if (context.flags["json"]) return "json";
+  const format = context.flags["format"];
+  if (format === undefined || format === "text") return "text";
+  if (format === "json" || format === "markdown") return format;
+  throw new UsageError(`--format must be text, json or markdown, not "${String(format)}"`);
+}
+
+export function useColor(context: CommandContext): boolean {
+  if (context.flags["no-color"]) return false;
+  return shouldUseColor({ isTTY: context.io.stdoutIsTTY, env: context.io.environment });
+}
+
+/** Runs every step of the plan through the API, in dependency order, in parallel where allowed. */
+export async function executePlan(
+  plan: Plan,
+  connection: Connection,
+  project: string,
+  concurrency: number,
+): Promise<ApplyReport> {
+  const changes = new Map(plan.changes.map((change) => [change.address, change]));
+  return applySteps(
+    plan.steps,
+    async (step) => {
+      const change = changes.get(step.address);
+      if (!change) return;
+      for (const call of callsForStep(step, change, project)) {
+        await connection.client.request(call);
+      }
+    },
+    { concurrency },
+  );
+}
+
+export function parseConcurrency(value: unknown): number {
+  if (value === undefined) return 4;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${String(value)}"`);
+  }
+  return number;
+}

@@ -1,0 +1,339 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MockAgent } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
+import { createTimeplusClient, resourcePath, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
+import { COLLECTION_PATHS } from "./endpoints.js";
+
+const ORIGIN = "http://tp.test:8000";
+const PASSWORD = "Zebra-Unicorn-9f3k";
+const API_KEY = "key-Kumquat-77xq";
+
+interface Seen {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A MockAgent that answers `replies` in order on one path, recording what it was sent. */
+function mockApi(replies: readonly { status: number; data?: unknown; headers?: Record<string, string> }[], path = "/default/api/v1beta2/streams") {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const seen: Seen[] = [];
+  const pool = agent.get(ORIGIN);
+  for (const reply of replies) {
+    pool
+      .intercept({ path, method: () => true })
+      .reply((options) => {
+        seen.push({
+          method: options.method,
+          path: options.path,
+          headers: { ...(options.headers as Record<string, string>) },
+          body: options.body ?? undefined,
+        });
+        return {
+          statusCode: reply.status,
+          data: reply.data === undefined ? "" : typeof reply.data === "string" ? reply.data : JSON.stringify(reply.data),
+          responseOptions: { headers: { "content-type": "application/json", ...reply.headers } },
+        };
+      });
+  }
+  cleanups.push(async () => {
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+  return { agent, seen };
+}
+
+function recordingSleep() {
+  const delays: number[] = [];
+  return { delays, sleep: async (ms: number) => void delays.push(ms) };
+}
+
+function client(options: Partial<TimeplusClientOptions> & Pick<TimeplusClientOptions, "dispatcher">): TimeplusClient {
+  const created = createTimeplusClient({ address: ORIGIN, random: () => 0.5, sleep: async () => {}, ...options });
+  cleanups.push(() => created.close());
+  return created;
+}
+
+/** A real HTTP server on an ephemeral loopback port. */
+async function startHttpServer(handler: (request: IncomingMessage, response: ServerResponse) => void, port = 0) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  cleanups.push(close);
+  return { port: (server.address() as AddressInfo).port, close };
+}
+
+async function closedPort(): Promise<number> {
+  const { port, close } = await startHttpServer(() => {});
+  await close();
+  return port;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<TpctlError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as TpctlError;
+  }
+  throw new Error("expected the request to fail");
+}
+
+describe("requests", () => {
+  it("builds the URL under the workspace and sends Basic auth and JSON headers", async () => {
+    const { agent, seen } = mockApi([{ status: 200, data: [{ name: "car_live_data" }] }]);
+    const response = await client({ address: `${ORIGIN}//`, username: "alice", password: PASSWORD, dispatcher: agent }).request({
+      method: "GET",
+      path: "/streams",
+    });
+
+    expect(response).toEqual({ status: 200, body: [{ name: "car_live_data" }] });
+    expect(seen).toEqual([
+      {
+        method: "GET",
+        path: "/default/api/v1beta2/streams",
+        headers: {
+          accept: "application/json",
+          authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString("base64")}`,
+          "user-agent": "tpctl",
+        },
+        body: undefined,
+      },
+    ]);
+  });
+
+  it("sends an API key, a JSON body, and honours a workspace id and a path prefix", async () => {
+    const { agent, seen } = mockApi([{ status: 201, data: { name: "s" } }], "/proxy/t5abcd1e/api/v1beta2/streams");
+    const response = await client({
+      address: `${ORIGIN}/proxy/`,
+      workspace: "t5abcd1e",
+      apiKey: API_KEY,
+      userAgent: "tpctl/test",
+      dispatcher: agent,
+    }).request({ method: "POST", path: "/streams", body: { name: "s", columns: [] } });
+
+    expect(response).toEqual({ status: 201, body: { name: "s" } });
+    expect(seen).toEqual([
+      {
+        method: "POST",
+        path: "/proxy/t5abcd1e/api/v1beta2/streams",
+        headers: {
+          accept: "application/json",
+          "content-type": "application/json",
+          "user-agent": "tpctl/test",
+          "x-api-key": API_KEY,
+        },
+        body: '{"name":"s","columns":[]}',
+      },
+    ]);
+  });
+
+  it("takes Basic credentials from the address's user info and keeps them out of the origin", async () => {
+    const { agent, seen } = mockApi([{ status: 200, data: [] }]);
+    await client({ address: `http://bob:${PASSWORD}@tp.test:8000`, dispatcher: agent }).request({ method: "GET", path: "streams" });
+    expect(seen[0]?.headers["authorization"]).toBe(`Basic ${Buffer.from(`bob:${PASSWORD}`).toString("base64")}`);
+  });
+
+  it("answers an empty 204 with no body, and an alsoOk status as success", async () => {
+    const { agent } = mockApi(
+      [{ status: 204 }, { status: 404, data: { code: 60, message: "stream 'gone' doesn't exist", system: "timeplusd" } }],
+      "/default/api/v1beta2/streams/gone",
+    );
+    const tp = client({ dispatcher: agent });
+    expect(await tp.request({ method: "DELETE", path: "/streams/gone" })).toEqual({ status: 204, body: undefined });
+    expect(await tp.request({ method: "DELETE", path: "/streams/gone", alsoOk: [404] })).toEqual({ status: 404, body: undefined });
+  });
+
+  it("encodes names in resource paths", () => {
+    expect(resourcePath(COLLECTION_PATHS.saved_query, "a b/c?")).toBe("/savedqueries/a%20b%2Fc%3F");
+    expect(resourcePath("/streams/", "car_live_data")).toBe("/streams/car_live_data");
+  });
+});
+
+describe("errors", () => {
+  it("maps a Timeplus error body to an ApiError with the engine code and message", async () => {
+    const { agent } = mockApi([{ status: 400, data: { code: 57, message: "stream 'iot' exists", system: "timeplusd" } }]);
+    const error = await failureOf(client({ dispatcher: agent }).request({ method: "POST", path: "/streams", body: { name: "iot" } }));
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ method: "POST", path: "/streams", status: 400, apiCode: 57, apiMessage: "stream 'iot' exists" });
+    expect(error.message).toMatchInlineSnapshot(`"POST /streams failed with HTTP 400 (code 57): stream 'iot' exists"`);
+  });
+
+  it("reports a non-JSON error body by status alone", async () => {
+    const { agent } = mockApi([{ status: 502, data: "<html>Bad Gateway</html>" }]);
+    const error = await failureOf(client({ dispatcher: agent }).request({ method: "POST", path: "/streams", body: {} }));
+    expect(error).toMatchObject({ status: 502, apiCode: undefined, apiMessage: undefined });
+    expect(error.message).toMatchInlineSnapshot(`"POST /streams failed with HTTP 502"`);
+  });
+
+  it("refuses a 2xx answer that is not JSON", async () => {
+    const { agent } = mockApi([{ status: 200, data: "not json" }]);
+    const error = await failureOf(client({ dispatcher: agent }).request({ method: "GET", path: "/streams" }));
+    expect(error.message).toMatchInlineSnapshot(`"GET /streams failed with HTTP 200: the response body is not JSON"`);
+  });
+
+  it("turns a refused connection into a NetworkError", async () => {
+    const port = await closedPort();
+    const error = await failureOf(client({ address: `http://127.0.0.1:${port}`, retries: 0 }).request({ method: "GET", path: "/streams" }));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toBe(
+      `GET http://127.0.0.1:${port}/default/api/v1beta2/streams could not reach the Timeplus server: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+
+  it("turns a silent server into a TimeoutError and retries a GET", async () => {
+    let requests = 0;
+    const { port } = await startHttpServer(() => void (requests += 1));
+    const { delays, sleep } = recordingSleep();
+    const error = await failureOf(
+      client({ address: `http://127.0.0.1:${port}`, timeoutMs: 50, retries: 1, sleep }).request({ method: "GET", path: "/streams" }),
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toBe(`GET http://127.0.0.1:${port}/default/api/v1beta2/streams got no answer within 50 ms`);
+    expect({ requests, delays }).toEqual({ requests: 2, delays: [50] });
+  });
+
+  it("does not retry a POST that timed out: it may have been carried out", async () => {
+    let requests = 0;
+    const { port } = await startHttpServer(() => void (requests += 1));
+    const { delays, sleep } = recordingSleep();
+    const error = await failureOf(
+      client({ address: `http://127.0.0.1:${port}`, timeoutMs: 50, sleep }).request({ method: "POST", path: "/streams", body: {} }),
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect({ requests, delays }).toEqual({ requests: 1, delays: [] });
+  });
+
+  it("never puts credentials in an error's message, meta or stack", async () => {
+    const { agent } = mockApi([{ status: 401, data: { code: 401, message: "invalid credentials", system: "appserver" } }]);
+    const apiError = await failureOf(
+      client({ username: "alice", password: PASSWORD, apiKey: API_KEY, dispatcher: agent }).request({ method: "GET", path: "/streams" }),
+    );
+    const port = await closedPort();
+    const networkError = await failureOf(
+      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${port}`, apiKey: API_KEY, retries: 0 }).request({ method: "GET", path: "/streams" }),
+    );
+    const { port: silentPort } = await startHttpServer(() => {});
+    const timeoutError = await failureOf(
+      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${silentPort}`, timeoutMs: 30, retries: 0 }).request({ method: "GET", path: "/streams" }),
+    );
+
+    expect([apiError, networkError, timeoutError].map((error) => error.constructor.name)).toEqual(["ApiError", "NetworkError", "TimeoutError"]);
+    for (const error of [apiError, networkError, timeoutError]) {
+      const everything = [error.message, error.stack, JSON.stringify(error.meta), String(error.cause)].join("\n");
+      expect(everything).toContain("GET ");
+      for (const secret of [PASSWORD, API_KEY, Buffer.from(`alice:${PASSWORD}`).toString("base64"), "alice:"]) {
+        expect(everything).not.toContain(secret);
+      }
+    }
+  });
+});
+
+describe("retries", () => {
+  it("retries a GET after 503 with exponential backoff and full jitter, then succeeds", async () => {
+    const { agent, seen } = mockApi([{ status: 503 }, { status: 503 }, { status: 502 }, { status: 200, data: [] }]);
+    const { delays, sleep } = recordingSleep();
+    const response = await client({ dispatcher: agent, sleep, random: () => 0.5 }).request({ method: "GET", path: "/streams" });
+    expect(response).toEqual({ status: 200, body: [] });
+    expect(seen).toHaveLength(4);
+    expect(delays).toEqual([50, 100, 200]);
+  });
+
+  it("caps the backoff and gives up after `retries` retries", async () => {
+    const { agent, seen } = mockApi(Array.from({ length: 7 }, () => ({ status: 504 })));
+    const { delays, sleep } = recordingSleep();
+    const error = await failureOf(client({ dispatcher: agent, sleep, random: () => 0.999, retries: 6 }).request({ method: "PUT", path: "/streams", body: {} }));
+    expect(error).toMatchObject({ status: 504 });
+    expect(seen).toHaveLength(7);
+    expect(delays).toEqual([99, 199, 399, 799, 1598, 1998]);
+  });
+
+  it("waits as long as Retry-After asks, in seconds or as a date", async () => {
+    const { agent } = mockApi([
+      { status: 429, headers: { "retry-after": "3" } },
+      { status: 503, headers: { "retry-after": "Wed, 21 Oct 2015 07:28:05 GMT" } },
+      { status: 204 },
+    ]);
+    const { delays, sleep } = recordingSleep();
+    const now = () => Date.parse("Wed, 21 Oct 2015 07:28:00 GMT");
+    await client({ dispatcher: agent, sleep, now }).request({ method: "DELETE", path: "/streams" });
+    expect(delays).toEqual([3000, 5000]);
+  });
+
+  it("reports rather than waits when Retry-After is longer than a minute", async () => {
+    const { agent, seen } = mockApi([{ status: 503, headers: { "retry-after": "3600" } }]);
+    const { delays, sleep } = recordingSleep();
+    const error = await failureOf(client({ dispatcher: agent, sleep }).request({ method: "GET", path: "/streams" }));
+    expect({ status: (error as ApiError).status, requests: seen.length, delays }).toEqual({ status: 503, requests: 1, delays: [] });
+  });
+
+  it.each([
+    ["POST", 500],
+    ["POST", 503],
+    ["PATCH", 503],
+  ] as const)("does not retry a %s after %i: the write may have happened", async (method, status) => {
+    const { agent, seen } = mockApi([{ status }]);
+    const { delays, sleep } = recordingSleep();
+    const error = await failureOf(client({ dispatcher: agent, sleep }).request({ method, path: "/streams", body: {} }));
+    expect({ status: (error as ApiError).status, requests: seen.length, delays }).toEqual({ status, requests: 1, delays: [] });
+  });
+
+  it("does not retry a GET after a 4xx or a plain 500", async () => {
+    const { agent, seen } = mockApi([{ status: 500, data: { code: 1, message: "boom", system: "appserver" } }]);
+    const error = await failureOf(client({ dispatcher: agent }).request({ method: "GET", path: "/streams" }));
+    expect({ status: (error as ApiError).status, requests: seen.length }).toEqual({ status: 500, requests: 1 });
+  });
+
+  it("retries a GET after a reset connection but not a PATCH", async () => {
+    const methods: string[] = [];
+    const { port } = await startHttpServer((request, response) => {
+      methods.push(request.method ?? "");
+      if (methods.length === 1 || request.method === "PATCH") request.socket.destroy();
+      else response.writeHead(200, { "content-type": "application/json" }).end("[]");
+    });
+    const { delays, sleep } = recordingSleep();
+    const tp = client({ address: `http://127.0.0.1:${port}`, sleep });
+
+    expect(await tp.request({ method: "GET", path: "/streams" })).toEqual({ status: 200, body: [] });
+    const error = await failureOf(tp.request({ method: "PATCH", path: "/streams/s", body: {} }));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect({ methods, delays }).toEqual({ methods: ["GET", "GET", "PATCH"], delays: [50] });
+  });
+
+  it("retries a POST whose connection was refused: it never reached the server", async () => {
+    const port = await closedPort();
+    const bodies: string[] = [];
+    const delays: number[] = [];
+    const tp = client({
+      address: `http://127.0.0.1:${port}`,
+      // The server comes up while the client waits to retry.
+      sleep: async (ms) => {
+        delays.push(ms);
+        await startHttpServer((request, response) => {
+          let body = "";
+          request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          request.on("end", () => {
+            bodies.push(body);
+            response.writeHead(201, { "content-type": "application/json" }).end(body);
+          });
+        }, port);
+      },
+    });
+
+    const response = await tp.request({ method: "POST", path: "/streams", body: { name: "s" } });
+    expect(response).toEqual({ status: 201, body: { name: "s" } });
+    expect({ bodies, delays }).toEqual({ bodies: ['{"name":"s"}'], delays: [50] });
+  });
+});

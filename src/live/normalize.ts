@@ -1,0 +1,156 @@
+import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
+import { addressOf, ID_KINDS, isJsonObject, isKind, LiveResource, readOwnershipMarker, readSchemaOwnershipMarker, type OwnershipRecord } from "../model/index.js";
+import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
+import { KIND_RULES } from "../plan/kind-rules.js";
+
+/** One kind's list response, as the API returned it. */
+export interface ListedKind {
+  readonly kind: Kind;
+  readonly items: readonly unknown[];
+}
+
+export interface TopologyGraph {
+  readonly nodes?: readonly unknown[];
+  readonly edges?: readonly unknown[];
+  readonly dependencies?: readonly unknown[];
+}
+
+/**
+ * API JSON into LiveResources shaped like the request fields, so that a diff against a manifest
+ * compares like with like. Response-only fields (created_at, status, derived view columns, …)
+ * are dropped; the ownership marker is taken out of the description.
+ */
+export function normalizeWorkspace(lists: readonly ListedKind[], topology: TopologyGraph | undefined): LiveResource[] {
+  const drafts: LiveDraft[] = [];
+  for (const { kind, items } of lists) {
+    for (const item of items) {
+      if (!isJsonObject(item)) continue;
+      if (kind === "view" && item["materialized"] === true) continue;
+      const draft = normalizeItem(kind, item);
+      if (draft) drafts.push(draft);
+    }
+  }
+  const resolver = createNameResolver(drafts);
+  const topologyDeps = dependenciesFromTopology(topology, drafts);
+  return drafts.map((draft) => {
+    const address = addressOf(draft.kind, draft.name);
+    const inferred = inferDependencies(draft.kind, draft.spec, resolver).dependsOn;
+    const dependsOn = new Set<Address>([...inferred, ...(topologyDeps.get(address) ?? [])]);
+    dependsOn.delete(address);
+    return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });
+  });
+}
+
+interface LiveDraft {
+  kind: Kind;
+  name: string;
+  id?: string;
+  spec: JsonObject;
+  owner?: string;
+  status?: string;
+  secretsFingerprint?: string;
+}
+
+function normalizeItem(
+  kind: Kind,
+  item: JsonObject,
+): LiveDraft | undefined {
+  const name = item["name"];
+  if (typeof name !== "string" || name === "") return undefined;
+  const fields = KIND_RULES[kind].fields;
+  const spec: Record<string, JsonValue> = { name };
+  for (const field of Object.keys(fields)) {
+    const value = item[field];
+    if (value !== undefined && value !== null) spec[field] = value;
+  }
+  // Older servers return only the deprecated `ttl` (timeplus-api.md §3.1).
+  if ("ttl_expression" in fields && spec["ttl_expression"] === undefined && typeof item["ttl"] === "string") {
+    spec["ttl_expression"] = item["ttl"];
+  }
+  if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
+  if (kind === "stream") {
+    // `mode` "" means append; the response's engine "Stream" is not a request value.
+    if (spec["mode"] === "") spec["mode"] = "append";
+    if (spec["engine"] !== "MutableStream") delete spec["engine"];
+    for (const empty of ["primary_key", "event_time_column", "event_time_timezone", "order_by_expression", "order_by_granularity", "partition_by_granularity"]) {
+      if (spec[empty] === "") delete spec[empty];
+    }
+    if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);
+  }
+  let record: OwnershipRecord = {};
+  if (kind === "schema" && typeof spec["content"] === "string") {
+    const marker = readSchemaOwnershipMarker(spec["content"]);
+    spec["content"] = marker.content;
+    record = marker;
+  } else if (typeof spec["description"] === "string") {
+    const marker = readOwnershipMarker(spec["description"]);
+    spec["description"] = marker.description;
+    record = marker;
+  }
+  const id = ID_KINDS.has(kind) && typeof item["id"] === "string" ? item["id"] : undefined;
+  const status = typeof item["status"] === "string" ? item["status"] : undefined;
+  return {
+    kind,
+    name,
+    spec,
+    ...(id !== undefined ? { id } : {}),
+    ...(record.owner !== undefined ? { owner: record.owner } : {}),
+    ...(record.secretsFingerprint !== undefined ? { secretsFingerprint: record.secretsFingerprint } : {}),
+    ...(status !== undefined ? { status } : {}),
+  };
+}
+
+/** Per-column fields the server derives (nullable) are not request fields. */
+function normalizeColumn(column: JsonValue): JsonValue {
+  if (!isJsonObject(column)) return column;
+  const result: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(column)) {
+    if (key === "nullable" || value === null || value === "") continue;
+    result[key] = value;
+  }
+  return result;
+}
+
+const ENGINE_TYPES: Readonly<Record<string, Kind>> = {
+  Stream: "stream",
+  MaterializedView: "materialized_view",
+  View: "view",
+  ExternalStream: "external_stream",
+  ExternalTable: "external_table",
+};
+
+/**
+ * Topology `dependencies` (2024-12-31+) say "source depends on target". Node ids are opaque, so
+ * every edge is resolved through `nodes[]` (timeplus-api.md §5).
+ */
+function dependenciesFromTopology(
+  topology: TopologyGraph | undefined,
+  resources: readonly { kind: Kind; name: string; id?: string }[],
+): Map<Address, Address[]> {
+  const result = new Map<Address, Address[]>();
+  if (!topology?.nodes || !topology.dependencies) return result;
+  const byId = new Map(resources.filter((r) => r.id !== undefined).map((r) => [r.id as string, r]));
+  const known = new Set(resources.map((r) => addressOf(r.kind, r.name)));
+  const addressOfNode = new Map<string, Address>();
+  for (const node of topology.nodes) {
+    if (!isJsonObject(node) || typeof node["id"] !== "string") continue;
+    const type = typeof node["type"] === "string" ? node["type"] : "";
+    const kind: Kind | undefined = isKind(type) ? type : ENGINE_TYPES[type];
+    if (!kind) continue;
+    const byIdMatch = ID_KINDS.has(kind) ? byId.get(node["id"]) : undefined;
+    const name = byIdMatch?.name ?? (typeof node["name"] === "string" ? node["name"] : undefined);
+    if (!name) continue;
+    const address = addressOf(kind, name);
+    if (known.has(address)) addressOfNode.set(node["id"], address);
+  }
+  for (const edge of topology.dependencies) {
+    if (!isJsonObject(edge)) continue;
+    const from = typeof edge["source"] === "string" ? addressOfNode.get(edge["source"]) : undefined;
+    const to = typeof edge["target"] === "string" ? addressOfNode.get(edge["target"]) : undefined;
+    if (!from || !to || from === to) continue;
+    const list = result.get(from) ?? [];
+    list.push(to);
+    result.set(from, list);
+  }
+  return result;
+}

@@ -1,0 +1,64 @@
+import { ApiError, LiveStateError } from "../errors.js";
+import type { Kind, LiveResource } from "../model/index.js";
+import { addressOf, ID_KINDS, KINDS } from "../model/index.js";
+import type { TimeplusClient } from "./client.js";
+import { COLLECTION_PATHS, TOPOLOGY_PATH } from "./endpoints.js";
+import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./normalize.js";
+
+/**
+ * The live workspace in a fixed number of requests: one list call per kind plus the topology,
+ * all at once; never one request per resource.
+ */
+export async function readWorkspace(
+  client: Pick<TimeplusClient, "request">,
+  kinds: readonly Kind[] = KINDS,
+): Promise<LiveResource[]> {
+  const [lists, topology] = await Promise.all([
+    Promise.all(kinds.map((kind) => listKind(client, kind))),
+    client
+      .request<TopologyGraph>({ method: "GET", path: TOPOLOGY_PATH })
+      .then((response) => response.body)
+      .catch((error: unknown) => {
+        // Topology only adds edges that SQL already shows; an older server without it is fine.
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      }),
+  ]);
+  const resources = normalizeWorkspace(lists, topology);
+  rejectAmbiguousNames(resources);
+  return resources;
+}
+
+async function listKind(client: Pick<TimeplusClient, "request">, kind: Kind): Promise<ListedKind> {
+  try {
+    const response = await client.request<unknown>({ method: "GET", path: `/${COLLECTION_PATHS[kind]}` });
+    return { kind, items: Array.isArray(response.body) ? response.body : [] };
+  } catch (error) {
+    // A deployment that predates a kind's endpoint has none of that kind. Before 2024-12 there
+    // was no /materialized_views: MVs were listed by /views with `materialized: true`.
+    if (error instanceof ApiError && error.status === 404) {
+      if (kind === "materialized_view") {
+        const views = await client.request<unknown>({ method: "GET", path: `/${COLLECTION_PATHS.view}` });
+        const items = Array.isArray(views.body) ? views.body : [];
+        return { kind, items: items.filter((item) => (item as { materialized?: unknown })?.materialized === true) };
+      }
+      return { kind, items: [] };
+    }
+    throw error;
+  }
+}
+
+/** Kinds with server ids may hold two objects with one name; tpctl never guesses between them. */
+function rejectAmbiguousNames(resources: readonly LiveResource[]): void {
+  const seen = new Map<string, LiveResource>();
+  for (const resource of resources) {
+    const key = resource.address;
+    const first = seen.get(key);
+    if (first && ID_KINDS.has(resource.kind)) {
+      throw new LiveStateError(
+        `the workspace holds two ${resource.kind}s named "${resource.name}" (ids ${first.id} and ${resource.id}); rename or delete one so that ${addressOf(resource.kind, resource.name)} means one object`,
+      );
+    }
+    seen.set(key, resource);
+  }
+}

@@ -1,0 +1,184 @@
+import type { Dirent } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ManifestIssue } from "../errors.js";
+import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
+import { KINDS } from "../model/index.js";
+import { assembleManifests, type ConnectionSettings, type ManifestFile } from "./project.js";
+import type { SchemaSet } from "./validate.js";
+
+export interface LoadResult {
+  readonly resources: readonly DesiredResource[];
+  readonly issues: readonly ManifestIssue[];
+  readonly project: string;
+  readonly settings: ConnectionSettings;
+}
+
+export interface LoadOptions {
+  /** The environment of tpctl.yaml to use (`--env`). */
+  readonly env?: string;
+  /** The process environment, for `${env:…}` and `${secret:…}`. */
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  /** File names in issues are relative to this folder; defaults to the process's. */
+  readonly cwd?: string;
+  /** Where the JSON Schemas are; defaults to the package's schemas/. */
+  readonly schemaDir?: string;
+}
+
+const PROJECT_FILES = ["tpctl.yaml", "tpctl.yml"];
+const SKIPPED_FOLDERS = new Set(["node_modules", ".git", ".tpctl"]);
+const MANIFEST_FILE = /\.ya?ml$/i;
+
+/**
+ * The package's schemas/ folder: `../../schemas` from both src/manifest (vitest) and
+ * dist/manifest (the built CLI); package.json `files` ships it beside dist/.
+ */
+export const DEFAULT_SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
+
+/**
+ * Loads the manifests under `paths` (files, or folders read recursively for *.yaml and *.yml):
+ * tpctl.yaml at the root of a folder, variables, the chosen environment and its overrides, then
+ * validation. Problems come back as issues, never as exceptions.
+ *
+ * @example await loadManifests(["manifests/"], { env: "prod", environment: process.env })
+ */
+export async function loadManifests(paths: readonly string[], options: LoadOptions): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const display = (path: string): string => relative(cwd, path) || basename(path);
+  const found = await findManifestFiles(paths.length > 0 ? paths : [cwd], cwd);
+  const issues: ManifestIssue[] = found.missing.map((path) => ({
+    file: display(path),
+    line: 1,
+    column: 1,
+    message: `no such file or folder: ${display(path)}`,
+  }));
+
+  const [projectPath, ...otherProjects] = found.projectFiles;
+  for (const other of otherProjects) {
+    issues.push({
+      file: display(other),
+      line: 1,
+      column: 1,
+      message: `only one tpctl.yaml can apply, and ${display(projectPath as string)} was found first; validate the folders separately`,
+    });
+  }
+
+  const read = async (path: string): Promise<ManifestFile | undefined> => {
+    try {
+      return { file: display(path), text: await readFile(path, "utf8") };
+    } catch (error) {
+      issues.push({ file: display(path), line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` });
+      return undefined;
+    }
+  };
+  const files = (await Promise.all(found.files.map(read))).filter((file): file is ManifestFile => file !== undefined);
+  const projectFile = projectPath === undefined ? undefined : await read(projectPath);
+  const schemas = await readSchemas(options.schemaDir);
+
+  const firstRoot = found.roots[0] ?? cwd;
+  const assembled = assembleManifests({
+    files,
+    ...(projectFile ? { projectFile } : {}),
+    projectFileName: display(join(firstRoot, "tpctl.yaml")),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    environment: options.environment,
+    schemas,
+  });
+  return { ...assembled, issues: [...issues, ...assembled.issues] };
+}
+
+const schemaCache = new Map<string, Promise<SchemaSet>>();
+
+/** Reads schemas/<kind>.json for every kind and schemas/tpctl.json, once per folder. */
+export function readSchemas(dir: string = DEFAULT_SCHEMA_DIR): Promise<SchemaSet> {
+  let cached = schemaCache.get(dir);
+  if (!cached) {
+    cached = readSchemaFiles(dir);
+    schemaCache.set(dir, cached);
+    cached.catch(() => schemaCache.delete(dir));
+  }
+  return cached;
+}
+
+async function readSchemaFiles(dir: string): Promise<SchemaSet> {
+  const readJson = async (name: string): Promise<JsonObject> => JSON.parse(await readFile(join(dir, name), "utf8")) as JsonObject;
+  const entries = await Promise.all(KINDS.map(async (kind) => [kind, await readJson(`${kind}.json`)] as const));
+  return { kinds: Object.fromEntries(entries) as Record<Kind, JsonObject>, project: await readJson("tpctl.json") };
+}
+
+export interface FoundFiles {
+  /** Manifest files, absolute, sorted, each once. */
+  readonly files: readonly string[];
+  /** tpctl.yaml files at the root of the given folders (or beside the given files). */
+  readonly projectFiles: readonly string[];
+  /** The folders the paths name, or the folders of the files they name. */
+  readonly roots: readonly string[];
+  readonly missing: readonly string[];
+}
+
+/** Walks the given paths; skips node_modules, .git, .tpctl and every dot-folder. */
+export async function findManifestFiles(paths: readonly string[], cwd: string): Promise<FoundFiles> {
+  const files = new Set<string>();
+  const projectFiles: string[] = [];
+  const roots: string[] = [];
+  const missing: string[] = [];
+  const addProjectFileIn = async (folder: string): Promise<void> => {
+    for (const name of PROJECT_FILES) {
+      const candidate = join(folder, name);
+      if ((await kindOf(candidate)) === "file" && !projectFiles.includes(candidate)) {
+        projectFiles.push(candidate);
+        return;
+      }
+    }
+  };
+
+  for (const given of paths) {
+    const path = resolve(cwd, given);
+    const type = await kindOf(path);
+    if (type === "missing") {
+      missing.push(path);
+    } else if (type === "folder") {
+      roots.push(path);
+      await addProjectFileIn(path);
+      for (const file of await walk(path)) files.add(file);
+    } else if (PROJECT_FILES.includes(basename(path))) {
+      roots.push(dirname(path));
+      if (!projectFiles.includes(path)) projectFiles.push(path);
+    } else {
+      roots.push(dirname(path));
+      await addProjectFileIn(dirname(path));
+      files.add(path);
+    }
+  }
+  return { files: [...files].sort(), projectFiles, roots, missing };
+}
+
+async function walk(folder: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(folder, entry.name);
+    // Symlinked folders are not followed, so a link cycle cannot trap the walk.
+    if (entry.isDirectory()) {
+      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path)));
+    } else if (MANIFEST_FILE.test(entry.name) && !PROJECT_FILES.includes(entry.name)) {
+      if (entry.isFile() || (entry.isSymbolicLink() && (await kindOf(path)) === "file")) found.push(path);
+    }
+  }
+  return found;
+}
+
+async function kindOf(path: string): Promise<"file" | "folder" | "missing"> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? "folder" : "file";
+  } catch {
+    return "missing";
+  }
+}

@@ -1,0 +1,143 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
+import type { ManifestIssue } from "../errors.js";
+import type { JsonObject, JsonValue, SourceLocation } from "../model/index.js";
+import { isJsonObject } from "../model/index.js";
+
+/** A path into a document's value: mapping keys and sequence indexes, e.g. ["columns", 1, "type"]. */
+export type JsonPath = readonly (string | number)[];
+
+/** Finds where the node at `path` was written; falls back to the nearest parent that exists. */
+export type Locator = (path: JsonPath, options?: { readonly key?: boolean }) => SourceLocation;
+
+/** One YAML document of a manifest file, as plain JSON plus a way back to its source positions. */
+export interface ParsedDocument {
+  readonly file: string;
+  /** Where the document's mapping starts. */
+  readonly location: SourceLocation;
+  readonly value: JsonObject;
+  /**
+   * Where the node at `path` sits (its value; with `key: true`, the key of the last mapping entry).
+   * A path that does not exist resolves to its nearest existing parent.
+   */
+  readonly locate: Locator;
+}
+
+export interface ParseResult {
+  readonly documents: readonly ParsedDocument[];
+  readonly issues: readonly ManifestIssue[];
+}
+
+type Node = unknown;
+
+/**
+ * Splits a manifest file into documents. YAML 1.2 core schema (so `yes`/`no` stay strings),
+ * duplicate keys are errors, and `<<` merge keys work for sharing column lists.
+ * A document with a syntax error is reported and left out, so its problems do not cascade.
+ *
+ * @example parseManifestText("kind: stream\nname: s\n", "streams.yaml").documents[0]?.value
+ */
+export function parseManifestText(text: string, file: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const documents: ParsedDocument[] = [];
+  const issues: ManifestIssue[] = [];
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  for (const document of parsed) {
+    if (document.errors.length > 0) {
+      for (const error of document.errors) {
+        issues.push({ ...at(error.pos[0]), message: `YAML syntax error: ${sentence(error.message)}` });
+      }
+      continue;
+    }
+    const contents = document.contents as Node;
+    // A document holding nothing (a trailing `---`, or only comments) declares nothing.
+    if (contents === null || contents === undefined || (isScalar(contents) && contents.value === null)) continue;
+    const start = rangeStart(contents) ?? 0;
+    if (!isMap(contents)) {
+      const what = isSeq(contents) ? "a list" : "a single value";
+      issues.push({
+        ...at(start),
+        message: `a manifest document must be a mapping with kind and name, not ${what}`,
+      });
+      continue;
+    }
+    const value = toJson(document.toJS({ maxAliasCount: 1000 }));
+    if (!isJsonObject(value)) continue;
+    documents.push({
+      file,
+      location: at(start),
+      value,
+      locate: (path, options) => at(offsetOf(document, contents, path, options?.key === true, start)),
+    });
+  }
+  return { documents, issues };
+}
+
+function offsetOf(document: Document, contents: Node, path: JsonPath, key: boolean, fallback: number): number {
+  let node: Node = contents;
+  let best = fallback;
+  for (let index = 0; index < path.length; index++) {
+    const segment = path[index];
+    const current = isAlias(node) ? node.resolve(document) : node;
+    if (isMap(current)) {
+      const pair = current.items.find((item) => keyText(item.key) === String(segment));
+      if (!pair) break;
+      const keyStart = rangeStart(pair.key);
+      if (index === path.length - 1 && key && keyStart !== undefined) return keyStart;
+      // `field:` with nothing after it has a null value whose range may be empty; point at the key.
+      const valueStart = isScalar(pair.value) && pair.value.value === null ? undefined : rangeStart(pair.value);
+      best = valueStart ?? keyStart ?? best;
+      node = pair.value;
+    } else if (isSeq(current) && typeof segment === "number") {
+      const item = current.items[segment];
+      if (item === undefined) break;
+      best = rangeStart(item) ?? best;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+function keyText(key: unknown): string {
+  if (isScalar(key)) return String(key.value);
+  return String(key);
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (typeof node !== "object" || node === null || !("range" in node)) return undefined;
+  const range = (node as { range?: readonly number[] | null }).range;
+  return range?.[0];
+}
+
+/** yaml's messages end with a period or a colon and sometimes span lines; issues are one sentence. */
+function sentence(message: string): string {
+  const firstLine = message.split("\n")[0] ?? message;
+  return firstLine.replace(/[.:]\s*$/, "").trim();
+}
+
+/** YAML can hold values JSON cannot (Map, Set, undefined); fold them into JSON shapes. */
+function toJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value instanceof Map) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of value) out[String(key)] = toJson(item);
+    return out;
+  }
+  if (value instanceof Set) return [...value].map(toJson);
+  if (typeof value === "object") {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toJson(item);
+    return out;
+  }
+  return String(value);
+}

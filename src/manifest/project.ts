@@ -1,0 +1,393 @@
+import type { ManifestIssue } from "../errors.js";
+import type { DesiredResource, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
+import { isJsonObject, isKind } from "../model/index.js";
+import { parseManifestText, type JsonPath, type Locator, type ParsedDocument } from "./parse.js";
+import { resolveDocument, resolveValue } from "./resolve.js";
+import {
+  closest,
+  describeValue,
+  pointerOf,
+  validateDocuments,
+  validateProjectDocument,
+  type ResolvedDocument,
+  type SchemaSet,
+} from "./validate.js";
+
+export const DEFAULT_PROJECT = "default";
+
+/** Where to connect, from the chosen environment of tpctl.yaml (the TIMEPLUS_* variables win over these). */
+export interface ConnectionSettings {
+  readonly address?: string;
+  readonly workspace?: string;
+  /** Names of the environment variables holding credentials, never the credentials. */
+  readonly usernameEnv?: string;
+  readonly passwordEnv?: string;
+  readonly apiKeyEnv?: string;
+}
+
+/** One `overrides` entry of the chosen environment, its `set` already interpolated. */
+export interface Override {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly environment: string;
+  readonly set: JsonObject;
+  /** Secret pointers inside `set`, which are pointers into the resource document too. */
+  readonly secretPaths: readonly string[];
+  /** Where the override names its resource. */
+  readonly location: SourceLocation;
+  /** Where a field of `set` was written, by its path in the resource document. */
+  readonly locateInSet: Locator;
+}
+
+export interface ProjectSettings {
+  readonly project: string;
+  readonly environment?: string;
+  readonly variables: Readonly<Record<string, JsonValue>>;
+  readonly overrides: readonly Override[];
+  readonly settings: ConnectionSettings;
+}
+
+export interface ProjectInput {
+  /** The chosen environment (`--env`). */
+  readonly env?: string;
+  /** The process environment, for `${env:…}` and `${secret:…}`. */
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  readonly schemas: SchemaSet;
+}
+
+type VariableType = "string" | "number" | "boolean";
+
+/**
+ * Reads tpctl.yaml: the project name, variables with the chosen environment's values laid over
+ * the defaults, that environment's connection settings and its overrides.
+ *
+ * @example parseProjectText("project: fleet\n", "tpctl.yaml", { environment: {}, schemas }).project.project
+ */
+export function parseProjectText(
+  text: string,
+  file: string,
+  input: ProjectInput,
+): { readonly project: ProjectSettings; readonly issues: readonly ManifestIssue[] } {
+  const parsed = parseManifestText(text, file);
+  const issues: ManifestIssue[] = [...parsed.issues];
+  const [document, ...extra] = parsed.documents;
+  for (const other of extra) {
+    issues.push({ ...other.location, message: "tpctl.yaml holds a single document; move resources into their own files" });
+  }
+  if (!document) {
+    const fallback = { ...defaultProjectSettings(), ...(input.env !== undefined ? { environment: input.env } : {}) };
+    if (input.env !== undefined && parsed.issues.length === 0) {
+      issues.push({ file, line: 1, column: 1, message: `environment "${input.env}" is not defined: tpctl.yaml declares no environments` });
+    }
+    return { project: fallback, issues };
+  }
+  if ("kind" in document.value) {
+    issues.push({
+      ...document.locate(["kind"], { key: true }),
+      message: "tpctl.yaml holds project settings, not a resource; move this document into another .yaml file",
+    });
+    return { project: defaultProjectSettings(), issues };
+  }
+  issues.push(...validateProjectDocument(document, input.schemas));
+  const value = document.value;
+
+  const declared = readDeclarations(document, issues);
+  const variables: Record<string, JsonValue> = {};
+  for (const [name, declaration] of declared) {
+    if (declaration.default !== undefined) variables[name] = declaration.default;
+  }
+
+  let settings: ConnectionSettings = {};
+  let overrides: Override[] = [];
+  if (input.env !== undefined) {
+    const environments = isJsonObject(value["environments"]) ? value["environments"] : {};
+    const chosen = environments[input.env];
+    if (!isJsonObject(chosen)) {
+      const names = Object.keys(environments);
+      const suggestion = closest(input.env, names);
+      const location = names.length > 0 ? document.locate(["environments"], { key: true }) : document.location;
+      issues.push({
+        ...location,
+        message:
+          names.length === 0
+            ? `environment "${input.env}" is not defined: tpctl.yaml declares no environments`
+            : `environment "${input.env}" is not defined in tpctl.yaml${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; the environments are ${names.join(", ")}`,
+      });
+    } else {
+      const base: JsonPath = ["environments", input.env];
+      Object.assign(variables, readEnvironmentVariables(document, base, chosen, declared, issues));
+      settings = readSettings(chosen);
+      overrides = readOverrides(document, base, chosen, input.env, { variables, env: input.environment }, issues);
+    }
+  }
+
+  const project = typeof value["project"] === "string" ? value["project"] : DEFAULT_PROJECT;
+  return {
+    project: {
+      project,
+      ...(input.env !== undefined ? { environment: input.env } : {}),
+      variables,
+      overrides,
+      settings,
+    },
+    issues: sortIssues(issues),
+  };
+}
+
+export function defaultProjectSettings(): ProjectSettings {
+  return { project: DEFAULT_PROJECT, variables: {}, overrides: [], settings: {} };
+}
+
+interface Declaration {
+  readonly type?: VariableType;
+  readonly default?: JsonValue;
+}
+
+function readDeclarations(document: ParsedDocument, issues: ManifestIssue[]): Map<string, Declaration> {
+  const declared = new Map<string, Declaration>();
+  const variables = document.value["variables"];
+  if (!isJsonObject(variables)) return declared;
+  for (const [name, spec] of Object.entries(variables)) {
+    if (!isJsonObject(spec)) continue;
+    const type = isVariableType(spec["type"]) ? spec["type"] : undefined;
+    const fallback = spec["default"];
+    if (type !== undefined && fallback !== undefined && !hasType(fallback, type)) {
+      issues.push({
+        ...document.locate(["variables", name, "default"]),
+        message: `the default of variable "${name}" must be ${typeWord(type)}, not ${describeValue(fallback)}`,
+      });
+    }
+    declared.set(name, {
+      ...(type !== undefined ? { type } : fallback !== undefined && inferType(fallback) ? { type: inferType(fallback) as VariableType } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+    });
+  }
+  return declared;
+}
+
+function readEnvironmentVariables(
+  document: ParsedDocument,
+  base: JsonPath,
+  chosen: JsonObject,
+  declared: ReadonlyMap<string, Declaration>,
+  issues: ManifestIssue[],
+): Record<string, JsonValue> {
+  const values: Record<string, JsonValue> = {};
+  const given = chosen["variables"];
+  if (!isJsonObject(given)) return values;
+  for (const [name, value] of Object.entries(given)) {
+    const declaration = declared.get(name);
+    if (!declaration) {
+      const suggestion = closest(name, [...declared.keys()]);
+      issues.push({
+        ...document.locate([...base, "variables", name], { key: true }),
+        message: `environment "${String(base[1])}" sets variable "${name}", which is not declared under variables${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+      });
+      continue;
+    }
+    if (declaration.type !== undefined && !hasType(value, declaration.type)) {
+      issues.push({
+        ...document.locate([...base, "variables", name]),
+        message: `variable "${name}" must be ${typeWord(declaration.type)}, not ${describeValue(value)}`,
+      });
+      continue;
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
+function readSettings(chosen: JsonObject): ConnectionSettings {
+  const text = (field: string): string | undefined => (typeof chosen[field] === "string" ? (chosen[field] as string) : undefined);
+  const pairs: [keyof ConnectionSettings, string | undefined][] = [
+    ["address", text("address")],
+    ["workspace", text("workspace")],
+    ["usernameEnv", text("username_env")],
+    ["passwordEnv", text("password_env")],
+    ["apiKeyEnv", text("api_key_env")],
+  ];
+  return Object.fromEntries(pairs.filter(([, value]) => value !== undefined)) as ConnectionSettings;
+}
+
+function readOverrides(
+  document: ParsedDocument,
+  base: JsonPath,
+  chosen: JsonObject,
+  environment: string,
+  context: { variables: Readonly<Record<string, JsonValue>>; env: Readonly<Record<string, string | undefined>> },
+  issues: ManifestIssue[],
+): Override[] {
+  const entries = chosen["overrides"];
+  if (!Array.isArray(entries)) return [];
+  const overrides: Override[] = [];
+  entries.forEach((entry: JsonValue, index: number) => {
+    if (!isJsonObject(entry)) return;
+    const { kind, name, set } = entry;
+    if (!isKind(kind) || typeof name !== "string" || !isJsonObject(set)) return; // the schema reported it
+    const setPath: JsonPath = [...base, "overrides", index, "set"];
+    for (const identity of ["kind", "name"]) {
+      if (identity in set) {
+        issues.push({
+          ...document.locate([...setPath, identity], { key: true }),
+          message: `an override cannot change "${identity}"; declare a different resource in the manifests instead`,
+        });
+      }
+    }
+    const resolved = resolveValue(set, setPath, document.locate, context);
+    issues.push(...resolved.issues);
+    overrides.push({
+      kind,
+      name,
+      environment,
+      set: resolved.value as JsonObject,
+      secretPaths: resolved.secretPaths,
+      location: document.locate([...base, "overrides", index, "name"]),
+      locateInSet: (path, options) => document.locate([...setPath, ...path], options),
+    });
+  });
+  return overrides;
+}
+
+/**
+ * Deep-merges each override's `set` onto the documents it names: mappings merge, `null` removes a
+ * field, anything else replaces. Locations of overridden fields point into tpctl.yaml.
+ */
+export function applyOverrides(
+  documents: readonly ResolvedDocument[],
+  overrides: readonly Override[],
+): { readonly documents: readonly ResolvedDocument[]; readonly issues: readonly ManifestIssue[] } {
+  const issues: ManifestIssue[] = [];
+  const out = [...documents];
+  for (const override of overrides) {
+    let matched = false;
+    out.forEach((document, index) => {
+      if (document.value["kind"] !== override.kind || document.value["name"] !== override.name) return;
+      matched = true;
+      out[index] = overrideDocument(document, override);
+    });
+    if (!matched) {
+      issues.push({
+        ...override.location,
+        message: `the override for ${override.kind}/${override.name} in environment "${override.environment}" matches no resource in the manifests`,
+      });
+    }
+  }
+  return { documents: out, issues };
+}
+
+function overrideDocument(document: ResolvedDocument, override: Override): ResolvedDocument {
+  const { kind: _kind, name: _name, ...set } = override.set;
+  const replaced: JsonPath[] = [];
+  const value = merge(document.value, set, [], replaced);
+  const pointers = replaced.map(pointerOf);
+  const under = (pointer: string): boolean => pointers.some((prefix) => pointer === prefix || pointer.startsWith(`${prefix}/`));
+  const fromOverride = (path: JsonPath): boolean =>
+    replaced.some((prefix) => prefix.length <= path.length && prefix.every((segment, index) => segment === path[index]));
+  return {
+    ...document,
+    value,
+    secretPaths: [...(document.secretPaths ?? []).filter((pointer) => !under(pointer)), ...override.secretPaths],
+    locate: (path, options) => (fromOverride(path) ? override.locateInSet(path, options) : document.locate(path, options)),
+  };
+}
+
+function merge(base: JsonObject, set: JsonObject, at: JsonPath, replaced: JsonPath[]): JsonObject {
+  const out: Record<string, JsonValue> = { ...base };
+  for (const [key, value] of Object.entries(set)) {
+    const current = out[key];
+    if (isJsonObject(current) && isJsonObject(value)) {
+      out[key] = merge(current, value, [...at, key], replaced);
+      continue;
+    }
+    replaced.push([...at, key]);
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+export interface ManifestFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface AssembledManifests {
+  readonly resources: readonly DesiredResource[];
+  readonly issues: readonly ManifestIssue[];
+  readonly project: string;
+  readonly settings: ConnectionSettings;
+}
+
+/**
+ * The whole manifest pipeline from file texts: parse, read tpctl.yaml, interpolate, apply the
+ * chosen environment's overrides, validate. Issues come back sorted by file, line and column.
+ */
+export function assembleManifests(input: {
+  readonly files: readonly ManifestFile[];
+  readonly projectFile?: ManifestFile;
+  /** Where tpctl.yaml would be, for an `--env` given without one. */
+  readonly projectFileName?: string;
+  readonly env?: string;
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  readonly schemas: SchemaSet;
+}): AssembledManifests {
+  const issues: ManifestIssue[] = [];
+  let project = defaultProjectSettings();
+  const projectInput = { environment: input.environment, schemas: input.schemas, ...(input.env !== undefined ? { env: input.env } : {}) };
+  if (input.projectFile) {
+    const read = parseProjectText(input.projectFile.text, input.projectFile.file, projectInput);
+    project = read.project;
+    issues.push(...read.issues);
+  } else if (input.env !== undefined) {
+    issues.push({
+      file: input.projectFileName ?? "tpctl.yaml",
+      line: 1,
+      column: 1,
+      message: `--env ${input.env} needs a tpctl.yaml declaring environments, and there is none at the root of the manifest folder`,
+    });
+  }
+
+  const resolved: ResolvedDocument[] = [];
+  for (const file of input.files) {
+    const parsed = parseManifestText(file.text, file.file);
+    issues.push(...parsed.issues);
+    for (const document of parsed.documents) {
+      const result = resolveDocument(document, { variables: project.variables, env: input.environment });
+      issues.push(...result.issues);
+      resolved.push(result.document);
+    }
+  }
+  const overridden = applyOverrides(resolved, project.overrides);
+  issues.push(...overridden.issues);
+  const validated = validateDocuments(overridden.documents, input.schemas);
+  issues.push(...validated.issues);
+
+  return {
+    resources: validated.resources,
+    issues: sortIssues(issues),
+    project: project.project,
+    settings: project.settings,
+  };
+}
+
+function sortIssues(issues: readonly ManifestIssue[]): ManifestIssue[] {
+  return [...issues].sort((a, b) =>
+    a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line !== b.line ? a.line - b.line : a.column - b.column,
+  );
+}
+
+function isVariableType(value: unknown): value is VariableType {
+  return value === "string" || value === "number" || value === "boolean";
+}
+
+function inferType(value: JsonValue): VariableType | undefined {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? (typeof value as VariableType) : undefined;
+}
+
+function hasType(value: JsonValue, type: VariableType): boolean {
+  return typeof value === type;
+}
+
+function typeWord(type: VariableType): string {
+  return type === "boolean" ? "true or false" : `a ${type}`;
+}

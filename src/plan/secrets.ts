@@ -1,0 +1,111 @@
+import type { JsonObject, JsonValue, Kind } from "../model/index.js";
+import { isJsonObject } from "../model/index.js";
+
+/**
+ * Property and setting names that hold credentials. The Timeplus API does not return these on
+ * read (timeplus-api.md §4, "Sensitive properties ... are not returned by GET"), so they are
+ * never compared by value, never shown, and their drift is tracked by a fingerprint.
+ */
+const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/**
+ * JSON pointers of the values in `spec` that are secret by their field name: credentials in
+ * properties (sinks, sources, alerts), Slack webhook URLs (which embed a token), a remote UDF's
+ * `auth_context.key_value`, and credential settings of external streams and tables.
+ */
+export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
+  const paths: string[] = [];
+  const properties = spec["properties"];
+  if ((kind === "sink" || kind === "source" || kind === "alert") && isJsonObject(properties)) {
+    collect(properties, "/properties", paths);
+    const type = kind === "alert" ? spec["action"] : spec["type"];
+    if (type === "slack" && typeof properties["url"] === "string") paths.push("/properties/url");
+  }
+  if (kind === "udf") {
+    const auth = spec["auth_context"];
+    if (isJsonObject(auth) && auth["key_value"] !== undefined) paths.push("/auth_context/key_value");
+  }
+  if (kind === "external_stream" || kind === "external_table") {
+    const settings = spec["settings"];
+    if (Array.isArray(settings)) {
+      settings.forEach((setting: JsonValue, index: number) => {
+        if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])) {
+          paths.push(`/settings/${index}/value`);
+        }
+      });
+    }
+  }
+  return [...new Set(paths)].sort();
+}
+
+function collect(object: JsonObject, prefix: string, paths: string[]): void {
+  for (const [key, value] of Object.entries(object)) {
+    const path = `${prefix}/${escapePointer(key)}`;
+    if (isSecretName(key)) paths.push(path);
+    else if (isJsonObject(value)) collect(value, path, paths);
+  }
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+export function valueAt(value: JsonValue | undefined, pointer: string): JsonValue | undefined {
+  let current = value;
+  for (const raw of pointer.split("/").slice(1)) {
+    const segment = unescapePointer(raw);
+    if (Array.isArray(current)) current = current[Number(segment)];
+    else if (isJsonObject(current)) current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+/** A copy of `value` (rooted at `/field`) with the secret leaves removed. */
+export function withoutSecrets(value: JsonValue, field: string, secretPaths: readonly string[]): JsonValue {
+  const prefix = `/${escapePointer(field)}`;
+  const inside = secretPaths.filter((path) => path.startsWith(`${prefix}/`)).map((path) => path.slice(prefix.length));
+  if (inside.length === 0) return value;
+  return strip(value, "", new Set(inside));
+}
+
+function strip(value: JsonValue, at: string, secrets: ReadonlySet<string>): JsonValue {
+  if (Array.isArray(value)) {
+    return value.map((item: JsonValue, index: number) => strip(item, `${at}/${index}`, secrets));
+  }
+  if (isJsonObject(value)) {
+    const result: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const path = `${at}/${escapePointer(key)}`;
+      if (secrets.has(path)) continue;
+      result[key] = strip(item, path, secrets);
+    }
+    return result;
+  }
+  return value;
+}
+
+/**
+ * A short fingerprint of a resource's secret values, kept in its ownership marker so that a changed
+ * secret can be noticed without reading it back. Deliberately short (24 bits): enough to notice a
+ * change, too little to confirm a guessed password offline.
+ */
+export function fingerprintSecrets(address: string, spec: JsonObject, secretPaths: readonly string[]): string | undefined {
+  if (secretPaths.length === 0) return undefined;
+  const material = [address, ...[...secretPaths].sort().map((path) => `${path}=${JSON.stringify(valueAt(spec, path) ?? null)}`)].join("\n");
+  // FNV-1a, 32 bits, folded to 24: pure, stable across versions and platforms.
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < material.length; index += 1) {
+    hash ^= material.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return ((hash ^ (hash >>> 24)) & 0xffffff).toString(16).padStart(6, "0");
+}

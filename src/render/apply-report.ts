@@ -1,0 +1,100 @@
+import type { ApplyReport, Plan, Step, StepOutcome } from "../model/index.js";
+import { PLAN_FORMAT_VERSION } from "../model/index.js";
+import { createColors } from "./color.js";
+import { renderPlanJson } from "./json.js";
+import { createRedactor } from "./mask.js";
+
+export interface ApplyReportOptions {
+  readonly color: boolean;
+}
+
+interface Counts {
+  readonly applied: number;
+  readonly failed: number;
+  readonly notAttempted: number;
+}
+
+function countOutcomes(report: ApplyReport): Counts {
+  let applied = 0;
+  let failed = 0;
+  let notAttempted = 0;
+  for (const outcome of report.outcomes) {
+    if (outcome.status === "applied") applied += 1;
+    else if (outcome.status === "failed") failed += 1;
+    else notAttempted += 1;
+  }
+  return { applied, failed, notAttempted };
+}
+
+/** "create:view/v" reads as "create view/v"; an id the plan does not know is shown as it is. */
+function stepDescriber(plan: Plan): (id: string) => string {
+  const steps = new Map(plan.steps.map((step) => [step.id, step]));
+  return (id) => {
+    const step = steps.get(id);
+    if (step) return `${step.phase} ${step.address}`;
+    const match = /^(create|update|delete):(\S+\/\S+)$/.exec(id);
+    return match ? `${match[1]} ${match[2]}` : id;
+  };
+}
+
+/**
+ * What apply did, one line per step (applied, failed with the server's message, or not attempted
+ * with the step that blocked it), then the counts.
+ *
+ * @example io.stdout(renderApplyReport(plan, report, { color: false }))
+ */
+export function renderApplyReport(plan: Plan, report: ApplyReport, options: ApplyReportOptions): string {
+  const c = createColors(options.color);
+  const redact = createRedactor(plan);
+  const describeStep = stepDescriber(plan);
+  const lines = report.outcomes.map((outcome) => {
+    const step = c.bold(describeStep(outcome.stepId));
+    switch (outcome.status) {
+      case "applied":
+        return `  ${c.green("✓")} ${step}`;
+      case "failed":
+        return `  ${c.red("✗")} ${step}: ${c.red(redact(outcome.error))}`;
+      case "not-attempted":
+        return `  ${c.dim("○")} ${step}: ${c.dim(`not attempted, blocked by ${redact(describeStep(outcome.blockedBy))}`)}`;
+    }
+  });
+  const counts = countOutcomes(report);
+  const ok = counts.failed === 0 && counts.notAttempted === 0;
+  const verdict = ok ? c.green("Apply complete:") : c.red("Apply failed:");
+  const summary = `${verdict} ${counts.applied} applied, ${counts.failed} failed, ${counts.notAttempted} not attempted.`;
+  return `${[...lines, ...(lines.length > 0 ? [""] : []), c.bold(summary)].join("\n")}\n`;
+}
+
+/**
+ * The apply report as JSON: the plan (as renderPlanJson gives it), each step's outcome, and the
+ * counts; error messages have any secret of the plan blanked out.
+ */
+export function renderApplyReportJson(plan: Plan, report: ApplyReport): string {
+  const redact = createRedactor(plan);
+  const counts = countOutcomes(report);
+  const steps = new Map(plan.steps.map((step) => [step.id, step]));
+  const document = {
+    format_version: PLAN_FORMAT_VERSION,
+    plan: JSON.parse(renderPlanJson(plan)) as unknown,
+    outcomes: report.outcomes.map((outcome) => outcomeJson(steps, outcome, redact)),
+    summary: { applied: counts.applied, failed: counts.failed, not_attempted: counts.notAttempted },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function outcomeJson(
+  steps: ReadonlyMap<string, Step>,
+  outcome: StepOutcome,
+  redact: (text: string) => string,
+): Record<string, string> {
+  const step = steps.get(outcome.stepId);
+  const where = step ? { phase: step.phase, address: step.address } : {};
+  switch (outcome.status) {
+    case "applied":
+      return { step: outcome.stepId, ...where, status: outcome.status };
+    case "failed":
+      return { step: outcome.stepId, ...where, status: outcome.status, error: redact(outcome.error) };
+    case "not-attempted":
+      return { step: outcome.stepId, ...where, status: outcome.status, blocked_by: redact(outcome.blockedBy) };
+  }
+}

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./test-utils.js";
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+
+describe("routing and error bodies", () => {
+  it("answers 404 with an appserver body for unknown paths and 405 for a wrong method", async () => {
+    t = await startTestServer();
+    expect(await t.call("GET", "/nothing")).toMatchObject({
+      status: 404,
+      body: { code: 404, message: "no route for GET /default/api/v1beta2/nothing", system: "appserver" },
+    });
+    expect(await t.get("/default/api/v1/streams")).toMatchObject({ status: 404, body: { system: "appserver" } });
+    expect(await t.get("/bad%2Fworkspace/api/v1beta2/streams")).toMatchObject({ status: 404 });
+    const wrong = await t.call("PUT", "/streams/cars", {});
+    expect(wrong).toMatchObject({
+      status: 405,
+      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "appserver" },
+    });
+    expect(wrong.headers.get("allow")).toBe("GET, PATCH, DELETE");
+  });
+
+  it("knows only the default database", async () => {
+    t = await startTestServer();
+    expect(await t.call("GET", "/streams?db=default")).toMatchObject({ status: 200, body: [] });
+    expect(await t.call("GET", "/streams?db=other")).toMatchObject({
+      status: 400,
+      body: { code: 81, message: "Database other doesn't exist", system: "timeplusd" },
+    });
+  });
+
+  it("serves a version document at /info and /{workspace}/api/info", async () => {
+    t = await startTestServer();
+    const expected = { status: 200, body: { version: "0.1.0", api_version: "v1beta2", product: "tpctl built-in server" } };
+    expect(await t.get("/info")).toMatchObject(expected);
+    expect(await t.get("/default/api/info")).toMatchObject(expected);
+  });
+
+  it("keeps each workspace's objects apart", async () => {
+    t = await startTestServer();
+    const stream = { name: "s", columns: [{ name: "a", type: "int8" }] };
+    expect((await t.call("POST", "/streams", stream, { workspace: "t5abcd1e" })).status).toBe(201);
+    expect((await t.call("POST", "/streams", stream)).status).toBe(201);
+    expect((await t.call("GET", "/streams", undefined, { workspace: "other" })).body).toEqual([]);
+    expect(((await t.call("GET", "/streams", undefined, { workspace: "t5abcd1e" })).body as unknown[]).length).toBe(1);
+  });
+});
+
+describe("authentication", () => {
+  it("requires Basic credentials when a user is configured, and records the user as owner", async () => {
+    t = await startTestServer({ username: "admin", password: "s3cret!" });
+    const none = await t.call("GET", "/streams");
+    expect(none).toMatchObject({ status: 401, body: { code: 401, message: "authentication required", system: "appserver" } });
+    expect(none.headers.get("www-authenticate")).toBe('Basic realm="timeplus"');
+    const wrong = await t.call("GET", "/streams", undefined, { headers: basic("admin", "guess") });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "appserver" } });
+    expect(JSON.stringify(wrong.body)).not.toContain("guess");
+    expect(await t.call("GET", "/streams", undefined, { headers: basic("admin", "s3cret!") })).toMatchObject({ status: 200, body: [] });
+    const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: basic("admin", "s3cret!") });
+    expect(created.body).toMatchObject({ created_by: { id: "admin", name: "admin" }, last_updated_by: { id: "admin", name: "admin" } });
+  });
+
+  it("accepts an API key as X-Api-Key or Authorization: ApiKey", async () => {
+    t = await startTestServer({ apiKey: "k-123" });
+    const none = await t.call("GET", "/streams");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe('ApiKey realm="timeplus"');
+    expect((await t.call("GET", "/streams", undefined, { headers: { "x-api-key": "k-999" } })).status).toBe(401);
+    expect((await t.call("GET", "/streams", undefined, { headers: { "x-api-key": "k-123" } })).status).toBe(200);
+    const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: { authorization: "ApiKey k-123" } });
+    expect(created).toMatchObject({ status: 201, body: { created_by: { id: "api-key", name: "api-key" } } });
+  });
+
+  it("leaves /_server/requests open", async () => {
+    t = await startTestServer({ username: "admin", password: "pw" });
+    expect((await t.get("/_server/requests")).status).toBe(200);
+  });
+});
+
+describe("GET /_server/requests", () => {
+  it("counts API requests by method and literal path, never itself", async () => {
+    t = await startTestServer();
+    await t.call("GET", "/streams");
+    await t.call("GET", "/streams");
+    await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] });
+    await t.call("DELETE", "/streams/s");
+    await t.call("GET", "/nowhere");
+    await t.get("/_server/requests");
+    expect((await t.get("/_server/requests")).body).toEqual({
+      total: 5,
+      by_route: {
+        "DELETE /default/api/v1beta2/streams/s": 1,
+        "GET /default/api/v1beta2/nowhere": 1,
+        "GET /default/api/v1beta2/streams": 2,
+        "POST /default/api/v1beta2/streams": 1,
+      },
+    });
+  });
+});
+
+describe("latency", () => {
+  it("delays every API response by latencyMs", async () => {
+    t = await startTestServer({ latencyMs: 120 });
+    const started = performance.now();
+    await t.call("GET", "/streams");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+});

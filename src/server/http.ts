@@ -1,0 +1,294 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { JsonValue } from "../model/index.js";
+import { createCatalog, createTransaction } from "./catalog.js";
+import { ApiFailure, ENGINE_CODES, engineError } from "./errors.js";
+import type { FaultPlan } from "./faults.js";
+import type { Actor, KindModule, Route, RouteContext } from "./kinds/kind.js";
+import { DATABASE } from "./kinds/kind.js";
+import { type Store, WORKSPACE_PATTERN } from "./store.js";
+
+const API_VERSION = "v1beta2";
+const MAX_BODY_BYTES = 1024 * 1024;
+const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PATCH", "PUT"]);
+const JSON_TYPE = "application/json; charset=utf-8";
+
+export interface AuthConfig {
+  readonly username?: string;
+  readonly password?: string;
+  readonly apiKey?: string;
+}
+
+export interface AppOptions {
+  readonly store: Store;
+  readonly modules: readonly KindModule[];
+  /** Routes that belong to no kind, e.g. /topology. */
+  readonly extraRoutes: readonly Route[];
+  readonly auth: AuthConfig;
+  readonly latencyMs: number;
+  readonly faults: FaultPlan | undefined;
+  readonly slowMs: number;
+  readonly now: () => Date;
+  readonly version: string;
+}
+
+export interface App {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Stops waiting requests from acting and resolves when every request in flight has finished. */
+  close(): Promise<void>;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body?: JsonValue;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly segments: readonly string[];
+}
+
+/**
+ * The HTTP side of the server: counts and (optionally) delays or fails each API request, checks
+ * credentials, routes `/{workspace}/api/v1beta2/...` to the kind modules and turns every refusal
+ * into the `{code, message, system}` error body of the real service (reference §6).
+ */
+export function createApp(options: AppOptions): App {
+  const routes: CompiledRoute[] = [...options.modules.flatMap((module) => module.routes), ...options.extraRoutes].map(
+    (route) => ({ route, segments: route.path.split("/").filter((segment) => segment !== "") }),
+  );
+  const counter = new Map<string, number>();
+  let total = 0;
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = request.method ?? "GET";
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const raw = await readBody(request);
+    if (url.pathname === "/_server" || url.pathname.startsWith("/_server/")) {
+      send(response, serveInternal(method, url.pathname, total, counter));
+      return;
+    }
+    const routeKey = `${method} ${url.pathname}`;
+    counter.set(routeKey, (counter.get(routeKey) ?? 0) + 1);
+    total += 1;
+
+    const fault = options.faults?.next();
+    await sleep(options.latencyMs, closing.signal);
+    if (fault === "slow") await sleep(options.slowMs, closing.signal);
+    if (closing.signal.aborted || fault === "reset_before") {
+      response.socket?.destroy();
+      return;
+    }
+    if (fault === "unavailable") {
+      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "appserver")));
+      return;
+    }
+
+    let reply: Reply;
+    try {
+      reply = await dispatch(method, url, request.headers, raw);
+    } catch (error) {
+      reply = failureReply(
+        error instanceof ApiFailure
+          ? error
+          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "appserver"),
+      );
+    }
+    if (fault === "reset_after") {
+      response.socket?.destroy();
+      return;
+    }
+    if (fault === "error_after_write") {
+      reply = failureReply(new ApiFailure(500, 500, "internal server error (injected fault)", "appserver"));
+    }
+    send(response, reply);
+  };
+
+  const dispatch = async (method: string, url: URL, headers: IncomingHttpHeaders, raw: RawBody): Promise<Reply> => {
+    const actor = authenticate(headers, options.auth);
+    const segments = decodeSegments(url.pathname);
+    if (segments === undefined) throw pathNotFound(method, url.pathname);
+
+    // Un-versioned version endpoint of later Enterprise builds (reference §1).
+    if (isInfoPath(segments)) {
+      if (method !== "GET") throw methodNotAllowed(method, url.pathname, ["GET"]);
+      return { status: 200, body: { version: options.version, api_version: API_VERSION, product: "tpctl built-in server" } };
+    }
+    const [workspace, api, version, ...rest] = segments;
+    if (workspace === undefined || api !== "api" || version !== API_VERSION || !WORKSPACE_PATTERN.test(workspace)) {
+      throw pathNotFound(method, url.pathname);
+    }
+    const matching = routes
+      .map((compiled) => ({ compiled, params: matchSegments(compiled.segments, rest) }))
+      .filter((candidate): candidate is { compiled: CompiledRoute; params: Record<string, string> } => candidate.params !== undefined);
+    if (matching.length === 0) throw pathNotFound(method, url.pathname);
+    const chosen = matching.find((candidate) => candidate.compiled.route.method === method);
+    if (!chosen) throw methodNotAllowed(method, url.pathname, matching.map((candidate) => candidate.compiled.route.method));
+
+    // Later builds take `?db=`; only the default database exists here (reference §1).
+    const db = url.searchParams.get("db");
+    if (db !== null && db !== "" && db !== DATABASE) {
+      throw engineError(ENGINE_CODES.UNKNOWN_DATABASE, `Database ${db} doesn't exist`);
+    }
+
+    const context: RouteContext = {
+      workspace,
+      params: chosen.params,
+      body: BODY_METHODS.has(method) ? parseJsonBody(raw) : undefined,
+      actor,
+      now: options.now(),
+      read: () => createCatalog(options.modules, options.store.read(workspace)),
+      write: (change) => options.store.write(workspace, (state) => change(createTransaction(options.modules, state))),
+    };
+    return chosen.compiled.route.handle(context);
+  };
+
+  return {
+    handle(request, response) {
+      const running = serve(request, response)
+        .catch(() => {
+          response.socket?.destroy();
+        })
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    },
+    async close() {
+      closing.abort();
+      await Promise.all([...inFlight]);
+    },
+  };
+}
+
+function serveInternal(method: string, path: string, total: number, counter: ReadonlyMap<string, number>): Reply {
+  if (path !== "/_server/requests") return failureReply(pathNotFound(method, path));
+  if (method !== "GET") return failureReply(methodNotAllowed(method, path, ["GET"]));
+  const byRoute = Object.fromEntries([...counter.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { status: 200, body: { total, by_route: byRoute } };
+}
+
+function isInfoPath(segments: readonly string[]): boolean {
+  return (segments.length === 1 && segments[0] === "info") || (segments.length === 3 && segments[1] === "api" && segments[2] === "info");
+}
+
+function matchSegments(pattern: readonly string[], actual: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, part] of pattern.entries()) {
+    const value = actual[index] as string;
+    if (part.startsWith(":")) {
+      if (value === "") return undefined;
+      params[part.slice(1)] = value;
+    } else if (part !== value) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+function decodeSegments(pathname: string): string[] | undefined {
+  try {
+    return pathname.split("/").slice(1).map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+function pathNotFound(method: string, path: string): ApiFailure {
+  return new ApiFailure(404, 404, `no route for ${method} ${path}`, "appserver");
+}
+
+function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ApiFailure {
+  const allow = [...new Set(allowed)].join(", ");
+  return new ApiFailure(405, 405, `method ${method} is not allowed on ${path}; allowed: ${allow}`, "appserver", { allow });
+}
+
+function failureReply(failure: ApiFailure): Reply {
+  return { status: failure.status, body: failure.toBody(), headers: failure.headers };
+}
+
+type RawBody = { readonly text: string } | { readonly tooLarge: true };
+
+async function readBody(request: IncomingMessage): Promise<RawBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+  }
+  if (size > MAX_BODY_BYTES) return { tooLarge: true };
+  return { text: Buffer.concat(chunks).toString("utf8") };
+}
+
+function parseJsonBody(raw: RawBody): unknown {
+  if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "appserver");
+  if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "appserver");
+  try {
+    return JSON.parse(raw.text) as unknown;
+  } catch (error) {
+    throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "appserver");
+  }
+}
+
+/**
+ * Basic credentials (Enterprise) and API keys (`X-Api-Key` or `Authorization: ApiKey`, Cloud) as in
+ * reference §1. Without configured credentials every request is let in, and a Basic user name, when
+ * sent, still names the owner. Credentials never appear in a response.
+ */
+function authenticate(headers: IncomingHttpHeaders, auth: AuthConfig): Actor {
+  const authorization = headers.authorization ?? "";
+  const basic = /^Basic\s+(.+)$/i.exec(authorization);
+  const decoded = basic ? Buffer.from(basic[1] ?? "", "base64").toString("utf8") : undefined;
+  const colon = decoded?.indexOf(":") ?? -1;
+  const user = decoded !== undefined && colon >= 0 ? decoded.slice(0, colon) : undefined;
+  const password = decoded !== undefined && colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  const headerKey = headers["x-api-key"];
+  const key = (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? /^ApiKey\s+(.+)$/i.exec(authorization)?.[1];
+
+  const basicRequired = auth.username !== undefined && auth.password !== undefined;
+  const keyRequired = auth.apiKey !== undefined;
+  if (!basicRequired && !keyRequired) {
+    if (user !== undefined && user !== "") return { id: user, name: user };
+    return key !== undefined ? { id: "api-key", name: "api-key" } : { id: "anonymous", name: "anonymous" };
+  }
+  if (basicRequired && user !== undefined && password !== undefined) {
+    if (same(user, auth.username ?? "") && same(password, auth.password ?? "")) return { id: user, name: user };
+  }
+  if (keyRequired && key !== undefined && same(key.trim(), auth.apiKey ?? "")) return { id: "api-key", name: "api-key" };
+  const presented = user !== undefined || key !== undefined;
+  throw new ApiFailure(401, 401, presented ? "invalid credentials" : "authentication required", "appserver", {
+    "www-authenticate": basicRequired ? 'Basic realm="timeplus"' : 'ApiKey realm="timeplus"',
+  });
+}
+
+function same(a: string, b: string): boolean {
+  const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  if (response.destroyed || response.writableEnded) return;
+  const text = reply.body === undefined || reply.status === 204 ? "" : JSON.stringify(reply.body);
+  response.writeHead(reply.status, {
+    ...reply.headers,
+    ...(text !== "" ? { "content-type": JSON_TYPE } : {}),
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

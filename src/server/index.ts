@@ -1,0 +1,100 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createFaultPlan } from "./faults.js";
+import { createApp } from "./http.js";
+import { KIND_MODULES } from "./kinds/index.js";
+import { Store } from "./store.js";
+import { topologyRoute } from "./topology.js";
+
+export interface ServerOptions {
+  /** 0 (the default) picks a free ephemeral port. */
+  readonly port?: number;
+  /** Defaults to 127.0.0.1: the server is meant for loopback. */
+  readonly host?: string;
+  /** Folder holding one JSON file per workspace; created if missing. */
+  readonly dataDir: string;
+  /** With `password`, require HTTP Basic authentication (Timeplus Enterprise). */
+  readonly username?: string;
+  readonly password?: string;
+  /** Require `X-Api-Key: K` or `Authorization: ApiKey K` (Timeplus Cloud). */
+  readonly apiKey?: string;
+  /** Test knob: delay every API response by this many milliseconds. */
+  readonly latencyMs?: number;
+  /** Test knob: fail this fraction (0..1) of API requests, chosen by a PRNG seeded with `faultSeed`. */
+  readonly faultRate?: number;
+  readonly faultSeed?: number;
+  /** How long a "slow" injected fault delays its response (default 1000 ms). */
+  readonly faultSlowMs?: number;
+  /** Clock for created_at/last_updated_at; defaults to the system clock. */
+  readonly now?: () => Date;
+}
+
+export interface RunningServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:53122`; the API is under `${url}/default/api/v1beta2`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening, drops open connections, and resolves once every pending write is on disk. */
+  close(): Promise<void>;
+}
+
+const VERSION = "0.1.0";
+
+/**
+ * Starts the built-in Timeplus-compatible server (REST API v1beta2: streams, views, materialized
+ * views, topology) on loopback, with its state in `dataDir`.
+ *
+ * @example const server = await startServer({ port: 0, dataDir: ".tpctl/data" });
+ *          await fetch(`${server.url}/default/api/v1beta2/streams`);
+ *          await server.close();
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const faultRate = options.faultRate ?? 0;
+  if (!(faultRate >= 0 && faultRate <= 1)) throw new RangeError(`faultRate must be between 0 and 1, got ${faultRate}`);
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(latencyMs >= 0)) throw new RangeError(`latencyMs must not be negative, got ${latencyMs}`);
+  if ((options.username === undefined) !== (options.password === undefined)) {
+    throw new RangeError("username and password go together");
+  }
+
+  const store = await Store.open(options.dataDir);
+  const app = createApp({
+    store,
+    modules: KIND_MODULES,
+    extraRoutes: [topologyRoute],
+    auth: {
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    },
+    latencyMs,
+    faults: faultRate > 0 ? createFaultPlan(faultRate, options.faultSeed ?? 0) : undefined,
+    slowMs: options.faultSlowMs ?? 1000,
+    now: options.now ?? (() => new Date()),
+    version: VERSION,
+  });
+  const server = createServer((request, response) => app.handle(request, response));
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await app.close();
+        await store.idle();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { JsonObject, JsonValue } from "../../model/index.js";
+import type { Catalog, Transaction } from "../catalog.js";
+
+/** Who made a request, recorded as `created_by` / `last_updated_by` owner objects. */
+export interface Actor {
+  readonly id: string;
+  readonly name: string;
+}
+
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export interface RouteContext {
+  readonly workspace: string;
+  /** Decoded path parameters, e.g. `{ name: "cars" }` for `/streams/:name`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The parsed JSON body for POST, PATCH and PUT; undefined otherwise. */
+  readonly body: unknown;
+  readonly actor: Actor;
+  /** One instant per request, from the server's injected clock. */
+  readonly now: Date;
+  /** A consistent view of the workspace as it is now. */
+  read(): Catalog;
+  /**
+   * Runs `change` against the workspace with every other write held off, then persists the result
+   * atomically; if `change` throws, nothing is kept.
+   */
+  write<T>(change: (tx: Transaction) => T): Promise<T>;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: JsonValue;
+}
+
+export interface Route {
+  readonly method: Method;
+  /** Relative to `/{workspace}/api/v1beta2`, with `:param` segments, e.g. `/streams/:name`. */
+  readonly path: string;
+  handle(context: RouteContext): Reply | Promise<Reply>;
+}
+
+/** What an object reads and writes, by relation name (the engine's dependency edges, reference §5). */
+export interface Links {
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+}
+
+export interface TopologyNode {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly db: string;
+  readonly properties: JsonObject;
+  readonly ownership: JsonValue;
+}
+
+/**
+ * One resource kind of the server. A new kind is one module implementing this and one line in
+ * `kinds/index.ts`; routing, persistence, the shared SQL namespace, drop protection (630) and
+ * topology come from the framework.
+ */
+export interface KindModule {
+  /** Key under which its objects are stored, e.g. "materialized_view". */
+  readonly kind: string;
+  /** Word used in messages and topology `type`, e.g. "materialized view". */
+  readonly label: string;
+  /** SQL reads it with `FROM name`: it shares the engine's one namespace of names. */
+  readonly relation: boolean;
+  /** A materialized view may write into it (`target_stream`). */
+  readonly acceptsWrites: boolean;
+  /** The engine refuses to drop what this object reads or writes while it exists (630). */
+  readonly holdsDependencies: boolean;
+  readonly routes: readonly Route[];
+  links(record: JsonObject): Links;
+  node(record: JsonObject): TopologyNode;
+}
+
+/** The database every named SQL object lives in; `?db=` selects another on real servers. */
+export const DATABASE = "default";

@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test-utils.js";
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await startTestServer();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const CARS = {
+  name: "cars",
+  description: "live telemetry",
+  columns: [
+    { name: "cid", type: "string" },
+    { name: "speed_kmh", type: "nullable(float32)", codec: "ZSTD(1)", default: "0" },
+    { name: "note", type: "string", codec: "CODEC(LZ4)" },
+  ],
+  logstore_retention_ms: 86400000,
+};
+
+const AUDIT = {
+  created_at: "2025-01-02 03:04:05",
+  created_by: { id: "anonymous", name: "anonymous" },
+  last_updated_at: "2025-01-02 03:04:05",
+  last_updated_by: { id: "anonymous", name: "anonymous" },
+};
+
+const TP_TIME = {
+  name: "_tp_time",
+  type: "datetime64(3, 'UTC')",
+  default: "now64(3, 'UTC')",
+  codec: "CODEC(DoubleDelta, LZ4)",
+  nullable: false,
+};
+
+describe("streams", () => {
+  it("creates a stream and reads it back normalised the way Timeplus does", async () => {
+    const created = await t.call("POST", "/streams", CARS);
+    const expected = {
+      name: "cars",
+      description: "live telemetry",
+      engine: "Stream",
+      is_external: false,
+      mode: "append",
+      primary_key: "",
+      columns: [
+        { name: "cid", type: "string", default: "", codec: "", nullable: false },
+        { name: "speed_kmh", type: "nullable(float32)", default: "0", codec: "CODEC(ZSTD(1))", nullable: true },
+        { name: "note", type: "string", default: "", codec: "CODEC(LZ4)", nullable: false },
+        TP_TIME,
+      ],
+      logstore_retention_bytes: 0,
+      logstore_retention_ms: 86400000,
+      ttl: "",
+      ttl_expression: "",
+      ...AUDIT,
+    };
+    expect(created).toMatchObject({ status: 201, body: expected });
+    expect(await t.call("GET", "/streams/cars")).toMatchObject({ status: 200, body: expected });
+    expect((await t.call("GET", "/streams")).body).toEqual([expected]);
+  });
+
+  it("lists streams by name", async () => {
+    for (const name of ["zeta", "alpha", "mid"]) await t.call("POST", "/streams", { name, columns: [{ name: "a", type: "int8" }] });
+    const list = (await t.call("GET", "/streams")).body as { name: string }[];
+    expect(list.map((stream) => stream.name)).toEqual(["alpha", "mid", "zeta"]);
+  });
+
+  it("keeps a declared _tp_time and applies event_time settings to the implicit one", async () => {
+    const own = { name: "_tp_time", type: "datetime64(3)", default: "now64(3)" };
+    const declared = await t.call("POST", "/streams", { name: "a", columns: [{ name: "x", type: "int8" }, own] });
+    expect((declared.body as { columns: unknown[] }).columns).toEqual([
+      { name: "x", type: "int8", default: "", codec: "", nullable: false },
+      { ...own, codec: "", nullable: false },
+    ]);
+    const timed = await t.call("POST", "/streams", {
+      name: "b",
+      columns: [{ name: "ts", type: "datetime64(3)" }],
+      event_time_column: "ts",
+      event_time_timezone: "Europe/Berlin",
+    });
+    expect((timed.body as { columns: unknown[] }).columns).toContainEqual({
+      ...TP_TIME,
+      type: "datetime64(3, 'Europe/Berlin')",
+      default: "ts",
+    });
+    expect(timed.body).not.toHaveProperty("event_time_column");
+  });
+
+  it("creates keyed and mutable streams with their primary key", async () => {
+    const kv = await t.call("POST", "/streams", {
+      name: "kv",
+      mode: "versioned_kv",
+      primary_key: "id",
+      columns: [{ name: "id", type: "string" }, { name: "v", type: "int64" }],
+    });
+    expect(kv.body).toMatchObject({ mode: "versioned_kv", primary_key: "id", engine: "Stream" });
+    const mutable = await t.call("POST", "/streams", {
+      name: "m",
+      engine: "MutableStream",
+      primary_key: "(id)",
+      columns: [{ name: "id", type: "string" }, { name: "v", type: "int64" }],
+      column_families: [{ name: "f", columns: ["v"] }],
+      secondary_indexes: [{ name: "by_v", columns: ["v"] }],
+    });
+    expect(mutable).toMatchObject({
+      status: 201,
+      body: {
+        engine: "MutableStream",
+        column_families: [{ name: "f", columns: ["v"] }],
+        secondary_indexes: [{ name: "by_v", columns: ["v"], storing: [], unique: false }],
+      },
+    });
+  });
+
+  it("patches description, retention and TTL and answers 200 with the stream", async () => {
+    await t.call("POST", "/streams", CARS);
+    const patched = await t.call("PATCH", "/streams/cars", {
+      description: "new",
+      logstore_retention_bytes: 1024,
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 7 DAY",
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      description: "new",
+      logstore_retention_bytes: 1024,
+      logstore_retention_ms: 86400000,
+      ttl: "to_datetime(_tp_time) + INTERVAL 7 DAY",
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 7 DAY",
+    });
+    expect((await t.call("GET", "/streams/cars")).body).toEqual(patched.body);
+  });
+
+  it("refuses to alter columns or mode with 48 NOT_IMPLEMENTED and changes nothing", async () => {
+    await t.call("POST", "/streams", CARS);
+    const refused = await t.call("PATCH", "/streams/cars", { description: "x", columns: [], mode: "changelog" });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        code: 48,
+        message:
+          "Altering stream columns, mode is not supported: only description, logstore_retention_bytes, logstore_retention_ms, ttl_expression can be updated",
+        system: "timeplusd",
+      },
+    });
+    expect((await t.call("GET", "/streams/cars")).body).toMatchObject({ description: "live telemetry" });
+  });
+
+  it("deletes with 204 and then reports 404 / 60", async () => {
+    await t.call("POST", "/streams", CARS);
+    expect(await t.call("DELETE", "/streams/cars")).toMatchObject({ status: 204, body: undefined });
+    const missing = { status: 404, body: { code: 60, message: "stream 'cars' doesn't exist", system: "timeplusd" } };
+    expect(await t.call("GET", "/streams/cars")).toMatchObject(missing);
+    expect(await t.call("DELETE", "/streams/cars")).toMatchObject(missing);
+    expect(await t.call("PATCH", "/streams/cars", { description: "x" })).toMatchObject(missing);
+  });
+
+  it("refuses a duplicate name with 57, also when a view holds it", async () => {
+    await t.call("POST", "/streams", CARS);
+    expect(await t.call("POST", "/streams", CARS)).toMatchObject({
+      status: 400,
+      body: { code: 57, message: "stream 'cars' exists", system: "timeplusd" },
+    });
+    await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
+    expect(await t.call("POST", "/streams", { ...CARS, name: "v" })).toMatchObject({
+      status: 400,
+      body: { code: 57, message: "view 'v' exists", system: "timeplusd" },
+    });
+  });
+
+  it.each([
+    [{ ...CARS, colour: "red" }, 'invalid request body: unknown field "colour"'],
+    [{ ...CARS, columns: [{ name: "a", type: "int8", nullable: true }] }, 'invalid request body: unknown field "columns[0].nullable"'],
+    [{ columns: CARS.columns }, 'invalid request body: field "name" is required'],
+    [{ ...CARS, name: "9lives" }, 'invalid name "9lives": a name must have at most 64 letters, digits or _ and start with a letter (^[A-Za-z][A-Za-z0-9_]{0,63}$)'],
+    [{ ...CARS, name: "a".repeat(65) }, `invalid name "${"a".repeat(65)}"`],
+    [{ ...CARS, columns: "cid string" }, 'invalid request body: field "columns" must be an array, not string "cid string"'],
+    [{ ...CARS, columns: [{ name: "a", type: "" }] }, 'invalid request body: field "columns[0].type" must not be empty'],
+    [{ ...CARS, columns: [{ name: "a" }] }, 'invalid request body: field "columns[0].type" is required'],
+    [{ ...CARS, logstore_retention_ms: "1d" }, 'invalid request body: field "logstore_retention_ms" must be an integer, not string "1d"'],
+    [{ ...CARS, logstore_retention_ms: 1.5 }, 'invalid request body: field "logstore_retention_ms" must be an integer, not number 1.5'],
+    [{ ...CARS, mode: "upsert" }, 'invalid request body: field "mode" must be one of append, changelog, changelog_kv, versioned_kv, not "upsert"'],
+    [{ ...CARS, engine: "Stream" }, 'invalid request body: field "engine" must be one of MutableStream, not "Stream"'],
+  ])("refuses an invalid body with an appserver 400 (%#)", async (body, message) => {
+    const response = await t.call("POST", "/streams", body);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 400, system: "appserver" });
+    expect((response.body as { message: string }).message.startsWith(message)).toBe(true);
+  });
+
+  it.each([
+    [{ ...CARS, mode: "changelog_kv" }, 36, "primary_key is required for a changelog_kv stream"],
+    [{ ...CARS, columns: [] }, 36, "a stream needs at least one column"],
+    [{ ...CARS, columns: [{ name: "a", type: "int8" }, { name: "a", type: "int8" }] }, 36, "column 'a' is declared more than once"],
+    [{ ...CARS, column_families: [{ name: "f", columns: ["cid"] }] }, 36, 'column_families and secondary_indexes need engine "MutableStream"'],
+    [{ ...CARS, mode: "versioned_kv", primary_key: "(cid, nope)" }, 47, "Missing columns: 'nope' in primary_key '(cid, nope)'"],
+    [{ ...CARS, shards: -1 }, 36, "shards must not be negative, got -1"],
+  ])("refuses invalid values with an engine error (%#)", async (body, code, message) => {
+    expect(await t.call("POST", "/streams", body)).toMatchObject({ status: 400, body: { code, message, system: "timeplusd" } });
+  });
+
+  it("refuses bodies that are not JSON objects", async () => {
+    expect(await t.call("POST", "/streams", undefined, { raw: "{not json" })).toMatchObject({ status: 400, body: { code: 400, system: "appserver" } });
+    expect(await t.call("POST", "/streams", [CARS])).toMatchObject({
+      status: 400,
+      body: { code: 400, message: "invalid request body: expected a JSON object", system: "appserver" },
+    });
+    expect(await t.call("POST", "/streams")).toMatchObject({
+      status: 400,
+      body: { code: 400, message: "invalid request body: a JSON object is required", system: "appserver" },
+    });
+  });
+
+  it("treats null and an empty mode as omitted, as the Go appserver's decoder does", async () => {
+    const created = await t.call("POST", "/streams", { ...CARS, mode: "", description: null, primary_key: null });
+    expect(created.body).toMatchObject({ mode: "append", description: "", primary_key: "" });
+  });
+});

@@ -1,0 +1,290 @@
+import type { JsonObject, JsonValue } from "../../model/index.js";
+import { SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
+import { ENGINE_CODES, engineError, notFound } from "../errors.js";
+import { Fields } from "../validate.js";
+import { assertNameFree, assertNoDependents, byName, creationAudit, nodeId, updateAudit } from "./common.js";
+import type { KindModule, RouteContext } from "./kind.js";
+import { DATABASE } from "./kind.js";
+
+/** StreamDef of the seed spec (reference §3.1). */
+const CREATE_FIELDS = [
+  "name", "description", "columns", "mode", "primary_key", "engine", "column_families", "secondary_indexes",
+  "event_time_column", "event_time_timezone", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression",
+  "shards", "replication_factor", "order_by_expression", "order_by_granularity", "partition_by_granularity",
+] as const;
+const COLUMN_FIELDS = ["name", "type", "default", "codec", "ttl_expression", "skipping_index_expression", "comment"] as const;
+const MODES = ["append", "changelog", "changelog_kv", "versioned_kv"] as const;
+const KEYED_MODES: ReadonlySet<string> = new Set(["changelog_kv", "versioned_kv"]);
+
+/** The only fields PATCH /streams/{name} changes: "only supports updating data retention-related settings" (§4). */
+const UPDATABLE_FIELDS = ["description", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"] as const;
+/** Stream fields a PATCH may name but cannot change: refused with 48 rather than as unknown. */
+const FIXED_FIELDS = [
+  ...CREATE_FIELDS.filter((field) => !(UPDATABLE_FIELDS as readonly string[]).includes(field)),
+  "is_external", "ttl", "created_at", "created_by", "last_updated_at", "last_updated_by",
+];
+
+/** Omitted retention reads back as 0 for streams (reference §4, TF provider). */
+const DEFAULT_RETENTION = 0;
+/** The implicit event-time column every stream has (reference §4). */
+const TP_TIME = "_tp_time";
+const TP_TIME_CODEC = "CODEC(DoubleDelta, LZ4)";
+
+export const streamModule: KindModule = {
+  kind: "stream",
+  label: "stream",
+  relation: true,
+  acceptsWrites: true,
+  holdsDependencies: false,
+  links: () => ({ reads: [], writes: [] }),
+  node: (record) => ({
+    id: nodeId(String(record["name"])),
+    name: String(record["name"]),
+    type: "stream",
+    db: DATABASE,
+    properties: { description: record["description"] ?? "", mode: record["mode"] ?? "append" },
+    ownership: record["created_by"] ?? null,
+  }),
+  routes: [
+    {
+      method: "GET",
+      path: "/streams",
+      handle: (context) => ({ status: 200, body: context.read().list("stream").sort(byName) }),
+    },
+    { method: "POST", path: "/streams", handle: createStream },
+    {
+      method: "GET",
+      path: "/streams/:name",
+      handle(context) {
+        const name = context.params["name"] ?? "";
+        const record = context.read().get("stream", name);
+        if (!record) throw notFound("stream", name);
+        return { status: 200, body: record };
+      },
+    },
+    { method: "PATCH", path: "/streams/:name", handle: patchStream },
+    {
+      method: "DELETE",
+      path: "/streams/:name",
+      async handle(context) {
+        const name = context.params["name"] ?? "";
+        await context.write((tx) => {
+          if (!tx.get("stream", name)) throw notFound("stream", name);
+          assertNoDependents(tx, "stream", name);
+          tx.remove("stream", name);
+        });
+        return { status: 204 };
+      },
+    },
+  ],
+};
+
+async function createStream(context: RouteContext): Promise<{ status: number; body: JsonValue }> {
+  const stream = parseStreamBody(context.body);
+  const record: JsonObject = { ...stream, ...creationAudit(context) };
+  await context.write((tx) => {
+    assertNameFree(tx, stream.name);
+    tx.put("stream", stream.name, record);
+  });
+  return { status: 201, body: record };
+}
+
+async function patchStream(context: RouteContext): Promise<{ status: number; body: JsonValue }> {
+  const name = context.params["name"] ?? "";
+  const fields = Fields.of(context.body, UPDATABLE_FIELDS, { known: FIXED_FIELDS });
+  const fixed = FIXED_FIELDS.filter((field) => fields.has(field));
+  if (fixed.length > 0) {
+    throw engineError(
+      ENGINE_CODES.NOT_IMPLEMENTED,
+      `Altering stream ${fixed.join(", ")} is not supported: only ${UPDATABLE_FIELDS.join(", ")} can be updated`,
+    );
+  }
+  const changes: Record<string, JsonValue> = {};
+  const description = fields.string("description");
+  if (description !== undefined) changes["description"] = description;
+  for (const field of ["logstore_retention_bytes", "logstore_retention_ms"]) {
+    const value = fields.integer(field);
+    if (value !== undefined) changes[field] = value;
+  }
+  const ttl = fields.string("ttl_expression");
+  if (ttl !== undefined) {
+    changes["ttl_expression"] = ttl;
+    changes["ttl"] = ttl;
+  }
+  const updated = await context.write((tx) => {
+    const current = tx.get("stream", name);
+    if (!current) throw notFound("stream", name);
+    if (Object.keys(changes).length === 0) return current;
+    const next: JsonObject = { ...current, ...changes, ...updateAudit(context) };
+    tx.put("stream", name, next);
+    return next;
+  });
+  return { status: 200, body: updated };
+}
+
+/**
+ * A create body validated and normalised into what the server stores and reads back: the implicit
+ * `_tp_time` column, `CODEC(...)`-wrapped codecs, per-column `nullable`, empty-string defaults,
+ * `mode` "append", `engine` "Stream", retention 0 when omitted, `ttl` mirroring `ttl_expression`
+ * (reference §3.1 and §4 "Drift and readback notes"). Request fields the spec's Stream response
+ * does not have (event_time_*, shards, replication_factor, order/partition settings) are checked
+ * and then not returned.
+ */
+function parseStreamBody(body: unknown): JsonObject & { name: string } {
+  const fields = Fields.of(body, CREATE_FIELDS);
+  const name = fields.name();
+  const description = fields.string("description") ?? "";
+  const modeText = fields.string("mode");
+  // `mode` "" means append (reference §4); the TF provider sends it empty when unset.
+  const mode = modeText === "" ? "append" : (fields.oneOf("mode", MODES) ?? "append");
+  const primaryKey = fields.string("primary_key") ?? "";
+  const engine = fields.oneOf("engine", ["MutableStream"] as const);
+  const eventTimeColumn = fields.string("event_time_column") ?? "";
+  const timezone = fields.string("event_time_timezone") || "UTC";
+  for (const field of ["order_by_expression", "order_by_granularity", "partition_by_granularity"]) fields.string(field);
+  for (const field of ["shards", "replication_factor"]) {
+    const value = fields.integer(field);
+    if (value !== undefined && value < 0) throw badArgument(`${field} must not be negative, got ${value}`);
+  }
+  const retentionBytes = fields.integer("logstore_retention_bytes") ?? DEFAULT_RETENTION;
+  const retentionMs = fields.integer("logstore_retention_ms") ?? DEFAULT_RETENTION;
+  const ttl = fields.string("ttl_expression") ?? "";
+
+  const columns = parseColumns(fields.array("columns") ?? []);
+  const columnNames = new Set(columns.map((column) => String(column["name"])));
+  if (!columnNames.has(TP_TIME)) {
+    columns.push({
+      name: TP_TIME,
+      type: `datetime64(3, '${timezone}')`,
+      // `event_time_column` becomes the default of _tp_time (Timeplus "stream" docs) [I].
+      default: eventTimeColumn === "" ? `now64(3, '${timezone}')` : eventTimeColumn,
+      codec: TP_TIME_CODEC,
+      nullable: false,
+    });
+  }
+  const known = new Set([...columnNames, TP_TIME]);
+
+  if ((KEYED_MODES.has(mode) || engine === "MutableStream") && primaryKey.trim() === "") {
+    throw badArgument(`primary_key is required for a ${engine === "MutableStream" ? "MutableStream" : `${mode} stream`}`);
+  }
+  assertKnownIdentifiers("primary_key", primaryKey, known);
+  assertKnownIdentifiers("event_time_column", eventTimeColumn, known);
+
+  const record: Record<string, JsonValue> = {
+    name,
+    description,
+    engine: engine ?? "Stream",
+    is_external: false,
+    mode,
+    primary_key: primaryKey,
+    columns,
+  };
+  const families = fields.array("column_families");
+  const indexes = fields.array("secondary_indexes");
+  if (engine !== "MutableStream" && (families !== undefined || indexes !== undefined)) {
+    throw badArgument(`column_families and secondary_indexes need engine "MutableStream"`);
+  }
+  if (families !== undefined) record["column_families"] = parseColumnFamilies(families, known, primaryKey);
+  if (indexes !== undefined) record["secondary_indexes"] = parseSecondaryIndexes(indexes, known);
+  record["logstore_retention_bytes"] = retentionBytes;
+  record["logstore_retention_ms"] = retentionMs;
+  record["ttl"] = ttl;
+  record["ttl_expression"] = ttl;
+  return record as JsonObject & { name: string };
+}
+
+function parseColumns(items: readonly JsonValue[]): Record<string, JsonValue>[] {
+  if (items.length === 0) throw badArgument("a stream needs at least one column");
+  const seen = new Set<string>();
+  return items.map((item, index) => {
+    const fields = Fields.of(item, COLUMN_FIELDS, { prefix: `columns[${index}].` });
+    const name = fields.requiredNonEmpty("name");
+    const type = fields.requiredNonEmpty("type");
+    if (seen.has(name)) throw badArgument(`column '${name}' is declared more than once`);
+    seen.add(name);
+    for (const field of ["ttl_expression", "skipping_index_expression"]) fields.string(field);
+    const comment = fields.string("comment") ?? "";
+    const column: Record<string, JsonValue> = {
+      name,
+      type,
+      default: fields.string("default") ?? "",
+      codec: wrapCodec(fields.string("codec") ?? ""),
+      nullable: type.trim().toLowerCase().startsWith("nullable("),
+    };
+    if (comment !== "") column["comment"] = comment;
+    return column;
+  });
+}
+
+/** The server reads codecs back wrapped: `ZSTD(1)` becomes `CODEC(ZSTD(1))` (reference §3.1). */
+function wrapCodec(codec: string): string {
+  const trimmed = codec.trim();
+  if (trimmed === "") return "";
+  return /^codec\s*\(/i.test(trimmed) ? trimmed : `CODEC(${trimmed})`;
+}
+
+function parseColumnFamilies(items: readonly JsonValue[], known: ReadonlySet<string>, primaryKey: string): JsonValue[] {
+  const keyColumns = new Set(identifiersOf("primary_key", primaryKey));
+  return items.map((item, index) => {
+    const fields = Fields.of(item, ["name", "columns"], { prefix: `column_families[${index}].` });
+    const name = fields.requiredNonEmpty("name");
+    const columns = fields.stringArray("columns");
+    if (columns === undefined) throw badArgument(`column_families[${index}].columns is required`);
+    for (const column of columns) {
+      if (!known.has(column)) throw unknownIdentifier(`column family '${name}' names unknown column '${column}'`);
+      if (keyColumns.has(column)) throw badArgument(`column family '${name}' must not contain primary key column '${column}'`);
+    }
+    return { name, columns };
+  });
+}
+
+function parseSecondaryIndexes(items: readonly JsonValue[], known: ReadonlySet<string>): JsonValue[] {
+  return items.map((item, index) => {
+    const fields = Fields.of(item, ["name", "columns", "storing", "unique"], { prefix: `secondary_indexes[${index}].` });
+    const name = fields.requiredNonEmpty("name");
+    const columns = fields.stringArray("columns");
+    if (columns === undefined || columns.length === 0) throw badArgument(`secondary index '${name}' needs columns`);
+    const storing = fields.stringArray("storing") ?? [];
+    for (const column of [...columns, ...storing]) {
+      if (!known.has(column)) throw unknownIdentifier(`secondary index '${name}' names unknown column '${column}'`);
+    }
+    return { name, columns, storing, unique: fields.boolean("unique") ?? false };
+  });
+}
+
+/** Column names an expression such as `(cid, to_date(ts))` refers to: names not called and not after a dot. */
+function identifiersOf(field: string, expression: string): string[] {
+  if (expression.trim() === "") return [];
+  let tokens;
+  try {
+    tokens = tokenizeSql(expression).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) throw engineError(ENGINE_CODES.SYNTAX_ERROR, `${field}: ${error.message}`);
+    throw error;
+  }
+  const names: string[] = [];
+  tokens.forEach((token, index) => {
+    if (token.type !== "identifier" && token.type !== "quoted_identifier") return;
+    const next = tokens[index + 1];
+    const previous = tokens[index - 1];
+    if (next?.text === "(" || previous?.text === "." || previous?.type === "number") return;
+    names.push(token.value);
+  });
+  return names;
+}
+
+/** A key or event-time expression naming a column the stream lacks: the engine's 47 UNKNOWN_IDENTIFIER. */
+function assertKnownIdentifiers(field: string, expression: string, known: ReadonlySet<string>): void {
+  const missing = identifiersOf(field, expression).filter((name) => !known.has(name));
+  if (missing.length > 0) {
+    throw unknownIdentifier(`Missing columns: ${missing.map((name) => `'${name}'`).join(", ")} in ${field} '${expression}'`);
+  }
+}
+
+function badArgument(message: string): Error {
+  return engineError(ENGINE_CODES.BAD_ARGUMENTS, message);
+}
+
+function unknownIdentifier(message: string): Error {
+  return engineError(ENGINE_CODES.UNKNOWN_IDENTIFIER, message);
+}
