@@ -21,6 +21,7 @@ export async function loadDesired(context: CommandContext): Promise<LoadResult> 
   const loaded = await loadManifests(paths, {
     ...(typeof env === "string" ? { env } : {}),
     environment: context.io.environment,
+    cwd: context.io.cwd,
   });
   if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
   return loaded;

@@ -27,7 +27,8 @@ export interface ParseResult {
   readonly issues: readonly ManifestIssue[];
 }
 
-type Node = unknown;
+/** A node of yaml's tree, narrowed with its isMap/isSeq/isScalar guards. */
+type YamlNode = unknown;
 
 /**
  * Splits a manifest file into documents. YAML 1.2 core schema (so `yes`/`no` stay strings),
@@ -53,7 +54,7 @@ export function parseManifestText(text: string, file: string): ParseResult {
       }
       continue;
     }
-    const contents = document.contents as Node;
+    const contents = document.contents as YamlNode;
     // A document holding nothing (a trailing `---`, or only comments) declares nothing.
     if (contents === null || contents === undefined || (isScalar(contents) && contents.value === null)) continue;
     const start = rangeStart(contents) ?? 0;
@@ -77,8 +78,8 @@ export function parseManifestText(text: string, file: string): ParseResult {
   return { documents, issues };
 }
 
-function offsetOf(document: Document, contents: Node, path: JsonPath, key: boolean, fallback: number): number {
-  let node: Node = contents;
+function offsetOf(document: Document, contents: YamlNode, path: JsonPath, key: boolean, fallback: number): number {
+  let node: YamlNode = contents;
   let best = fallback;
   for (let index = 0; index < path.length; index++) {
     const segment = path[index];

@@ -157,8 +157,10 @@ function readDeclarations(document: ParsedDocument, issues: ManifestIssue[]): Ma
         message: `the default of variable "${name}" must be ${typeWord(type)}, not ${describeValue(fallback)}`,
       });
     }
+    // Without a declared type, the default's type is the contract every environment must keep.
+    const effective = type ?? (fallback === undefined ? undefined : inferType(fallback));
     declared.set(name, {
-      ...(type !== undefined ? { type } : fallback !== undefined && inferType(fallback) ? { type: inferType(fallback) as VariableType } : {}),
+      ...(effective !== undefined ? { type: effective } : {}),
       ...(fallback !== undefined ? { default: fallback } : {}),
     });
   }

@@ -81,7 +81,7 @@ describe("resolveDocument", () => {
     ].join("\n");
     const { document, issues } = resolve(text);
     expect(lines(issues)).toEqual([
-      'm.yaml:4:41: ${var.prefx} has no value: declare "prefx" under variables in tpctl.yaml with a default, or set it in the chosen environment (did you mean "prefix"?)',
+      'm.yaml:4:39: ${var.prefx} has no value: declare "prefx" under variables in tpctl.yaml with a default, or set it in the chosen environment (did you mean "prefix"?)',
       "m.yaml:5:14: environment variable NOPE is not set; ${env:NOPE} needs it",
       "m.yaml:6:17: environment variable TOKEN is not set; ${secret:TOKEN} needs it",
     ]);

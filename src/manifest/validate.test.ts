@@ -258,6 +258,20 @@ describe("validateDocuments", () => {
       's.yaml:3:7: "mode" must be one of append, changelog, changelog_kv, versioned_kv, not a secret value',
     ]);
   });
+
+  it("refuses a secret as a name, since names are printed everywhere", () => {
+    const [document] = parseManifestText(yaml("kind: stream", "name: hunter2"), "s.yaml").documents;
+    const { issues, resources } = validateDocuments([{ ...document!, secretPaths: ["/name"] }], schemas);
+    expect(resources).toEqual([]);
+    expect(lines(issues)).toEqual(['s.yaml:2:7: "name" cannot hold a ${secret:…} value, since it is shown in every plan']);
+  });
+
+  it("points a deprecated read-back field at its request field", () => {
+    const text = yaml("kind: stream", "name: s", "ttl: to_datetime(_tp_time) + INTERVAL 1 DAY");
+    expect(lines(validate(["s.yaml", text]).issues)).toEqual([
+      's.yaml:3:1: "ttl" is the deprecated name the API reads back; write the request field "ttl_expression" instead',
+    ]);
+  });
 });
 
 describe("closest", () => {

@@ -39,7 +39,6 @@ const COMPUTED_FIELDS = new Set([
   "trigger_query",
   "resolve_query",
   "is_external",
-  "ttl",
   "lagging",
   "memory",
 ]);
@@ -74,8 +73,8 @@ interface Compiled {
 
 const compiledCache = new WeakMap<SchemaSet, Compiled>();
 
-/** Compiles the schemas once per SchemaSet object; throws if a schema itself is broken (a bug, not a user error). */
-export function compileSchemas(schemas: SchemaSet): Compiled {
+/** Once per SchemaSet object; throws if a schema itself is broken (a bug, not a user error). */
+function compileSchemas(schemas: SchemaSet): Compiled {
   const cached = compiledCache.get(schemas);
   if (cached) return cached;
   // allErrors so every problem is reported at once; verbose for the failing data and parent schema,
@@ -103,6 +102,12 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
 
   for (const document of documents) {
     const before = issues.length;
+    // Kinds and names are printed in every plan and message; a secret there would leak.
+    const secretIdentity = ["kind", "name"].filter((field) => (document.secretPaths ?? []).includes(`/${field}`));
+    for (const field of secretIdentity) {
+      issues.push({ ...document.locate([field]), message: `"${field}" cannot hold a \${secret:…} value, since it is shown in every plan` });
+    }
+    if (secretIdentity.length > 0) continue;
     const kind = checkKind(document, issues);
     if (kind === undefined) {
       checkNameOnly(document, issues);
@@ -297,6 +302,9 @@ function issueFor(error: ErrorObject, document: ResolvedDocument, label: string)
       if (path.length === 0 && COMPUTED_FIELDS.has(extra)) {
         return { ...location, message: `"${extra}" is computed by Timeplus and cannot be set in a manifest; remove it` };
       }
+      if (path.length === 0 && extra === "ttl") {
+        return { ...location, message: `"ttl" is the deprecated name the API reads back; write the request field "ttl_expression" instead` };
+      }
       if (label === "view" && path.length === 0 && (extra === "materialized" || extra === "target_stream")) {
         return { ...location, message: `"${extra}" does not belong to a plain view; declare a materialized view with kind: materialized_view` };
       }
@@ -484,7 +492,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 function byPosition(issues: readonly ManifestIssue[]): ManifestIssue[] {
-  return [...issues].sort((a, b) => (a.file !== b.file ? 0 : a.line - b.line || a.column - b.column));
+  return [...issues].sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line || a.column - b.column));
 }
 
 function dedupe(issues: readonly ManifestIssue[]): ManifestIssue[] {
