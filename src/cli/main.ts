@@ -53,6 +53,16 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
     options: { ...planOutput, "auto-approve": { type: "boolean" }, concurrency: { type: "string" } },
     run: () => import("./commands/destroy.js"),
   },
+  drift: {
+    summary: "report where the live workspace differs from the manifests (for a cron job)",
+    options: { ...planOutput, "fail-on-unmanaged": { type: "boolean" } },
+    run: () => import("./commands/drift.js"),
+  },
+  export: {
+    summary: "write manifests for what is live, to adopt an existing workspace",
+    options: { out: { type: "string" }, project: { type: "string" }, adopt: { type: "boolean" } },
+    run: () => import("./commands/export.js"),
+  },
   graph: {
     summary: "print the dependency graph of the manifests (json, mermaid, dot)",
     options: { format: { type: "string" } },
