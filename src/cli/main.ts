@@ -35,7 +35,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   },
   plan: {
     summary: "diff manifests against the live workspace and print the plan",
-    options: { ...planOutput, "detailed-exitcode": { type: "boolean" } },
+    options: { ...planOutput, "detailed-exitcode": { type: "boolean" }, out: { type: "string" } },
     run: () => import("./commands/plan.js"),
   },
   apply: {
@@ -67,6 +67,11 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
     summary: "print the dependency graph of the manifests (json, mermaid, dot)",
     options: { format: { type: "string" } },
     run: () => import("./commands/graph.js"),
+  },
+  unlock: {
+    summary: "clear the workspace lock left by a run that was killed",
+    options: {},
+    run: () => import("./commands/unlock.js"),
   },
   server: {
     summary: "run the built-in Timeplus-compatible server in the foreground",

@@ -12,6 +12,7 @@ import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import { connect, type Connection } from "./connect.js";
+import { acquireLock, describeHolder, type HeldLock } from "./lock.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
@@ -32,24 +33,49 @@ export interface PlannedWorkspace {
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
   readonly connection: Connection;
+  /** Releases the workspace lock if one was taken, and closes the connection. */
+  close(): Promise<void>;
 }
 
+/** How long a lock protects a run that died without releasing it. */
+const LOCK_TTL_MS = 60 * 60 * 1000;
+
 /**
- * Manifests against the live workspace. The caller closes `connection`.
- * `destroy` plans the deletion of everything the manifests declare.
+ * Manifests against the live workspace. The caller calls `close()`.
+ * `destroy` plans the deletion of everything the manifests declare; `lock` takes the workspace
+ * lock before reading, so that the plan cannot be overtaken by another writer.
  */
-export async function planWorkspace(context: CommandContext, options: { destroy?: boolean } = {}): Promise<PlannedWorkspace> {
+export async function planWorkspace(
+  context: CommandContext,
+  options: { destroy?: boolean; lock?: string } = {},
+): Promise<PlannedWorkspace> {
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  let lock: HeldLock | undefined;
+  const close = async (): Promise<void> => {
+    try {
+      await lock?.release();
+    } finally {
+      await connection.close();
+    }
+  };
   try {
+    if (options.lock) {
+      lock = await acquireLock(connection.client, {
+        holder: describeHolder(context.io.environment),
+        operation: options.lock,
+        now: new Date(),
+        ttlMs: LOCK_TTL_MS,
+      });
+    }
     const live = await readWorkspace(connection.client);
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
-    return { loaded, live, plan, connection };
+    return { loaded, live, plan, connection, close };
   } catch (error) {
-    await connection.close();
+    await close();
     throw error;
   }
 }

@@ -9,6 +9,9 @@ export interface ListedKind {
   readonly items: readonly unknown[];
 }
 
+/** The view tpctl uses as its workspace lock (cli/lock.ts); never a managed resource. */
+export const LOCK_NAME = "tpctl_lock";
+
 export interface TopologyGraph {
   readonly nodes?: readonly unknown[];
   readonly edges?: readonly unknown[];
@@ -26,6 +29,7 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
     for (const item of items) {
       if (!isJsonObject(item)) continue;
       if (kind === "view" && item["materialized"] === true) continue;
+      if (kind === "view" && item["name"] === LOCK_NAME) continue;
       const draft = normalizeItem(kind, item);
       if (draft) drafts.push(draft);
     }

@@ -2,28 +2,53 @@ import { SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan } from "../../model/index.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
-import { renderApplyReport } from "../../render/apply-report.js";
+import type { SavedPlan } from "../../plan/saved-plan.js";
+import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
 import type { CommandContext, CommandResult } from "../context.js";
+import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
 import { executePlan, outputFormat, parseConcurrency, parseTargets, planWorkspace, renderPlanFor, useColor } from "../workflow.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
 const CONVERGENCE_ROUNDS = 2;
 
 export async function run(context: CommandContext): Promise<CommandResult> {
+  const saved = await readSavedPlanArgument(context);
+  if (saved) return applyCommand(savedPlanContext(context, saved.saved), { destroy: false, saved });
   return applyCommand(context, { destroy: false });
 }
 
-export async function applyCommand(context: CommandContext, options: { destroy: boolean }): Promise<CommandResult> {
+/** `apply FILE` plans again from exactly what the saved plan was made from. */
+function savedPlanContext(context: CommandContext, saved: SavedPlan): CommandContext {
+  const { env: _env, target: _target, ...flags } = context.flags;
+  return {
+    ...context,
+    paths: saved.paths,
+    flags: {
+      ...flags,
+      ...(saved.env !== undefined ? { env: saved.env } : {}),
+      ...(saved.targets.length > 0 ? { target: [...saved.targets] } : {}),
+    },
+  };
+}
+
+export async function applyCommand(
+  context: CommandContext,
+  options: { destroy: boolean; saved?: { file: string; saved: SavedPlan } },
+): Promise<CommandResult> {
   const concurrency = parseConcurrency(context.flags["concurrency"]);
-  const { plan, connection, loaded } = await planWorkspace(context, options);
+  const planned = await planWorkspace(context, { destroy: options.destroy, lock: options.destroy ? "destroy" : "apply" });
+  const { plan, connection, loaded } = planned;
   try {
+    if (options.saved) {
+      assertPlanStillFits(options.saved.file, options.saved.saved, { desired: loaded.resources, live: planned.live, plan });
+    }
     const format = outputFormat(context);
     if (format !== "json") context.io.stdout(renderPlanFor(context, plan));
     if (plan.changes.length === 0) {
       if (format === "json") context.io.stdout(renderPlanFor(context, plan));
       return { exitCode: 0 };
     }
-    await obtainConsent(context, plan, options);
+    await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
 
     let report = await executePlan(plan, connection, loaded.project, concurrency);
     for (let round = 0; round < CONVERGENCE_ROUNDS && hasFailures(report); round += 1) {
@@ -41,23 +66,25 @@ export async function applyCommand(context: CommandContext, options: { destroy: 
       report = mergeReports(report, retried);
     }
 
-    if (format === "json") {
-      context.io.stdout(`${JSON.stringify({ plan: JSON.parse(renderPlanFor(context, plan)), outcomes: report.outcomes }, null, 2)}\n`);
-    } else {
-      context.io.stdout(renderApplyReport(plan, report, { color: useColor(context) }));
-    }
+    context.io.stdout(
+      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context) }),
+    );
     return { exitCode: hasFailures(report) ? 1 : 0 };
   } finally {
-    await connection.close();
+    await planned.close();
   }
 }
 
-async function obtainConsent(context: CommandContext, plan: Plan, options: { destroy: boolean }): Promise<void> {
+async function obtainConsent(
+  context: CommandContext,
+  plan: Plan,
+  options: { destroy: boolean; preApproved: boolean },
+): Promise<void> {
   const destructive = plan.changes.filter(
     (change) => change.action === "delete" || (change.action === "replace" && change.destructive),
   );
   const verb = options.destroy ? "destroy" : "apply";
-  if (context.flags["auto-approve"]) {
+  if (context.flags["auto-approve"] || options.preApproved) {
     if (destructive.length > 0 && !options.destroy && !context.flags["allow-destroy"]) {
       throw new SafetyRefusal(
         `refusing to delete or destructively replace ${destructive.map((change) => change.address).join(", ")} without --allow-destroy`,
@@ -79,17 +106,20 @@ function hasFailures(report: ApplyReport): boolean {
 
 function isSubsetOf(candidate: Plan, approved: Plan): boolean {
   const allowed = new Set(approved.changes.map((change) => `${change.action} ${change.address}`));
-  return candidate.changes.every((change) => allowed.has(`${change.action} ${change.address}`) || (change.action === "create" && allowed.has(`replace ${change.address}`)));
+  return candidate.changes.every(
+    (change) =>
+      allowed.has(`${change.action} ${change.address}`) ||
+      (change.action === "create" && allowed.has(`replace ${change.address}`)),
+  );
 }
 
-/** A step that succeeded in a later round counts as applied. */
+/** A step that succeeded in a later round, or that a later round found no longer needed, counts as applied. */
 function mergeReports(first: ApplyReport, later: ApplyReport): ApplyReport {
   const laterById = new Map(later.outcomes.map((outcome) => [outcome.stepId, outcome]));
   return {
     outcomes: first.outcomes.map((outcome) => {
       if (outcome.status === "applied") return outcome;
-      const retried = laterById.get(outcome.stepId);
-      return retried ?? { stepId: outcome.stepId, status: "applied" as const };
+      return laterById.get(outcome.stepId) ?? { stepId: outcome.stepId, status: "applied" as const };
     }),
   };
 }

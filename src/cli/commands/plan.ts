@@ -1,10 +1,20 @@
+import { UsageError } from "../../errors.js";
 import type { CommandContext, CommandResult } from "../context.js";
+import { writeSavedPlan } from "../saved-plan-file.js";
 import { planWorkspace, renderPlanFor } from "../workflow.js";
 
 export async function run(context: CommandContext): Promise<CommandResult> {
-  const { plan, connection } = await planWorkspace(context);
-  await connection.close();
+  const out = context.flags["out"];
+  if (out !== undefined && (typeof out !== "string" || out === "")) throw new UsageError("--out needs a file name");
+  const { plan, loaded, live, close } = await planWorkspace(context);
+  await close();
+  if (typeof out === "string") {
+    await writeSavedPlan(context, out, plan, { project: loaded.project, desired: loaded.resources, live });
+  }
   context.io.stdout(renderPlanFor(context, plan));
+  if (typeof out === "string" && context.flags["json"] !== true && context.flags["format"] === undefined) {
+    context.io.stdout(`\nSaved this plan to ${out}. Apply exactly it with: tpctl apply ${out}\n`);
+  }
   const changed = plan.changes.length > 0;
   return { exitCode: context.flags["detailed-exitcode"] && changed ? 2 : 0 };
 }

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { StalePlanError, UsageError } from "../errors.js";
+import type { DesiredResource, LiveResource, Plan } from "../model/index.js";
+import { describeStaleness, fingerprintTexts, parseSavedPlan, savePlan, type SavedPlan } from "../plan/saved-plan.js";
+import type { CommandContext } from "./context.js";
+
+/** Digests of what a plan read, per address. */
+export function fingerprintsOf(desired: readonly DesiredResource[], live: readonly LiveResource[]): SavedPlan["fingerprints"] {
+  const texts = fingerprintTexts(desired, live);
+  const digest = (record: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(record).map(([address, text]) => [address, createHash("sha256").update(text).digest("hex").slice(0, 32)]));
+  return { manifests: digest(texts.manifests), live: digest(texts.live) };
+}
+
+/** `plan --out FILE`: written whole or not at all. */
+export async function writeSavedPlan(
+  context: CommandContext,
+  file: string,
+  plan: Plan,
+  input: { project: string; desired: readonly DesiredResource[]; live: readonly LiveResource[] },
+): Promise<void> {
+  const env = context.flags["env"];
+  const target = context.flags["target"];
+  const saved = savePlan(plan, {
+    project: input.project,
+    ...(typeof env === "string" ? { env } : {}),
+    paths: [...context.paths],
+    targets: Array.isArray(target) ? target : typeof target === "string" ? [target] : [],
+    fingerprints: fingerprintsOf(input.desired, input.live),
+  });
+  const path = resolve(context.io.cwd, file);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, path);
+}
+
+/** A single argument that is a saved plan file (not a manifest), or undefined. */
+export async function readSavedPlanArgument(context: CommandContext): Promise<{ file: string; saved: SavedPlan } | undefined> {
+  if (context.paths.length !== 1) return undefined;
+  const file = context.paths[0] as string;
+  if (/\.ya?ml$/i.test(file)) return undefined;
+  let text: string;
+  try {
+    text = await readFile(resolve(context.io.cwd, file), "utf8");
+  } catch {
+    return undefined; // a folder or a missing path: the manifest loader explains
+  }
+  if (!text.trimStart().startsWith("{")) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not valid JSON, so it cannot be a saved plan; run tpctl plan --out ${file} again`);
+  }
+  const saved = parseSavedPlan(parsed);
+  if (typeof saved === "string") throw new UsageError(`${file} cannot be applied: ${saved}`);
+  return { file, saved };
+}
+
+/** Refuses (exit 3) when anything the saved plan read has changed since. */
+export function assertPlanStillFits(
+  file: string,
+  saved: SavedPlan,
+  current: { desired: readonly DesiredResource[]; live: readonly LiveResource[]; plan: Plan },
+): void {
+  const reasons = describeStaleness(saved.fingerprints, fingerprintsOf(current.desired, current.live));
+  const planned = current.plan.changes.map((change) => `${change.action} ${change.address}`).join("\n");
+  const approved = saved.changes.map((change) => `${change.action} ${change.address}`).join("\n");
+  if (reasons.length === 0 && planned === approved) return;
+  const listed = reasons.length > 0 ? reasons.join("; ") : "the changes it would make are no longer the same";
+  throw new StalePlanError(`the saved plan ${file} is stale: ${listed}. Run tpctl plan --out ${file} again and review it`, {
+    meta: { reasons },
+  });
+}
