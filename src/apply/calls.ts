@@ -69,8 +69,10 @@ export function callsForStep(step: Step, change: Change, project: string): ApiCa
   throw new InternalError(`step ${step.id} does not fit a ${change.action} of ${change.address}`);
 }
 
+/** The live object's path: its id, or its live name (which differs from the manifest's during a rename). */
 function itemPath(change: Change, id: string | undefined): string {
-  const identity = ID_KINDS.has(change.kind) ? id : change.name;
+  const liveName = change.action === "create" ? change.name : change.live.name;
+  const identity = ID_KINDS.has(change.kind) ? id : liveName;
   if (identity === undefined) throw new InternalError(`${change.address} has no id to address it by`);
   return `/${COLLECTION_PATHS[change.kind]}/${encodeURIComponent(identity)}`;
 }

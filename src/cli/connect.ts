@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
+import type { ConnectionSettings } from "../manifest/project.js";
 import { startServer } from "../server/index.js";
 
 export interface Connection {
@@ -14,7 +15,7 @@ export interface ConnectOptions {
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** From the chosen environment of tpctl.yaml; TIMEPLUS_ADDRESS wins. */
-  readonly settings?: { readonly address?: string; readonly workspace?: string };
+  readonly settings?: ConnectionSettings;
 }
 
 /**
@@ -26,10 +27,17 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const env = options.environment;
   const address = nonEmpty(env["TIMEPLUS_ADDRESS"]) ?? options.settings?.address;
   const workspace = nonEmpty(env["TIMEPLUS_WORKSPACE"]) ?? options.settings?.workspace ?? "default";
+  // An environment of tpctl.yaml names the variables that hold its credentials (never the values);
+  // the standard TIMEPLUS_* variables are the fallback.
+  const fromEnv = (name: string | undefined, fallback: string): string | undefined =>
+    nonEmpty(env[name ?? fallback]);
+  const username = fromEnv(options.settings?.usernameEnv, "TIMEPLUS_USERNAME");
+  const password = env[options.settings?.passwordEnv ?? "TIMEPLUS_PASSWORD"];
+  const apiKey = fromEnv(options.settings?.apiKeyEnv, "TIMEPLUS_API_KEY");
   const credentials = {
-    ...(nonEmpty(env["TIMEPLUS_USERNAME"]) ? { username: env["TIMEPLUS_USERNAME"] as string } : {}),
-    ...(env["TIMEPLUS_PASSWORD"] !== undefined ? { password: env["TIMEPLUS_PASSWORD"] } : {}),
-    ...(nonEmpty(env["TIMEPLUS_API_KEY"]) ? { apiKey: env["TIMEPLUS_API_KEY"] as string } : {}),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
   };
   if (address) {
     const client = createTimeplusClient({ address, workspace, ...credentials });

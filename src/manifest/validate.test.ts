@@ -48,7 +48,7 @@ describe("schemas/", () => {
       const properties = schemas.kinds[kind]["properties"] as Record<string, JsonObject>;
       const lifecycle = properties["lifecycle"]?.["properties"] as Record<string, JsonObject>;
       const items = lifecycle["ignore_changes"]?.["items"] as JsonObject;
-      const apiFields = Object.keys(properties).filter((field) => !["kind", "name", "depends_on", "lifecycle"].includes(field));
+      const apiFields = Object.keys(properties).filter((field) => !["kind", "name", "depends_on", "previous_name", "lifecycle"].includes(field));
       expect({ kind, fields: items["enum"] }).toEqual({ kind, fields: apiFields });
     }
   });

@@ -21,7 +21,7 @@ export interface ValidationResult {
 }
 
 /** Fields a manifest may hold besides the API's own request fields. */
-const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle"] as const;
+const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle", "previous_name"] as const;
 
 /** Response-only fields: the API computes them, so a manifest that sets one was likely copied from a GET. */
 const COMPUTED_FIELDS = new Set([
@@ -206,6 +206,7 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
       ignoreChanges: Array.isArray(lifecycle["ignore_changes"]) ? (lifecycle["ignore_changes"] as string[]) : [],
     },
     secretPaths: [...secretPaths].sort(),
+    ...(typeof document.value["previous_name"] === "string" ? { previousName: document.value["previous_name"] } : {}),
     location: document.location,
   });
 }

@@ -29,6 +29,8 @@ export interface DesiredResource {
   readonly lifecycle: Lifecycle;
   /** JSON pointers into `spec` whose values are secret (from `${secret:…}` or secret fields). */
   readonly secretPaths: readonly string[];
+  /** `previous_name`: the name this resource had before a rename (never guessed). */
+  readonly previousName?: string;
   readonly location?: SourceLocation;
 }
 
@@ -40,6 +42,7 @@ export const DesiredResource = Object.freeze({
     dependsOn?: readonly Address[];
     lifecycle?: Partial<Lifecycle>;
     secretPaths?: readonly string[];
+    previousName?: string;
     location?: SourceLocation;
   }): DesiredResource {
     return Object.freeze({
@@ -53,6 +56,7 @@ export const DesiredResource = Object.freeze({
         ignoreChanges: Object.freeze([...(input.lifecycle?.ignoreChanges ?? [])]),
       }),
       secretPaths: Object.freeze([...(input.secretPaths ?? [])]),
+      ...(input.previousName !== undefined ? { previousName: input.previousName } : {}),
       ...(input.location ? { location: input.location } : {}),
     });
   },

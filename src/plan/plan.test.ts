@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError, LiveStateError, SafetyRefusal } from "../errors.js";
-import { summarizePlan } from "../model/index.js";
+import { DesiredResource, summarizePlan } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
 import { desired, live } from "./test-utils.js";
 
@@ -159,5 +159,57 @@ describe("assemblePlan", () => {
   it("gives the same plan for the same input", () => {
     const input = [desired("stream", "b", { columns }), desired("stream", "a", { columns })];
     expect(JSON.stringify(assemblePlan(input, [], options))).toBe(JSON.stringify(assemblePlan([...input].reverse(), [], options)));
+  });
+
+  describe("renames with previous_name", () => {
+    const renamed = (kind: "sink" | "stream", extra: Record<string, unknown>) =>
+      DesiredResource.create({
+        kind,
+        name: "new_name",
+        spec: { name: "new_name", ...(extra as object) },
+        previousName: "old_name",
+      });
+
+    it("updates the name in place for a kind with a server id", () => {
+      const plan = assemblePlan(
+        [desired("stream", "s", { columns }), renamed("sink", { type: "http", query: "SELECT * FROM s" })],
+        [
+          live("stream", "s", { columns }, { owner: "fleet" }),
+          live("sink", "old_name", { type: "http", query: "SELECT * FROM s" }, { owner: "fleet", id: "id-1", dependsOn: ["stream/s"] }),
+        ],
+        options,
+      );
+      expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([["update", "sink/new_name", "renamed from old_name, in place"]]);
+      expect(plan.changes[0]?.fieldChanges[0]).toMatchObject({ field: "name", before: "old_name", after: "new_name" });
+    });
+
+    it("replaces a kind named in its path, says what it costs, and drops readers of the old name first", () => {
+      const plan = assemblePlan(
+        [renamed("stream", { columns }), desired("view", "v", { query: "SELECT * FROM new_name" })],
+        [
+          live("stream", "old_name", { columns }, { owner: "fleet" }),
+          live("view", "v", { query: "SELECT * FROM old_name" }, { owner: "fleet", dependsOn: ["stream/old_name"] }),
+        ],
+        options,
+      );
+      expect(plan.changes.map((c) => [c.action, c.address, c.destructive])).toEqual([
+        ["replace", "view/v", false],
+        ["replace", "stream/new_name", true],
+      ]);
+      expect(plan.changes[1]?.reason).toBe(
+        "renamed from old_name: a stream is named in its API path, so a rename is a replace; the stream is dropped and created again, so its data or running state is lost",
+      );
+      expect(plan.steps.map((s) => s.id)).toEqual(["delete:view/v", "delete:stream/new_name", "create:stream/new_name", "create:view/v"]);
+      expect(plan.unmanaged).toEqual([]);
+    });
+
+    it("is ignored once applied", () => {
+      const plan = assemblePlan(
+        [renamed("stream", { columns })],
+        [live("stream", "new_name", { columns }, { owner: "fleet" })],
+        options,
+      );
+      expect(plan.changes).toEqual([]);
+    });
   });
 });

@@ -9,7 +9,7 @@ import type {
   Step,
   StepPhase,
 } from "../model/index.js";
-import { DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
+import { addressOf, DesiredResource as DesiredResourceFactory, ID_KINDS, KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
@@ -66,7 +66,15 @@ export function assemblePlan(
   const changes = new Map<Address, Change>();
   const unmanaged: Address[] = [];
 
+  const renames = findRenames(desired, liveByAddress, warnings);
+  const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
+
   for (const resource of desired) {
+    const previous = renames.get(resource.address);
+    if (previous) {
+      changes.set(resource.address, renameChange(resource, previous));
+      continue;
+    }
     const current = liveByAddress.get(resource.address);
     if (!current) {
       changes.set(resource.address, {
@@ -113,7 +121,7 @@ export function assemblePlan(
   }
 
   for (const resource of live) {
-    if (desiredByAddress.has(resource.address)) continue;
+    if (desiredByAddress.has(resource.address) || renamedAway.has(resource.address)) continue;
     if (resource.owner !== options.project) {
       unmanaged.push(resource.address);
       continue;
@@ -170,6 +178,63 @@ export function assemblePlan(
   });
 }
 
+/**
+ * `previous_name` says a resource was renamed; it is never guessed. It applies when the old name is
+ * live and the new one is not (after the rename is applied, it is simply ignored).
+ */
+function findRenames(
+  desired: readonly DesiredResource[],
+  liveByAddress: ReadonlyMap<Address, LiveResource>,
+  warnings: string[],
+): Map<Address, LiveResource> {
+  const renames = new Map<Address, LiveResource>();
+  const declared = new Set(desired.map((resource) => resource.address));
+  for (const resource of desired) {
+    if (resource.previousName === undefined || resource.previousName === resource.name) continue;
+    const previousAddress = addressOf(resource.kind, resource.previousName);
+    const previous = liveByAddress.get(previousAddress);
+    if (!previous) continue;
+    if (liveByAddress.has(resource.address)) {
+      warnings.push(`${resource.address} declares previous_name "${resource.previousName}", but both names are live; the old one is left alone`);
+      continue;
+    }
+    if (declared.has(previousAddress)) {
+      warnings.push(`${resource.address} declares previous_name "${resource.previousName}", but ${previousAddress} is also declared; no rename is planned`);
+      continue;
+    }
+    renames.set(resource.address, previous);
+  }
+  return renames;
+}
+
+/**
+ * Kinds with server ids keep their identity, so the name is updated in place. Kinds named in
+ * their path cannot be renamed by the API: the object is dropped and created under the new name.
+ */
+function renameChange(resource: DesiredResource, previous: LiveResource): Change {
+  const nameChange: FieldChange = {
+    field: "name",
+    before: previous.name,
+    after: resource.name,
+    isSql: false,
+    secret: false,
+    forcesReplace: !ID_KINDS.has(resource.kind),
+  };
+  const fieldChanges = [nameChange, ...diffResource(resource, previous)];
+  const rules = KIND_RULES[resource.kind];
+  const base = { kind: resource.kind, name: resource.name, address: resource.address, fieldChanges, desired: resource, live: previous };
+  if (fieldChanges.every((change) => !change.forcesReplace)) {
+    return { ...base, action: "update", reason: `renamed from ${previous.name}, in place`, destructive: false };
+  }
+  const cost = rules.destructiveToLose ? `; the ${rules.label} is dropped and created again, so its data or running state is lost` : "";
+  return {
+    ...base,
+    action: "replace",
+    reason: `renamed from ${previous.name}: a ${rules.label} is named in its API path, so a rename is a replace${cost}`,
+    destructive: rules.destructiveToLose,
+  };
+}
+
 /** Fields that hold credentials by their name are secret even without `${secret:…}`. */
 export function withKnownSecrets(resource: DesiredResource): DesiredResource {
   const known = knownSecretPaths(resource.kind, resource.spec);
@@ -181,6 +246,7 @@ export function withKnownSecrets(resource: DesiredResource): DesiredResource {
     dependsOn: resource.dependsOn,
     lifecycle: resource.lifecycle,
     secretPaths: [...new Set([...resource.secretPaths, ...known])].sort(),
+    ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
     ...(resource.location ? { location: resource.location } : {}),
   });
 }
@@ -203,7 +269,9 @@ function cascadeReplacements(
   const queue = [...changes.values()].filter((change) => change.action === "replace").map((change) => change.address);
   while (queue.length > 0) {
     const replaced = queue.shift() as Address;
-    for (const dependent of liveDependents.get(replaced) ?? []) {
+    const replacedChange = changes.get(replaced);
+    const liveAddress = replacedChange && replacedChange.action === "replace" ? replacedChange.live.address : replaced;
+    for (const dependent of liveDependents.get(liveAddress) ?? []) {
       const existing = changes.get(dependent);
       if (existing?.action === "replace" || existing?.action === "delete") continue;
       const desired = desiredByAddress.get(dependent);
@@ -294,7 +362,8 @@ function scheduleSteps(
       const id = stepId(phase, change.address);
       const waitsFor: string[] = [];
       if (phase === "delete") {
-        for (const dependent of liveDependents.get(change.address) ?? []) {
+        const liveAddress = change.action === "delete" || change.action === "replace" ? change.live.address : change.address;
+        for (const dependent of liveDependents.get(liveAddress) ?? []) {
           if (has("delete", dependent)) waitsFor.push(stepId("delete", dependent));
           if (has("update", dependent)) waitsFor.push(stepId("update", dependent));
         }
