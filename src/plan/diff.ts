@@ -2,7 +2,7 @@ import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource 
 import { isJsonObject } from "../model/index.js";
 import { canonicalizeSql } from "../sql/index.js";
 import { KIND_RULES, type FieldRule } from "./kind-rules.js";
-import { fingerprintSecrets, withoutSecrets } from "./secrets.js";
+import { fingerprintSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the
@@ -69,6 +69,10 @@ function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | unde
         : deepEqual(desired, live);
     case "columns":
       return columnsEqual(desired, live);
+    case "sparse":
+      return deepEqual(sparse(desired), sparse(live));
+    case "settings":
+      return deepEqual(normalizeSettings(desired), normalizeSettings(live));
     case "value":
       return deepEqual(desired, live);
   }
@@ -114,6 +118,35 @@ function normalizeColumn(column: JsonValue): JsonValue {
     skipping_index_expression: squeezeSql(text("skipping_index_expression")),
     comment: text("comment"),
   };
+}
+
+/**
+ * Read-back fills absent optional fields with empty values (a dashboard panel's description "",
+ * viz_config {}): empty and absent mean the same.
+ */
+function sparse(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sparse);
+  if (!isJsonObject(value)) return value;
+  const result: Record<string, JsonValue> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const reduced = sparse(item);
+    if (reduced === null || reduced === "" || (Array.isArray(reduced) && reduced.length === 0)) continue;
+    if (isJsonObject(reduced) && Object.keys(reduced).length === 0) continue;
+    result[key] = reduced;
+  }
+  return result;
+}
+
+/**
+ * External stream and table settings are `{key, value}` pairs whose order means nothing; the
+ * server does not return credential settings at all, so those are compared by fingerprint only.
+ */
+function normalizeSettings(value: JsonValue): JsonValue {
+  if (!Array.isArray(value)) return value;
+  return value
+    .filter((setting: JsonValue) => !(isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])))
+    .map((setting: JsonValue) => (isJsonObject(setting) ? { key: setting["key"] ?? "", value: String(setting["value"] ?? "") } : setting))
+    .sort((a: JsonValue, b: JsonValue) => String((a as JsonObject)["key"]).localeCompare(String((b as JsonObject)["key"])));
 }
 
 export function unwrapCodec(codec: string): string {

@@ -72,7 +72,8 @@ describe("assembleDriftReport", () => {
       [liveStream("cars", "fleet"), live("view", "fast", { query: "SELECT 1 FROM cars", description: "theirs" }, { owner: "fleet" })],
       options,
     );
-    expect(report.drift.map((entry) => [entry.address, entry.fields.map((field) => field.field)])).toEqual([["view/fast", ["description"]]]);
+    const fields = report.drift.map((entry) => [entry.address, entry.fields.map((field) => field.field)]);
+    expect(fields).toEqual([["view/fast", ["description"]]]);
   });
 
   it("does not count readers replaced only by a cascade, even when an unmanaged view reads the stream", () => {
@@ -124,7 +125,8 @@ describe("assembleDriftReport", () => {
 
   it("marks a secret changed when the fingerprint in the ownership marker differs", () => {
     const spec = { type: "kafka", query: "SELECT * FROM cars", properties: { brokers: "k:9092", password: "new-one" } };
-    const old = fingerprintSecrets("sink/out", { ...spec, properties: { ...spec.properties, password: "old-one" } }, ["/properties/password"]);
+    const oldSpec = { ...spec, properties: { ...spec.properties, password: "old-one" } };
+    const old = fingerprintSecrets("sink/out", oldSpec, ["/properties/password"]);
     const liveSink = {
       ...live("sink", "out", { ...spec, properties: { brokers: "k:9092" } }, { owner: "fleet", id: "s1" }),
       secretsFingerprint: old as string,

@@ -8,7 +8,7 @@ import type { Kind } from "../model/index.js";
  */
 export interface FieldRule {
   /** How values are compared. */
-  readonly compare: "value" | "sql" | "columns" | "text";
+  readonly compare: "value" | "sql" | "columns" | "text" | "sparse" | "settings";
   /** The API changes this field in place; otherwise a change forces a replace. */
   readonly updatable: boolean;
   /**
@@ -91,7 +91,7 @@ const EXTERNAL_STREAM: KindRules = {
   destructiveToLose: true,
   fields: {
     description: { ...description, updatable: false },
-    settings: fixed,
+    settings: { compare: "settings", updatable: false },
     columns: { compare: "columns", updatable: false, computed: true },
   },
 };
@@ -99,7 +99,7 @@ const EXTERNAL_STREAM: KindRules = {
 const EXTERNAL_TABLE: KindRules = {
   label: "external table",
   destructiveToLose: false,
-  fields: { description: { ...description, updatable: false }, settings: fixed },
+  fields: { description: { ...description, updatable: false }, settings: { compare: "settings", updatable: false } },
 };
 
 const SOURCE: KindRules = {
@@ -109,7 +109,7 @@ const SOURCE: KindRules = {
     description,
     type: fixed,
     stream: { compare: "value", updatable: true },
-    properties: { compare: "value", updatable: true, default: {} },
+    properties: { compare: "sparse", updatable: true, default: {} },
   },
 };
 
@@ -120,7 +120,7 @@ const SINK: KindRules = {
     description,
     type: fixed,
     query: sqlReplace,
-    properties: { compare: "value", updatable: true, default: {} },
+    properties: { compare: "sparse", updatable: true, default: {} },
   },
 };
 
@@ -133,14 +133,14 @@ const ALERT: KindRules = {
     action: fixed,
     trigger_sql: sqlUpdate,
     resolve_sql: { ...sqlUpdate, default: "" },
-    properties: { compare: "value", updatable: true, default: {} },
+    properties: { compare: "sparse", updatable: true, default: {} },
   },
 };
 
 const DASHBOARD: KindRules = {
   label: "dashboard",
   destructiveToLose: false,
-  fields: { description, panels: { compare: "value", updatable: true, default: [] } },
+  fields: { description, panels: { compare: "sparse", updatable: true, default: [] } },
 };
 
 const UDF: KindRules = {

@@ -17,6 +17,8 @@ export interface Catalog {
   relation(name: string): Located | undefined;
   /** Objects that the engine will not let `name` be dropped from under (they read or write it). */
   dependentsOf(name: string): Located[];
+  /** Objects that use the non-relation object `kind`/`name` (a UDF their SQL calls, a schema). */
+  usersOf(kind: string, name: string): Located[];
   /** Whether following reads from `names` arrives at `target` (a view reading itself, at any depth). */
   reaches(names: readonly string[], target: string): boolean;
 }
@@ -47,6 +49,17 @@ export function createCatalog(modules: readonly KindModule[], state: StateReader
           if (module.relation && record["name"] === name) continue;
           const links = module.links(record);
           if (links.reads.includes(name) || links.writes.includes(name)) found.push({ module, record });
+        }
+      }
+      return found;
+    },
+    usersOf(kind, name) {
+      const found: Located[] = [];
+      for (const module of modules) {
+        if (!module.holdsDependencies) continue;
+        for (const record of state.list(module.kind)) {
+          const uses = module.links(record).uses ?? [];
+          if (uses.some((use) => use.kind === kind && use.name === name)) found.push({ module, record });
         }
       }
       return found;

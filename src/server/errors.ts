@@ -6,13 +6,17 @@ import type { JsonObject } from "../model/index.js";
  */
 export const ENGINE_CODES = Object.freeze({
   BAD_ARGUMENTS: 36,
+  UNKNOWN_FUNCTION: 46,
   UNKNOWN_IDENTIFIER: 47,
   NOT_IMPLEMENTED: 48,
   STREAM_ALREADY_EXISTS: 57,
   UNKNOWN_STREAM: 60,
   SYNTAX_ERROR: 62,
   UNKNOWN_DATABASE: 81,
+  FUNCTION_ALREADY_EXISTS: 609,
   HAVE_DEPENDENT_OBJECTS: 630,
+  RESOURCE_NOT_FOUND: 2003,
+  RESOURCE_ALREADY_EXISTS: 2005,
 });
 
 /** `system` of an error body since the 2025-03 spec: engine errors versus request validation. */
@@ -51,6 +55,11 @@ export function engineError(code: number, message: string, status = 400): ApiFai
 }
 
 /** GET/PATCH/DELETE of something that does not exist: 404 with the engine's UNKNOWN_STREAM. */
-export function notFound(label: string, name: string): ApiFailure {
-  return engineError(ENGINE_CODES.UNKNOWN_STREAM, `${label} '${name}' doesn't exist`, 404);
+export function notFound(label: string, name: string, code: number = ENGINE_CODES.UNKNOWN_STREAM): ApiFailure {
+  return engineError(code, `${label} '${name}' doesn't exist`, 404);
+}
+
+/** An object of an id-based kind (source, sink, …) that the appserver does not know: 404. */
+export function idNotFound(label: string, id: string): ApiFailure {
+  return new ApiFailure(404, 404, `${label} with id '${id}' not found`, "appserver");
 }

@@ -29,6 +29,8 @@ export interface AppOptions {
   readonly faults: FaultPlan | undefined;
   readonly slowMs: number;
   readonly now: () => Date;
+  /** Ids of objects of id-based kinds (sources, sinks, …). */
+  readonly newId: () => string;
   readonly version: string;
 }
 
@@ -137,9 +139,11 @@ export function createApp(options: AppOptions): App {
     const context: RouteContext = {
       workspace,
       params: chosen.params,
-      body: BODY_METHODS.has(method) ? parseJsonBody(raw) : undefined,
+      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true ? parseJsonBody(raw) : undefined,
+      query: url.searchParams,
       actor,
       now: options.now(),
+      newId: options.newId,
       read: () => createCatalog(options.modules, options.store.read(workspace)),
       write: (change) => options.store.write(workspace, (state) => change(createTransaction(options.modules, state))),
     };

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFaultPlan } from "./faults.js";
@@ -27,6 +28,8 @@ export interface ServerOptions {
   readonly faultSlowMs?: number;
   /** Clock for created_at/last_updated_at; defaults to the system clock. */
   readonly now?: () => Date;
+  /** Ids of sources, sinks, alerts, dashboards and saved queries; defaults to random UUIDs. */
+  readonly newId?: () => string;
 }
 
 export interface RunningServer {
@@ -40,8 +43,8 @@ export interface RunningServer {
 const VERSION = "0.1.0";
 
 /**
- * Starts the built-in Timeplus-compatible server (REST API v1beta2: streams, views, materialized
- * views, topology) on loopback, with its state in `dataDir`.
+ * Starts the built-in Timeplus-compatible server (REST API v1beta2: every kind tpctl manages,
+ * plus topology) on loopback, with its state in `dataDir`.
  *
  * @example const server = await startServer({ port: 0, dataDir: ".tpctl/data" });
  *          await fetch(`${server.url}/default/api/v1beta2/streams`);
@@ -70,6 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     faults: faultRate > 0 ? createFaultPlan(faultRate, options.faultSeed ?? 0) : undefined,
     slowMs: options.faultSlowMs ?? 1000,
     now: options.now ?? (() => new Date()),
+    newId: options.newId ?? (() => randomUUID()),
     version: VERSION,
   });
   const server = createServer((request, response) => app.handle(request, response));

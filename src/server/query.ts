@@ -49,6 +49,15 @@ export function relationsOf(query: string): readonly string[] {
   }
 }
 
+/** Functions a stored query calls (UDF candidates); a query that no longer tokenises calls nothing. */
+export function functionsOf(query: string): readonly string[] {
+  try {
+    return extractReferences(query).functions;
+  } catch {
+    return [];
+  }
+}
+
 function syntaxError(message: string): Error {
   return engineError(ENGINE_CODES.SYNTAX_ERROR, message);
 }

@@ -24,9 +24,24 @@ export interface TestServer {
 /** A fixed clock, so timestamps in assertions are exact. */
 export const FIXED_NOW = (): Date => new Date("2025-01-02T03:04:05.678Z");
 
+/** `FIXED_NOW` in unix seconds, as sources report `start_time`. */
+export const FIXED_UNIX = 1735787045;
+
+/** The n-th id (1-based) a test server hands out, so ids in assertions are exact. */
+export function testId(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+}
+
+/** Sequential UUID-shaped ids; kept across `restart()` so that ids never repeat in one test. */
+function sequentialIds(): () => string {
+  let count = 0;
+  return () => testId(++count);
+}
+
 export async function startTestServer(options: Partial<ServerOptions> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "tpctl-server-test-")));
-  const server = await startServer({ port: 0, now: FIXED_NOW, ...options, dataDir: dir });
+  const newId = options.newId ?? sequentialIds();
+  const server = await startServer({ port: 0, now: FIXED_NOW, ...options, newId, dataDir: dir });
   const fetchJson = async (url: string, init: RequestInit): Promise<Response> => {
     const response = await fetch(url, init);
     const text = await response.text();
@@ -46,7 +61,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}, data
     get: (path, headers = {}) => fetchJson(`${server.url}${path}`, { headers }),
     async restart() {
       await server.close();
-      return startTestServer(options, dir);
+      return startTestServer({ ...options, newId }, dir);
     },
     async close() {
       await server.close();

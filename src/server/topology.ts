@@ -1,5 +1,6 @@
 import type { JsonObject } from "../model/index.js";
 import type { Catalog } from "./catalog.js";
+import { invalidRequest } from "./errors.js";
 import type { Route, TopologyNode } from "./kinds/kind.js";
 
 interface Link {
@@ -9,35 +10,51 @@ interface Link {
 
 /**
  * GET /topology (reference §5): every object as a node; `edges` follow the data (a stream flows into
- * the view or MV that reads it, an MV into its target stream) and `dependencies` say who depends on
- * whom (the reader on what it reads, an MV on its target), as timeplusd's DependenciesHandler does.
+ * the view, MV, sink or alert that reads it, an MV into its target stream, a source into its
+ * stream, a UDF or schema into what uses it) and `dependencies` say who depends on whom (the reader
+ * on what it reads, a writer on its target, a user on its UDF or schema), as timeplusd's
+ * DependenciesHandler does. Kinds with an `extraResource` (dashboards, schemas, UDFs, saved
+ * queries) appear only when `extra` names them, and links to hidden nodes are left out.
  */
-export function buildTopology(catalog: Catalog): JsonObject {
+export function buildTopology(catalog: Catalog, extra: ReadonlySet<string> = new Set()): JsonObject {
+  const shown = catalog.modules.filter((module) => module.extraResource === undefined || extra.has(module.extraResource));
+  const shownKinds = new Set(shown.map((module) => module.kind));
   const nodes: TopologyNode[] = [];
   const edges = new Map<string, Link>();
   const dependencies = new Map<string, Link>();
   const add = (into: Map<string, Link>, source: string, target: string): void => {
     into.set(`${source}\u0000${target}`, { source, target });
   };
-  const idOf = (relation: string): string | undefined => {
+  const relationId = (relation: string): string | undefined => {
     const located = catalog.relation(relation);
-    return located ? located.module.node(located.record).id : undefined;
+    return located && shownKinds.has(located.module.kind) ? located.module.node(located.record).id : undefined;
   };
-  for (const module of catalog.modules) {
+  const usedId = (kind: string, name: string): string | undefined => {
+    const module = shown.find((candidate) => candidate.kind === kind);
+    const record = module ? catalog.get(kind, name) : undefined;
+    return module && record ? module.node(record).id : undefined;
+  };
+  for (const module of shown) {
     for (const record of catalog.list(module.kind)) {
       const node = module.node(record);
       nodes.push(node);
       const links = module.links(record);
       for (const read of links.reads) {
-        const id = idOf(read);
+        const id = relationId(read);
         if (id === undefined || id === node.id) continue;
         add(edges, id, node.id);
         add(dependencies, node.id, id);
       }
       for (const written of links.writes) {
-        const id = idOf(written);
+        const id = relationId(written);
         if (id === undefined) continue;
         add(edges, node.id, id);
+        add(dependencies, node.id, id);
+      }
+      for (const use of links.uses ?? []) {
+        const id = usedId(use.kind, use.name);
+        if (id === undefined) continue;
+        add(edges, id, node.id);
         add(dependencies, node.id, id);
       }
     }
@@ -54,8 +71,26 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `?extraResources=dashboard,schema,udf` (comma-separated, may repeat); an unknown value is a bad request. */
+function readExtraResources(query: URLSearchParams, known: readonly string[]): Set<string> {
+  const values = query
+    .getAll("extraResources")
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+  const unknown = values.filter((value) => !known.includes(value));
+  if (unknown.length > 0) {
+    throw invalidRequest(`invalid query parameter extraResources: unknown resource type ${unknown.map((value) => `"${value}"`).join(", ")}; supported: ${known.join(", ")}`);
+  }
+  return new Set(values);
+}
+
 export const topologyRoute: Route = {
   method: "GET",
   path: "/topology",
-  handle: (context) => ({ status: 200, body: buildTopology(context.read()) }),
+  handle(context) {
+    const catalog = context.read();
+    const known = catalog.modules.flatMap((module) => (module.extraResource === undefined ? [] : [module.extraResource]));
+    return { status: 200, body: buildTopology(catalog, readExtraResources(context.query, known)) };
+  },
 };

@@ -73,6 +73,28 @@ export class Fields {
     return value;
   }
 
+  /** A required integer: present, and an integer (`"2"` or `2.5` are refused). */
+  requiredInteger(field: string): number {
+    const value = this.integer(field);
+    if (value === undefined) throw invalidRequest(`invalid request body: field "${this.prefix}${field}" is required`);
+    return value;
+  }
+
+  number(field: string): number | undefined {
+    const value = this.raw(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value)) throw this.typeError(field, "a number", value);
+    return value;
+  }
+
+  /** A free-form JSON object (properties, viz_config). */
+  object(field: string): JsonObject | undefined {
+    const value = this.raw(field);
+    if (value === undefined) return undefined;
+    if (!isJsonObject(value)) throw this.typeError(field, "an object", value);
+    return value;
+  }
+
   boolean(field: string): boolean | undefined {
     const value = this.raw(field);
     if (value === undefined) return undefined;

@@ -1,6 +1,47 @@
-import { UsageError } from "../../errors.js";
+import { InternalError } from "../../errors.js";
+import type { TimeplusClient } from "../../live/client.js";
+import { readWorkspace } from "../../live/read-workspace.js";
+import type { LiveResource } from "../../model/index.js";
+import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
+import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../render/drift.js";
+import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
+import { loadDesired, outputFormat, parseTargets, useColor } from "../workflow.js";
 
-export async function run(_context: CommandContext): Promise<CommandResult> {
-  throw new UsageError("tpctl drift is not available yet");
+/**
+ * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
+ * only GET requests, so a nightly cron job can never change what it watches.
+ */
+export async function run(context: CommandContext): Promise<CommandResult> {
+  const format = outputFormat(context);
+  const targets = parseTargets(context.flags["target"]);
+  const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
+  const loaded = await loadDesired(context);
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  let live: LiveResource[];
+  try {
+    live = await readWorkspace(readOnly(connection.client));
+  } finally {
+    await connection.close();
+  }
+  const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets });
+  const options = { failOnUnmanaged };
+  context.io.stdout(
+    format === "json"
+      ? renderDriftJson(report)
+      : format === "markdown"
+        ? renderDriftMarkdown(report, options)
+        : renderDriftText(report, { ...options, color: useColor(context) }),
+  );
+  return { exitCode: hasDrift(report, options) ? 2 : 0 };
+}
+
+/** Drift promises never to write; this holds even if a read path someday grows a write. */
+function readOnly(client: TimeplusClient): Pick<TimeplusClient, "request"> {
+  return {
+    request: (call) =>
+      call.method === "GET"
+        ? client.request(call)
+        : Promise.reject(new InternalError(`tpctl drift is read-only but tried ${call.method} ${call.path}`)),
+  };
 }

@@ -15,9 +15,13 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   /** The parsed JSON body for POST, PATCH and PUT; undefined otherwise. */
   readonly body: unknown;
+  /** The query string, e.g. `sync` of `/sinks/{id}/start?sync=false`. */
+  readonly query: URLSearchParams;
   readonly actor: Actor;
   /** One instant per request, from the server's injected clock. */
   readonly now: Date;
+  /** A fresh id for an object of an id-based kind (a UUID unless the server was given a generator). */
+  newId(): string;
   /** A consistent view of the workspace as it is now. */
   read(): Catalog;
   /**
@@ -36,13 +40,23 @@ export interface Route {
   readonly method: Method;
   /** Relative to `/{workspace}/api/v1beta2`, with `:param` segments, e.g. `/streams/:name`. */
   readonly path: string;
+  /** An action such as `POST /sinks/{id}/start` that takes no body: none is required, one sent is ignored. */
+  readonly bodyless?: boolean;
   handle(context: RouteContext): Reply | Promise<Reply>;
+}
+
+/** A named object outside the relation namespace, e.g. `{kind: "udf", name: "f"}`. */
+export interface Use {
+  readonly kind: string;
+  readonly name: string;
 }
 
 /** What an object reads and writes, by relation name (the engine's dependency edges, reference §5). */
 export interface Links {
   readonly reads: readonly string[];
   readonly writes: readonly string[];
+  /** UDFs its SQL calls, the schema its format names: they cannot be dropped while it exists. */
+  readonly uses?: readonly Use[];
 }
 
 export interface TopologyNode {
@@ -68,8 +82,13 @@ export interface KindModule {
   readonly relation: boolean;
   /** A materialized view may write into it (`target_stream`). */
   readonly acceptsWrites: boolean;
-  /** The engine refuses to drop what this object reads or writes while it exists (630). */
+  /** The engine refuses to drop what this object reads, writes or uses while it exists (630). */
   readonly holdsDependencies: boolean;
+  /**
+   * Shown in the topology only when `?extraResources=` names this value (reference §5: dashboard,
+   * schema, udf); undefined means always shown.
+   */
+  readonly extraResource?: string;
   readonly routes: readonly Route[];
   links(record: JsonObject): Links;
   node(record: JsonObject): TopologyNode;

@@ -12,6 +12,7 @@ import {
   creationAudit,
   nodeId,
   pick,
+  udfUses,
   updateAudit,
 } from "./common.js";
 import type { KindModule, RouteContext } from "./kind.js";
@@ -159,7 +160,8 @@ export const materializedViewModule: KindModule = {
   holdsDependencies: true,
   links: (record) => {
     const target = typeof record["target_stream"] === "string" ? record["target_stream"] : "";
-    return { reads: relationsOf(String(record["query"] ?? "")), writes: target === "" ? [] : [target] };
+    const query = String(record["query"] ?? "");
+    return { reads: relationsOf(query), writes: target === "" ? [] : [target], uses: udfUses(query) };
   },
   node: (record) => ({
     id: nodeId(String(record["name"])),

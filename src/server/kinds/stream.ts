@@ -193,7 +193,8 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
   return record as JsonObject & { name: string };
 }
 
-function parseColumns(items: readonly JsonValue[]): Record<string, JsonValue>[] {
+/** Stream-style `columns[]`: each ColumnDef checked and normalised as GET shows it (no `_tp_time`). */
+export function parseColumns(items: readonly JsonValue[]): Record<string, JsonValue>[] {
   if (items.length === 0) throw badArgument("a stream needs at least one column");
   const seen = new Set<string>();
   return items.map((item, index) => {

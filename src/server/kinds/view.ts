@@ -11,6 +11,7 @@ import {
   creationAudit,
   nodeId,
   pick,
+  udfUses,
   updateAudit,
 } from "./common.js";
 import type { KindModule, Reply, RouteContext } from "./kind.js";
@@ -126,7 +127,10 @@ export const viewModule: KindModule = {
   relation: true,
   acceptsWrites: false,
   holdsDependencies: true,
-  links: (record) => ({ reads: relationsOf(String(record["query"] ?? "")), writes: [] }),
+  links: (record) => {
+    const query = String(record["query"] ?? "");
+    return { reads: relationsOf(query), writes: [], uses: udfUses(query) };
+  },
   node: (record) => ({
     id: nodeId(String(record["name"])),
     name: String(record["name"]),

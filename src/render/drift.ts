@@ -1,0 +1,297 @@
+import type { JsonValue } from "../model/index.js";
+import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary } from "../plan/drift.js";
+import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
+import { compactJson, diffTextLines, type DiffLine } from "./_fields.js";
+import { createColors, type Colors, type Paint } from "./color.js";
+import { escapeHtml, escapeMarkdown } from "./markdown.js";
+
+export interface DriftRenderOptions {
+  /** With `--fail-on-unmanaged`, unmanaged resources are called drift rather than left out. */
+  readonly failOnUnmanaged?: boolean;
+}
+
+export interface DriftTextOptions extends DriftRenderOptions {
+  /** Decided by the caller (see shouldUseColor); the renderer never looks at the terminal. */
+  readonly color: boolean;
+}
+
+export interface DriftMarkdownOptions extends DriftRenderOptions {
+  readonly title?: string;
+  /** The post is folded to stay under this many characters (GitHub refuses more than 65,536). */
+  readonly maxLength?: number;
+}
+
+const NO_DRIFT = "No drift: the live workspace matches the manifests.";
+/** Drift reads "from the manifests to the workspace": the reverse of a plan's diff. */
+const LEGEND = "- as declared in the manifests, + as live in the workspace";
+const SYMBOLS: Readonly<Record<DriftStatus, string>> = { changed: "~", missing: "-", orphaned: "+" };
+const INLINE_LIMIT = 60;
+const DEFAULT_MAX_LENGTH = 60_000;
+const MAX_DETAIL_CHARS = 8_000;
+const MAX_LINE_CHARS = 600;
+const MAX_UNMANAGED = 100;
+
+type FieldView =
+  | { readonly type: "secret"; readonly field: string }
+  | { readonly type: "value"; readonly field: string; readonly before?: string; readonly after?: string }
+  | { readonly type: "lines"; readonly field: string; readonly lines: readonly DiffLine[] };
+
+/**
+ * The drift report as one JSON document: `format_version`, `drift` (`kind`, `name`, `address`,
+ * `status`, `fields` of `field`, `before` = declared, `after` = live, `secret`), `unmanaged`
+ * (addresses, as in `plan --json`) and `summary`. A secret field has no values at all.
+ *
+ * @example io.stdout(renderDriftJson(report))
+ */
+export function renderDriftJson(report: DriftReport): string {
+  const summary = summarizeDrift(report);
+  const document = {
+    format_version: DRIFT_FORMAT_VERSION,
+    drift: report.drift.map((entry) => ({
+      kind: entry.kind,
+      name: entry.name,
+      address: entry.address,
+      status: entry.status,
+      fields: entry.fields.map((field) => {
+        const json: Record<string, JsonValue> = { field: field.field };
+        if (!field.secret && field.before !== undefined) json["before"] = field.before;
+        if (!field.secret && field.after !== undefined) json["after"] = field.after;
+        json["secret"] = field.secret;
+        return json;
+      }),
+    })),
+    unmanaged: [...report.unmanaged],
+    summary: { changed: summary.changed, missing: summary.missing, orphaned: summary.orphaned, unmanaged: summary.unmanaged },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/**
+ * The drift report for a terminal or a cron job's mail: one block per drifted resource with its
+ * fields (SQL as a line diff), the unmanaged resources apart, and a closing count.
+ *
+ * @example io.stdout(renderDriftText(report, { color: useColor(context) }))
+ */
+export function renderDriftText(report: DriftReport, options: DriftTextOptions): string {
+  const c = createColors(options.color);
+  const summary = summarizeDrift(report);
+  const out: string[] = [];
+  if (report.drift.length > 0) {
+    out.push(`Drift from the manifests (${LEGEND}):`, "");
+    for (const entry of report.drift) out.push(...textEntry(entry, report.project, c), "");
+  }
+  if (report.unmanaged.length > 0) {
+    out.push(c.bold(`${unmanagedHeading(options)}:`));
+    for (const address of report.unmanaged) out.push(`  ${c.dim(address)}`);
+    out.push("");
+  }
+  out.push(c.bold(summaryLine(summary, options)));
+  return `${out.join("\n")}\n`;
+}
+
+/**
+ * The drift report for an issue or a chat post: the counts as a table, one section per drifted
+ * resource with SQL diffs in collapsible `<details>`, folded to stay under `maxLength`.
+ *
+ * @example io.stdout(renderDriftMarkdown(report, { title: "tpctl drift (prod)" }))
+ */
+export function renderDriftMarkdown(report: DriftReport, options: DriftMarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const summary = summarizeDrift(report);
+  const head = [`## ${escapeMarkdown(options.title ?? "tpctl drift")}`, "", `**${summaryLine(summary, options)}**`];
+  if (report.drift.length > 0 || report.unmanaged.length > 0) {
+    head.push(
+      "",
+      "| changed | missing | orphaned | unmanaged |",
+      "| ---: | ---: | ---: | ---: |",
+      `| ${summary.changed} | ${summary.missing} | ${summary.orphaned} | ${summary.unmanaged} |`,
+    );
+  }
+  if (report.drift.some((entry) => entry.fields.length > 0)) head.push("", `_Diffs: ${LEGEND}._`);
+
+  const tail: string[] = [];
+  if (report.unmanaged.length > 0) {
+    tail.push("", `### ${unmanagedHeading(options)}: ${report.unmanaged.length}`, "");
+    for (const address of report.unmanaged.slice(0, MAX_UNMANAGED)) tail.push(`- ${codeSpan(address)}`);
+    if (report.unmanaged.length > MAX_UNMANAGED) tail.push(`- and ${report.unmanaged.length - MAX_UNMANAGED} more`);
+  }
+
+  const measure = (lines: readonly string[]): number => lines.join("\n").length + 1;
+  // Room for the "not shown" note and the separators around it.
+  let budget = maxLength - measure([...head, ...tail]) - 300;
+  const sections: string[] = [];
+  let shown = 0;
+  for (const entry of report.drift) {
+    const block = markdownEntry(entry, report.project);
+    const size = measure(block) + 1;
+    if (size > budget) break;
+    budget -= size;
+    sections.push("", ...block);
+    shown += 1;
+  }
+  const omitted = report.drift.length - shown;
+  if (omitted > 0) {
+    sections.push(
+      "",
+      `_${omitted} more drifted resource${omitted === 1 ? " is" : "s are"} not shown here, to keep this post short; run \`tpctl drift\` for the full report._`,
+    );
+  }
+  const text = `${[...head, ...sections, ...tail].join("\n")}\n`;
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 2)}\n`;
+}
+
+function summaryLine(summary: DriftSummary, options: DriftRenderOptions): string {
+  const drifted = summary.changed + summary.missing + summary.orphaned > 0;
+  const failing = drifted || (options.failOnUnmanaged === true && summary.unmanaged > 0);
+  const counts = failing ? `Drift: ${summary.changed} changed, ${summary.missing} missing, ${summary.orphaned} orphaned.` : NO_DRIFT;
+  if (summary.unmanaged === 0) return counts;
+  const counted = options.failOnUnmanaged ? "counted as drift (--fail-on-unmanaged)" : "not counted as drift";
+  return `${counts} ${summary.unmanaged} unmanaged, ${counted}.`;
+}
+
+function unmanagedHeading(options: DriftRenderOptions): string {
+  return options.failOnUnmanaged
+    ? "Unmanaged (not created by this project; counted as drift by --fail-on-unmanaged)"
+    : "Unmanaged (not created by this project; not counted as drift)";
+}
+
+function explanation(entry: DriftEntry, project: string): string {
+  switch (entry.status) {
+    case "changed":
+      return `changed outside tpctl: ${entry.fields.map((field) => field.field).join(", ")}`;
+    case "missing":
+      return "missing: declared in the manifests but not in the workspace";
+    case "orphaned":
+      return `orphaned: created by project "${project}" but no longer declared in the manifests`;
+  }
+}
+
+function paintFor(status: DriftStatus, c: Colors): Paint {
+  return status === "changed" ? c.yellow : status === "missing" ? c.red : c.cyan;
+}
+
+function textEntry(entry: DriftEntry, project: string, c: Colors): string[] {
+  const symbol = paintFor(entry.status, c)(SYMBOLS[entry.status].padStart(3));
+  const lines = [`${symbol} ${c.bold(entry.address)}: ${explanation(entry, project)}`];
+  const indent = "      ";
+  for (const view of entry.fields.map(viewField)) {
+    switch (view.type) {
+      case "secret":
+        lines.push(`${indent}${view.field}: ${c.dim("(secret changed)")}`);
+        break;
+      case "value":
+        lines.push(`${indent}${view.field}: ${c.red(view.before ?? "(unset)")} -> ${c.green(view.after ?? "(unset)")}`);
+        break;
+      case "lines":
+        lines.push(`${indent}${view.field}:`, ...view.lines.map((line) => `${indent}  ${textDiffLine(line, c)}`));
+        break;
+    }
+  }
+  return lines;
+}
+
+function textDiffLine(line: DiffLine, c: Colors): string {
+  switch (line.op) {
+    case "+":
+      return c.green(`+ ${line.text}`);
+    case "-":
+      return c.red(`- ${line.text}`);
+    case " ":
+      return `  ${line.text}`;
+    case "...":
+      return c.dim(`  ... ${line.text}`);
+  }
+}
+
+function markdownEntry(entry: DriftEntry, project: string): string[] {
+  const lines = [`### ${entry.status} ${codeSpan(entry.address)}`, ""];
+  if (entry.status !== "changed") {
+    lines.push(
+      entry.status === "missing"
+        ? "Declared in the manifests but not in the workspace."
+        : `Created by project ${codeSpan(project)} but no longer declared in the manifests.`,
+    );
+    return lines;
+  }
+  const inline: string[] = [];
+  const folded: string[] = [];
+  for (const view of entry.fields.map(viewField)) {
+    switch (view.type) {
+      case "secret":
+        inline.push(`- ${codeSpan(view.field)}: (secret changed)`);
+        break;
+      case "value":
+        inline.push(`- ${codeSpan(view.field)}: ${codeSpan(view.before ?? "(unset)")} → ${codeSpan(view.after ?? "(unset)")}`);
+        break;
+      case "lines": {
+        const body = foldBody(view.lines.map((line) => (line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`)));
+        const fence = fenceFor(body);
+        const summary = `<details><summary><code>${escapeHtml(view.field)}</code></summary>`;
+        folded.push(summary, "", `${fence}diff`, ...body, fence, "", "</details>", "");
+        break;
+      }
+    }
+  }
+  lines.push(...inline);
+  if (inline.length > 0 && folded.length > 0) lines.push("");
+  lines.push(...folded);
+  while (lines.at(-1) === "") lines.pop();
+  return lines;
+}
+
+function viewField(field: DriftField): FieldView {
+  if (field.secret) return { type: "secret", field: field.field };
+  const { before, after } = field;
+  const isText = (value: JsonValue | undefined): value is string | undefined => value === undefined || typeof value === "string";
+  const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");
+  if (isText(before) && isText(after) && (field.isSql || multiline(before) || multiline(after))) {
+    return { type: "lines", field: field.field, lines: diffTextLines(before, after) };
+  }
+  const compactBefore = before === undefined ? undefined : compactJson(before);
+  const compactAfter = after === undefined ? undefined : compactJson(after);
+  const structured = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null;
+  const long = (compactBefore?.length ?? 0) > INLINE_LIMIT || (compactAfter?.length ?? 0) > INLINE_LIMIT;
+  if (long && (structured(before) || structured(after))) {
+    const pretty = (value: JsonValue | undefined): string | undefined =>
+      value === undefined ? undefined : JSON.stringify(value, null, 2);
+    return { type: "lines", field: field.field, lines: diffTextLines(pretty(before), pretty(after)) };
+  }
+  return {
+    type: "value",
+    field: field.field,
+    ...(compactBefore === undefined ? {} : { before: compactBefore }),
+    ...(compactAfter === undefined ? {} : { after: compactAfter }),
+  };
+}
+
+function foldBody(lines: readonly string[]): string[] {
+  const result: string[] = [];
+  let size = 0;
+  for (const [index, line] of lines.entries()) {
+    const clipped = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}...` : line;
+    if (size + clipped.length + 1 > MAX_DETAIL_CHARS) {
+      result.push(`@@ ${lines.length - index} more lines not shown @@`);
+      break;
+    }
+    result.push(clipped);
+    size += clipped.length + 1;
+  }
+  return result;
+}
+
+/** A fence longer than any run of backticks in the block, so no value can close it early. */
+function fenceFor(lines: readonly string[]): string {
+  let longest = 0;
+  for (const line of lines) for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+/** A code span that no backtick in the text can end early; newlines are folded to spaces. */
+function codeSpan(raw: string): string {
+  const text = raw.replace(/\s*[\r\n]+\s*/g, " ");
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const ticks = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}

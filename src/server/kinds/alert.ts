@@ -1,0 +1,131 @@
+import type { JsonObject } from "../../model/index.js";
+import type { Catalog } from "../catalog.js";
+import { invalidRequest } from "../errors.js";
+import { relationsOf } from "../query.js";
+import { Fields } from "../validate.js";
+import { actionRoute, type IdKind, idRoutes, putRoute, withStatus } from "./by-id.js";
+import { AUDIT_FIELDS, creationAudit, pick, udfUses, updateAudit } from "./common.js";
+import type { KindModule, Reply, RouteContext } from "./kind.js";
+import { DATABASE } from "./kind.js";
+import { assertPipelineQuery, pipelineProperties, SINK_TYPES } from "./sink.js";
+
+const KIND = "alert";
+const LABEL = "alert";
+
+/** CreateAlertRequest; PUT uses the same schema (reference §3.6). */
+const FIELDS = ["name", "severity", "action", "trigger_sql", "resolve_sql", "description", "properties"];
+
+const SPEC: IdKind = { kind: KIND, label: LABEL, collection: "/alerts", render };
+
+/** The Alert response, kept small: no trigger_query/resolve_query/instance objects. */
+function render(record: JsonObject): JsonObject {
+  return {
+    id: record["id"] ?? "",
+    name: record["name"] ?? "",
+    description: record["description"] ?? "",
+    severity: record["severity"] ?? 0,
+    action: record["action"] ?? "",
+    trigger_sql: record["trigger_sql"] ?? "",
+    resolve_sql: record["resolve_sql"] ?? "",
+    properties: pipelineProperties(record["properties"], record["action"]),
+    status: record["status"] ?? "running",
+    message: record["message"] ?? "",
+    ...pick(record, AUDIT_FIELDS),
+  };
+}
+
+interface AlertBody {
+  readonly name: string;
+  readonly severity: number;
+  readonly action: string;
+  readonly trigger_sql: string;
+  readonly resolve_sql: string;
+  readonly description: string;
+  readonly properties: JsonObject;
+}
+
+function readBody(body: unknown): AlertBody {
+  const fields = Fields.of(body, FIELDS);
+  // The spec states no naming rule for alerts (unlike sinks and sources): any non-empty name.
+  const name = fields.requiredNonEmpty("name");
+  const severity = fields.requiredInteger("severity");
+  const action = fields.oneOf("action", SINK_TYPES);
+  if (action === undefined) throw invalidRequest(`invalid request body: field "action" is required`);
+  return {
+    name,
+    severity,
+    action,
+    trigger_sql: fields.requiredNonEmpty("trigger_sql"),
+    resolve_sql: fields.string("resolve_sql") ?? "",
+    description: fields.string("description") ?? "",
+    properties: fields.object("properties") ?? {},
+  };
+}
+
+function assertQueries(catalog: Catalog, body: AlertBody): void {
+  assertPipelineQuery(catalog, body.trigger_sql);
+  if (body.resolve_sql.trim() !== "") assertPipelineQuery(catalog, body.resolve_sql);
+}
+
+async function create(context: RouteContext): Promise<Reply> {
+  const body = readBody(context.body);
+  const record: JsonObject = {
+    id: context.newId(),
+    ...body,
+    status: "running",
+    message: "",
+    ...creationAudit(context),
+  };
+  await context.write((tx) => {
+    assertQueries(tx, body);
+    tx.put(KIND, String(record["id"]), record);
+  });
+  return { status: 201, body: render(record) };
+}
+
+/**
+ * Alerts: id-based, their trigger and resolve queries run like sinks, so what they read cannot be
+ * dropped under them (630 [I]). PUT replaces the whole body except the action (TF: RequiresReplace).
+ */
+export const alertModule: KindModule = {
+  kind: KIND,
+  label: LABEL,
+  relation: false,
+  acceptsWrites: false,
+  holdsDependencies: true,
+  links: (record) => {
+    const queries = [String(record["trigger_sql"] ?? ""), String(record["resolve_sql"] ?? "")];
+    return { reads: [...new Set(queries.flatMap((query) => relationsOf(query)))], writes: [], uses: udfUses(...queries) };
+  },
+  node: (record) => ({
+    id: String(record["id"]),
+    name: String(record["name"]),
+    type: KIND,
+    db: DATABASE,
+    properties: {
+      description: record["description"] ?? "",
+      action: record["action"] ?? "",
+      severity: record["severity"] ?? 0,
+      status: record["status"] ?? "",
+    },
+    ownership: record["created_by"] ?? null,
+  }),
+  routes: [
+    ...idRoutes(SPEC),
+    { method: "POST", path: "/alerts", handle: create },
+    putRoute(SPEC, (raw) => {
+      const body = readBody(raw);
+      return (current, context, tx) => {
+        if (body.action !== current["action"]) {
+          throw invalidRequest(`invalid request body: the action of an alert cannot be changed (from "${String(current["action"])}" to "${body.action}")`);
+        }
+        assertQueries(tx, body);
+        return { ...current, ...body, ...updateAudit(context) };
+      };
+    }),
+    actionRoute(SPEC, "start", (record) => withStatus(record, "running")),
+    actionRoute(SPEC, "stop", (record) => withStatus(record, "stopped")),
+    // A manual resolve re-arms a triggered alert; no incident is simulated, so nothing changes.
+    actionRoute(SPEC, "resolve", () => undefined),
+  ],
+};
