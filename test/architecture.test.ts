@@ -17,11 +17,12 @@ const PURE = [
   "manifest/validate.ts",
   "manifest/resolve.ts",
   "manifest/project.ts",
+  "manifest/export.ts",
   "live/normalize.ts",
   "live/endpoints.ts",
   "apply/calls.ts",
 ];
-const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "live/normalize", "live/endpoints", "live/client", "apply/calls", "errors"];
+const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "errors"];
 const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
 const IMPURE_GLOBALS = /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\()/;
 

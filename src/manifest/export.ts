@@ -2,7 +2,7 @@ import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { ApiCall } from "../live/client.js";
 import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { ID_KINDS, isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
+import { ID_KINDS, isJsonObject, KINDS, NAME_PATTERN, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
@@ -52,6 +52,8 @@ export interface ExportBundle {
   readonly files: readonly ExportFile[];
   readonly resources: readonly ExportedResource[];
   readonly secrets: readonly ExportedSecret[];
+  /** Live resources no manifest can declare, and why. */
+  readonly skipped: readonly { readonly address: Address; readonly reason: string }[];
 }
 
 export const PROJECT_FILE = "tpctl.yaml";
@@ -69,7 +71,15 @@ export const PROJECT_FILE = "tpctl.yaml";
  * @example assembleExport(await readWorkspace(client), { project: "fleet" }).files
  */
 export function assembleExport(live: readonly LiveResource[], options: { readonly project: string }): ExportBundle {
-  const ordered = [...live].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || compareText(a.name, b.name));
+  const sorted = [...live].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || compareText(a.name, b.name));
+  // The API lets alerts, dashboards and saved queries be named anything; manifests do not.
+  const ordered = sorted.filter((resource) => NAME_PATTERN.test(resource.name));
+  const skipped = sorted
+    .filter((resource) => !NAME_PATTERN.test(resource.name))
+    .map((resource) => ({
+      address: resource.address,
+      reason: `a manifest cannot declare the name "${resource.name}" (names start with a letter and have at most 64 letters, digits or _); rename it in Timeplus to manage it with tpctl`,
+    }));
   const takenPaths = new Set<string>();
   const takenVars = new Set<string>();
   const resources = ordered.map((resource) => {
@@ -78,9 +88,11 @@ export function assembleExport(live: readonly LiveResource[], options: { readonl
     return { resource, path, spec, secrets, content: renderManifest(resource.kind, spec, secrets) };
   });
   return {
-    files: [{ path: PROJECT_FILE, content: `project: ${options.project}\n` }, ...resources.map(({ path, content }) => ({ path, content }))],
+    // Stringified, so that a project named "2024" stays a string.
+    files: [{ path: PROJECT_FILE, content: new Document({ project: options.project }).toString() }, ...resources.map(({ path, content }) => ({ path, content }))],
     resources,
     secrets: resources.flatMap((resource) => resource.secrets),
+    skipped,
   };
 }
 
@@ -92,7 +104,7 @@ const UNSET_VALUES: Partial<Record<Kind, Readonly<Record<string, JsonValue>>>> =
 
 function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: JsonObject; secrets: ExportedSecret[] } {
   const rules = KIND_RULES[resource.kind].fields;
-  const spec: Record<string, JsonValue> = {};
+  const spec: Record<string, JsonValue> = { name: resource.name };
   for (const [field, rule] of Object.entries(rules)) {
     let value = resource.spec[field];
     if (value === undefined || value === null) continue;
@@ -229,7 +241,7 @@ function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undef
   if (rest.length === 0) {
     if (replacement === undefined) delete object[head];
     else object[head] = replacement;
-  } else {
+  } else if (object[head] !== undefined || replacement !== undefined) {
     object[head] = setAt(object[head] ?? {}, restPointer, replacement);
   }
   return object;
@@ -240,7 +252,7 @@ function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undef
  * contain `${` must come back as the same text.
  */
 function escapeReferences(value: JsonValue): JsonValue {
-  if (typeof value === "string") return value.replace(/\$\{/g, "$${");
+  if (typeof value === "string") return value.replace(/\$\{/g, () => "$${");
   if (Array.isArray(value)) return value.map(escapeReferences);
   if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeReferences(item)]));
   return value;
@@ -257,6 +269,9 @@ function renderManifest(kind: Kind, spec: JsonObject, secrets: readonly Exported
     Scalar(_key, node) {
       // Multi-line SQL, source code and Protobuf read as written: literal block scalars.
       if (typeof node.value === "string" && node.value.includes("\n")) node.type = Scalar.BLOCK_LITERAL;
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === "position" && isMap(pair.value)) pair.value.flow = true;
     },
   });
   if (isMap(yaml.contents)) {
@@ -343,7 +358,7 @@ export function adoptionFor(
   const path = `/${COLLECTION_PATHS[resource.kind]}/${encodeURIComponent(identity)}`;
 
   const unset = exported.secrets.filter((secret) => options.environment[secret.envVar] === undefined);
-  let filled: JsonValue = { name: resource.name, ...exported.spec };
+  let filled: JsonValue = exported.spec;
   for (const secret of exported.secrets) {
     const value = options.environment[secret.envVar];
     if (value !== undefined) filled = setAt(filled, secret.pointer, value);
@@ -381,4 +396,85 @@ export function adoptionFor(
       return { address, action: "adopt", calls: [{ method: "PUT", path, body: { ...spec, description } }], unfingerprinted: [] };
     }
   }
+}
+
+/** How adopting one resource ended, for the report. */
+export type AdoptionOutcome =
+  | { readonly address: Address; readonly status: "adopted"; readonly unfingerprinted: readonly ExportedSecret[] }
+  | { readonly address: Address; readonly status: "skipped"; readonly reason: string }
+  | { readonly address: Address; readonly status: "failed"; readonly error: string };
+
+export interface ExportReport {
+  /** Where the resources came from, safe to print. */
+  readonly source: string;
+  /** The export folder as the user should type it, e.g. "exported". */
+  readonly folder: string;
+  readonly project: string;
+  readonly resourceCount: number;
+  /** Every file of the export as the user should type it, and whether it was written or already identical. */
+  readonly files: readonly { readonly path: string; readonly unchanged: boolean }[];
+  readonly secrets: readonly ExportedSecret[];
+  readonly skipped: ExportBundle["skipped"];
+  /** Present when `--adopt` was given. */
+  readonly adoption?: readonly AdoptionOutcome[];
+}
+
+/**
+ * What export did, for a person: the files, the environment variables the manifests need, and
+ * either what was adopted or how to adopt.
+ *
+ * @example io.stdout(renderExportReport({ source, folder: "exported", project, resourceCount, files, secrets }))
+ */
+export function renderExportReport(report: ExportReport): string {
+  const out: string[] = [];
+  const count = `${report.resourceCount} resource${report.resourceCount === 1 ? "" : "s"}`;
+  out.push(`Exported ${count} from ${report.source} into ${report.folder}/:`);
+  for (const file of report.files) out.push(`  ${file.path}${file.unchanged ? " (unchanged)" : ""}`);
+  if (report.skipped.length > 0) {
+    out.push("", "Not exported:");
+    for (const skipped of report.skipped) out.push(`  ${skipped.address}: ${skipped.reason}`);
+  }
+  if (report.secrets.length > 0) {
+    const width = Math.max(...report.secrets.map((secret) => secret.envVar.length));
+    out.push(
+      "",
+      "The API does not return secrets, so the manifests read them from these environment variables;",
+      "set them before tpctl plan or apply:",
+      ...report.secrets.map((secret) => `  ${secret.envVar.padEnd(width)}  ${secret.address} ${describePointer(secret.pointer)}`),
+    );
+  }
+  if (report.adoption) {
+    const adopted = report.adoption.filter((outcome) => outcome.status === "adopted");
+    const skipped = report.adoption.filter((outcome) => outcome.status === "skipped");
+    const failed = report.adoption.filter((outcome) => outcome.status === "failed");
+    out.push("");
+    if (adopted.length > 0) {
+      out.push(`Adopted into project "${report.project}" (removing a manifest now deletes its resource):`);
+      for (const outcome of adopted) out.push(`  ${outcome.address}`);
+      const unfingerprinted = adopted.flatMap((outcome) => outcome.unfingerprinted);
+      if (unfingerprinted.length > 0) {
+        out.push(
+          `  (${unfingerprinted.map((secret) => secret.envVar).join(", ")} ${unfingerprinted.length === 1 ? "was" : "were"} not set, so the next apply rewrites ${unfingerprinted.length === 1 ? "that secret" : "those secrets"} from the environment)`,
+        );
+      }
+    } else {
+      out.push(`Adopted nothing into project "${report.project}".`);
+    }
+    if (skipped.length > 0) {
+      out.push("Not adopted:");
+      for (const outcome of skipped) out.push(`  ${outcome.address}: ${outcome.reason}`);
+    }
+    if (failed.length > 0) {
+      out.push("Failed to adopt:");
+      for (const outcome of failed) out.push(`  ${outcome.address}: ${outcome.error}`);
+    }
+  } else if (report.resourceCount > 0) {
+    out.push(
+      "",
+      "Nothing was written to the workspace. To let tpctl delete these resources when their manifests",
+      `are removed, adopt them: tpctl export --out ${report.folder} --adopt${report.project === "default" ? "" : ` --project ${report.project}`}`,
+    );
+  }
+  out.push("", `A plan of them should show no changes: tpctl plan ${report.folder}`, "");
+  return out.join("\n");
 }
