@@ -290,10 +290,17 @@ describe("retries", () => {
     expect({ status: (error as ApiError).status, requests: seen.length, delays }).toEqual({ status, requests: 1, delays: [] });
   });
 
-  it("does not retry a GET after a 4xx or a plain 500", async () => {
-    const { agent, seen } = mockApi([{ status: 500, data: { code: 1, message: "boom", system: "appserver" } }]);
+  it("does not retry a GET after a 4xx", async () => {
+    const { agent, seen } = mockApi([{ status: 404, data: { code: 60, message: "stream 'x' doesn't exist", system: "timeplusd" } }]);
     const error = await failureOf(client({ dispatcher: agent }).request({ method: "GET", path: "/streams" }));
-    expect({ status: (error as ApiError).status, requests: seen.length }).toEqual({ status: 500, requests: 1 });
+    expect({ status: (error as ApiError).status, requests: seen.length }).toEqual({ status: 404, requests: 1 });
+  });
+
+  it("retries a GET after a 500: a read changes nothing", async () => {
+    const { agent, seen } = mockApi([{ status: 500, data: { code: 1, message: "boom", system: "appserver" } }, { status: 200, data: [] }]);
+    const { delays, sleep } = recordingSleep();
+    const response = await client({ dispatcher: agent, sleep }).request({ method: "GET", path: "/streams" });
+    expect({ response, requests: seen.length, retries: delays.length }).toEqual({ response: { status: 200, body: [] }, requests: 2, retries: 1 });
   });
 
   it("retries a GET after a reset connection but not a PATCH", async () => {

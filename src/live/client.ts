@@ -165,7 +165,9 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
             throw new ApiError({ method: call.method, path: apiPath, status, apiMessage: "the response body is not JSON" });
           }
           failure = apiErrorFrom(call.method, apiPath, status, result.text);
-          retryable = idempotent && RETRYABLE_STATUSES.has(status);
+          // A read answered 500 is retried too: it changes nothing, and a server that failed after
+          // doing some work (or one behind a flaky proxy) usually answers the next time.
+          retryable = idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500));
           const retryAfterMs = parseRetryAfter(result.retryAfter, now());
           if (retryAfterMs !== undefined) {
             if (retryAfterMs > MAX_RETRY_AFTER_MS) retryable = false;

@@ -100,6 +100,7 @@ describe("GET /_server/requests", () => {
         "GET /default/api/v1beta2/streams": 2,
         "POST /default/api/v1beta2/streams": 1,
       },
+      faults: {},
     });
   });
 });

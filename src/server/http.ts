@@ -61,6 +61,7 @@ export function createApp(options: AppOptions): App {
     (route) => ({ route, segments: route.path.split("/").filter((segment) => segment !== "") }),
   );
   const counter = new Map<string, number>();
+  const faultCounter = new Map<string, number>();
   let total = 0;
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -70,7 +71,7 @@ export function createApp(options: AppOptions): App {
     const url = new URL(request.url ?? "/", "http://localhost");
     const raw = await readBody(request);
     if (url.pathname === "/_server" || url.pathname.startsWith("/_server/")) {
-      send(response, serveInternal(method, url.pathname, total, counter));
+      send(response, serveInternal(method, url.pathname, total, counter, faultCounter));
       return;
     }
     const routeKey = `${method} ${url.pathname}`;
@@ -78,6 +79,7 @@ export function createApp(options: AppOptions): App {
     total += 1;
 
     const fault = options.faults?.next();
+    if (fault) faultCounter.set(fault, (faultCounter.get(fault) ?? 0) + 1);
     await sleep(options.latencyMs, closing.signal);
     if (fault === "slow") await sleep(options.slowMs, closing.signal);
     if (closing.signal.aborted || fault === "reset_before") {
@@ -166,11 +168,18 @@ export function createApp(options: AppOptions): App {
   };
 }
 
-function serveInternal(method: string, path: string, total: number, counter: ReadonlyMap<string, number>): Reply {
+function serveInternal(
+  method: string,
+  path: string,
+  total: number,
+  counter: ReadonlyMap<string, number>,
+  faults: ReadonlyMap<string, number>,
+): Reply {
   if (path !== "/_server/requests") return failureReply(pathNotFound(method, path));
   if (method !== "GET") return failureReply(methodNotAllowed(method, path, ["GET"]));
   const byRoute = Object.fromEntries([...counter.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { status: 200, body: { total, by_route: byRoute } };
+  // `faults` (injected faults by kind) extends the contract's {total, by_route}, for fault tests.
+  return { status: 200, body: { total, by_route: byRoute, faults: Object.fromEntries([...faults.entries()].sort()) } };
 }
 
 function isInfoPath(segments: readonly string[]): boolean {

@@ -11,13 +11,18 @@ export interface TestServer {
   /** Environment for the CLI so that it talks to this server. */
   readonly env: Record<string, string>;
   restart(): Promise<TestServer>;
+  /** Restarts on the same data with other knobs (e.g. faults off). */
+  restartWith(knobs: { faultRate?: number; faultSeed?: number }): Promise<TestServer>;
   close(): Promise<void>;
 }
 
 /** The built-in server on an ephemeral loopback port with a fresh data folder. */
-export async function startTestServer(options: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { dataDir?: string; faultRate?: number; faultSeed?: number; faultSlowMs?: number } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "tpctl-server-")));
-  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
+  const { dataDir: _given, ...knobs } = options;
+  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, ...knobs });
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -32,6 +37,10 @@ export async function startTestServer(options: { dataDir?: string } = {}): Promi
     async restart() {
       await close();
       return startTestServer({ dataDir });
+    },
+    async restartWith(knobs) {
+      await close();
+      return startTestServer({ dataDir, ...knobs });
     },
     async close() {
       await close();
