@@ -54,6 +54,14 @@ describe("diffResource", () => {
     ]);
   });
 
+  it("shows a column change without the columns the server adds", () => {
+    const [change] = diffResource(
+      desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
+      live("stream", "cars", { columns: [{ name: "cid", type: "string" }, { name: "_tp_time", type: "datetime64(3, 'UTC')" }] }),
+    );
+    expect(change?.before).toEqual([{ name: "cid", type: "string" }]);
+  });
+
   it("marks a stream's columns and a materialized view's query as forcing a replace", () => {
     expect(
       diffResource(

@@ -27,7 +27,8 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
     if (rawAfter === undefined) continue;
     // Secret values are never compared or carried: the API does not return them (reference §4).
     const after = withoutSecrets(rawAfter, field, desired.secretPaths);
-    const before = rawBefore === undefined ? undefined : withoutSecrets(rawBefore, field, desired.secretPaths);
+    let before = rawBefore === undefined ? undefined : withoutSecrets(rawBefore, field, desired.secretPaths);
+    if (rule.compare === "columns" && before !== undefined) before = withoutImplicitColumns(rawAfter, before);
     const secretChanged = secretsChanged && secretFields.has(field);
     if (!secretChanged && valuesEqual(rule, after, before)) continue;
     changes.push({
@@ -95,12 +96,18 @@ export function sqlEqual(a: string, b: string): boolean {
  */
 function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
   if (!Array.isArray(desired) || !Array.isArray(live)) return deepEqual(desired, live);
+  const liveColumns = withoutImplicitColumns(desired, live);
+  return Array.isArray(liveColumns) && deepEqual(desired.map(normalizeColumn), liveColumns.map(normalizeColumn));
+}
+
+/** Live columns less the `_tp_*` ones the server adds, unless the manifest declares them. */
+function withoutImplicitColumns(desired: JsonValue, live: JsonValue): JsonValue {
+  if (!Array.isArray(desired) || !Array.isArray(live)) return live;
   const declaredNames = new Set(desired.map((column) => (isJsonObject(column) ? column["name"] : undefined)));
-  const liveColumns = live.filter((column) => {
+  return live.filter((column) => {
     const name = isJsonObject(column) ? column["name"] : undefined;
     return !(typeof name === "string" && name.startsWith("_tp_") && !declaredNames.has(name));
   });
-  return deepEqual(desired.map(normalizeColumn), liveColumns.map(normalizeColumn));
 }
 
 function normalizeColumn(column: JsonValue): JsonValue {

@@ -31,6 +31,11 @@ export interface KindRules {
   readonly destructiveToLose: boolean;
   /** Label used in reasons, e.g. "materialized view". */
   readonly label: string;
+  /**
+   * Its SQL is only stored text (dashboards, saved queries): the server does not hold it against
+   * what it reads, so replacing what it reads does not require replacing it.
+   */
+  readonly readsLoosely?: boolean;
 }
 
 const sqlReplace: FieldRule = { compare: "sql", updatable: false };
@@ -140,6 +145,7 @@ const ALERT: KindRules = {
 const DASHBOARD: KindRules = {
   label: "dashboard",
   destructiveToLose: false,
+  readsLoosely: true,
   fields: { description, panels: { compare: "sparse", updatable: true, default: [] } },
 };
 
@@ -162,6 +168,7 @@ const UDF: KindRules = {
 const SAVED_QUERY: KindRules = {
   label: "saved query",
   destructiveToLose: false,
+  readsLoosely: true,
   fields: { description, sql: sqlUpdate, tags: { compare: "value", updatable: true, default: [] } },
 };
 

@@ -70,6 +70,21 @@ describe("assemblePlan", () => {
     ]);
   });
 
+  it("does not replace a saved query or dashboard whose stream is replaced: their SQL is only stored text", () => {
+    const plan = assemblePlan(
+      [
+        desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
+        desired("saved_query", "q", { sql: "SELECT * FROM cars" }),
+      ],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("saved_query", "q", { sql: "SELECT * FROM cars" }, { owner: "fleet", id: "q1", dependsOn: ["stream/cars"] }),
+      ],
+      options,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`)).toEqual(["replace stream/cars"]);
+  });
+
   it("deletes only what this project owns, dependents first, and leaves the rest alone", () => {
     const plan = assemblePlan(
       [],

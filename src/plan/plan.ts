@@ -274,6 +274,8 @@ function cascadeReplacements(
     for (const dependent of liveDependents.get(liveAddress) ?? []) {
       const existing = changes.get(dependent);
       if (existing?.action === "replace" || existing?.action === "delete") continue;
+      const dependentKind = liveByAddress.get(dependent)?.kind;
+      if (dependentKind && KIND_RULES[dependentKind].readsLoosely) continue;
       const desired = desiredByAddress.get(dependent);
       const current = liveByAddress.get(dependent);
       if (!desired || !current) {
