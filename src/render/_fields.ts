@@ -1,5 +1,6 @@
 import { diffLines } from "diff";
 import type { Change, FieldChange, JsonValue } from "../model/index.js";
+import type { Colors } from "./color.js";
 import { isSecretField, maskSecrets } from "./mask.js";
 
 /**
@@ -149,3 +150,17 @@ export function summaryLine(counts: { create: number; update: number; replace: n
 }
 
 export const NO_CHANGES = "No changes. The live workspace matches the manifests.";
+
+/** One line of a text diff, coloured: what the plan and drift renderers print. */
+export function renderDiffLine(line: DiffLine, c: Colors): string {
+  switch (line.op) {
+    case "+":
+      return c.green(`+ ${line.text}`);
+    case "-":
+      return c.red(`- ${line.text}`);
+    case " ":
+      return `  ${line.text}`;
+    case "...":
+      return c.dim(`  ... ${line.text}`);
+  }
+}

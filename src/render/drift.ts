@@ -1,9 +1,9 @@
 import type { JsonValue } from "../model/index.js";
 import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary } from "../plan/drift.js";
 import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
-import { compactJson, diffTextLines, type DiffLine } from "./_fields.js";
+import { compactJson, diffTextLines, renderDiffLine, type DiffLine } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
-import { escapeHtml, escapeMarkdown } from "./markdown.js";
+import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 
 export interface DriftRenderOptions {
   /** With `--fail-on-unmanaged`, unmanaged resources are called drift rather than left out. */
@@ -183,25 +183,13 @@ function textEntry(entry: DriftEntry, project: string, c: Colors): string[] {
         lines.push(`${indent}${view.field}: ${c.red(view.before ?? "(unset)")} -> ${c.green(view.after ?? "(unset)")}`);
         break;
       case "lines":
-        lines.push(`${indent}${view.field}:`, ...view.lines.map((line) => `${indent}  ${textDiffLine(line, c)}`));
+        lines.push(`${indent}${view.field}:`, ...view.lines.map((line) => `${indent}  ${renderDiffLine(line, c)}`));
         break;
     }
   }
   return lines;
 }
 
-function textDiffLine(line: DiffLine, c: Colors): string {
-  switch (line.op) {
-    case "+":
-      return c.green(`+ ${line.text}`);
-    case "-":
-      return c.red(`- ${line.text}`);
-    case " ":
-      return `  ${line.text}`;
-    case "...":
-      return c.dim(`  ... ${line.text}`);
-  }
-}
 
 function markdownEntry(entry: DriftEntry, project: string): string[] {
   const lines = [`### ${entry.status} ${codeSpan(entry.address)}`, ""];
@@ -224,7 +212,7 @@ function markdownEntry(entry: DriftEntry, project: string): string[] {
         inline.push(`- ${codeSpan(view.field)}: ${codeSpan(view.before ?? "(unset)")} → ${codeSpan(view.after ?? "(unset)")}`);
         break;
       case "lines": {
-        const body = foldBody(view.lines.map((line) => (line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`)));
+        const body = foldBody(view.lines.map((line) => (line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`)), { maxLineChars: MAX_LINE_CHARS, maxChars: MAX_DETAIL_CHARS });
         const fence = fenceFor(body);
         const summary = `<details><summary><code>${escapeHtml(view.field)}</code></summary>`;
         folded.push(summary, "", `${fence}diff`, ...body, fence, "", "</details>", "");
@@ -264,34 +252,3 @@ function viewField(field: DriftField): FieldView {
   };
 }
 
-function foldBody(lines: readonly string[]): string[] {
-  const result: string[] = [];
-  let size = 0;
-  for (const [index, line] of lines.entries()) {
-    const clipped = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}...` : line;
-    if (size + clipped.length + 1 > MAX_DETAIL_CHARS) {
-      result.push(`@@ ${lines.length - index} more lines not shown @@`);
-      break;
-    }
-    result.push(clipped);
-    size += clipped.length + 1;
-  }
-  return result;
-}
-
-/** A fence longer than any run of backticks in the block, so no value can close it early. */
-function fenceFor(lines: readonly string[]): string {
-  let longest = 0;
-  for (const line of lines) for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return "`".repeat(Math.max(3, longest + 1));
-}
-
-/** A code span that no backtick in the text can end early; newlines are folded to spaces. */
-function codeSpan(raw: string): string {
-  const text = raw.replace(/\s*[\r\n]+\s*/g, " ");
-  let longest = 0;
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  const ticks = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${text}${pad}${ticks}`;
-}

@@ -2,7 +2,10 @@ import type { Action, Address, Change, Plan } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
 import { NO_CHANGES, summaryLine, viewFields, type DiffLine, type FieldView, type Redact } from "./_fields.js";
 import { mermaidIds, mermaidLabel } from "./graph.js";
+import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 import { createRedactor } from "./mask.js";
+
+export { escapeHtml, escapeMarkdown } from "./_markdown.js";
 
 export interface MarkdownOptions {
   /** The heading, e.g. "tpctl drift" when the same plan reports drift. */
@@ -154,7 +157,7 @@ function renderDetails(change: Change, redact: Redact): string[] {
   const title = `<b>${ACTION_WORDS[change.action]}</b> <code>${escapeHtml(change.address)}</code>${destructive}: ${escapeHtml(clip(redact(change.reason)))}`;
   const views = change.action === "delete" ? [] : viewFields(change, redact);
   if (views.length === 0) return [`<p>${title}</p>`];
-  const body = foldBody(views.flatMap(diffBlockLines));
+  const body = foldBody(views.flatMap(diffBlockLines), { maxLineChars: MAX_LINE_CHARS * 2, maxChars: MAX_DETAIL_CHARS });
   const fence = fenceFor(body);
   return [`<details><summary>${title}</summary>`, "", `${fence}diff`, ...body, fence, "", "</details>"];
 }
@@ -177,28 +180,6 @@ function diffBlockLines(view: FieldView): string[] {
 
 function diffLine(line: DiffLine): string {
   return line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`;
-}
-
-function foldBody(lines: readonly string[]): string[] {
-  const result: string[] = [];
-  let size = 0;
-  for (const [index, line] of lines.entries()) {
-    const clipped = line.length > MAX_LINE_CHARS * 2 ? `${line.slice(0, MAX_LINE_CHARS * 2)}...` : line;
-    if (size + clipped.length + 1 > MAX_DETAIL_CHARS) {
-      result.push(`@@ ${lines.length - index} more lines not shown @@`);
-      break;
-    }
-    result.push(clipped);
-    size += clipped.length + 1;
-  }
-  return result;
-}
-
-/** A fence longer than any run of backticks in the block, so no value can close it early. */
-function fenceFor(lines: readonly string[]): string {
-  let longest = 0;
-  for (const line of lines) for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return "`".repeat(Math.max(3, longest + 1));
 }
 
 const CLASS_STYLES: Readonly<Record<Action, string>> = {
@@ -256,28 +237,3 @@ function clip(text: string): string {
   return oneLine.length > MAX_LINE_CHARS ? `${oneLine.slice(0, MAX_LINE_CHARS - 3)}...` : oneLine;
 }
 
-/** Inline Markdown text: every character GitHub would read as markup, escaped. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\\`*_{}[\]()<>#+!|~&@:]/g, (char) => `\\${char}`);
-}
-
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-
-/** A code span that no backtick in the text can end early. */
-function codeSpan(text: string): string {
-  let longest = 0;
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  const ticks = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${text}${pad}${ticks}`;
-}

@@ -1,6 +1,6 @@
 import type { Action, Change, Plan } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
-import { NO_CHANGES, summaryLine, viewFields, type DiffLine, type FieldView } from "./_fields.js";
+import { NO_CHANGES, renderDiffLine, summaryLine, viewFields, type FieldView } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { createRedactor } from "./mask.js";
 
@@ -96,18 +96,6 @@ function renderField(view: FieldView, change: Change, c: Colors): string[] {
   }
 }
 
-function renderDiffLine(line: DiffLine, c: Colors): string {
-  switch (line.op) {
-    case "+":
-      return c.green(`+ ${line.text}`);
-    case "-":
-      return c.red(`- ${line.text}`);
-    case " ":
-      return `  ${line.text}`;
-    case "...":
-      return c.dim(`  ... ${line.text}`);
-  }
-}
 
 function fold(text: string): string {
   return text.length > FOLD_AT ? `${text.slice(0, FOLD_AT - 3)}...` : text;
