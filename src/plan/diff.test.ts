@@ -101,6 +101,31 @@ describe("diffResource", () => {
     expect(result.map((change) => [change.field, change.forcesReplace])).toEqual([["logstore_retention_ms", false]]);
   });
 
+  it("matches live settings by key when the server leaves a secret setting out", () => {
+    const table = (user: string) =>
+      withKnownSecrets(
+        desired("external_table", "register", {
+          settings: [
+            { key: "type", value: "clickhouse" },
+            { key: "password", value: "hunter2" },
+            { key: "user", value: user },
+          ],
+        }),
+      );
+    const current = table("reader");
+    const fingerprint = fingerprintSecrets(current.address, current.spec, current.secretPaths) as string;
+    // The password is hidden, so "user" comes back at the index the password has in the manifest.
+    const liveTable = LiveResource.create({
+      ...live("external_table", "register", { settings: [{ key: "type", value: "clickhouse" }, { key: "user", value: "reader" }] }, { owner: "fleet" }),
+      secretsFingerprint: fingerprint,
+    });
+
+    expect(diffResource(current, liveTable)).toEqual([]);
+    expect(diffResource(table("writer"), liveTable).map((change) => [change.field, change.secret, change.forcesReplace])).toEqual([
+      ["settings", false, true],
+    ]);
+  });
+
   it("compares secrets by the fingerprint in the ownership marker, never by value", () => {
     const sink = (token: string) =>
       desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", token } });

@@ -27,7 +27,12 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
     if (rawAfter === undefined) continue;
     // Secret values are never compared or carried: the API does not return them (reference §4).
     const after = withoutSecrets(rawAfter, field, desired.secretPaths);
-    let before = rawBefore === undefined ? undefined : withoutSecrets(rawBefore, field, desired.secretPaths);
+    let before =
+      rawBefore === undefined
+        ? undefined
+        : rule.compare === "settings"
+          ? withoutSecretSettings(rawBefore, secretSettingKeys(rawAfter, field, desired.secretPaths))
+          : withoutSecrets(rawBefore, field, desired.secretPaths);
     if (rule.compare === "columns" && before !== undefined) before = withoutImplicitColumns(rawAfter, before);
     const secretChanged = secretsChanged && secretFields.has(field);
     if (!secretChanged && valuesEqual(rule, after, before)) continue;
@@ -142,6 +147,33 @@ function sparse(value: JsonValue): JsonValue {
     result[key] = reduced;
   }
   return result;
+}
+
+/**
+ * The keys of the manifest's settings whose values are secret. Secret pointers index the
+ * manifest's `settings` array, but the server leaves hidden settings out of its answer, which
+ * shifts the positions of the rest: live settings must be matched by key, not by position.
+ */
+function secretSettingKeys(desired: JsonValue, field: string, secretPaths: readonly string[]): Set<string> {
+  const keys = new Set<string>();
+  if (!Array.isArray(desired)) return keys;
+  for (const path of secretPaths) {
+    const match = /^\/([^/]+)\/(\d+)\//.exec(path);
+    if (!match || match[1] !== field) continue;
+    const setting = desired[Number(match[2])];
+    if (isJsonObject(setting) && typeof setting["key"] === "string") keys.add(setting["key"]);
+  }
+  return keys;
+}
+
+/** Live settings without the values of the given keys, as `withoutSecrets` leaves the manifest's. */
+function withoutSecretSettings(live: JsonValue, secretKeys: ReadonlySet<string>): JsonValue {
+  if (!Array.isArray(live) || secretKeys.size === 0) return live;
+  return live.map((setting: JsonValue) => {
+    if (!isJsonObject(setting) || typeof setting["key"] !== "string" || !secretKeys.has(setting["key"])) return setting;
+    const { value: _secret, ...rest } = setting;
+    return rest;
+  });
 }
 
 /**

@@ -9,7 +9,19 @@ import { isJsonObject } from "../model/index.js";
 const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
 
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return SECRET_NAME.test(name) || endsAWordInKey(name);
+}
+
+/**
+ * A word ending in "key" (`message_key`, `ssl_key`, `apiKey`): which keys a server hides is not
+ * documented, and the built-in server, erring towards hiding, hides these (docs/fidelity.md). A key
+ * the server hides but tpctl compared by value would differ on every plan and never converge.
+ */
+function endsAWordInKey(name: string): boolean {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((word) => word.endsWith("key"));
 }
 
 /**
