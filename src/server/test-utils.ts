@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach, expect } from "vitest";
 import { type RunningServer, type ServerOptions, startServer } from "./index.js";
 
 export interface Response {
@@ -26,6 +27,17 @@ export const FIXED_NOW = (): Date => new Date("2025-01-02T03:04:05.678Z");
 
 /** `FIXED_NOW` in unix seconds, as sources report `start_time`. */
 export const FIXED_UNIX = 1735787045;
+
+/** The audit fields of an object created (and not since changed) at `FIXED_NOW` by an anonymous caller. */
+export const AUDIT = {
+  created_at: "2025-01-02 03:04:05",
+  created_by: { id: "anonymous", name: "anonymous" },
+  last_updated_at: "2025-01-02 03:04:05",
+  last_updated_by: { id: "anonymous", name: "anonymous" },
+};
+
+/** The stream most kind tests read from. */
+export const CARS_STREAM = { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] };
 
 /** The n-th id (1-based) a test server hands out, so ids in assertions are exact. */
 export function testId(n: number): string {
@@ -69,4 +81,55 @@ export async function startTestServer(options: Partial<ServerOptions> = {}, data
     },
   };
   return self;
+}
+
+/**
+ * A fresh test server for every test of the calling file, closed after it. `setup` runs once the
+ * server is up, e.g. to create the streams the tests read; the handle always reaches the server of
+ * the running test, and its `restart()` moves the handle to the restarted one.
+ *
+ * @example const t = serverPerTest((server) => server.call("POST", "/streams", CARS_STREAM));
+ */
+export function serverPerTest(setup?: (server: TestServer) => Promise<unknown>): TestServer {
+  let current: TestServer | undefined;
+  const live = (): TestServer => {
+    if (!current) throw new Error("the test server runs only inside a test");
+    return current;
+  };
+  beforeEach(async () => {
+    current = await startTestServer();
+    await setup?.(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const handle: TestServer = {
+    get server() {
+      return live().server;
+    },
+    get dataDir() {
+      return live().dataDir;
+    },
+    call: (method, path, body, options) => live().call(method, path, body, options),
+    get: (path, headers) => live().get(path, headers),
+    async restart() {
+      current = await live().restart();
+      return handle;
+    },
+    close: () => live().close(),
+  };
+  return handle;
+}
+
+/**
+ * POSTs `body` to `collection` and expects exactly `expected` back three times: in the reply (201),
+ * from GET `item`, and as the only entry of GET `collection`.
+ */
+export async function expectCreatedAndReadBack(t: TestServer, collection: string, item: string, body: unknown, expected: unknown): Promise<void> {
+  const created = await t.call("POST", collection, body);
+  expect(created.status).toBe(201);
+  expect(created.body).toEqual(expected);
+  expect((await t.call("GET", item)).body).toEqual(expected);
+  expect((await t.call("GET", collection)).body).toEqual([expected]);
 }

@@ -1,14 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, testId } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, CARS_STREAM, expectCreatedAndReadBack, serverPerTest, testId } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-  await t.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] });
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest((server) => server.call("POST", "/streams", CARS_STREAM));
 
 const ALERT = {
   name: "speeding",
@@ -34,16 +27,9 @@ describe("alerts", () => {
       properties: { template: "{{ .cid }} is speeding" },
       status: "running",
       message: "",
-      created_at: "2025-01-02 03:04:05",
-      created_by: { id: "anonymous", name: "anonymous" },
-      last_updated_at: "2025-01-02 03:04:05",
-      last_updated_by: { id: "anonymous", name: "anonymous" },
+      ...AUDIT,
     };
-    const created = await t.call("POST", "/alerts", ALERT);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", PATH)).body).toEqual(expected);
-    expect((await t.call("GET", "/alerts")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/alerts", PATH, ALERT, expected);
   });
 
   it("needs an integer severity, a sink type as action and valid SQL", async () => {

@@ -1,13 +1,11 @@
 import type { JsonObject } from "../../model/index.js";
 import type { Catalog } from "../catalog.js";
 import { invalidRequest } from "../errors.js";
-import { relationsOf } from "../query.js";
 import { Fields } from "../validate.js";
-import { actionRoute, type IdKind, idRoutes, putRoute, withStatus } from "./by-id.js";
-import { AUDIT_FIELDS, creationAudit, pick, udfUses, updateAudit } from "./common.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
-import { assertPipelineQuery, pipelineProperties, SINK_TYPES } from "./sink.js";
+import { assertQueryRuns, AUDIT_FIELDS, pick, queryLinks, topologyNode, updateAudit } from "./common.js";
+import type { KindModule } from "./kind.js";
+import { actionRoute, createRoute, idCollection, idRoutes, replaceRoute, withStatus } from "./routes.js";
+import { pipelineProperties, SINK_TYPES } from "./sink.js";
 
 const KIND = "alert";
 const LABEL = "alert";
@@ -15,7 +13,7 @@ const LABEL = "alert";
 /** CreateAlertRequest; PUT uses the same schema (reference §3.6). */
 const FIELDS = ["name", "severity", "action", "trigger_sql", "resolve_sql", "description", "properties"];
 
-const SPEC: IdKind = { kind: KIND, label: LABEL, collection: "/alerts", render };
+const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/alerts", render });
 
 /** The Alert response, kept small: no trigger_query/resolve_query/instance objects. */
 function render(record: JsonObject): JsonObject {
@@ -63,24 +61,8 @@ function readBody(body: unknown): AlertBody {
 }
 
 function assertQueries(catalog: Catalog, body: AlertBody): void {
-  assertPipelineQuery(catalog, body.trigger_sql);
-  if (body.resolve_sql.trim() !== "") assertPipelineQuery(catalog, body.resolve_sql);
-}
-
-async function create(context: RouteContext): Promise<Reply> {
-  const body = readBody(context.body);
-  const record: JsonObject = {
-    id: context.newId(),
-    ...body,
-    status: "running",
-    message: "",
-    ...creationAudit(context),
-  };
-  await context.write((tx) => {
-    assertQueries(tx, body);
-    tx.put(KIND, String(record["id"]), record);
-  });
-  return { status: 201, body: render(record) };
+  assertQueryRuns(catalog, body.trigger_sql);
+  if (body.resolve_sql.trim() !== "") assertQueryRuns(catalog, body.resolve_sql);
 }
 
 /**
@@ -93,27 +75,21 @@ export const alertModule: KindModule = {
   relation: false,
   acceptsWrites: false,
   holdsDependencies: true,
-  links: (record) => {
-    const queries = [String(record["trigger_sql"] ?? ""), String(record["resolve_sql"] ?? "")];
-    return { reads: [...new Set(queries.flatMap((query) => relationsOf(query)))], writes: [], uses: udfUses(...queries) };
-  },
-  node: (record) => ({
-    id: String(record["id"]),
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: {
+  links: (record) => queryLinks(String(record["trigger_sql"] ?? ""), String(record["resolve_sql"] ?? "")),
+  node: (record) =>
+    topologyNode(KIND, String(record["id"]), record, {
       description: record["description"] ?? "",
       action: record["action"] ?? "",
       severity: record["severity"] ?? 0,
       status: record["status"] ?? "",
-    },
-    ownership: record["created_by"] ?? null,
-  }),
+    }),
   routes: [
-    ...idRoutes(SPEC),
-    { method: "POST", path: "/alerts", handle: create },
-    putRoute(SPEC, (raw) => {
+    ...idRoutes(COLLECTION),
+    createRoute(COLLECTION, (context) => {
+      const body = readBody(context.body);
+      return { fields: { ...body, status: "running", message: "" }, check: (tx) => assertQueries(tx, body) };
+    }),
+    replaceRoute(COLLECTION, (raw) => {
       const body = readBody(raw);
       return (current, context, tx) => {
         if (body.action !== current["action"]) {
@@ -123,9 +99,9 @@ export const alertModule: KindModule = {
         return { ...current, ...body, ...updateAudit(context) };
       };
     }),
-    actionRoute(SPEC, "start", (record) => withStatus(record, "running")),
-    actionRoute(SPEC, "stop", (record) => withStatus(record, "stopped")),
+    actionRoute(COLLECTION, "start", (record) => withStatus(record, "running")),
+    actionRoute(COLLECTION, "stop", (record) => withStatus(record, "stopped")),
     // A manual resolve re-arms a triggered alert; no incident is simulated, so nothing changes.
-    actionRoute(SPEC, "resolve", () => undefined),
+    actionRoute(COLLECTION, "resolve", () => undefined),
   ],
 };

@@ -1,8 +1,9 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import type { Catalog, Located } from "../catalog.js";
-import { ENGINE_CODES, engineError, idNotFound } from "../errors.js";
-import { type ColumnLookup, functionsOf } from "../query.js";
-import type { Actor, RouteContext, Use } from "./kind.js";
+import { ENGINE_CODES, engineError } from "../errors.js";
+import { checkQuery, type ColumnLookup, functionsOf, relationsOf } from "../query.js";
+import type { Fields } from "../validate.js";
+import type { Actor, Links, RouteContext, TopologyNode, Use } from "./kind.js";
 import { DATABASE } from "./kind.js";
 
 /** The audit fields every object reads back with. */
@@ -38,13 +39,7 @@ export function assertNameFree(catalog: Catalog, name: string): void {
 
 /** The engine refuses to drop an object others read or write into (630 HAVE_DEPENDENT_OBJECTS, reference §7). */
 export function assertNoDependents(catalog: Catalog, label: string, name: string): void {
-  const dependents = catalog.dependentsOf(name);
-  if (dependents.length === 0) return;
-  const names = dependents.map((dependent) => describe(dependent)).join(", ");
-  throw engineError(
-    ENGINE_CODES.HAVE_DEPENDENT_OBJECTS,
-    `Cannot drop ${label} '${name}' because other objects depend on it: ${names}. Drop them first`,
-  );
+  refuseDropWhileUsed(label, name, catalog.dependentsOf(name));
 }
 
 /**
@@ -52,9 +47,12 @@ export function assertNoDependents(catalog: Catalog, label: string, name: string
  * 610 CANNOT_DROP_FUNCTION, so that clients handle every refused drop alike (docs/fidelity.md).
  */
 export function assertUnused(catalog: Catalog, label: string, kind: string, name: string): void {
-  const users = catalog.usersOf(kind, name);
-  if (users.length === 0) return;
-  const names = users.map((user) => describe(user)).join(", ");
+  refuseDropWhileUsed(label, name, catalog.usersOf(kind, name));
+}
+
+function refuseDropWhileUsed(label: string, name: string, dependents: readonly Located[]): void {
+  if (dependents.length === 0) return;
+  const names = dependents.map((dependent) => describe(dependent)).join(", ");
   throw engineError(
     ENGINE_CODES.HAVE_DEPENDENT_OBJECTS,
     `Cannot drop ${label} '${name}' because other objects depend on it: ${names}. Drop them first`,
@@ -68,15 +66,8 @@ function describe(located: Located): string {
   return typeof id === "string" && !located.module.relation ? `${name} (id ${id})` : name;
 }
 
-/** The record of an id-based kind, or the appserver's 404. */
-export function requireById(catalog: Catalog, kind: string, label: string, id: string): JsonObject {
-  const record = catalog.get(kind, id);
-  if (!record) throw idNotFound(label, id);
-  return record;
-}
-
 /** The UDFs that `queries` may call: every function called, since only names that are UDFs ever match. */
-export function udfUses(...queries: readonly string[]): Use[] {
+function udfUses(...queries: readonly string[]): Use[] {
   const names = new Set(queries.flatMap((query) => functionsOf(query)));
   return [...names].map((name) => ({ kind: "udf", name }));
 }
@@ -88,6 +79,23 @@ export function assertRelationsExist(catalog: Catalog, relations: readonly strin
       throw engineError(ENGINE_CODES.UNKNOWN_STREAM, `stream '${relation}' doesn't exist`);
     }
   }
+}
+
+/**
+ * A stored query (of a view, sink or alert) must parse (62) and read only relations that exist
+ * (60); returns what it reads.
+ */
+export function assertQueryRuns(catalog: Catalog, query: string): readonly string[] {
+  const { relations } = checkQuery(query);
+  assertRelationsExist(catalog, relations);
+  return relations;
+}
+
+/** A new view or MV: its query must parse (62), its name be free (57) and what it reads exist (60), checked in that order. */
+export function assertNewView(catalog: Catalog, name: string, query: string): void {
+  const { relations } = checkQuery(query);
+  assertNameFree(catalog, name);
+  assertRelationsExist(catalog, relations);
 }
 
 /** Columns of the relation `name`, for deriving view columns from `SELECT *` and plain column references. */
@@ -130,4 +138,39 @@ export function pick(record: JsonObject, fields: readonly string[]): JsonObject 
     if (value !== undefined) out[field] = value;
   }
   return out;
+}
+
+/** What an object whose SQL is `queries` reads (each relation once) and the UDFs it calls. */
+export function queryLinks(...queries: readonly string[]): Links {
+  return { reads: [...new Set(queries.flatMap((query) => relationsOf(query)))], writes: [], uses: udfUses(...queries) };
+}
+
+/** The topology node of an object: `id` is its node id, `properties` what the topology shows of it. */
+export function topologyNode(kind: string, id: string, record: JsonObject, properties: JsonObject): TopologyNode {
+  return { id, name: String(record["name"]), type: kind, db: DATABASE, properties, ownership: record["created_by"] ?? null };
+}
+
+/** The description, retention and TTL a stream or view PATCH gives, each only when present. */
+export function retentionChanges(fields: Fields): Record<string, JsonValue> {
+  const changes: Record<string, JsonValue> = {};
+  const description = fields.string("description");
+  if (description !== undefined) changes["description"] = description;
+  for (const field of ["logstore_retention_bytes", "logstore_retention_ms"]) {
+    const value = fields.integer(field);
+    if (value !== undefined) changes[field] = value;
+  }
+  const ttl = fields.string("ttl_expression");
+  if (ttl !== undefined) changes["ttl_expression"] = ttl;
+  return changes;
+}
+
+/** The name, description and properties a sink or source update gives, each only when present. */
+export function pipelineChanges(fields: Fields): Record<string, JsonValue> {
+  const changes: Record<string, JsonValue> = {};
+  if (fields.has("name")) changes["name"] = fields.name();
+  const description = fields.string("description");
+  if (description !== undefined) changes["description"] = description;
+  const properties = fields.object("properties");
+  if (properties !== undefined) changes["properties"] = properties;
+  return changes;
 }

@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, testId } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, expectCreatedAndReadBack, serverPerTest, testId } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest();
 
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
-};
 const CHART = {
   id: "p1",
   title: "Speed",
@@ -36,11 +24,7 @@ describe("dashboards", () => {
       ],
       ...AUDIT,
     };
-    const created = await t.call("POST", "/dashboards", { name: "Fleet", panels: [CHART, { viz_type: "markdown", viz_content: "# Notes" }] });
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", `/dashboards/${testId(1)}`)).body).toEqual(expected);
-    expect((await t.call("GET", "/dashboards")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/dashboards", `/dashboards/${testId(1)}`, { name: "Fleet", panels: [CHART, { viz_type: "markdown", viz_content: "# Notes" }] }, expected);
   });
 
   it("validates panels strictly", async () => {

@@ -3,10 +3,10 @@ import { isJsonObject } from "../../model/index.js";
 import { invalidRequest } from "../errors.js";
 import { relationsOf } from "../query.js";
 import { Fields } from "../validate.js";
-import { type IdKind, idRoutes, putRoute } from "./by-id.js";
-import { AUDIT_FIELDS, creationAudit, pick, updateAudit } from "./common.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
+import { AUDIT_FIELDS, pick, updateAudit } from "./common.js";
+import type { KindModule } from "./kind.js";
 import { DATABASE } from "./kind.js";
+import { createRoute, idCollection, idRoutes, replaceRoute } from "./routes.js";
 
 const KIND = "dashboard";
 const LABEL = "dashboard";
@@ -17,7 +17,7 @@ const PANEL_FIELDS = ["id", "title", "description", "position", "viz_type", "viz
 const POSITION_FIELDS = ["x", "y", "w", "h", "nextX", "nextY"];
 const VIZ_TYPES = ["chart", "markdown"] as const;
 
-const SPEC: IdKind = { kind: KIND, label: LABEL, collection: "/dashboards", render };
+const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/dashboards", render });
 
 function render(record: JsonObject): JsonObject {
   return {
@@ -72,13 +72,6 @@ function readBody(body: unknown): DashboardBody {
   return { name, description: fields.string("description") ?? "", panels };
 }
 
-async function create(context: RouteContext): Promise<Reply> {
-  const body = readBody(context.body);
-  const record: JsonObject = { id: context.newId(), ...body, ...creationAudit(context) };
-  await context.write((tx) => tx.put(KIND, String(record["id"]), record));
-  return { status: 201, body: render(record) };
-}
-
 /** What the chart panels' SQL reads, for the topology only: a dashboard never blocks a drop. */
 function panelReads(panels: JsonValue | undefined): string[] {
   if (!Array.isArray(panels)) return [];
@@ -106,9 +99,9 @@ export const dashboardModule: KindModule = {
     ownership: record["created_by"] ?? null,
   }),
   routes: [
-    ...idRoutes(SPEC),
-    { method: "POST", path: "/dashboards", handle: create },
-    putRoute(SPEC, (raw) => {
+    ...idRoutes(COLLECTION),
+    createRoute(COLLECTION, (context) => ({ fields: { ...readBody(context.body) } })),
+    replaceRoute(COLLECTION, (raw) => {
       const body = readBody(raw);
       return (current, context) => ({ ...current, ...body, ...updateAudit(context) });
     }),

@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, expectCreatedAndReadBack, serverPerTest } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest();
 
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
-};
 const KAFKA = {
   name: "ext_cars",
   description: "cars in kafka",
@@ -42,11 +30,7 @@ describe("external streams", () => {
       columns: [{ name: "raw", type: "string", default: "", codec: "CODEC(ZSTD(1))", nullable: false }],
       ...AUDIT,
     };
-    const created = await t.call("POST", "/external_streams", KAFKA);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", "/external_streams/ext_cars")).body).toEqual(expected);
-    expect((await t.call("GET", "/external_streams")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/external_streams", "/external_streams/ext_cars", KAFKA, expected);
   });
 
   it("has no update endpoint: PATCH and PUT get 405", async () => {
@@ -167,11 +151,7 @@ describe("external tables", () => {
       ],
       ...AUDIT,
     };
-    const created = await t.call("POST", "/external_tables", CLICKHOUSE);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", "/external_tables/ch_cars")).body).toEqual(expected);
-    expect((await t.call("GET", "/external_tables")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/external_tables", "/external_tables/ch_cars", CLICKHOUSE, expected);
     expect(await t.call("PATCH", "/external_tables/ch_cars", { description: "x" })).toMatchObject({ status: 405 });
     expect(await t.call("DELETE", "/external_tables/ch_cars")).toMatchObject({ status: 204 });
     expect(await t.call("DELETE", "/external_tables/ch_cars")).toMatchObject({ status: 404, body: { code: 60 } });

@@ -1,11 +1,11 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
 import type { Catalog } from "../catalog.js";
-import { ENGINE_CODES, engineError, invalidRequest, notFound } from "../errors.js";
+import { ENGINE_CODES, engineError, invalidRequest } from "../errors.js";
 import { Fields } from "../validate.js";
-import { assertNameFree, assertNoDependents, AUDIT_FIELDS, byName, creationAudit, nodeId, pick } from "./common.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
+import { assertNameFree, AUDIT_FIELDS, nodeId, pick, topologyNode } from "./common.js";
+import type { KindModule, RouteContext } from "./kind.js";
+import { type Creation, createRoute, nameCollection, nameRoutes } from "./routes.js";
 import { visibleSettings } from "./secrets.js";
 import { parseColumns } from "./stream.js";
 
@@ -87,7 +87,14 @@ function render(record: JsonObject): JsonObject {
   };
 }
 
-async function create(context: RouteContext): Promise<Reply> {
+const COLLECTION = nameCollection({
+  kind: KIND,
+  label: LABEL,
+  path: "/external_streams",
+  render,
+});
+
+function readCreation(context: RouteContext): Creation {
   const fields = Fields.of(context.body, CREATE_FIELDS);
   const name = fields.name();
   const description = fields.string("description") ?? "";
@@ -97,20 +104,13 @@ async function create(context: RouteContext): Promise<Reply> {
   if (kafka && items.length === 0) throw invalidRequest(`invalid request body: field "columns" is required for a kafka external stream`);
   const columns = items.length === 0 ? [] : parseColumns(items);
   requireSettings(parsed, "kafka", ["brokers", "topic"], LABEL);
-  const record: JsonObject = {
-    name,
-    description,
-    type: parsed.type,
-    settings: parsed.settings,
-    columns,
-    ...creationAudit(context),
+  return {
+    fields: { name, description, type: parsed.type, settings: parsed.settings, columns },
+    check(tx) {
+      assertNameFree(tx, name);
+      assertFormatSchema(tx, parsed);
+    },
   };
-  await context.write((tx) => {
-    assertNameFree(tx, name);
-    assertFormatSchema(tx, parsed);
-    tx.put(KIND, name, record);
-  });
-  return { status: 201, body: render(record) };
 }
 
 /** External streams: by name, in the engine's relation namespace, with no update endpoint (reference §2). */
@@ -126,45 +126,9 @@ export const externalStreamModule: KindModule = {
     const schema = formatSchemaOf(record["settings"]);
     return { reads: [], writes: [], uses: schema ? [{ kind: "schema", name: schema }] : [] };
   },
-  node: (record) => ({
-    id: nodeId(String(record["name"])),
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: { description: record["description"] ?? "", type: record["type"] ?? "" },
-    ownership: record["created_by"] ?? null,
-  }),
-  routes: [
-    {
-      method: "GET",
-      path: "/external_streams",
-      handle: (context) => ({ status: 200, body: context.read().list(KIND).sort(byName).map(render) }),
-    },
-    { method: "POST", path: "/external_streams", handle: create },
-    {
-      method: "GET",
-      path: "/external_streams/:name",
-      handle(context) {
-        const name = context.params["name"] ?? "";
-        const record = context.read().get(KIND, name);
-        if (!record) throw notFound(LABEL, name);
-        return { status: 200, body: render(record) };
-      },
-    },
-    {
-      method: "DELETE",
-      path: "/external_streams/:name",
-      async handle(context) {
-        const name = context.params["name"] ?? "";
-        await context.write((tx) => {
-          if (!tx.get(KIND, name)) throw notFound(LABEL, name);
-          assertNoDependents(tx, LABEL, name);
-          tx.remove(KIND, name);
-        });
-        return { status: 204 };
-      },
-    },
-  ],
+  node: (record) =>
+    topologyNode(KIND, nodeId(String(record["name"])), record, { description: record["description"] ?? "", type: record["type"] ?? "" }),
+  routes: nameRoutes(COLLECTION, createRoute(COLLECTION, readCreation)),
 };
 
 function badArgument(message: string): Error {

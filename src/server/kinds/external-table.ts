@@ -1,10 +1,9 @@
 import type { JsonObject } from "../../model/index.js";
-import { notFound } from "../errors.js";
 import { Fields } from "../validate.js";
-import { assertNameFree, assertNoDependents, AUDIT_FIELDS, byName, creationAudit, nodeId, pick } from "./common.js";
+import { assertNameFree, AUDIT_FIELDS, nodeId, pick, topologyNode } from "./common.js";
 import { parseSettings, requireSettings } from "./external-stream.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
+import type { KindModule } from "./kind.js";
+import { createRoute, nameCollection, nameRoutes } from "./routes.js";
 import { visibleSettings } from "./secrets.js";
 
 const KIND = "external_table";
@@ -24,19 +23,12 @@ function render(record: JsonObject): JsonObject {
   };
 }
 
-async function create(context: RouteContext): Promise<Reply> {
-  const fields = Fields.of(context.body, CREATE_FIELDS);
-  const name = fields.name();
-  const description = fields.string("description") ?? "";
-  const parsed = parseSettings(fields, LABEL);
-  requireSettings(parsed, "clickhouse", ["address"], LABEL);
-  const record: JsonObject = { name, description, type: parsed.type, settings: parsed.settings, ...creationAudit(context) };
-  await context.write((tx) => {
-    assertNameFree(tx, name);
-    tx.put(KIND, name, record);
-  });
-  return { status: 201, body: render(record) };
-}
+const COLLECTION = nameCollection({
+  kind: KIND,
+  label: LABEL,
+  path: "/external_tables",
+  render,
+});
 
 /** External tables (e.g. ClickHouse): by name, in the relation namespace, with no update endpoint (reference §2). */
 export const externalTableModule: KindModule = {
@@ -47,43 +39,17 @@ export const externalTableModule: KindModule = {
   acceptsWrites: true,
   holdsDependencies: false,
   links: () => ({ reads: [], writes: [] }),
-  node: (record) => ({
-    id: nodeId(String(record["name"])),
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: { description: record["description"] ?? "", type: record["type"] ?? "" },
-    ownership: record["created_by"] ?? null,
-  }),
-  routes: [
-    {
-      method: "GET",
-      path: "/external_tables",
-      handle: (context) => ({ status: 200, body: context.read().list(KIND).sort(byName).map(render) }),
-    },
-    { method: "POST", path: "/external_tables", handle: create },
-    {
-      method: "GET",
-      path: "/external_tables/:name",
-      handle(context) {
-        const name = context.params["name"] ?? "";
-        const record = context.read().get(KIND, name);
-        if (!record) throw notFound(LABEL, name);
-        return { status: 200, body: render(record) };
-      },
-    },
-    {
-      method: "DELETE",
-      path: "/external_tables/:name",
-      async handle(context) {
-        const name = context.params["name"] ?? "";
-        await context.write((tx) => {
-          if (!tx.get(KIND, name)) throw notFound(LABEL, name);
-          assertNoDependents(tx, LABEL, name);
-          tx.remove(KIND, name);
-        });
-        return { status: 204 };
-      },
-    },
-  ],
+  node: (record) =>
+    topologyNode(KIND, nodeId(String(record["name"])), record, { description: record["description"] ?? "", type: record["type"] ?? "" }),
+  routes: nameRoutes(
+    COLLECTION,
+    createRoute(COLLECTION, (context) => {
+      const fields = Fields.of(context.body, CREATE_FIELDS);
+      const name = fields.name();
+      const description = fields.string("description") ?? "";
+      const parsed = parseSettings(fields, LABEL);
+      requireSettings(parsed, "clickhouse", ["address"], LABEL);
+      return { fields: { name, description, type: parsed.type, settings: parsed.settings }, check: (tx) => assertNameFree(tx, name) };
+    }),
+  ),
 };

@@ -1,14 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, CARS_STREAM, expectCreatedAndReadBack, serverPerTest } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-  await t.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] });
-  await t.call("POST", "/streams", { name: "totals", columns: [{ name: "cid", type: "string" }, { name: "n", type: "uint64" }] });
-});
-afterEach(async () => {
-  await t.close();
+const t = serverPerTest(async (server) => {
+  await server.call("POST", "/streams", CARS_STREAM);
+  await server.call("POST", "/streams", { name: "totals", columns: [{ name: "cid", type: "string" }, { name: "n", type: "uint64" }] });
 });
 
 const TOTALS_MV = {
@@ -31,16 +26,9 @@ describe("materialized views", () => {
       logstore_retention_bytes: -1,
       logstore_retention_ms: -1,
       ttl_expression: "",
-      created_at: "2025-01-02 03:04:05",
-      created_by: { id: "anonymous", name: "anonymous" },
-      last_updated_at: "2025-01-02 03:04:05",
-      last_updated_by: { id: "anonymous", name: "anonymous" },
+      ...AUDIT,
     };
-    const created = await t.call("POST", "/materialized_views", TOTALS_MV);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", "/materialized_views/totals_mv")).body).toEqual(expected);
-    expect((await t.call("GET", "/materialized_views")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/materialized_views", "/materialized_views/totals_mv", TOTALS_MV, expected);
   });
 
   it("keeps given retention and an MV without a target", async () => {

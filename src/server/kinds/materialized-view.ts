@@ -1,22 +1,22 @@
-import type { JsonObject, JsonValue } from "../../model/index.js";
+import type { JsonObject } from "../../model/index.js";
 import type { Transaction } from "../catalog.js";
-import { ENGINE_CODES, engineError, notFound } from "../errors.js";
-import { checkQuery, deriveColumns, relationsOf } from "../query.js";
+import { ENGINE_CODES, engineError } from "../errors.js";
+import { deriveColumns } from "../query.js";
 import { Fields } from "../validate.js";
 import {
-  assertNameFree,
-  assertNoDependents,
-  assertRelationsExist,
-  byName,
+  assertNewView,
+  AUDIT_FIELDS,
   columnLookup,
   creationAudit,
   nodeId,
   pick,
-  udfUses,
+  queryLinks,
+  retentionChanges,
+  topologyNode,
   updateAudit,
 } from "./common.js";
 import type { KindModule, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
+import { dropRecord, keyOf, nameCollection, nameRoutes, requireRecord } from "./routes.js";
 
 const KIND = "materialized_view";
 const LABEL = "materialized view";
@@ -26,7 +26,7 @@ const CREATE_FIELDS = ["name", "query", "description", "target_stream", "logstor
 /** The update schema of both /views/{name} and /materialized_views/{name} (seed spec). */
 const PATCH_FIELDS = ["description", "logstore_retention_bytes", "logstore_retention_ms", "query", "ttl_expression"];
 /** The TF provider notes the server returns retention -1 for MVs when it is not set (reference §3.3, §4). */
-export const MV_DEFAULT_RETENTION = -1;
+const MV_DEFAULT_RETENTION = -1;
 
 /** The MaterializedView response of the seed spec: no `materialized`, no `ttl`, no `id`. */
 const MV_SHAPE = [
@@ -62,9 +62,7 @@ export function readMaterializedViewInput(fields: Fields): MaterializedViewInput
  * reads exist (60), and `target_stream`, when given, be an existing stream (60) it can write into.
  */
 export function insertMaterializedView(tx: Transaction, context: RouteContext, input: MaterializedViewInput): JsonObject {
-  const { relations } = checkQuery(input.query);
-  assertNameFree(tx, input.name);
-  assertRelationsExist(tx, relations);
+  assertNewView(tx, input.name, input.query);
   if (input.targetStream !== "") {
     const target = tx.relation(input.targetStream);
     if (!target) throw engineError(ENGINE_CODES.UNKNOWN_STREAM, `target stream '${input.targetStream}' doesn't exist`);
@@ -99,15 +97,7 @@ export interface ViewPatch {
 /** The fields of a view/MV PATCH body, type-checked before the workspace is looked at. */
 export function readViewPatch(body: unknown): ViewPatch {
   const fields = Fields.of(body, PATCH_FIELDS);
-  const changes: Record<string, JsonValue> = {};
-  const description = fields.string("description");
-  if (description !== undefined) changes["description"] = description;
-  for (const field of ["logstore_retention_bytes", "logstore_retention_ms"]) {
-    const value = fields.integer(field);
-    if (value !== undefined) changes[field] = value;
-  }
-  const ttl = fields.string("ttl_expression");
-  if (ttl !== undefined) changes["ttl_expression"] = ttl;
+  const changes = retentionChanges(fields);
   const query = fields.string("query");
   return query === undefined ? { changes } : { query, changes };
 }
@@ -128,28 +118,38 @@ export function renderMaterializedView(record: JsonObject): JsonObject {
   return pick(record, MV_SHAPE);
 }
 
-/** An MV as GET /views shows it: the View shape with `materialized: true`. */
-export function renderMaterializedViewAsView(record: JsonObject): JsonObject {
+/**
+ * A view or MV as GET /views shows it: the View shape, `materialized` telling them apart. A plain
+ * view has no target and no storage of its own, so it reads back target "", retention -1 and TTL ""
+ * (docs/fidelity.md); `id` is the name (2025-03+ responses carry one).
+ */
+export function renderAsView(record: JsonObject, materialized: boolean): JsonObject {
+  const storage: JsonObject = materialized ? record : {};
   return {
     id: record["name"] ?? "",
     name: record["name"] ?? "",
     description: record["description"] ?? "",
     query: record["query"] ?? "",
-    materialized: true,
-    target_stream: record["target_stream"] ?? "",
+    materialized,
+    target_stream: storage["target_stream"] ?? "",
     columns: record["columns"] ?? [],
-    logstore_retention_bytes: record["logstore_retention_bytes"] ?? MV_DEFAULT_RETENTION,
-    logstore_retention_ms: record["logstore_retention_ms"] ?? MV_DEFAULT_RETENTION,
-    ttl: record["ttl_expression"] ?? "",
-    ttl_expression: record["ttl_expression"] ?? "",
-    ...pick(record, ["created_at", "created_by", "last_updated_at", "last_updated_by"]),
+    logstore_retention_bytes: storage["logstore_retention_bytes"] ?? MV_DEFAULT_RETENTION,
+    logstore_retention_ms: storage["logstore_retention_ms"] ?? MV_DEFAULT_RETENTION,
+    ttl: storage["ttl_expression"] ?? "",
+    ttl_expression: storage["ttl_expression"] ?? "",
+    ...pick(record, AUDIT_FIELDS),
   };
 }
 
+const COLLECTION = nameCollection({
+  kind: KIND,
+  label: LABEL,
+  path: "/materialized_views",
+  render: renderMaterializedView,
+});
+
 export function dropMaterializedView(tx: Transaction, name: string): void {
-  if (!tx.get(KIND, name)) throw notFound(LABEL, name);
-  assertNoDependents(tx, LABEL, name);
-  tx.remove(KIND, name);
+  dropRecord(tx, COLLECTION, name);
 }
 
 export const materializedViewModule: KindModule = {
@@ -160,27 +160,16 @@ export const materializedViewModule: KindModule = {
   holdsDependencies: true,
   links: (record) => {
     const target = typeof record["target_stream"] === "string" ? record["target_stream"] : "";
-    const query = String(record["query"] ?? "");
-    return { reads: relationsOf(query), writes: target === "" ? [] : [target], uses: udfUses(query) };
+    return { ...queryLinks(String(record["query"] ?? "")), writes: target === "" ? [] : [target] };
   },
-  node: (record) => ({
-    id: nodeId(String(record["name"])),
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: {
+  node: (record) =>
+    topologyNode(KIND, nodeId(String(record["name"])), record, {
       description: record["description"] ?? "",
       query: record["query"] ?? "",
       target_stream: record["target_stream"] ?? "",
-    },
-    ownership: record["created_by"] ?? null,
-  }),
-  routes: [
-    {
-      method: "GET",
-      path: "/materialized_views",
-      handle: (context) => ({ status: 200, body: context.read().list(KIND).sort(byName).map(renderMaterializedView) }),
-    },
+    }),
+  routes: nameRoutes(
+    COLLECTION,
     {
       method: "POST",
       path: "/materialized_views",
@@ -191,36 +180,14 @@ export const materializedViewModule: KindModule = {
       },
     },
     {
-      method: "GET",
-      path: "/materialized_views/:name",
-      handle(context) {
-        const name = context.params["name"] ?? "";
-        const record = context.read().get(KIND, name);
-        if (!record) throw notFound(LABEL, name);
-        return { status: 200, body: renderMaterializedView(record) };
-      },
-    },
-    {
       method: "PATCH",
       path: "/materialized_views/:name",
       async handle(context) {
-        const name = context.params["name"] ?? "";
+        const name = keyOf(COLLECTION, context);
         const patch = readViewPatch(context.body);
-        await context.write((tx) => {
-          const current = tx.get(KIND, name);
-          if (!current) throw notFound(LABEL, name);
-          patchMaterializedView(tx, context, current, patch);
-        });
+        await context.write((tx) => patchMaterializedView(tx, context, requireRecord(tx, COLLECTION, name), patch));
         return { status: 204 };
       },
     },
-    {
-      method: "DELETE",
-      path: "/materialized_views/:name",
-      async handle(context) {
-        await context.write((tx) => dropMaterializedView(tx, context.params["name"] ?? ""));
-        return { status: 204 };
-      },
-    },
-  ],
+  ),
 };

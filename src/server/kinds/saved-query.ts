@@ -1,10 +1,10 @@
 import type { JsonObject } from "../../model/index.js";
 import { relationsOf } from "../query.js";
 import { Fields } from "../validate.js";
-import { type IdKind, idRoutes, putRoute } from "./by-id.js";
-import { AUDIT_FIELDS, creationAudit, pick, updateAudit } from "./common.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
+import { AUDIT_FIELDS, pick, updateAudit } from "./common.js";
+import type { KindModule } from "./kind.js";
 import { DATABASE } from "./kind.js";
+import { createRoute, idCollection, idRoutes, replaceRoute } from "./routes.js";
 
 const KIND = "saved_query";
 const LABEL = "saved query";
@@ -12,7 +12,7 @@ const LABEL = "saved query";
 /** CreateSavedQueryRequest; PUT takes the same body (reference §3.11). */
 const FIELDS = ["name", "sql", "description", "tags"];
 
-const SPEC: IdKind = { kind: KIND, label: LABEL, collection: "/savedqueries", render };
+const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/savedqueries", render });
 
 function render(record: JsonObject): JsonObject {
   return {
@@ -36,12 +36,6 @@ function readBody(body: unknown): JsonObject {
   };
 }
 
-async function create(context: RouteContext): Promise<Reply> {
-  const record: JsonObject = { id: context.newId(), ...readBody(context.body), ...creationAudit(context) };
-  await context.write((tx) => tx.put(KIND, String(record["id"]), record));
-  return { status: 201, body: render(record) };
-}
-
 /**
  * Saved queries: id-based, whole-body PUT. The reference lists no topology type for them; they show
  * up only when `?extraResources=saved_query` asks (an extension of this server).
@@ -63,9 +57,9 @@ export const savedQueryModule: KindModule = {
     ownership: record["created_by"] ?? null,
   }),
   routes: [
-    ...idRoutes(SPEC),
-    { method: "POST", path: "/savedqueries", handle: create },
-    putRoute(SPEC, (raw) => {
+    ...idRoutes(COLLECTION),
+    createRoute(COLLECTION, (context) => ({ fields: readBody(context.body) })),
+    replaceRoute(COLLECTION, (raw) => {
       const body = readBody(raw);
       return (current, context) => ({ ...current, ...body, ...updateAudit(context) });
     }),

@@ -1,13 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, expectCreatedAndReadBack, serverPerTest } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest();
 
 const CONTENT = 'syntax = "proto3";\n\nmessage Car {\n  string cid = 1;  // id\n}\n';
 
@@ -17,16 +11,9 @@ describe("schemas", () => {
       name: "cars",
       type: "Protobuf",
       content: CONTENT,
-      created_at: "2025-01-02 03:04:05",
-      created_by: { id: "anonymous", name: "anonymous" },
-      last_updated_at: "2025-01-02 03:04:05",
-      last_updated_by: { id: "anonymous", name: "anonymous" },
+      ...AUDIT,
     };
-    const created = await t.call("POST", "/schemas", { name: "cars", type: "Protobuf", content: CONTENT });
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", "/schemas/cars")).body).toEqual(expected);
-    expect((await t.call("GET", "/schemas")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/schemas", "/schemas/cars", { name: "cars", type: "Protobuf", content: CONTENT }, expected);
 
     const next = `${CONTENT}message Truck { string tid = 1; }\n`;
     expect(await t.call("PUT", "/schemas/cars", { name: "cars", type: "Protobuf", content: next })).toMatchObject({

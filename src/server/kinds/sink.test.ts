@@ -1,21 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, testId } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, CARS_STREAM, expectCreatedAndReadBack, serverPerTest, testId } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-  await t.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] });
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest((server) => server.call("POST", "/streams", CARS_STREAM));
 
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
-};
 const HTTP_SINK = {
   name: "write_to_http",
   description: "write data to http endpoint",
@@ -45,11 +32,7 @@ describe("sinks", () => {
       message: "",
       ...AUDIT,
     };
-    const created = await t.call("POST", "/sinks", HTTP_SINK);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(expected);
-    expect((await t.call("GET", PATH)).body).toEqual(expected);
-    expect((await t.call("GET", "/sinks")).body).toEqual([expected]);
+    await expectCreatedAndReadBack(t, "/sinks", PATH, HTTP_SINK, expected);
   });
 
   it("hides a Slack sink's webhook url", async () => {

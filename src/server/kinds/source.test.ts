@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FIXED_UNIX, startTestServer, type TestServer, testId } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, FIXED_UNIX, serverPerTest, testId } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-  await t.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }] });
-  await t.call("POST", "/streams", { name: "trucks", columns: [{ name: "cid", type: "string" }] });
-});
-afterEach(async () => {
-  await t.close();
+const t = serverPerTest(async (server) => {
+  await server.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }] });
+  await server.call("POST", "/streams", { name: "trucks", columns: [{ name: "cid", type: "string" }] });
 });
 
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
-};
 const GENERATOR = {
   name: "gen",
   stream: "cars",
@@ -151,7 +140,7 @@ describe("sources", () => {
   it("keeps sources, their secrets and their state across a restart", async () => {
     await t.call("POST", "/sources", GENERATOR);
     await t.call("POST", `/sources/${testId(1)}/stop`);
-    t = await t.restart();
+    await t.restart();
     expect((await t.call("GET", `/sources/${testId(1)}`)).body).toMatchObject({ status: "stopped", properties: { template: "iot" } });
     expect((await t.call("POST", "/sources", GENERATOR)).body).toMatchObject({ id: testId(2) });
   });

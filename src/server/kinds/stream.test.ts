@@ -1,13 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, serverPerTest } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest();
 
 const CARS = {
   name: "cars",
@@ -18,13 +12,6 @@ const CARS = {
     { name: "note", type: "string", codec: "CODEC(LZ4)" },
   ],
   logstore_retention_ms: 86400000,
-};
-
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
 };
 
 const TP_TIME = {

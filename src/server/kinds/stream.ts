@@ -1,10 +1,10 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import { SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
-import { ENGINE_CODES, engineError, notFound } from "../errors.js";
+import { ENGINE_CODES, engineError } from "../errors.js";
 import { Fields } from "../validate.js";
-import { assertNameFree, assertNoDependents, byName, creationAudit, nodeId, updateAudit } from "./common.js";
-import type { KindModule, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
+import { assertNameFree, nodeId, retentionChanges, topologyNode } from "./common.js";
+import type { KindModule } from "./kind.js";
+import { type Changes, createRoute, nameCollection, nameRoutes, updateRoute } from "./routes.js";
 
 /** StreamDef of the seed spec (reference §3.1). */
 const CREATE_FIELDS = [
@@ -30,6 +30,14 @@ const DEFAULT_RETENTION = 0;
 const TP_TIME = "_tp_time";
 const TP_TIME_CODEC = "CODEC(DoubleDelta, LZ4)";
 
+/** The Stream response is the stored record: it is stored normalised as GET shows it. */
+const COLLECTION = nameCollection({
+  kind: "stream",
+  label: "stream",
+  path: "/streams",
+  render: (record) => record,
+});
+
 export const streamModule: KindModule = {
   kind: "stream",
   label: "stream",
@@ -37,61 +45,20 @@ export const streamModule: KindModule = {
   acceptsWrites: true,
   holdsDependencies: false,
   links: () => ({ reads: [], writes: [] }),
-  node: (record) => ({
-    id: nodeId(String(record["name"])),
-    name: String(record["name"]),
-    type: "stream",
-    db: DATABASE,
-    properties: { description: record["description"] ?? "", mode: record["mode"] ?? "append" },
-    ownership: record["created_by"] ?? null,
-  }),
-  routes: [
-    {
-      method: "GET",
-      path: "/streams",
-      handle: (context) => ({ status: 200, body: context.read().list("stream").sort(byName) }),
-    },
-    { method: "POST", path: "/streams", handle: createStream },
-    {
-      method: "GET",
-      path: "/streams/:name",
-      handle(context) {
-        const name = context.params["name"] ?? "";
-        const record = context.read().get("stream", name);
-        if (!record) throw notFound("stream", name);
-        return { status: 200, body: record };
-      },
-    },
-    { method: "PATCH", path: "/streams/:name", handle: patchStream },
-    {
-      method: "DELETE",
-      path: "/streams/:name",
-      async handle(context) {
-        const name = context.params["name"] ?? "";
-        await context.write((tx) => {
-          if (!tx.get("stream", name)) throw notFound("stream", name);
-          assertNoDependents(tx, "stream", name);
-          tx.remove("stream", name);
-        });
-        return { status: 204 };
-      },
-    },
-  ],
+  node: (record) =>
+    topologyNode("stream", nodeId(String(record["name"])), record, { description: record["description"] ?? "", mode: record["mode"] ?? "append" }),
+  routes: nameRoutes(
+    COLLECTION,
+    createRoute(COLLECTION, (context) => {
+      const stream = parseStreamBody(context.body);
+      return { fields: stream, check: (tx) => assertNameFree(tx, stream.name) };
+    }),
+    updateRoute(COLLECTION, "PATCH", readStreamPatch),
+  ),
 };
 
-async function createStream(context: RouteContext): Promise<{ status: number; body: JsonValue }> {
-  const stream = parseStreamBody(context.body);
-  const record: JsonObject = { ...stream, ...creationAudit(context) };
-  await context.write((tx) => {
-    assertNameFree(tx, stream.name);
-    tx.put("stream", stream.name, record);
-  });
-  return { status: 201, body: record };
-}
-
-async function patchStream(context: RouteContext): Promise<{ status: number; body: JsonValue }> {
-  const name = context.params["name"] ?? "";
-  const fields = Fields.of(context.body, UPDATABLE_FIELDS, { known: FIXED_FIELDS });
+function readStreamPatch(body: unknown): Changes {
+  const fields = Fields.of(body, UPDATABLE_FIELDS, { known: FIXED_FIELDS });
   const fixed = FIXED_FIELDS.filter((field) => fields.has(field));
   if (fixed.length > 0) {
     throw engineError(
@@ -99,27 +66,10 @@ async function patchStream(context: RouteContext): Promise<{ status: number; bod
       `Altering stream ${fixed.join(", ")} is not supported: only ${UPDATABLE_FIELDS.join(", ")} can be updated`,
     );
   }
-  const changes: Record<string, JsonValue> = {};
-  const description = fields.string("description");
-  if (description !== undefined) changes["description"] = description;
-  for (const field of ["logstore_retention_bytes", "logstore_retention_ms"]) {
-    const value = fields.integer(field);
-    if (value !== undefined) changes[field] = value;
-  }
-  const ttl = fields.string("ttl_expression");
-  if (ttl !== undefined) {
-    changes["ttl_expression"] = ttl;
-    changes["ttl"] = ttl;
-  }
-  const updated = await context.write((tx) => {
-    const current = tx.get("stream", name);
-    if (!current) throw notFound("stream", name);
-    if (Object.keys(changes).length === 0) return current;
-    const next: JsonObject = { ...current, ...changes, ...updateAudit(context) };
-    tx.put("stream", name, next);
-    return next;
-  });
-  return { status: 200, body: updated };
+  const changes = retentionChanges(fields);
+  // Streams read `ttl` back as well, mirroring `ttl_expression`.
+  if (changes["ttl_expression"] !== undefined) changes["ttl"] = changes["ttl_expression"];
+  return { changes };
 }
 
 /**

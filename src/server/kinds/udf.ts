@@ -2,9 +2,9 @@ import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
 import { ENGINE_CODES, engineError, invalidRequest, notFound } from "../errors.js";
 import { Fields } from "../validate.js";
-import { assertUnused, AUDIT_FIELDS, byName, creationAudit, pick, sameContent, updateAudit } from "./common.js";
-import type { KindModule, Reply, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
+import { assertUnused, AUDIT_FIELDS, pick, topologyNode, updateAudit } from "./common.js";
+import type { KindModule } from "./kind.js";
+import { assertSameName, createRoute, nameCollection, nameRoutes, replaceRoute } from "./routes.js";
 
 const KIND = "udf";
 /** Word in messages: the engine speaks of functions. */
@@ -100,39 +100,14 @@ function onlyFor(fields: readonly string[], type: string): Error {
   return invalidRequest(`invalid request body: ${fields.join(", ")} ${fields.length > 1 ? "apply" : "applies"} only to a ${type} UDF`);
 }
 
-function missing(name: string): Error {
-  return notFound(LABEL, name, ENGINE_CODES.UNKNOWN_FUNCTION);
-}
-
-async function create(context: RouteContext): Promise<Reply> {
-  const body = readBody(context.body);
-  const record: JsonObject = { ...body, ...creationAudit(context) };
-  await context.write((tx) => {
-    if (tx.get(KIND, body.name)) {
-      throw engineError(ENGINE_CODES.FUNCTION_ALREADY_EXISTS, `User-defined function '${body.name}' already exists`);
-    }
-    tx.put(KIND, body.name, record);
-  });
-  return { status: 201, body: render(record) };
-}
-
-async function replace(context: RouteContext): Promise<Reply> {
-  const name = context.params["name"] ?? "";
-  const body = readBody(context.body);
-  if (body.name !== name) throw invalidRequest(`invalid request body: name "${body.name}" does not match the path's "${name}"`);
-  const next = await context.write((tx) => {
-    const current = tx.get(KIND, name);
-    if (!current) throw missing(name);
-    if (current["type"] !== body.type) {
-      throw invalidRequest(`invalid request body: the type of a UDF cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
-    }
-    if (sameContent(current, { ...body, ...pick(current, AUDIT_FIELDS) })) return current;
-    const updated: JsonObject = { ...body, ...pick(current, ["created_at", "created_by"]), ...updateAudit(context) };
-    tx.put(KIND, name, updated);
-    return updated;
-  });
-  return { status: 200, body: render(next) };
-}
+const COLLECTION = nameCollection({
+  kind: KIND,
+  label: LABEL,
+  path: "/udfs",
+  render,
+  missing: (name) => notFound(LABEL, name, ENGINE_CODES.UNKNOWN_FUNCTION),
+  assertDroppable: (catalog, name) => assertUnused(catalog, LABEL, KIND, name),
+});
 
 /**
  * UDFs: by name in the engine's function namespace (not the relation one), whole-body PUT, and not
@@ -147,40 +122,30 @@ export const udfModule: KindModule = {
   holdsDependencies: false,
   extraResource: "udf",
   links: () => ({ reads: [], writes: [] }),
-  node: (record) => ({
-    id: `udf:${String(record["name"])}`,
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: { description: record["description"] ?? "", type: record["type"] ?? "" },
-    ownership: record["created_by"] ?? null,
-  }),
-  routes: [
-    { method: "GET", path: "/udfs", handle: (context) => ({ status: 200, body: context.read().list(KIND).sort(byName).map(render) }) },
-    { method: "POST", path: "/udfs", handle: create },
-    {
-      method: "GET",
-      path: "/udfs/:name",
-      handle(context) {
-        const name = context.params["name"] ?? "";
-        const record = context.read().get(KIND, name);
-        if (!record) throw missing(name);
-        return { status: 200, body: render(record) };
-      },
-    },
-    { method: "PUT", path: "/udfs/:name", handle: replace },
-    {
-      method: "DELETE",
-      path: "/udfs/:name",
-      async handle(context) {
-        const name = context.params["name"] ?? "";
-        await context.write((tx) => {
-          if (!tx.get(KIND, name)) throw missing(name);
-          assertUnused(tx, LABEL, KIND, name);
-          tx.remove(KIND, name);
-        });
-        return { status: 204 };
-      },
-    },
-  ],
+  node: (record) =>
+    topologyNode(KIND, `udf:${String(record["name"])}`, record, { description: record["description"] ?? "", type: record["type"] ?? "" }),
+  routes: nameRoutes(
+    COLLECTION,
+    createRoute(COLLECTION, (context) => {
+      const body = readBody(context.body);
+      return {
+        fields: body,
+        check(tx) {
+          if (tx.get(KIND, body.name)) {
+            throw engineError(ENGINE_CODES.FUNCTION_ALREADY_EXISTS, `User-defined function '${body.name}' already exists`);
+          }
+        },
+      };
+    }),
+    replaceRoute(COLLECTION, (raw, name) => {
+      const body = readBody(raw);
+      assertSameName(body.name, name);
+      return (current, context) => {
+        if (current["type"] !== body.type) {
+          throw invalidRequest(`invalid request body: the type of a UDF cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
+        }
+        return { ...body, ...pick(current, ["created_at", "created_by"]), ...updateAudit(context) };
+      };
+    }),
+  ),
 };

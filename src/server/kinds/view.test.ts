@@ -1,21 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-utils.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, CARS_STREAM, serverPerTest } from "../test-utils.js";
 
-let t: TestServer;
-beforeEach(async () => {
-  t = await startTestServer();
-  await t.call("POST", "/streams", { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] });
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = serverPerTest((server) => server.call("POST", "/streams", CARS_STREAM));
 
-const AUDIT = {
-  created_at: "2025-01-02 03:04:05",
-  created_by: { id: "anonymous", name: "anonymous" },
-  last_updated_at: "2025-01-02 03:04:05",
-  last_updated_by: { id: "anonymous", name: "anonymous" },
-};
 const FAST_QUERY = "select cid, speed_kmh   FROM cars WHERE speed_kmh > 100 -- fast";
 
 describe("views", () => {

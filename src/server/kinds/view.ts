@@ -1,30 +1,28 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
-import { ENGINE_CODES, engineError, notFound } from "../errors.js";
-import { checkQuery, deriveColumns, relationsOf } from "../query.js";
+import { ENGINE_CODES, engineError } from "../errors.js";
+import { deriveColumns } from "../query.js";
 import { Fields } from "../validate.js";
 import {
-  assertNameFree,
-  assertNoDependents,
-  assertRelationsExist,
+  assertNewView,
+  assertQueryRuns,
   byName,
   columnLookup,
   creationAudit,
   nodeId,
-  pick,
-  udfUses,
+  queryLinks,
+  topologyNode,
   updateAudit,
 } from "./common.js";
 import type { KindModule, Reply, RouteContext } from "./kind.js";
-import { DATABASE } from "./kind.js";
 import {
   dropMaterializedView,
   insertMaterializedView,
-  MV_DEFAULT_RETENTION,
   patchMaterializedView,
   readMaterializedViewInput,
   readViewPatch,
-  renderMaterializedViewAsView,
+  renderAsView,
 } from "./materialized-view.js";
+import { dropRecord, keyOf, nameCollection, requireRecord } from "./routes.js";
 
 const KIND = "view";
 const LABEL = "view";
@@ -36,33 +34,19 @@ const CREATE_FIELDS = [
 /** Retention and TTL "apply only to MVs" (reference §3.2). */
 const MV_ONLY_FIELDS = ["logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"];
 
-/**
- * A plain view as the View response shows it. Retention reads back -1 and TTL "" because a plain
- * view has no storage of its own (docs/fidelity.md); `id` is the name (2025-03+ responses carry one).
- */
-export function renderView(record: JsonObject): JsonObject {
-  return {
-    id: record["name"] ?? "",
-    name: record["name"] ?? "",
-    description: record["description"] ?? "",
-    query: record["query"] ?? "",
-    materialized: false,
-    target_stream: "",
-    columns: record["columns"] ?? [],
-    logstore_retention_bytes: MV_DEFAULT_RETENTION,
-    logstore_retention_ms: MV_DEFAULT_RETENTION,
-    ttl: "",
-    ttl_expression: "",
-    ...pick(record, ["created_at", "created_by", "last_updated_at", "last_updated_by"]),
-  };
-}
+const COLLECTION = nameCollection({
+  kind: KIND,
+  label: LABEL,
+  path: "/views",
+  render: (record) => renderAsView(record, false),
+});
 
 async function createView(context: RouteContext): Promise<Reply> {
   const fields = Fields.of(context.body, CREATE_FIELDS);
   if (fields.boolean("materialized") === true) {
     const input = readMaterializedViewInput(fields);
     const record = await context.write((tx) => insertMaterializedView(tx, context, input));
-    return { status: 201, body: renderMaterializedViewAsView(record) };
+    return { status: 201, body: renderAsView(record, true) };
   }
   const name = fields.name();
   const query = fields.requiredString("query");
@@ -72,9 +56,7 @@ async function createView(context: RouteContext): Promise<Reply> {
   }
   refuseMaterializedOnlyFields(fields.present(MV_ONLY_FIELDS));
   const record = await context.write((tx) => {
-    const { relations } = checkQuery(query);
-    assertNameFree(tx, name);
-    assertRelationsExist(tx, relations);
+    assertNewView(tx, name, query);
     const created: JsonObject = {
       name,
       description,
@@ -85,24 +67,22 @@ async function createView(context: RouteContext): Promise<Reply> {
     tx.put(KIND, name, created);
     return created;
   });
-  return { status: 201, body: renderView(record) };
+  return { status: 201, body: COLLECTION.render(record) };
 }
 
 /** PATCH /views/{name}: a plain view changes description and query; an MV follows the MV rules. */
 async function patchView(context: RouteContext): Promise<Reply> {
-  const name = context.params["name"] ?? "";
+  const name = keyOf(COLLECTION, context);
   const patch = readViewPatch(context.body);
   await context.write((tx) => {
     const mv = tx.get("materialized_view", name);
     if (mv) return patchMaterializedView(tx, context, mv, patch);
-    const current = tx.get(KIND, name);
-    if (!current) throw notFound(LABEL, name);
+    const current = requireRecord(tx, COLLECTION, name);
     refuseMaterializedOnlyFields(Object.keys(patch.changes).filter((field) => MV_ONLY_FIELDS.includes(field)));
     const next: Record<string, JsonValue> = { ...current, ...patch.changes };
     const queryChanged = patch.query !== undefined && patch.query !== current["query"];
     if (patch.query !== undefined && queryChanged) {
-      const { relations } = checkQuery(patch.query);
-      assertRelationsExist(tx, relations);
+      const relations = assertQueryRuns(tx, patch.query);
       if (tx.reaches(relations, name)) {
         throw engineError(ENGINE_CODES.BAD_ARGUMENTS, `view '${name}' would read itself through its query`);
       }
@@ -127,18 +107,9 @@ export const viewModule: KindModule = {
   relation: true,
   acceptsWrites: false,
   holdsDependencies: true,
-  links: (record) => {
-    const query = String(record["query"] ?? "");
-    return { reads: relationsOf(query), writes: [], uses: udfUses(query) };
-  },
-  node: (record) => ({
-    id: nodeId(String(record["name"])),
-    name: String(record["name"]),
-    type: KIND,
-    db: DATABASE,
-    properties: { description: record["description"] ?? "", query: record["query"] ?? "" },
-    ownership: record["created_by"] ?? null,
-  }),
+  links: (record) => queryLinks(String(record["query"] ?? "")),
+  node: (record) =>
+    topologyNode(KIND, nodeId(String(record["name"])), record, { description: record["description"] ?? "", query: record["query"] ?? "" }),
   routes: [
     {
       method: "GET",
@@ -147,8 +118,8 @@ export const viewModule: KindModule = {
         const catalog = context.read();
         // The real /views lists materialized views too, flagged `materialized: true` (reference §2).
         const all = [
-          ...catalog.list(KIND).map(renderView),
-          ...catalog.list("materialized_view").map(renderMaterializedViewAsView),
+          ...catalog.list(KIND).map((record) => renderAsView(record, false)),
+          ...catalog.list("materialized_view").map((record) => renderAsView(record, true)),
         ];
         return { status: 200, body: all.sort(byName) };
       },
@@ -158,13 +129,10 @@ export const viewModule: KindModule = {
       method: "GET",
       path: "/views/:name",
       handle(context) {
-        const name = context.params["name"] ?? "";
+        const name = keyOf(COLLECTION, context);
         const catalog = context.read();
         const mv = catalog.get("materialized_view", name);
-        if (mv) return { status: 200, body: renderMaterializedViewAsView(mv) };
-        const record = catalog.get(KIND, name);
-        if (!record) throw notFound(LABEL, name);
-        return { status: 200, body: renderView(record) };
+        return { status: 200, body: renderAsView(mv ?? requireRecord(catalog, COLLECTION, name), mv !== undefined) };
       },
     },
     { method: "PATCH", path: "/views/:name", handle: patchView },
@@ -172,13 +140,8 @@ export const viewModule: KindModule = {
       method: "DELETE",
       path: "/views/:name",
       async handle(context) {
-        const name = context.params["name"] ?? "";
-        await context.write((tx) => {
-          if (tx.get("materialized_view", name)) return dropMaterializedView(tx, name);
-          if (!tx.get(KIND, name)) throw notFound(LABEL, name);
-          assertNoDependents(tx, LABEL, name);
-          tx.remove(KIND, name);
-        });
+        const name = keyOf(COLLECTION, context);
+        await context.write((tx) => (tx.get("materialized_view", name) ? dropMaterializedView(tx, name) : dropRecord(tx, COLLECTION, name)));
         return { status: 204 };
       },
     },
