@@ -84,6 +84,8 @@ describe.each(targets)("Timeplus API contract against $label", (target) => {
     await target.setUp();
   });
   afterAll(async () => {
+    for (const item of (await call("GET", "/sinks")).body ?? []) if (String(item.name).startsWith(prefix)) await call("DELETE", `/sinks/${item.id}`);
+    for (const item of (await call("GET", "/sources")).body ?? []) if (String(item.name).startsWith(prefix)) await call("DELETE", `/sources/${item.id}`);
     for (const path of [`/materialized_views/${mv}`, `/views/${view}`, `/streams/${stream}`]) await call("DELETE", path);
     await target.tearDown();
   });
@@ -151,6 +153,52 @@ describe.each(targets)("Timeplus API contract against $label", (target) => {
     expect(node(view)).toBeDefined();
     const edges = [...(topology.body.edges ?? [])];
     expect(edges).toContainEqual({ source: node(stream).id, target: node(view).id });
+  });
+
+  describe("kinds with server ids", () => {
+    let sinkId = "";
+    let sourceId = "";
+
+    it("creates a sink (201) with a server id, and never returns its credentials", async () => {
+      const created = await call("POST", "/sinks", {
+        name: `${prefix}_sink`,
+        type: "http",
+        query: `SELECT cid FROM ${stream}`,
+        properties: { url: "https://example.com/hook", password: "contract-secret-1" },
+      });
+      expect(created.status).toBe(201);
+      sinkId = created.body.id;
+      expect(typeof sinkId).toBe("string");
+      const read = await call("GET", `/sinks/${sinkId}`);
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).not.toContain("contract-secret-1");
+    });
+
+    it("renames a sink in place with PATCH (200), keeping its id", async () => {
+      const patched = await call("PATCH", `/sinks/${sinkId}`, { name: `${prefix}_sink2`, description: "renamed" });
+      expect(patched.status).toBe(200);
+      const listed = (await call("GET", "/sinks")).body.filter((item: { id: string }) => item.id === sinkId);
+      expect(listed).toEqual([expect.objectContaining({ name: `${prefix}_sink2` })]);
+    });
+
+    it("updates a source only while it is stopped", async () => {
+      const created = await call("POST", "/sources", { name: `${prefix}_src`, type: "stream_generator", stream, properties: { template: "iot" } });
+      expect(created.status).toBe(201);
+      sourceId = created.body.id;
+      const refused = await call("PATCH", `/sources/${sourceId}`, { description: "while running" });
+      if ((await call("GET", `/sources/${sourceId}`)).body.status === "running") {
+        expect(refused.status).toBeGreaterThanOrEqual(400);
+      }
+      expect([202, 204]).toContain((await call("POST", `/sources/${sourceId}/stop`)).status);
+      expect((await call("PATCH", `/sources/${sourceId}`, { description: "while stopped" })).status).toBe(200);
+      expect([202, 204]).toContain((await call("POST", `/sources/${sourceId}/start`)).status);
+    });
+
+    it("deletes them with 204 and answers 404 for an unknown id", async () => {
+      expect((await call("DELETE", `/sinks/${sinkId}`)).status).toBe(204);
+      expect((await call("DELETE", `/sources/${sourceId}`)).status).toBe(204);
+      expect((await call("GET", `/sinks/${sinkId}`)).status).toBe(404);
+    });
   });
 
   it("refuses to drop a stream that a view reads, with code 630, and keeps it", async () => {
