@@ -3,8 +3,8 @@ import { isSecretKey, visibleProperties, visibleSettings } from "./secrets.js";
 
 describe("secret keys", () => {
   it("marks credentials by word, in any case and separator style", () => {
-    const secret = ["password", "sasl_password", "SASL_MECHANISM", "oauth2.client_secret", "api_key", "apiKey", "client_key", "accessToken", "aws-credentials"];
-    const plain = ["url", "topic", "brokers", "template", "http_method", "keyspace", "monkeys", "data_format", "user"];
+    const secret = ["password", "sasl_password", "SASL_MECHANISM", "oauth2.client_secret", "api_key", "apiKey", "client_key", "accessToken", "aws-credentials", "access_key", "private_key", "ssl.key", "key_value", "secret_key"];
+    const plain = ["url", "topic", "brokers", "template", "http_method", "keyspace", "monkeys", "data_format", "user", "message_key", "partition_key", "key_name"];
     expect(secret.filter((key) => !isSecretKey(key))).toEqual([]);
     expect(plain.filter((key) => isSecretKey(key))).toEqual([]);
   });

@@ -3,17 +3,25 @@ import { isJsonObject } from "../../model/index.js";
 
 /** Parts of a property or setting key that mark its value as a credential. */
 const SECRET_PARTS = ["password", "passwd", "secret", "token", "sasl", "credential"];
+/** Key-words that name a credential; `message_key` or `partition_key` name data, not secrets. */
+const SECRET_KEY_WORDS = new Set(["apikey", "accesskey", "privatekey", "clientkey", "secretkey", "sslkey"]);
 
 /**
  * Whether the real service would keep the value of `key` to itself: GET never returns credentials
  * (reference §4, "Sensitive properties … are not returned"). The key is split into words at
  * anything but letters and digits; a word containing password, secret, token, sasl or credential,
- * or ending in "key" (`api_key`, `apikey`, `client_key`), marks a secret. This errs towards hiding:
- * a hidden value only means a client cannot diff it (docs/fidelity.md).
+ * or a credential key (`api_key`, `apikey`, `access_key`, `private_key`, `client_key`, `key_value`)
+ * marks a secret (docs/fidelity.md).
  */
 export function isSecretKey(key: string): boolean {
-  const words = key.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word !== "");
-  return words.some((word) => word.endsWith("key") || SECRET_PARTS.some((part) => word.includes(part)));
+  const lower = key.toLowerCase();
+  const words = lower.split(/[^a-z0-9]+/).filter((word) => word !== "");
+  const joined = lower.replace(/[^a-z0-9]+/g, "");
+  return (
+    words.some((word) => SECRET_PARTS.some((part) => word.includes(part)) || SECRET_KEY_WORDS.has(word)) ||
+    [...SECRET_KEY_WORDS].some((credential) => joined.endsWith(credential)) ||
+    lower === "key_value"
+  );
 }
 
 /**
