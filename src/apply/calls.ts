@@ -83,7 +83,7 @@ function bodyWithMarker(desired: DesiredResource, body: JsonObject, project: str
   if (desired.kind === "schema") {
     result["content"] = withSchemaOwnershipMarker(stringOr(desired.spec["content"]), project);
   } else if ("description" in KIND_RULES[desired.kind].fields) {
-    const fingerprint = fingerprintSecrets(desired.address, desired.spec, desired.secretPaths);
+    const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
     result["description"] = withOwnershipMarker(stringOr(desired.spec["description"]), project, fingerprint);
   }
   return result;

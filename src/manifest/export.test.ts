@@ -270,7 +270,7 @@ describe("adoptionFor", () => {
     expect(sink.action === "adopt" && readOwnershipMarker(String((sink.calls[0]?.body as JsonObject)["description"]))).toEqual({
       description: "",
       owner: "fleet",
-      secretsFingerprint: expect.stringMatching(/^[0-9a-f]{6}$/),
+      secretsFingerprint: expect.stringMatching(/^[0-9a-f]{4}$/),
     });
   });
 

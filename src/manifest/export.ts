@@ -364,7 +364,7 @@ export function adoptionFor(
     if (value !== undefined) filled = setAt(filled, secret.pointer, value);
   }
   const spec = filled as JsonObject;
-  const fingerprint = unset.length === 0 ? fingerprintSecrets(address, spec, knownSecretPaths(resource.kind, spec)) : undefined;
+  const fingerprint = unset.length === 0 ? fingerprintSecrets(resource.kind, spec, knownSecretPaths(resource.kind, spec)) : undefined;
   const description = withOwnershipMarker(typeof spec["description"] === "string" ? spec["description"] : "", options.project, fingerprint);
 
   switch (resource.kind) {

@@ -9,8 +9,8 @@
  * The marker also carries a short fingerprint of the resource's secret values: the API never
  * returns secrets, so this is the only way to notice that a secret changed (see plan/secrets.ts).
  */
-const MARKER = /(?:^|\s)\[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,16}))?\]$/;
-const SCHEMA_MARKER = /\n?\/\/ \[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,16}))?\]\s*$/;
+const MARKER = /(?:^|\s)\[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,256}))?\]$/;
+const SCHEMA_MARKER = /\n?\/\/ \[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,256}))?\]\s*$/;
 
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 

@@ -15,8 +15,10 @@ export interface FieldChange {
   readonly after?: JsonValue;
   /** SQL fields are rendered as a unified diff. */
   readonly isSql: boolean;
-  /** Secret values are never rendered; only "(secret changed)". */
+  /** A secret value inside this field changed. Secret values are never rendered; only "(secret changed)". */
   readonly secret: boolean;
+  /** Which secrets changed, named below the field (e.g. "password"); never their values. */
+  readonly changedSecrets?: readonly string[];
   /** True when the API cannot change this field in place. */
   readonly forcesReplace: boolean;
 }

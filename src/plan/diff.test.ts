@@ -113,7 +113,7 @@ describe("diffResource", () => {
         }),
       );
     const current = table("reader");
-    const fingerprint = fingerprintSecrets(current.address, current.spec, current.secretPaths) as string;
+    const fingerprint = fingerprintSecrets(current.kind, current.spec, current.secretPaths) as string;
     // The password is hidden, so "user" comes back at the index the password has in the manifest.
     const liveTable = LiveResource.create({
       ...live("external_table", "register", { settings: [{ key: "type", value: "clickhouse" }, { key: "user", value: "reader" }] }, { owner: "fleet" }),
@@ -130,15 +130,29 @@ describe("diffResource", () => {
     const sink = (token: string) =>
       desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", token } });
     const current = sink("old-token-value");
-    const fingerprint = fingerprintSecrets(current.address, current.spec, ["/properties/token"]) as string;
+    const fingerprint = fingerprintSecrets(current.kind, current.spec, ["/properties/token"]) as string;
     // The API does not return the token.
     const liveSink = live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x" } }, { owner: "fleet" });
     const withFingerprint = LiveResource.create({ ...liveSink, secretsFingerprint: fingerprint });
 
     expect(diffResource(withKnownSecrets(sink("old-token-value")), withFingerprint)).toEqual([]);
     const changed = diffResource(withKnownSecrets(sink("new-token-value")), withFingerprint);
-    expect(changed.map((change) => [change.field, change.secret, change.forcesReplace])).toEqual([["properties", true, false]]);
+    expect(changed.map((change) => [change.field, change.secret, change.changedSecrets, change.forcesReplace])).toEqual([
+      ["properties", true, ["token"], false],
+    ]);
     expect(JSON.stringify(changed)).not.toContain("token-value");
+  });
+
+  it("names which of several secrets changed", () => {
+    const sink = (password: string, token: string) =>
+      withKnownSecrets(desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", password, token } }));
+    const current = sink("p1", "t1");
+    const liveSink = LiveResource.create({
+      ...live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x" } }, { owner: "fleet" }),
+      secretsFingerprint: fingerprintSecrets(current.kind, current.spec, current.secretPaths) as string,
+    });
+    expect(diffResource(sink("p1", "t2"), liveSink).map((change) => change.changedSecrets)).toEqual([["token"]]);
+    expect(diffResource(sink("p2", "t2"), liveSink).map((change) => change.changedSecrets)).toEqual([["password", "token"]]);
   });
 
   it("cannot know the secrets of a resource tpctl did not create, and does not guess", () => {

@@ -2,7 +2,7 @@ import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource 
 import { isJsonObject } from "../model/index.js";
 import { canonicalizeSql } from "../sql/index.js";
 import { KIND_RULES, type FieldRule } from "./kind-rules.js";
-import { fingerprintSecrets, isSecretName, withoutSecrets } from "./secrets.js";
+import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the
@@ -11,8 +11,7 @@ import { fingerprintSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 export function diffResource(desired: DesiredResource, live: LiveResource): FieldChange[] {
   const rules = KIND_RULES[desired.kind].fields;
   const ignored = new Set(desired.lifecycle.ignoreChanges);
-  const secretFields = fieldsHoldingSecrets(desired.secretPaths);
-  const secretsChanged = secretsDiffer(desired, live);
+  const changed = changedSecretLabels(desired, live);
   const changes: FieldChange[] = [];
   const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
   fields.delete("name");
@@ -34,32 +33,28 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
           ? withoutSecretSettings(rawBefore, secretSettingKeys(rawAfter, field, desired.secretPaths))
           : withoutSecrets(rawBefore, field, desired.secretPaths);
     if (rule.compare === "columns" && before !== undefined) before = withoutImplicitColumns(rawAfter, before);
-    const secretChanged = secretsChanged && secretFields.has(field);
-    if (!secretChanged && valuesEqual(rule, after, before)) continue;
+    const changedHere = changed.filter((label) => label.startsWith(`${field}.`)).map((label) => label.slice(field.length + 1));
+    if (changedHere.length === 0 && valuesEqual(rule, after, before)) continue;
     changes.push({
       field,
       ...(before !== undefined ? { before } : {}),
       after,
       isSql: rule.compare === "sql",
-      secret: secretChanged,
+      secret: changedHere.length > 0,
+      ...(changedHere.length > 0 ? { changedSecrets: changedHere } : {}),
       forcesReplace: !rule.updatable,
     });
   }
   return changes;
 }
 
-function fieldsHoldingSecrets(secretPaths: readonly string[]): Set<string> {
-  return new Set(secretPaths.map((path) => path.split("/")[1] ?? "").filter((field) => field !== ""));
-}
-
 /**
- * Secrets are compared by the fingerprint tpctl wrote into the ownership marker. A resource tpctl
- * did not create has no fingerprint, and its secrets cannot be known: they count as unchanged.
+ * Secrets are compared by the fingerprints tpctl wrote into the ownership marker. A resource tpctl
+ * did not create has none, and its secrets cannot be known: they count as unchanged.
  */
-function secretsDiffer(desired: DesiredResource, live: LiveResource): boolean {
-  const wanted = fingerprintSecrets(desired.address, desired.spec, desired.secretPaths);
-  if (live.owner === undefined) return false;
-  return wanted !== live.secretsFingerprint;
+function changedSecretLabels(desired: DesiredResource, live: LiveResource): string[] {
+  if (live.owner === undefined || desired.secretPaths.length === 0) return [];
+  return changedSecrets(desired.kind, desired.spec, desired.secretPaths, live.secretsFingerprint);
 }
 
 function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | undefined): boolean {

@@ -119,14 +119,14 @@ describe("assembleDriftReport", () => {
       ],
       options,
     );
-    expect(report.drift.flatMap((entry) => entry.fields)).toEqual([{ field: "properties", isSql: false, secret: true }]);
+    expect(report.drift.flatMap((entry) => entry.fields)).toEqual([{ field: "properties", isSql: false, secret: true, changedSecrets: ["password"] }]);
     expect(JSON.stringify(report)).not.toContain("hunter22");
   });
 
   it("marks a secret changed when the fingerprint in the ownership marker differs", () => {
     const spec = { type: "kafka", query: "SELECT * FROM cars", properties: { brokers: "k:9092", password: "new-one" } };
     const oldSpec = { ...spec, properties: { ...spec.properties, password: "old-one" } };
-    const old = fingerprintSecrets("sink/out", oldSpec, ["/properties/password"]);
+    const old = fingerprintSecrets("sink", oldSpec, ["/properties/password"]);
     const liveSink = {
       ...live("sink", "out", { ...spec, properties: { brokers: "k:9092" } }, { owner: "fleet", id: "s1" }),
       secretsFingerprint: old as string,
@@ -137,7 +137,7 @@ describe("assembleDriftReport", () => {
       options,
     );
     expect(report.drift).toEqual([
-      { kind: "sink", name: "out", address: "sink/out", status: "changed", fields: [{ field: "properties", isSql: false, secret: true }] },
+      { kind: "sink", name: "out", address: "sink/out", status: "changed", fields: [{ field: "properties", isSql: false, secret: true, changedSecrets: ["password"] }] },
     ]);
   });
 

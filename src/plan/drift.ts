@@ -22,6 +22,8 @@ export interface DriftField {
   /** SQL fields are rendered as a line diff. */
   readonly isSql: boolean;
   readonly secret: boolean;
+  /** Which secrets changed, named below the field; never their values. */
+  readonly changedSecrets?: readonly string[];
 }
 
 export interface DriftEntry {
@@ -136,7 +138,14 @@ function entryOf(change: Change): DriftEntry | undefined {
       const secretFields = fieldsHoldingSecrets(change.desired.secretPaths);
       const fields = change.fieldChanges.map((fieldChange): DriftField => {
         const secret = fieldChange.secret || secretFields.has(fieldChange.field);
-        if (secret) return { field: fieldChange.field, isSql: fieldChange.isSql, secret: true };
+        if (secret) {
+          return {
+            field: fieldChange.field,
+            isSql: fieldChange.isSql,
+            secret: true,
+            ...(fieldChange.changedSecrets ? { changedSecrets: fieldChange.changedSecrets } : {}),
+          };
+        }
         // The plan's before is live and its after is desired; drift reads the other way.
         return {
           field: fieldChange.field,

@@ -40,7 +40,7 @@ export function fingerprintTexts(
       spec,
       dependsOn: [...resource.dependsOn].sort(),
       lifecycle: resource.lifecycle,
-      secrets: fingerprintSecrets(resource.address, resource.spec, resource.secretPaths) ?? null,
+      secrets: fingerprintSecrets(resource.kind, resource.spec, resource.secretPaths) ?? null,
     });
   }
   const current: Record<string, string> = {};

@@ -106,18 +106,55 @@ function strip(value: JsonValue, at: string, secrets: ReadonlySet<string>): Json
 }
 
 /**
- * A short fingerprint of a resource's secret values, kept in its ownership marker so that a changed
- * secret can be noticed without reading it back. Deliberately short (24 bits): enough to notice a
- * change, too little to confirm a guessed password offline.
+ * How a secret is named to a person: the path below its field, with a setting named by its key
+ * (`properties.password`, `settings.sasl_password`, `auth_context.key_value`).
  */
-export function fingerprintSecrets(address: string, spec: JsonObject, secretPaths: readonly string[]): string | undefined {
+export function secretLabel(spec: JsonObject, pointer: string): string {
+  const segments = pointer.split("/").slice(1).map(unescapePointer);
+  if (segments[0] === "settings" && segments.length === 3 && segments[2] === "value") {
+    const key = valueAt(spec, `/settings/${segments[1]}/key`);
+    if (typeof key === "string") return `settings.${key}`;
+  }
+  return segments.join(".");
+}
+
+/**
+ * Short fingerprints of a resource's secret values, one per secret in label order, kept in its
+ * ownership marker so that a changed secret can be noticed (and named) without reading it back.
+ * Deliberately short (16 bits each): enough to notice a change, too little to confirm a guessed
+ * password offline.
+ */
+export function fingerprintSecrets(kind: string, spec: JsonObject, secretPaths: readonly string[]): string | undefined {
   if (secretPaths.length === 0) return undefined;
-  const material = [address, ...[...secretPaths].sort().map((path) => `${path}=${JSON.stringify(valueAt(spec, path) ?? null)}`)].join("\n");
-  // FNV-1a, 32 bits, folded to 24: pure, stable across versions and platforms.
+  return labelledFingerprints(kind, spec, secretPaths)
+    .map(({ fingerprint }) => fingerprint)
+    .join("");
+}
+
+/**
+ * Labels of the secrets whose fingerprint differs from the one recorded live. When the set of
+ * secrets itself changed, every secret counts as changed.
+ */
+export function changedSecrets(kind: string, spec: JsonObject, secretPaths: readonly string[], recorded: string | undefined): string[] {
+  const wanted = labelledFingerprints(kind, spec, secretPaths);
+  const live = recorded ?? "";
+  if (live.length !== wanted.length * 4) return wanted.map(({ label }) => label);
+  return wanted.filter(({ fingerprint }, index) => live.slice(index * 4, index * 4 + 4) !== fingerprint).map(({ label }) => label);
+}
+
+function labelledFingerprints(kind: string, spec: JsonObject, secretPaths: readonly string[]): { label: string; fingerprint: string }[] {
+  return secretPaths
+    .map((path) => ({ label: secretLabel(spec, path), value: JSON.stringify(valueAt(spec, path) ?? null) }))
+    .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+    .map(({ label, value }) => ({ label, fingerprint: fnv16(`${kind}\n${label}=${value}`) }));
+}
+
+/** FNV-1a, 32 bits, folded to 16: pure, and stable across versions and platforms. */
+function fnv16(material: string): string {
   let hash = 0x811c9dc5;
   for (let index = 0; index < material.length; index += 1) {
     hash ^= material.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return ((hash ^ (hash >>> 24)) & 0xffffff).toString(16).padStart(6, "0");
+  return ((hash ^ (hash >>> 16)) & 0xffff).toString(16).padStart(4, "0");
 }

@@ -25,7 +25,13 @@ export interface DiffLine {
 }
 
 export type FieldView =
-  | { readonly type: "secret"; readonly field: string; readonly forcesReplace: boolean }
+  | {
+      readonly type: "secret";
+      readonly field: string;
+      readonly forcesReplace: boolean;
+      /** Which secrets changed (names below the field), when known. */
+      readonly keys?: readonly string[];
+    }
   | {
       readonly type: "value";
       readonly field: string;
@@ -63,13 +69,42 @@ export function compactJson(value: JsonValue): string {
 }
 
 export function viewFields(change: Change, redact: Redact): FieldView[] {
-  return fieldsOf(change).map((fieldChange) => viewField(change, fieldChange, redact));
+  return fieldsOf(change).flatMap((fieldChange) => viewField(change, fieldChange, redact));
 }
 
-function viewField(change: Change, fieldChange: FieldChange, redact: Redact): FieldView {
+/**
+ * A field holding secrets shows what changed around them (with every secret value masked) and,
+ * separately, which secrets changed; an unchanged secret is not mentioned at all.
+ */
+function viewField(change: Change, fieldChange: FieldChange, redact: Redact): FieldView[] {
+  const { field, forcesReplace } = fieldChange;
+  if (!isSecretField(change, fieldChange)) return [plainView(change, fieldChange, redact)];
+  if (change.action === "create") return [{ type: "secret", field, forcesReplace }];
+  const secretView: FieldView = { type: "secret", field, forcesReplace, ...(fieldChange.changedSecrets ? { keys: fieldChange.changedSecrets } : {}) };
+  // Only where the secrets sit inside the field can the rest of it be shown, masked.
+  const pointers = (change.action === "delete" ? [] : change.desired.secretPaths).filter((pointer) => pointer.startsWith(`/${field}/`));
+  if (pointers.length === 0) return [secretView];
+  const masked = (value: JsonValue | undefined): JsonValue | undefined =>
+    value === undefined ? undefined : (maskSecrets({ [field]: value }, pointers) as Record<string, JsonValue>)[field];
+  const before = masked(fieldChange.before);
+  const after = masked(fieldChange.after);
+  const views: FieldView[] = [];
+  if (JSON.stringify(before) !== JSON.stringify(after)) {
+    views.push(plainView(change, { ...fieldChange, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }, redact));
+  }
+  if (fieldChange.secret || views.length === 0) views.push(secretView);
+  return views;
+}
+
+/** What a secret view says after the field name. */
+export function secretNote(view: { readonly keys?: readonly string[] }, creating: boolean): string {
+  if (creating) return "(secret)";
+  return view.keys && view.keys.length > 0 ? `(secret changed: ${view.keys.join(", ")})` : "(secret changed)";
+}
+
+function plainView(change: Change, fieldChange: FieldChange, redact: Redact): FieldView {
   const { field, before, after } = fieldChange;
   const { forcesReplace } = fieldChange;
-  if (isSecretField(change, fieldChange)) return { type: "secret", field, forcesReplace };
   const isText = (value: JsonValue | undefined): value is string | undefined =>
     value === undefined || typeof value === "string";
   const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");

@@ -53,7 +53,7 @@ describe("renderDriftText", () => {
         - view/slow_cars: missing: declared in the manifests but not in the workspace
 
         ~ sink/out: changed outside tpctl: properties
-            properties: (secret changed)
+            properties: (secret changed: password)
 
         - saved_query/weird \`name\` | <b>: missing: declared in the manifests but not in the workspace
 
@@ -105,7 +105,7 @@ describe("renderDriftJson", () => {
           ],
         },
         { kind: "view", name: "slow_cars", address: "view/slow_cars", status: "missing", fields: [] },
-        { kind: "sink", name: "out", address: "sink/out", status: "changed", fields: [{ field: "properties", secret: true }] },
+        { kind: "sink", name: "out", address: "sink/out", status: "changed", fields: [{ field: "properties", secret: true, changed_secrets: ["password"] }] },
         { kind: "saved_query", name: "weird `name` | <b>", address: "saved_query/weird `name` | <b>", status: "missing", fields: [] },
       ],
       unmanaged: ["stream/hand_made"],
@@ -169,7 +169,7 @@ describe("renderDriftMarkdown", () => {
 
       ### changed \`sink/out\`
 
-      - \`properties\`: (secret changed)
+      - \`properties\`: (secret changed: password)
 
       ### missing \`\`saved_query/weird \`name\` | <b>\`\`
 

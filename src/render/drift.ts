@@ -1,7 +1,7 @@
 import type { JsonValue } from "../model/index.js";
 import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary } from "../plan/drift.js";
 import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
-import { compactJson, diffTextLines, renderDiffLine, type DiffLine } from "./_fields.js";
+import { compactJson, diffTextLines, renderDiffLine, secretNote, type DiffLine } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 
@@ -32,7 +32,7 @@ const MAX_LINE_CHARS = 600;
 const MAX_UNMANAGED = 100;
 
 type FieldView =
-  | { readonly type: "secret"; readonly field: string }
+  | { readonly type: "secret"; readonly field: string; readonly keys?: readonly string[] }
   | { readonly type: "value"; readonly field: string; readonly before?: string; readonly after?: string }
   | { readonly type: "lines"; readonly field: string; readonly lines: readonly DiffLine[] };
 
@@ -57,6 +57,7 @@ export function renderDriftJson(report: DriftReport): string {
         if (!field.secret && field.before !== undefined) json["before"] = field.before;
         if (!field.secret && field.after !== undefined) json["after"] = field.after;
         json["secret"] = field.secret;
+        if (field.changedSecrets && field.changedSecrets.length > 0) json["changed_secrets"] = [...field.changedSecrets];
         return json;
       }),
     })),
@@ -177,7 +178,7 @@ function textEntry(entry: DriftEntry, project: string, c: Colors): string[] {
   for (const view of entry.fields.map(viewField)) {
     switch (view.type) {
       case "secret":
-        lines.push(`${indent}${view.field}: ${c.dim("(secret changed)")}`);
+        lines.push(`${indent}${view.field}: ${c.dim(secretNote(view, false))}`);
         break;
       case "value":
         lines.push(`${indent}${view.field}: ${c.red(view.before ?? "(unset)")} -> ${c.green(view.after ?? "(unset)")}`);
@@ -206,7 +207,7 @@ function markdownEntry(entry: DriftEntry, project: string): string[] {
   for (const view of entry.fields.map(viewField)) {
     switch (view.type) {
       case "secret":
-        inline.push(`- ${codeSpan(view.field)}: (secret changed)`);
+        inline.push(`- ${codeSpan(view.field)}: ${secretNote(view, false)}`);
         break;
       case "value":
         inline.push(`- ${codeSpan(view.field)}: ${codeSpan(view.before ?? "(unset)")} → ${codeSpan(view.after ?? "(unset)")}`);
@@ -228,7 +229,7 @@ function markdownEntry(entry: DriftEntry, project: string): string[] {
 }
 
 function viewField(field: DriftField): FieldView {
-  if (field.secret) return { type: "secret", field: field.field };
+  if (field.secret) return { type: "secret", field: field.field, ...(field.changedSecrets ? { keys: field.changedSecrets } : {}) };
   const { before, after } = field;
   const isText = (value: JsonValue | undefined): value is string | undefined => value === undefined || typeof value === "string";
   const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");

@@ -42,6 +42,7 @@ function changeJson(change: Change, redact: Redact): Record<string, JsonValue> {
       if (!secret && fieldChange.after !== undefined) entry["after"] = redactJson(fieldChange.after, redact);
       entry["forces_replace"] = fieldChange.forcesReplace;
       entry["secret"] = secret;
+      if (fieldChange.changedSecrets && fieldChange.changedSecrets.length > 0) entry["changed_secrets"] = [...fieldChange.changedSecrets];
       return entry;
     }),
   };

@@ -1,6 +1,6 @@
 import type { Action, Address, Change, Plan } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
-import { NO_CHANGES, summaryLine, viewFields, type DiffLine, type FieldView, type Redact } from "./_fields.js";
+import { NO_CHANGES, secretNote, summaryLine, viewFields, type DiffLine, type FieldView, type Redact } from "./_fields.js";
 import { mermaidIds, mermaidLabel } from "./graph.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 import { createRedactor } from "./mask.js";
@@ -166,7 +166,7 @@ function diffBlockLines(view: FieldView): string[] {
   const forces = view.forcesReplace ? " (forces replacement)" : "";
   switch (view.type) {
     case "secret":
-      return [`@@ ${view.field}: (secret changed)${forces} @@`];
+      return [`@@ ${view.field}: ${secretNote(view, false)}${forces} @@`];
     case "value":
       return [
         `@@ ${view.field}${forces} @@`,

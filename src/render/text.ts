@@ -1,6 +1,6 @@
 import type { Action, Change, Plan } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
-import { NO_CHANGES, renderDiffLine, summaryLine, viewFields, type FieldView } from "./_fields.js";
+import { NO_CHANGES, renderDiffLine, secretNote, summaryLine, viewFields, type FieldView } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { createRedactor } from "./mask.js";
 
@@ -84,7 +84,7 @@ function renderField(view: FieldView, change: Change, c: Colors): string[] {
   const forces = view.forcesReplace ? ` ${c.red("(forces replacement)")}` : "";
   switch (view.type) {
     case "secret":
-      return [`${indent}${view.field}: ${c.dim(change.action === "create" ? "(secret)" : "(secret changed)")}${forces}`];
+      return [`${indent}${view.field}: ${c.dim(secretNote(view, change.action === "create"))}${forces}`];
     case "value": {
       if (change.action === "create") return [`${indent}${view.field}: ${fold(view.after ?? "")}`];
       const before = view.before ?? c.dim("(unset)");

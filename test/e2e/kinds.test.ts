@@ -363,7 +363,7 @@ describe("every kind through plan and apply", () => {
     expect(third.alert).toMatchObject({ action: "kafka", severity: 4 });
     expect(await live("udfs", "kmh_to_mph")).toMatchObject({ type: "remote", url: "https://udf.example.com/kmh_to_mph", source: "" });
     expect((await live("external_streams", "partner_events"))["settings"]).toContainEqual({ key: "topic", value: "events_v2" });
-    expect((await live("external_tables", "fleet_register"))["description"]).toMatch(/^car register in ClickHouse \[tpctl:kinds secrets=[0-9a-f]{6}\]$/);
+    expect((await live("external_tables", "fleet_register"))["description"]).toMatch(/^car register in ClickHouse \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/);
     expect((await live("dashboards", "fleet_overview")).id).toBe(first.dashboard.id);
     expect((await live("savedqueries", "slowest_cars")).id).toBe(first.savedQuery.id);
     expect((await list("schemas")).map((item) => item.name)).toEqual(["car_event_v2"]);
@@ -384,7 +384,7 @@ describe("every kind through plan and apply", () => {
     expect(writes.filter((route) => route.includes("/sources/"))).toEqual([`PATCH ${api}/sources/${third.source.id}`]);
     expect(await live("sources", "gen")).toMatchObject({ id: third.source.id, status: "stopped", properties: { url: "wss://feed.example.com/fleet" } });
     expect((await live("sinks", "out"))["query"]).toBe(FASTER);
-    expect((await live("external_streams", "partner_events"))["description"]).toMatch(/^events from partner fleets \[tpctl:kinds secrets=[0-9a-f]{6}\]$/);
+    expect((await live("external_streams", "partner_events"))["description"]).toMatch(/^events from partner fleets \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/);
 
     // Round 5: removing the manifests deletes everything they managed, dependents first.
     expect(await remove(...KIND_FILES)).toEqual([

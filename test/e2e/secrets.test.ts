@@ -74,7 +74,7 @@ async function run(label: string, args: string[], secrets: Record<string, string
 }
 
 describe("secrets in a full scenario", () => {
-  it("are used, converge, and a changed one shows only as (secret changed)", async () => {
+  it("are used, converge, and a changed one shows only as (secret changed: its key)", async () => {
     expect((await run("validate", ["validate"])).code).toBe(0);
     expect((await run("plan", ["plan"])).code).toBe(0);
     expect((await run("plan json", ["plan", "--json"])).code).toBe(0);
@@ -92,7 +92,7 @@ describe("secrets in a full scenario", () => {
     const rotated = { ...SECRETS, SINK_PASSWORD: ROTATED };
     const changed = await run("plan rotated", ["plan", "--detailed-exitcode"], rotated);
     expect(changed.code).toBe(2);
-    expect(changed.stdout).toContain("(secret changed)");
+    expect(changed.stdout).toContain("properties: (secret changed: password)");
     const changedJson = await run("plan rotated json", ["plan", "--json"], rotated);
     expect(JSON.parse(changedJson.stdout).changes).toEqual([expect.objectContaining({ address: "sink/orders_out", action: "update" })]);
     expect((await run("drift rotated", ["drift", "--format", "markdown"], rotated)).code).toBe(2);
