@@ -157,6 +157,13 @@ describe("assemblePlan", () => {
     ]);
   });
 
+  it("warns that a name is held by an unmanaged object of another kind", () => {
+    const plan = assemblePlan([desired("view", "recent", { query: "SELECT 1" })], [live("stream", "recent", { columns })], options);
+    expect(plan.warnings).toEqual([
+      'view/recent cannot be created while stream/recent, which this project does not manage, holds the name "recent"; rename one of them',
+    ]);
+  });
+
   it("warns about a read of something neither declared nor live", () => {
     const plan = assemblePlan([desired("view", "v", { query: "SELECT * FROM nowhere" })], [], options);
     expect(plan.warnings).toEqual(['view/v reads "nowhere", which is neither declared in the manifests nor live']);

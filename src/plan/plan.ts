@@ -67,6 +67,7 @@ export function assemblePlan(
   const unmanaged: Address[] = [];
 
   const renames = findRenames(desired, liveByAddress, warnings);
+  warnings.push(...nameCollisions(desired, live, desiredByAddress, options.project));
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
 
   for (const resource of desired) {
@@ -176,6 +177,30 @@ export function assemblePlan(
     unmanaged: Object.freeze(unmanaged.sort()),
     warnings: Object.freeze(warnings),
   });
+}
+
+/**
+ * Streams, views, materialized views and external streams and tables share one namespace in the
+ * engine: creating `view/x` fails with code 57 while an undeclared `stream/x` is live.
+ */
+function nameCollisions(
+  desired: readonly DesiredResource[],
+  live: readonly LiveResource[],
+  desiredByAddress: ReadonlyMap<Address, DesiredResource>,
+  project: string,
+): string[] {
+  const liveRelations = new Map(live.filter((resource) => RELATION_KINDS.has(resource.kind)).map((resource) => [resource.name, resource]));
+  const warnings: string[] = [];
+  for (const resource of desired) {
+    if (!RELATION_KINDS.has(resource.kind)) continue;
+    const holder = liveRelations.get(resource.name);
+    if (!holder || holder.kind === resource.kind || desiredByAddress.has(holder.address)) continue;
+    if (holder.owner === project) continue; // ours and undeclared: dropped before the create
+    warnings.push(
+      `${resource.address} cannot be created while ${holder.address}, which this project does not manage, holds the name "${resource.name}"; rename one of them`,
+    );
+  }
+  return warnings;
 }
 
 /**
