@@ -59,7 +59,7 @@ const API: Record<Kind, JsonObject[]> = {
       id: "dash-1", name: "Fleet", description: "d",
       panels: [{ id: "p1", title: "Speed", description: "", position: { x: 0, y: 0, w: 6, h: 4 }, viz_type: "chart", viz_content: "SELECT avg(speed_kmh)\nFROM car_live_data", viz_config: { chartType: "line" } }],
     },
-    { id: "dash-2", name: "Fleet overview", description: "", panels: [] },
+    { id: "dash-2", name: "Ops/fleet", description: "", panels: [] },
   ],
   saved_query: [{ id: "q-1", name: "q1", description: "", sql: "SELECT 1", tags: ["a", "b"] }],
 };
@@ -117,8 +117,8 @@ describe("assembleExport", () => {
     expect(fileOf(bundle, "tpctl.yaml")).toBe("project: fleet\n");
     expect(bundle.skipped).toEqual([
       {
-        address: "dashboard/Fleet overview",
-        reason: 'a manifest cannot declare the name "Fleet overview" (names start with a letter and have at most 64 letters, digits or _); rename it in Timeplus to manage it with tpctl',
+        address: "dashboard/Ops/fleet",
+        reason: 'a manifest cannot declare the name "Ops/fleet" (a name has 1 to 256 characters and no slash or line break); rename it in Timeplus to manage it with tpctl',
       },
     ]);
   });
@@ -235,8 +235,18 @@ describe("assembleExport", () => {
     const bundle = assembleExport(live, { project: "fleet" });
     const { plan, assembled } = await planOf(bundle, live, SECRETS);
     expect(plan.changes).toEqual([]);
-    expect(plan.unmanaged).toEqual(["dashboard/Fleet overview"]);
+    expect(plan.unmanaged).toEqual(["dashboard/Ops/fleet"]);
     expect(assembled.resources).toHaveLength(live.length - 1);
+  });
+
+  it("exports a dashboard named freely, as the Timeplus UI allows", async () => {
+    const dashboard = LiveResourceFactory.create({ kind: "dashboard", name: "Fleet overview", id: "d9", spec: { name: "Fleet overview", description: "", panels: [] } });
+    const bundle = assembleExport([dashboard], { project: "fleet" });
+    expect(bundle.files.map((file) => file.path)).toEqual(["tpctl.yaml", "dashboards/Fleet_overview.yaml"]);
+    expect(bundle.skipped).toEqual([]);
+    const { plan, assembled } = await planOf(bundle, [dashboard], {});
+    expect(assembled.resources.map((resource) => resource.address)).toEqual(["dashboard/Fleet overview"]);
+    expect(plan.changes).toEqual([]);
   });
 
   it("keeps a numeric project name a string", () => {
@@ -333,7 +343,7 @@ describe("adoptionFor", () => {
       "stream/events",
       "external_stream/ext_k",
       "external_table/ext_t",
-      "dashboard/Fleet overview",
+      "dashboard/Ops/fleet",
     ]);
     expect((await planOf(exportBundle, adopted, SECRETS)).plan.changes).toEqual([]);
 
@@ -369,7 +379,7 @@ describe("renderExportReport", () => {
         exported/sinks/slack_out.yaml
 
       Not exported:
-        dashboard/Fleet overview: a manifest cannot declare the name "Fleet overview" (names start with a letter and have at most 64 letters, digits or _); rename it in Timeplus to manage it with tpctl
+        dashboard/Ops/fleet: a manifest cannot declare the name "Ops/fleet" (a name has 1 to 256 characters and no slash or line break); rename it in Timeplus to manage it with tpctl
 
       The API does not return secrets, so the manifests read them from these environment variables;
       set them before tpctl plan or apply:

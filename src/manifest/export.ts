@@ -2,7 +2,7 @@ import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { ApiCall } from "../live/client.js";
 import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { ID_KINDS, isJsonObject, KINDS, NAME_PATTERN, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
+import { ID_KINDS, isJsonObject, isValidName, KINDS, nameRuleFor, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
@@ -72,13 +72,12 @@ export const PROJECT_FILE = "tpctl.yaml";
  */
 export function assembleExport(live: readonly LiveResource[], options: { readonly project: string }): ExportBundle {
   const sorted = [...live].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || compareText(a.name, b.name));
-  // The API lets alerts, dashboards and saved queries be named anything; manifests do not.
-  const ordered = sorted.filter((resource) => NAME_PATTERN.test(resource.name));
+  const ordered = sorted.filter((resource) => isValidName(resource.kind, resource.name));
   const skipped = sorted
-    .filter((resource) => !NAME_PATTERN.test(resource.name))
+    .filter((resource) => !isValidName(resource.kind, resource.name))
     .map((resource) => ({
       address: resource.address,
-      reason: `a manifest cannot declare the name "${resource.name}" (names start with a letter and have at most 64 letters, digits or _); rename it in Timeplus to manage it with tpctl`,
+      reason: `a manifest cannot declare the name "${resource.name}" (${nameRuleFor(resource.kind)}); rename it in Timeplus to manage it with tpctl`,
     }));
   const takenPaths = new Set<string>();
   const takenVars = new Set<string>();

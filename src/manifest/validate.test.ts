@@ -169,6 +169,19 @@ describe("validateDocuments", () => {
     expect(validate(["a.yaml", text]).issues).toEqual([]);
   });
 
+  it("lets alerts, dashboards and saved queries be named freely, as the Timeplus UI does, and nothing else", () => {
+    const result = validate(
+      ["d.yaml", yaml("kind: dashboard", "name: Fleet overview (ops)")],
+      ["s.yaml", yaml("kind: stream", "name: fleet overview", "columns: [{ name: a, type: int8 }]")],
+      ["q.yaml", yaml("kind: saved_query", "name: a/b", "sql: SELECT 1")],
+    );
+    expect(lines(result.issues)).toEqual([
+      's.yaml:2:7: name "fleet overview" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores',
+      'q.yaml:2:7: name "a/b" is invalid: a name has 1 to 256 characters and no slash or line break',
+    ]);
+    expect(result.resources.map((resource) => resource.address)).toEqual(["dashboard/Fleet overview (ops)"]);
+  });
+
   it("checks depends_on entries", () => {
     const text = yaml("kind: view", "name: v", "query: SELECT 1", "depends_on:", "  - stream/9x", "  - view/v", "  - 5");
     expect(lines(validate(["v.yaml", text]).issues)).toEqual([

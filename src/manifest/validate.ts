@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { Address, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import { DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress } from "../model/index.js";
+import { DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress } from "../model/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
 
 /** The JSON Schemas of schemas/: one per kind, and the one for tpctl.yaml. */
@@ -118,7 +118,7 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
       }
     }
     const name = document.value["name"];
-    if (kind !== undefined && typeof name === "string" && NAME_PATTERN.test(name)) {
+    if (kind !== undefined && typeof name === "string" && isValidName(kind, name)) {
       const key = `${kind}/${name}`;
       const first = seen.get(key);
       const here = document.locate(["name"]);
@@ -179,6 +179,12 @@ function checkDependsOn(document: ParsedDocument, self: string, issues: Manifest
   entries.forEach((entry: JsonValue, index: number) => {
     if (entry === self) {
       issues.push({ ...document.locate(["depends_on", index]), message: `depends_on entry "${entry}" is this resource itself; remove it` });
+    }
+    // The schema accepts any name shape (names of alerts, dashboards and saved queries are free);
+    // the kind's own rule is checked here.
+    const parsed = typeof entry === "string" ? parseAddress(entry) : undefined;
+    if (parsed && !isValidName(parsed.kind, parsed.name)) {
+      issues.push({ ...document.locate(["depends_on", index]), message: dependsOnMessage(entry as string) });
     }
   });
 }
@@ -340,7 +346,7 @@ function issueFor(error: ErrorObject, document: ResolvedDocument, label: string)
       if (error.propertyName !== undefined) {
         return { ...document.locate([...path, error.propertyName], { key: true }), message: keyMessage(path, error.propertyName) };
       }
-      return { ...document.locate(path), message: patternMessage(path, error.data, secret) };
+      return { ...document.locate(path), message: patternMessage(path, error.data, secret, document.value["kind"]) };
     case "propertyNames":
       return undefined; // reported by the "pattern" error on the offending key itself
     case "if":
@@ -350,11 +356,13 @@ function issueFor(error: ErrorObject, document: ResolvedDocument, label: string)
   }
 }
 
-function patternMessage(path: JsonPath, data: unknown, secret: boolean): string {
+function patternMessage(path: JsonPath, data: unknown, secret: boolean, kind: unknown): string {
   const value = secret ? "(secret)" : String(data);
   const last = path[path.length - 1];
   const parent = path[path.length - 2];
-  if (path.length === 1 && last === "name") return `name "${value}" is invalid: ${NAME_RULE}`;
+  if (path.length === 1 && (last === "name" || last === "previous_name")) {
+    return `${String(last)} "${value}" is invalid: ${isKind(kind) ? nameRuleFor(kind) : NAME_RULE}`;
+  }
   if (parent === "depends_on") return dependsOnMessage(value);
   if (path.length === 1 && last === "project") {
     return `project "${value}" is invalid: a project name has 1 to 64 letters, digits, _, . or -`;
@@ -382,7 +390,7 @@ function dependsOnMessage(entry: string): string {
   const kind = entry.slice(0, slash);
   const name = entry.slice(slash + 1);
   if (!isKind(kind)) return `depends_on entry "${entry}" names an unknown kind "${kind}"${didYouMean(kind, KINDS)}; the kinds are ${KINDS.join(", ")}`;
-  return `depends_on entry "${entry}" has an invalid name "${name}": ${NAME_RULE}`;
+  return `depends_on entry "${entry}" has an invalid name "${name}": ${nameRuleFor(kind)}`;
 }
 
 /** Turns an ajv instancePath into segments, numbers where the value there is a list. */

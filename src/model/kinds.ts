@@ -54,3 +54,21 @@ export function parseAddress(text: string): { readonly kind: Kind; readonly name
 
 /** The API's naming rule for streams, views and other named objects (timeplus-api.md §3.1). */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Kinds the API lets be named anything, as the Timeplus UI does ("Fleet overview"): their name is
+ * a plain field beside a server id. Only a slash (it separates kind from name in an address) and
+ * line breaks are refused.
+ */
+export const FREE_NAME_KINDS: ReadonlySet<Kind> = new Set<Kind>(["alert", "dashboard", "saved_query"]);
+export const FREE_NAME_PATTERN = /^[^/\r\n]{1,256}$/;
+
+export function isValidName(kind: Kind, name: string): boolean {
+  return FREE_NAME_KINDS.has(kind) ? FREE_NAME_PATTERN.test(name) && name.trim() !== "" : NAME_PATTERN.test(name);
+}
+
+export function nameRuleFor(kind: Kind): string {
+  return FREE_NAME_KINDS.has(kind)
+    ? "a name has 1 to 256 characters and no slash or line break"
+    : "a name starts with a letter and has at most 64 letters, digits or underscores";
+}
