@@ -164,6 +164,13 @@ describe("assemblePlan", () => {
     ]);
   });
 
+  it("warns when another project created a resource this one declares", () => {
+    const plan = assemblePlan([desired("stream", "s", { columns })], [live("stream", "s", { columns }, { owner: "billing" })], options);
+    expect(plan.warnings).toEqual([
+      'stream/s is declared here but was created by project "billing"; two projects managing one resource will undo each other\'s changes',
+    ]);
+  });
+
   it("warns about a read of something neither declared nor live", () => {
     const plan = assemblePlan([desired("view", "v", { query: "SELECT * FROM nowhere" })], [], options);
     expect(plan.warnings).toEqual(['view/v reads "nowhere", which is neither declared in the manifests nor live']);

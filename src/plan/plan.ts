@@ -68,6 +68,12 @@ export function assemblePlan(
 
   const renames = findRenames(desired, liveByAddress, warnings);
   warnings.push(...nameCollisions(desired, live, desiredByAddress, options.project));
+  for (const resource of desired) {
+    const owner = liveByAddress.get(resource.address)?.owner;
+    if (owner !== undefined && owner !== options.project) {
+      warnings.push(`${resource.address} is declared here but was created by project "${owner}"; two projects managing one resource will undo each other's changes`);
+    }
+  }
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
 
   for (const resource of desired) {
