@@ -104,6 +104,40 @@ export function renderUsage(): string {
   ].join("\n");
 }
 
+/** One line per option, so that `tpctl apply --help` answers what a flag does. */
+const OPTION_HELP: Readonly<Record<string, string>> = {
+  debug: "print stack traces of errors",
+  help: "show this help",
+  env: "use this environment of tpctl.yaml (variables, connection, overrides)",
+  "no-color": "never colour the output (NO_COLOR also works)",
+  json: "print one JSON document on stdout",
+  format: "output format: text, json or markdown (graph: json, mermaid or dot)",
+  target: "limit the plan to kind/name and what it needs (repeatable)",
+  "detailed-exitcode": "exit 2 when there are changes, 0 when there are none",
+  out: "plan: save the plan to this file for `tpctl apply FILE`; export: the folder to write",
+  "auto-approve": "do not ask; required when there is no terminal",
+  "allow-destroy": "allow deletes and destructive replaces",
+  concurrency: "how many API calls run at once (default 4)",
+  "fail-on-unmanaged": "count live objects this project does not own as drift",
+  project: "the project name written to the exported tpctl.yaml",
+  adopt: "also record ownership on the exported live resources",
+  port: "port to listen on (0 picks a free one; default 8000)",
+  data: "folder that keeps the server's data (default .tpctl/data)",
+  username: "require HTTP Basic authentication with this user name",
+  password: "require HTTP Basic authentication with this password",
+  "api-key": "require this API key (X-Api-Key)",
+  "latency-ms": "add this many milliseconds to every response",
+  "fault-rate": "fail this fraction of requests, as networks and servers fail",
+  "fault-seed": "seed for --fault-rate, so a run can be repeated",
+};
+
+function renderCommandUsage(name: string, declaration: CommandDeclaration): string {
+  const options = Object.keys({ ...declaration.options, ...common });
+  const width = Math.max(...options.map((option) => option.length)) + 2;
+  const lines = options.map((option) => `  --${option.padEnd(width)}${OPTION_HELP[option] ?? ""}`);
+  return [`Usage: tpctl ${name} [PATH...] [options]`, "", declaration.summary, "", "Options:", ...lines, ""].join("\n");
+}
+
 /** Exit status for an error: 3 for safety refusals, 1 for everything else (contract). */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof SafetyRefusal || error instanceof StalePlanError) return 3;
@@ -137,7 +171,7 @@ export async function main(argv: readonly string[], io: CommandContext["io"]): P
     }
     debug = parsed.values["debug"] === true;
     if (parsed.values["help"]) {
-      io.stdout(`Usage: tpctl ${name} [PATH...] — ${declaration.summary}\nOptions: ${Object.keys({ ...common, ...declaration.options }).map((option) => `--${option}`).join(" ")}\n`);
+      io.stdout(renderCommandUsage(name, declaration));
       return 0;
     }
     const command = await declaration.run();

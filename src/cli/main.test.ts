@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ManifestError, SafetyRefusal, StalePlanError, UsageError } from "../errors.js";
+import type { CommandIo } from "./context.js";
+import { exitCodeFor, main } from "./main.js";
+
+function capture(): { io: CommandIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      stdoutIsTTY: false,
+      stdinIsTTY: false,
+      environment: {},
+      cwd: "/nonexistent",
+    },
+  };
+}
+
+describe("main", () => {
+  it("maps safety refusals and stale plans to 3, everything else to 1", () => {
+    expect([new SafetyRefusal("x"), new StalePlanError("x"), new UsageError("x"), new ManifestError([]), new Error("x")].map(exitCodeFor)).toEqual([
+      3, 3, 1, 1, 1,
+    ]);
+  });
+
+  it("explains each option of a command", async () => {
+    const { io, out } = capture();
+    expect(await main(["apply", "--help"], io)).toBe(0);
+    expect(out.join("")).toContain("--allow-destroy  allow deletes and destructive replaces");
+  });
+
+  it("turns an unknown command or flag into one sentence on stderr and exit 1", async () => {
+    const unknown = capture();
+    expect(await main(["plna"], unknown.io)).toBe(1);
+    expect(unknown.err.join("")).toBe('Error: unknown command "plna"; run "tpctl --help" to see the commands\n');
+    const flag = capture();
+    expect(await main(["plan", "--bogus"], flag.io)).toBe(1);
+    expect(flag.err.join("")).toBe("Error: Unknown option '--bogus'; run \"tpctl plan --help\"\n");
+  });
+});
