@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { ApiError, TpctlError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
@@ -19,6 +20,8 @@ export interface LockInfo {
   readonly since: string;
   readonly expires: string;
   readonly operation: string;
+  /** Random per run: tells our own lock from another's when the answer to taking it was lost. */
+  readonly token?: string;
 }
 
 export interface HeldLock {
@@ -26,6 +29,24 @@ export interface HeldLock {
 }
 
 const LOCK_PATH = `/views/${LOCK_NAME}`;
+
+/** How long a lock protects a run that died without releasing it. */
+export const LOCK_TTL_MS = 60 * 60 * 1000;
+
+/** Takes the workspace lock for `operation`, as this process, for LOCK_TTL_MS. */
+export function takeWorkspaceLock(
+  client: Pick<TimeplusClient, "request">,
+  environment: Readonly<Record<string, string | undefined>>,
+  operation: string,
+): Promise<HeldLock> {
+  return acquireLock(client, {
+    holder: describeHolder(environment),
+    operation,
+    now: new Date(),
+    ttlMs: LOCK_TTL_MS,
+    token: randomUUID(),
+  });
+}
 
 export function describeHolder(environment: Readonly<Record<string, string | undefined>>): string {
   const explicit = environment["TPCTL_LOCK_HOLDER"];
@@ -42,14 +63,16 @@ export function describeHolder(environment: Readonly<Record<string, string | und
 
 export async function acquireLock(
   client: Pick<TimeplusClient, "request">,
-  input: { holder: string; operation: string; now: Date; ttlMs: number },
+  input: { holder: string; operation: string; now: Date; ttlMs: number; token: string },
 ): Promise<HeldLock> {
   const info: LockInfo = {
     holder: input.holder,
     operation: input.operation,
     since: input.now.toISOString(),
     expires: new Date(input.now.getTime() + input.ttlMs).toISOString(),
+    token: input.token,
   };
+  const held: HeldLock = { release: () => releaseLock(client) };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       await client.request({
@@ -57,11 +80,17 @@ export async function acquireLock(
         path: "/views",
         body: { name: LOCK_NAME, query: "SELECT 1 AS locked", description: JSON.stringify(info) },
       });
-      return { release: () => releaseLock(client) };
+      return held;
     } catch (error) {
-      if (!(error instanceof ApiError) || error.apiCode !== 57) throw error;
+      if (!(error instanceof ApiError) || error.apiCode !== 57) {
+        // The answer was lost (a 5xx or a dropped connection) but the lock may have been taken.
+        const current = await readLock(client).catch(() => undefined);
+        if (current?.token === input.token) return held;
+        throw error;
+      }
     }
     const current = await readLock(client);
+    if (current?.token === input.token) return held;
     if (current && Date.parse(current.expires) > input.now.getTime()) {
       throw new LockHeldError(
         `the workspace is locked by ${current.holder} since ${current.since} (${current.operation}); wait for it to finish, or if that run died, clear the lock with "tpctl unlock" (it expires at ${current.expires})`,
@@ -84,6 +113,7 @@ export async function readLock(client: Pick<TimeplusClient, "request">): Promise
       since: String(parsed.since ?? "an unknown time"),
       expires: String(parsed.expires ?? new Date(0).toISOString()),
       operation: String(parsed.operation ?? "apply"),
+      ...(typeof parsed.token === "string" ? { token: parsed.token } : {}),
     };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return undefined;

@@ -12,7 +12,7 @@ import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import { connect, type Connection } from "./connect.js";
-import { acquireLock, describeHolder, type HeldLock } from "./lock.js";
+import { takeWorkspaceLock, type HeldLock } from "./lock.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
@@ -37,8 +37,6 @@ export interface PlannedWorkspace {
   close(): Promise<void>;
 }
 
-/** How long a lock protects a run that died without releasing it. */
-const LOCK_TTL_MS = 60 * 60 * 1000;
 
 /**
  * Manifests against the live workspace. The caller calls `close()`.
@@ -62,12 +60,7 @@ export async function planWorkspace(
   };
   try {
     if (options.lock) {
-      lock = await acquireLock(connection.client, {
-        holder: describeHolder(context.io.environment),
-        operation: options.lock,
-        now: new Date(),
-        ttlMs: LOCK_TTL_MS,
-      });
+      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock);
     }
     const live = await readWorkspace(connection.client);
     const plan = options.destroy

@@ -7,10 +7,9 @@ import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
 import { connect, type Connection } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { acquireLock, describeHolder, type HeldLock } from "../lock.js";
+import { takeWorkspaceLock, type HeldLock } from "../lock.js";
 
 const DEFAULT_FOLDER = "exported";
-const LOCK_TTL_MS = 60 * 60 * 1000;
 
 /**
  * `tpctl export [--out DIR] [--project NAME] [--adopt]`: manifests for what is live, written
@@ -43,12 +42,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   try {
     // Adoption writes to the workspace: hold the lock from the read on, as apply does.
     if (adopt) {
-      lock = await acquireLock(connection.client, {
-        holder: describeHolder(io.environment),
-        operation: "export --adopt",
-        now: new Date(),
-        ttlMs: LOCK_TTL_MS,
-      });
+      lock = await takeWorkspaceLock(connection.client, io.environment, "export --adopt");
     }
     const live = await readWorkspace(connection.client);
     const bundle = assembleExport(live, { project });
