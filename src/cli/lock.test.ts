@@ -52,6 +52,19 @@ describe("the workspace lock", () => {
     await held.release();
   });
 
+  it("is tried again when the answer was lost and nothing was taken", async () => {
+    const client = workspace();
+    let failures = 1;
+    const flaky = {
+      request: <T>(call: ApiCall): Promise<ApiResponse<T>> => {
+        if (call.method === "POST" && failures-- > 0) return Promise.reject(new ApiError({ method: "POST", path: call.path, status: 503 }));
+        return client.request<T>(call);
+      },
+    };
+    await acquireLock(flaky, { holder: "ci", operation: "apply", now, ttlMs: 60_000, token: "retry" });
+    expect(JSON.parse(client.stored?.description ?? "{}").token).toBe("retry");
+  });
+
   it("is taken over once expired", async () => {
     const client = workspace();
     await acquireLock(client, { holder: "old", operation: "apply", now: new Date("2020-01-01T00:00:00Z"), ttlMs: 1_000, token: "old" });

@@ -73,7 +73,8 @@ export async function acquireLock(
     token: input.token,
   };
   const held: HeldLock = { release: () => releaseLock(client) };
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  let lastFailure: unknown;
+  for (let attempt = 0; attempt < 4; attempt += 1) {
     try {
       await client.request({
         method: "POST",
@@ -83,10 +84,12 @@ export async function acquireLock(
       return held;
     } catch (error) {
       if (!(error instanceof ApiError) || error.apiCode !== 57) {
-        // The answer was lost (a 5xx or a dropped connection) but the lock may have been taken.
+        // The answer was lost (a 5xx or a dropped connection): the lock may have been taken, by us.
+        // With our token it is ours; with none at all, taking it is simply tried again.
+        lastFailure = error;
         const current = await readLock(client).catch(() => undefined);
         if (current?.token === input.token) return held;
-        throw error;
+        if (current === undefined) continue;
       }
     }
     const current = await readLock(client);
@@ -100,6 +103,7 @@ export async function acquireLock(
     // Expired (or unreadable): the run that held it is gone. Take it over.
     await releaseLock(client);
   }
+  if (lastFailure !== undefined) throw lastFailure;
   throw new LockHeldError("the workspace lock could not be taken; another run is taking it at the same time");
 }
 
