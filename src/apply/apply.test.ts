@@ -35,6 +35,25 @@ function controlledSteps() {
 }
 
 describe("applySteps", () => {
+  it("tells of each outcome as it settles, and a throwing listener changes nothing", async () => {
+    const seen: string[] = [];
+    const report = await applySteps(
+      [step("create:stream/a"), step("create:view/b", "create:stream/a"), step("create:view/c", "create:view/b")],
+      async (s) => {
+        if (s.id === "create:view/b") throw new Error("refused");
+      },
+      {
+        concurrency: 2,
+        onSettled: (outcome) => {
+          seen.push(`${outcome.stepId} ${outcome.status}`);
+          throw new Error("listener bug");
+        },
+      },
+    );
+    expect(seen).toEqual(["create:stream/a applied", "create:view/b failed", "create:view/c not-attempted"]);
+    expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["applied", "failed", "not-attempted"]);
+  });
+
   it("does nothing for an empty plan", async () => {
     const started: string[] = [];
     const report = await applySteps([], async (current) => void started.push(current.id), { concurrency: 4 });

@@ -10,6 +10,8 @@ export interface Executor {
 export interface ApplyOptions {
   /** How many steps may run at once; anything below 1 counts as 1. */
   readonly concurrency: number;
+  /** Told of each step's outcome the moment it is known, for progress output. Must not throw. */
+  readonly onSettled?: (outcome: StepOutcome) => void;
 }
 
 /**
@@ -38,6 +40,15 @@ export async function applySteps(
   const { ordered, stuck } = orderSteps([...byId.keys()], dependencies);
   const outcomes = new Map<string, Promise<StepOutcome>>();
 
+  const notify = (outcome: StepOutcome): StepOutcome => {
+    try {
+      options.onSettled?.(outcome);
+    } catch {
+      // Progress output must never change what was applied.
+    }
+    return outcome;
+  };
+
   async function run(step: Step, waitFor: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
     const before = await Promise.all(waitFor);
     const blocker = before.find((outcome) => outcome.status !== "applied");
@@ -56,7 +67,7 @@ export async function applySteps(
   for (const id of ordered) {
     const step = byId.get(id) as Step;
     const waitFor = (dependencies.get(id) ?? []).map((dependency) => outcomes.get(dependency) as Promise<StepOutcome>);
-    outcomes.set(id, run(step, waitFor));
+    outcomes.set(id, run(step, waitFor).then(notify));
   }
   // A cycle is a planner bug; its steps can never start, and waiting for them would hang.
   const stuckSet = new Set(stuck);

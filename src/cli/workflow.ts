@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
 import { callsForStep } from "../apply/calls.js";
-import { ManifestError, UsageError } from "../errors.js";
+import { ApiError, ManifestError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
-import type { Address, ApplyReport, LiveResource, Plan } from "../model/index.js";
+import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { renderPlanJson } from "../render/json.js";
@@ -133,20 +133,35 @@ export async function executePlan(
   plan: Plan,
   connection: Connection,
   project: string,
-  concurrency: number,
-): Promise<ApplyReport> {
+  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void },
+): Promise<{ report: ApplyReport; transientFailures: number }> {
   const changes = new Map(plan.changes.map((change) => [change.address, change]));
-  return applySteps(
+  let transientFailures = 0;
+  const report = await applySteps(
     plan.steps,
     async (step) => {
       const change = changes.get(step.address);
       if (!change) return;
-      for (const call of callsForStep(step, change, project)) {
-        await connection.client.request(call);
+      try {
+        for (const call of callsForStep(step, change, project)) {
+          await connection.client.request(call);
+        }
+      } catch (error) {
+        if (isTransient(error)) transientFailures += 1;
+        throw error;
       }
     },
-    { concurrency },
+    options,
   );
+  return { report, transientFailures };
+}
+
+/**
+ * A failure that says nothing about the request itself (the network, a timeout, a 5xx): the write
+ * may or may not have happened, and reading the workspace again tells which.
+ */
+function isTransient(error: unknown): boolean {
+  return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
 }
 
 export function parseConcurrency(value: unknown): number {

@@ -43,26 +43,40 @@ function stepDescriber(plan: Plan): (id: string) => string {
  *
  * @example io.stdout(renderApplyReport(plan, report, { color: false }))
  */
-export function renderApplyReport(plan: Plan, report: ApplyReport, options: ApplyReportOptions): string {
+export function renderApplyReport(
+  plan: Plan,
+  report: ApplyReport,
+  options: ApplyReportOptions & { readonly summaryOnly?: boolean },
+): string {
   const c = createColors(options.color);
-  const redact = createRedactor(plan);
-  const describeStep = stepDescriber(plan);
-  const lines = report.outcomes.map((outcome) => {
-    const step = c.bold(describeStep(outcome.stepId));
-    switch (outcome.status) {
-      case "applied":
-        return `  ${c.green("✓")} ${step}`;
-      case "failed":
-        return `  ${c.red("✗")} ${step}: ${c.red(redact(outcome.error))}`;
-      case "not-attempted":
-        return `  ${c.dim("○")} ${step}: ${c.dim(`not attempted, blocked by ${redact(describeStep(outcome.blockedBy))}`)}`;
-    }
-  });
+  const line = createOutcomeRenderer(plan, options);
+  const lines = options.summaryOnly ? [] : report.outcomes.map((outcome) => line(outcome).trimEnd());
   const counts = countOutcomes(report);
   const ok = counts.failed === 0 && counts.notAttempted === 0;
   const verdict = ok ? c.green("Apply complete:") : c.red("Apply failed:");
   const summary = `${verdict} ${counts.applied} applied, ${counts.failed} failed, ${counts.notAttempted} not attempted.`;
-  return `${[...lines, ...(lines.length > 0 ? [""] : []), c.bold(summary)].join("\n")}\n`;
+  return `${[...lines, ...(lines.length > 0 || options.summaryOnly ? [""] : []), c.bold(summary)].join("\n")}\n`;
+}
+
+/**
+ * Renders one step's outcome as a line, for the report and for progress while apply runs; the
+ * plan's secrets are gathered once, not per line.
+ */
+export function createOutcomeRenderer(plan: Plan, options: ApplyReportOptions): (outcome: StepOutcome) => string {
+  const c = createColors(options.color);
+  const redact = createRedactor(plan);
+  const describeStep = stepDescriber(plan);
+  return (outcome) => {
+    const step = c.bold(describeStep(outcome.stepId));
+    switch (outcome.status) {
+      case "applied":
+        return `  ${c.green("✓")} ${step}\n`;
+      case "failed":
+        return `  ${c.red("✗")} ${step}: ${c.red(redact(outcome.error))}\n`;
+      case "not-attempted":
+        return `  ${c.dim("○")} ${step}: ${c.dim(`not attempted, blocked by ${redact(describeStep(outcome.blockedBy))}`)}\n`;
+    }
+  };
 }
 
 /**

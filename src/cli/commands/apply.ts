@@ -1,9 +1,9 @@
 import { SafetyRefusal, UsageError } from "../../errors.js";
-import type { ApplyReport, Plan } from "../../model/index.js";
+import type { ApplyReport, Plan, StepOutcome } from "../../model/index.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
-import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
+import { createOutcomeRenderer, renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
 import { executePlan, outputFormat, parseConcurrency, parseTargets, planWorkspace, renderPlanFor, useColor } from "../workflow.js";
@@ -50,8 +50,15 @@ export async function applyCommand(
     }
     await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
 
-    let report = await executePlan(plan, connection, loaded.project, concurrency);
-    for (let round = 0; round < CONVERGENCE_ROUNDS && hasFailures(report); round += 1) {
+    // Each step is shown the moment it finishes; the report at the end then only counts.
+    const progress = (shown: Plan) => {
+      const line = createOutcomeRenderer(shown, { color: useColor(context) });
+      return format === "json" ? {} : { onSettled: (outcome: StepOutcome) => context.io.stdout(line(outcome)) };
+    };
+    if (format !== "json") context.io.stdout("\nApplying:\n");
+    let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan) });
+    // Only a failure in transit is worth another round; a refusal would only be refused again.
+    for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0; round += 1) {
       const live = await readWorkspace(connection.client);
       const retryPlan = options.destroy
         ? undefined
@@ -62,12 +69,16 @@ export async function applyCommand(
         report = { outcomes: report.outcomes.map((outcome) => ({ stepId: outcome.stepId, status: "applied" as const })) };
         break;
       }
-      const retried = await executePlan(retryPlan, connection, loaded.project, concurrency);
-      report = mergeReports(report, retried);
+      if (format !== "json") {
+        context.io.stdout(`\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`);
+      }
+      const retried = await executePlan(retryPlan, connection, loaded.project, { concurrency, ...progress(retryPlan) });
+      report = mergeReports(report, retried.report);
+      transientFailures = retried.transientFailures;
     }
 
     context.io.stdout(
-      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context) }),
+      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: true }),
     );
     return { exitCode: hasFailures(report) ? 1 : 0 };
   } finally {
