@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
 import { callsForStep } from "../apply/calls.js";
-import { ApiError, ManifestError, NetworkError, TimeoutError, UsageError } from "../errors.js";
+import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
@@ -83,19 +83,18 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
   const claimed = live.map((resource) =>
     declared.has(resource.address) ? { ...resource, owner: loaded.project } : { ...resource, owner: undefined },
   ) as LiveResource[];
-  const plan = assemblePlan([], claimed, { project: loaded.project, targets });
+  const liveAddresses = new Set(live.map((resource) => resource.address));
   for (const resource of protectedOnes) {
-    if (plan.changes.some((change) => change.address === resource.address)) {
-      throw new UsageErrorForProtected(resource.address);
+    const inScope = targets.length === 0 || targets.includes(resource.address);
+    if (inScope && liveAddresses.has(resource.address)) {
+      throw new SafetyRefusal(
+        `${resource.address} has lifecycle.prevent_destroy set, so destroy will not delete it; lift the protection first, or leave it out with --target`,
+        { meta: { address: resource.address, action: "delete" } },
+      );
     }
   }
+  const plan = assemblePlan([], claimed, { project: loaded.project, targets });
   return { ...plan, unmanaged: [] };
-}
-
-class UsageErrorForProtected extends UsageError {
-  constructor(address: string) {
-    super(`${address} has lifecycle.prevent_destroy set; remove it from the manifests or lift the protection to destroy it`);
-  }
 }
 
 export function parseTargets(value: unknown): Address[] {

@@ -115,6 +115,16 @@ describe("assemblePlan", () => {
     ]);
   });
 
+  it("refuses to delete something a resource it leaves in place still reads", () => {
+    expect(() =>
+      assemblePlan(
+        [],
+        [live("stream", "cars", { columns }, { owner: "fleet" }), live("view", "theirs", { query: "SELECT * FROM cars" }, { dependsOn: ["stream/cars"] })],
+        options,
+      ),
+    ).toThrow("stream/cars would be deleted, but view/theirs, which this plan leaves in place, reads it and the server would refuse");
+  });
+
   it("refuses to delete something a declared resource still reads", () => {
     expect(() =>
       assemblePlan(

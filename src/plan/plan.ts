@@ -159,6 +159,19 @@ export function assemblePlan(
   }
 
   const selected = selectTargets(changes, options.targets ?? [], desiredDeps);
+
+  // The engine refuses to drop what something else still reads (630): say so now, not mid-apply.
+  for (const change of selected.values()) {
+    if (change.action !== "delete") continue;
+    for (const dependent of liveDependents.get(change.address) ?? []) {
+      const dependentKind = liveByAddress.get(dependent)?.kind;
+      if (!dependentKind || KIND_RULES[dependentKind].readsLoosely || selected.has(dependent)) continue;
+      throw new LiveStateError(
+        `${change.address} would be deleted, but ${dependent}, which this plan leaves in place, reads it and the server would refuse; delete or change ${dependent} too`,
+      );
+    }
+  }
+
   for (const change of selected.values()) {
     if (change.action !== "create" && change.action !== "update" && "desired" in change && change.desired.lifecycle.preventDestroy) {
       throw new SafetyRefusal(

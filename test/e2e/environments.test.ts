@@ -72,6 +72,16 @@ logstore_retention_ms: \${var.retention_ms}
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain("stream/events has lifecycle.prevent_destroy set");
     expect((await cli("plan", "--env", "dev", "--detailed-exitcode")).code).toBe(2);
+
+    const destroyProd = await cli("destroy", "--env", "prod", "--auto-approve");
+    expect(destroyProd.code).toBe(3);
+    expect(destroyProd.stderr).toContain("stream/events has lifecycle.prevent_destroy set");
+    expect((await apiCall(prod, "GET", "/streams/events")).status).toBe(200);
+    // The manifests no longer declare view/fast, so destroy leaves it, and it still reads the stream.
+    const destroyDev = await cli("destroy", "--env", "dev", "--auto-approve");
+    expect(destroyDev.stderr).toContain("stream/events would be deleted, but view/fast, which this plan leaves in place, reads it");
+    expect(destroyDev.code).toBe(1);
+    expect((await apiCall(dev, "GET", "/streams/events")).status).toBe(200);
   });
 
   it("finds an undefined variable and an unset environment variable at their location, offline", async () => {
