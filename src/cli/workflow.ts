@@ -74,14 +74,17 @@ export async function planWorkspace(
 }
 
 /**
- * Destroying is planning an empty manifest set in which only what the manifests declare (and
- * the project owns, or the manifests name explicitly) counts as ours to delete.
+ * Destroying is planning an empty manifest set in which what the manifests declare and what the
+ * project created counts as ours to delete; everything else is left alone.
  */
 function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets: readonly Address[]): Plan {
   const declared = new Set(loaded.resources.map((resource) => resource.address));
   const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
+  // What the project manages: what its manifests declare, and what it created and no longer declares.
   const claimed = live.map((resource) =>
-    declared.has(resource.address) ? { ...resource, owner: loaded.project } : { ...resource, owner: undefined },
+    declared.has(resource.address) || resource.owner === loaded.project
+      ? { ...resource, owner: loaded.project }
+      : { ...resource, owner: undefined },
   ) as LiveResource[];
   const liveAddresses = new Set(live.map((resource) => resource.address));
   for (const resource of protectedOnes) {

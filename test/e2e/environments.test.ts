@@ -77,11 +77,12 @@ logstore_retention_ms: \${var.retention_ms}
     expect(destroyProd.code).toBe(3);
     expect(destroyProd.stderr).toContain("stream/events has lifecycle.prevent_destroy set");
     expect((await apiCall(prod, "GET", "/streams/events")).status).toBe(200);
-    // The manifests no longer declare view/fast, so destroy leaves it, and it still reads the stream.
+    // The manifests no longer declare view/fast, but the project created it: destroy removes it first.
     const destroyDev = await cli("destroy", "--env", "dev", "--auto-approve");
-    expect(destroyDev.stderr).toContain("stream/events would be deleted, but view/fast, which this plan leaves in place, reads it");
-    expect(destroyDev.code).toBe(1);
-    expect((await apiCall(dev, "GET", "/streams/events")).status).toBe(200);
+    expect(destroyDev.stderr).toBe("");
+    expect(destroyDev.code).toBe(0);
+    expect((await apiCall(dev, "GET", "/views/fast")).status).toBe(404);
+    expect((await apiCall(dev, "GET", "/streams/events")).status).toBe(404);
   });
 
   it("finds an undefined variable and an unset environment variable at their location, offline", async () => {
