@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
+import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
 import { startServer } from "../server/index.js";
 
@@ -40,7 +41,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
   if (address) {
-    const client = createTimeplusClient({ address, workspace, ...credentials });
+    const client = createTimeplusClient({ address, workspace, ...credentials, ...timeoutFrom(env) });
     return { client, description: `${address.replace(/\/\/[^/@]*@/, "//")} (workspace ${workspace})`, close: () => client.close() };
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
@@ -55,6 +56,17 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       await server.close();
     },
   };
+}
+
+/** `TPCTL_TIMEOUT_MS`: how long one API call may take (default 30 s); creating an MV on a busy cluster can take longer. */
+function timeoutFrom(env: Readonly<Record<string, string | undefined>>): { timeoutMs?: number } {
+  const text = nonEmpty(env["TPCTL_TIMEOUT_MS"]);
+  if (text === undefined) return {};
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 100 || value > 3_600_000) {
+    throw new UsageError(`TPCTL_TIMEOUT_MS must be a whole number of milliseconds from 100 to 3600000, not "${text}"`);
+  }
+  return { timeoutMs: value };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
