@@ -143,6 +143,13 @@ describe("plan and apply streams, views and materialized views", () => {
     expect(plan.code).toBe(0);
   });
 
+  it("gives a slow deployment more time with TPCTL_TIMEOUT_MS, and says what a bad value is", async () => {
+    const bad = await runCli(["plan"], { cwd: tree.dir, env: { ...server.env, TPCTL_TIMEOUT_MS: "soon" } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('Error: TPCTL_TIMEOUT_MS must be a whole number of milliseconds from 100 to 3600000, not "soon"\n');
+    expect((await runCli(["plan"], { cwd: tree.dir, env: { ...server.env, TPCTL_TIMEOUT_MS: "120000" } })).code).toBe(0);
+  });
+
   it("refuses to apply without --auto-approve when it cannot ask", async () => {
     const result = await cli("apply");
     expect(result.code).toBe(1);
