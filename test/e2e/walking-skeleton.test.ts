@@ -180,6 +180,22 @@ name: ok
     expect((await apiCall(server, "GET", "/streams")).body).toEqual([]);
   });
 
+  it("finds a dependency cycle offline", async () => {
+    await tree.write({
+      "views.yaml": `kind: view
+name: a
+query: SELECT * FROM b
+---
+kind: view
+name: b
+query: SELECT * FROM a
+`,
+    });
+    const result = await runCli(["validate"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: "http://127.0.0.1:1" } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("Error: dependency cycle: view/a -> view/b -> view/a\n");
+  });
+
   it("accepts the examples", async () => {
     const result = await runCli(["validate", resolve("examples")], { cwd: tree.dir });
     expect(result.stderr).toBe("");
