@@ -41,4 +41,14 @@ describe("main", () => {
     expect(await main(["plan", "--bogus"], flag.io)).toBe(1);
     expect(flag.err.join("")).toBe("Error: Unknown option '--bogus'; run \"tpctl plan --help\"\n");
   });
+
+  it("reports a failure as JSON on stdout when JSON was asked for", async () => {
+    const { io, out, err } = capture();
+    expect(await main(["plan", "--json"], io)).toBe(1);
+    expect(err.join("")).toContain("nothing was sent to the API");
+    const document = JSON.parse(out.join(""));
+    expect(document.format_version).toBe("1");
+    expect(document.error.code).toBe("MANIFEST_INVALID");
+    expect(document.error.meta.issues).toEqual([{ file: "nonexistent", line: 1, column: 1, message: "no such file or folder: nonexistent" }]);
+  });
 });

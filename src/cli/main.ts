@@ -183,8 +183,25 @@ export async function main(argv: readonly string[], io: CommandContext["io"]): P
     return result.exitCode;
   } catch (error) {
     io.stderr(describeError(error, debug));
+    // A pipeline that asked for JSON gets the failure as JSON too, with a stable code.
+    if (rest.includes("--json") || (rest.includes("--format") && rest[rest.indexOf("--format") + 1] === "json")) {
+      io.stdout(renderErrorJson(error));
+    }
     return exitCodeFor(error);
   }
+}
+
+export function renderErrorJson(error: unknown): string {
+  const known = error instanceof TpctlError;
+  const document = {
+    format_version: "1",
+    error: {
+      code: known ? error.code : "INTERNAL",
+      message: known ? error.message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`,
+      meta: known ? error.meta : {},
+    },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function describeError(error: unknown, debug: boolean): string {
