@@ -66,11 +66,26 @@ export async function planWorkspace(
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
+    refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
     return { loaded, live, plan, connection, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * No manifests at all usually means the wrong folder, not "delete everything": planning that is
+ * what `tpctl destroy` is for.
+ */
+function refuseToEmptyTheWorkspace(loaded: LoadResult, plan: Plan, destroying: boolean): void {
+  if (destroying || loaded.resources.length > 0) return;
+  const deletes = plan.changes.filter((change) => change.action === "delete").length;
+  if (deletes === 0) return;
+  throw new SafetyRefusal(
+    `no manifests were found, so this plan would delete all ${deletes} resources project "${loaded.project}" created; check the path, or use tpctl destroy to remove them on purpose`,
+    { meta: { deletes } },
+  );
 }
 
 /**

@@ -124,6 +124,18 @@ describe("plan and apply streams, views and materialized views", () => {
     expect((await apiCall(server, "GET", "/streams/cars")).status).toBe(200);
   });
 
+  it("refuses to plan the deletion of everything when no manifest is found", async () => {
+    expect((await cli("apply", "--auto-approve")).code).toBe(0);
+    const empty = await makeTree({ "tpctl.yaml": "project: e2e\n" });
+    try {
+      const result = await runCli(["plan"], { cwd: empty.dir, env: server.env });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('no manifests were found, so this plan would delete all 4 resources project "e2e" created');
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
   it("leaves alone a resource created outside the manifests", async () => {
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
     const created = await apiCall(server, "POST", "/streams", { name: "hand_made", columns: [{ name: "x", type: "int32" }] });
