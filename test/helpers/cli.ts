@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
+import { assertDistIsFresh } from "./dist.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The built CLI, exactly as `npx tpctl` runs it (npm test builds before running the tests). */
@@ -14,22 +16,82 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+}
+
 /**
- * Runs the real CLI in a child process. Asynchronous on purpose: a server started by the test in
- * this process must keep answering while the CLI runs.
+ * The environment a CLI run sees: this process's, without any TIMEPLUS_* of the developer's shell
+ * (a test must never reach their deployment), with NO_COLOR, then what the test gives (a value of
+ * undefined removes a variable).
  */
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+function cliEnvironment(given: CliOptions["env"]): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, NO_COLOR: "1", ...options.env })) {
+  for (const [key, value] of Object.entries({ ...process.env, NO_COLOR: "1", ...given })) {
     if (value !== undefined && !key.startsWith("TIMEPLUS_")) env[key] = value;
   }
-  for (const [key, value] of Object.entries(options.env ?? {})) {
+  for (const [key, value] of Object.entries(given ?? {})) {
     if (value !== undefined) env[key] = value;
   }
+  return env;
+}
+
+/** Listening servers and open sockets of this process, to catch a command that leaves one open. */
+function openServers(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === "TCPServerWrap").length;
+}
+
+/**
+ * Runs the real CLI entry point, `main(argv, io)` of src/cli/main.ts, in this process: the same
+ * argument parsing, commands, exit codes and output as the binary, over real HTTP, without the
+ * cost of starting Node for every call. Nothing is shared with the test but the module cache:
+ * the environment and folder are given, there is no terminal, and stdout/stderr are captured.
+ * A command that leaves a listening server behind (the embedded one, not closed) fails the run.
+ */
+export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const serversBefore = openServers();
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    environment: cliEnvironment(options.env),
+    cwd: options.cwd,
+  });
+  // A closed server leaves the list of active handles a moment after its close() resolved.
+  for (let waited = 0; openServers() > serversBefore && waited < 1000; waited += 10) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 10));
+  }
+  const left = openServers() - serversBefore;
+  if (left > 0) throw new Error(`tpctl ${args.join(" ")} left ${left} server(s) listening after it returned`);
+  return { code, stdout, stderr };
+}
+
+/** A run of the binary that has not exited by then did not exit by itself (well under the test timeout). */
+const PROCESS_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs the built CLI (dist/cli/main.js, or `bin`, e.g. a symlink to it) in a child process, as
+ * `npx tpctl` does: for what only the real binary shows (its exit status, its entry point, that it
+ * exits by itself). Fails with a clear message when dist/ is older than src/ instead of testing
+ * an old build. Asynchronous on purpose: a server started by the test in this process must keep
+ * answering while the CLI runs.
+ */
+export async function runCliProcess(args: readonly string[], options: CliOptions & { bin?: string }): Promise<CliResult> {
+  await assertDistIsFresh();
+  const env = cliEnvironment(options.env);
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: options.cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [options.bin ?? CLI, ...args], { cwd: options.cwd, env, timeout: PROCESS_TIMEOUT_MS }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolvePromise({ code, stdout, stderr });
+      const killed = error?.killed ? `\n[runCliProcess: killed after ${PROCESS_TIMEOUT_MS} ms; the process did not exit]\n` : "";
+      resolvePromise({ code, stdout, stderr: stderr + killed });
     });
   });
 }

@@ -1,0 +1,89 @@
+import { cp, symlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, makeTree, runCliProcess } from "../helpers/cli.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+/**
+ * The few things only the real binary shows: dist/cli/main.js started by Node as `npx tpctl`
+ * starts it, its exit status, and that it exits by itself once its work is done (the embedded
+ * server closed). Everything else runs the same entry point in process (test/helpers/cli.ts).
+ */
+const STREAMS = `kind: stream
+name: cars
+columns:
+  - { name: cid, type: string }
+---
+kind: stream
+name: trucks
+columns:
+  - { name: tid, type: string }
+`;
+
+let server: TestServer;
+let tree: Awaited<ReturnType<typeof makeTree>>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  tree = await makeTree({ "tpctl.yaml": "project: binary\n", "streams.yaml": STREAMS });
+});
+afterAll(async () => {
+  await server?.close();
+  await tree?.cleanup();
+});
+
+describe("the built binary", () => {
+  it("prints the usage with --help (exit 0) and without a command (exit 1)", async () => {
+    const help = await runCliProcess(["--help"], { cwd: tree.dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: tpctl <command>");
+    expect(help.stderr).toBe("");
+    const none = await runCliProcess([], { cwd: tree.dir });
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain("Usage: tpctl <command>");
+  });
+
+  it("runs through a symlink, as npm's bin link starts it", async () => {
+    const link = join(tree.dir, "tpctl");
+    await symlink(CLI, link);
+    const result = await runCliProcess(["--version"], { cwd: tree.dir, bin: link });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("tpctl 0.1.0\n");
+  });
+
+  it("exits 1 with one sentence on stderr for an unknown command", async () => {
+    const result = await runCliProcess(["plna"], { cwd: tree.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Error: unknown command "plna"; run "tpctl --help" to see the commands\n');
+  });
+
+  it("exits 2 for changes with --detailed-exitcode, 0 once applied, 3 for a refused delete", async () => {
+    const env = server.env;
+    expect((await runCliProcess(["plan", "--detailed-exitcode"], { cwd: tree.dir, env })).code).toBe(2);
+    const applied = await runCliProcess(["apply", "--auto-approve"], { cwd: tree.dir, env });
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect((await runCliProcess(["plan", "--detailed-exitcode"], { cwd: tree.dir, env })).code).toBe(0);
+    await tree.write({ "streams.yaml": STREAMS.split("---\n")[0] as string });
+    const refused = await runCliProcess(["apply", "--auto-approve"], { cwd: tree.dir, env });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("without --allow-destroy");
+  });
+});
+
+describe("the embedded default, as a process", () => {
+  it("applies the examples with no server configured, converges, and exits by itself", async () => {
+    const work = await makeTree({});
+    try {
+      await cp(resolve("examples"), work.dir, { recursive: true });
+      const applied = await runCliProcess(["apply", "--auto-approve"], { cwd: work.dir });
+      expect(applied.stderr).toBe("");
+      expect(applied.code).toBe(0);
+      const again = await runCliProcess(["plan", "--detailed-exitcode"], { cwd: work.dir });
+      expect(again.stdout).toContain("No changes");
+      expect(again.code).toBe(0);
+    } finally {
+      await work.cleanup();
+    }
+  });
+});
