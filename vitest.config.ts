@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // One process per test file: runCli's check that a command closed its servers counts the
+    // handles of the process, which threads would share between files.
+    pool: "forks",
     restoreMocks: true,
     clearMocks: true,
     // End-to-end tests run the CLI in process against a real server; the few that run the built
