@@ -1,89 +1,81 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cliImportProblems, importsOf, purityProblems, serverProblems, sourceFiles, SRC } from "./helpers/architecture.js";
 
 /**
- * The layering of house-style §1, checked on every test run: the pure core never reaches for the
- * network, the disk, the clock or the process, and never imports an edge.
+ * The layering of the house style (docs/architecture.md), checked on every test run: the pure
+ * core never reaches for the network, the disk, the clock or the process, and never loads an
+ * edge; the server stands alone; nothing imports the CLI. The rules are in helpers/architecture.ts.
  */
-const SRC = resolve("src");
-
-const PURE = [
-  "model/",
-  "sql/",
-  "plan/",
-  "render/",
-  "manifest/parse.ts",
-  "manifest/validate.ts",
-  "manifest/resolve.ts",
-  "manifest/project.ts",
-  "manifest/export.ts",
-  "live/normalize.ts",
-  "live/endpoints.ts",
-  "apply/calls.ts",
-];
-const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "errors"];
-const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
-const IMPURE_GLOBALS = /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\()/;
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : [join(dir, entry.name)])),
-  );
-  return files.flat().filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith("test-utils.ts"));
-}
-
-function importsOf(text: string): string[] {
-  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)].map((match) => match[1] as string);
+async function problemsOf(check: (path: string, source: string) => string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const path of await sourceFiles(SRC)) problems.push(...check(path, await readFile(join(SRC, path), "utf8")));
+  return problems;
 }
 
 describe("architecture", () => {
   it("keeps the pure core free of I/O and of edge modules", async () => {
-    const problems: string[] = [];
-    for (const file of await sourceFiles(SRC)) {
-      const path = relative(SRC, file);
-      if (!PURE.some((prefix) => path.startsWith(prefix))) continue;
-      const text = await readFile(file, "utf8");
-      for (const specifier of importsOf(text)) {
-        if (specifier.startsWith(".")) {
-          const target = relative(SRC, resolve(file, "..", specifier)).replace(/\.js$/, "");
-          const typeOnly = new RegExp(`import type [^;]*from\\s+"${specifier.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`).test(text);
-          if (!PURE_MAY_IMPORT.some((allowed) => target.startsWith(allowed)) || (target === "live/client" && !typeOnly)) {
-            problems.push(`${path} imports ${target}`);
-          }
-        } else if (!PURE_PACKAGES.includes(specifier)) {
-          problems.push(`${path} imports ${specifier}`);
-        }
-      }
-      const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
-      if (IMPURE_GLOBALS.test(code)) problems.push(`${path} uses ${IMPURE_GLOBALS.exec(code)?.[0]}`);
-    }
-    expect(problems).toEqual([]);
+    expect(await problemsOf(purityProblems)).toEqual([]);
   });
 
   it("keeps the server independent of the client and planner", async () => {
-    const problems: string[] = [];
-    for (const file of await sourceFiles(join(SRC, "server"))) {
-      for (const specifier of importsOf(await readFile(file, "utf8"))) {
-        if (!specifier.startsWith(".")) continue;
-        const target = relative(SRC, resolve(file, "..", specifier));
-        if (!target.startsWith("server/") && !target.startsWith("model/") && !target.startsWith("sql/")) {
-          problems.push(`${relative(SRC, file)} imports ${target}`);
-        }
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(await problemsOf(serverProblems)).toEqual([]);
   });
 
   it("lets nothing import the CLI", async () => {
-    const problems: string[] = [];
-    for (const file of await sourceFiles(SRC)) {
-      if (relative(SRC, file).startsWith("cli/")) continue;
-      for (const specifier of importsOf(await readFile(file, "utf8"))) {
-        if (specifier.includes("/cli/")) problems.push(`${relative(SRC, file)} imports ${specifier}`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(await problemsOf(cliImportProblems)).toEqual([]);
+  });
+});
+
+describe("the architecture guard itself", () => {
+  const pure = (source: string): string[] => purityProblems("plan/example.ts", source);
+
+  it("allows the pure core its own modules, its packages, and the types of an edge", () => {
+    expect(
+      pure(`import type { TimeplusClient } from "../live/client.js";
+import { type Request, type Response } from "../live/client.js";
+import { parseAddress } from "../model/index.js";
+import { parse } from "yaml";
+import type { Dirent } from "node:fs";
+type Client = typeof import("../live/client.js");
+// An example in a comment is no import: await import("node:fs"), Date.now()
+/** @example const { readFile } = await import("node:fs/promises"); */
+const url = "http://example.com/path"; // a URL is no comment
+`),
+    ).toEqual([]);
+  });
+
+  it("catches a value import of an edge module, even beside a type import of it", () => {
+    expect(pure(`import { createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
+    expect(pure(`import type { TimeplusClient } from "../live/client.js";\nimport { createTimeplusClient } from "../live/client.js";`)).toEqual([
+      "plan/example.ts imports live/client",
+    ]);
+    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
+    expect(pure(`import {\n  connect,\n} from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
+    expect(pure(`export * from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
+    expect(pure(`import "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
+  });
+
+  it("catches node:fs reached statically or by a dynamic import()", () => {
+    expect(pure(`import { readFile } from "node:fs/promises";`)).toEqual(["plan/example.ts imports node:fs/promises"]);
+    expect(pure(`const fs = await import("node:fs");`)).toEqual(["plan/example.ts imports dynamically node:fs"]);
+    expect(pure(`const { connect } = await import ( '../cli/connect.js' );`)).toEqual(["plan/example.ts imports dynamically cli/connect"]);
+    expect(pure("const fs = await import(`node:fs`);")).toEqual(["plan/example.ts imports dynamically node:fs"]);
+    expect(pure(`const name = "node:fs";\nconst fs = await import(name);`)).toEqual(["plan/example.ts imports a computed module at run time"]);
+  });
+
+  it("catches the clock, randomness and the process", () => {
+    expect(pure(`export const now = Date.now();`)).toEqual(["plan/example.ts uses Date.now("]);
+    expect(pure(`export const home = process.env["HOME"];`)).toEqual(["plan/example.ts uses process."]);
+  });
+
+  it("leaves the edges alone, and keeps the server and the CLI in their places", () => {
+    expect(purityProblems("cli/connect.ts", `import { mkdir } from "node:fs/promises";\nconst x = await import("node:fs");`)).toEqual([]);
+    expect(serverProblems("server/routes.ts", `import { assemblePlan } from "../plan/plan.js";\nimport { KINDS } from "../model/index.js";`)).toEqual([
+      "server/routes.ts imports plan/plan.js",
+    ]);
+    expect(cliImportProblems("plan/plan.ts", `import type { CommandContext } from "../cli/context.js";`)).toEqual(["plan/plan.ts imports ../cli/context.js"]);
+    expect(importsOf(`export type { Plan } from "./plan.js";`)).toEqual([{ specifier: "./plan.js", typeOnly: true, dynamic: false }]);
   });
 });
