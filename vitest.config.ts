@@ -8,9 +8,6 @@ export default defineConfig({
     pool: "forks",
     restoreMocks: true,
     clearMocks: true,
-    // End-to-end tests run the CLI in process against a real server; the few that run the built
-    // binary need dist/ to match src/, which this builds when it does not.
-    globalSetup: ["test/global-setup.ts"],
     // Room for a loaded 2-core CI machine; no test comes near it alone.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -2,6 +2,7 @@ import { cp, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, makeTree, runCliProcess } from "../helpers/cli.js";
+import { buildDistIfStale } from "../helpers/dist.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
@@ -23,6 +24,9 @@ columns:
 let server: TestServer;
 let tree: Awaited<ReturnType<typeof makeTree>>;
 
+// Only this file runs dist/, so only it builds a stale one (a type error elsewhere, or a targeted
+// run of other tests, never waits for a build); runCliProcess refuses a dist/ older than src/.
+beforeAll(buildDistIfStale, 180_000);
 beforeAll(async () => {
   server = await startTestServer();
   tree = await makeTree({ "tpctl.yaml": "project: binary\n", "streams.yaml": STREAMS });
