@@ -26,6 +26,15 @@ describe("architecture", () => {
   it("lets nothing import the CLI", async () => {
     expect(await problemsOf(cliImportProblems)).toEqual([]);
   });
+
+  it("keeps test helpers out of the product (tsconfig.build.json leaves them out of dist/)", async () => {
+    const problems = await problemsOf((path, source) =>
+      importsOf(source)
+        .filter((reference) => /(^|\/)test-utils(\.js)?$/.test(reference.specifier))
+        .map((reference) => `${path} imports ${reference.specifier}`),
+    );
+    expect(problems).toEqual([]);
+  });
 });
 
 describe("the architecture guard itself", () => {
