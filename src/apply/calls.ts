@@ -7,7 +7,7 @@ import { KIND_RULES } from "../plan/kind-rules.js";
 import { fingerprintSecrets } from "../plan/secrets.js";
 
 /**
- * How each kind is updated in place (timeplus-api.md §2, §4): streams, views and MVs take a
+ * How each kind is updated in place (docs/timeplus-api.md §2, §4): streams, views and MVs take a
  * PATCH of the changed fields; sinks and sources a PATCH of their updatable fields; alerts,
  * dashboards, UDFs, saved queries and schemas a PUT of the whole body.
  */

@@ -228,7 +228,7 @@ function parseAddress(address: string): ParsedAddress {
 }
 
 /**
- * Basic for Enterprise, `X-Api-Key` for Cloud (timeplus-api.md §1). When both are configured both
+ * Basic for Enterprise, `X-Api-Key` for Cloud (docs/timeplus-api.md §1). When both are configured both
  * are sent: each scheme has its own header and a server reads the one it knows.
  */
 function authHeaders(username: string | undefined, password: string | undefined, apiKey: string | undefined): Record<string, string> {
@@ -267,7 +267,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** The Timeplus error body is `{code, message, system}` (timeplus-api.md §6); other bodies add nothing. */
+/** The Timeplus error body is `{code, message, system}` (docs/timeplus-api.md §6); other bodies add nothing. */
 function apiErrorFrom(method: HttpMethod, path: string, status: number, text: string): ApiError {
   const parsed = parseJson(text);
   const value = parsed.ok ? parsed.value : undefined;

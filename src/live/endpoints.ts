@@ -1,7 +1,7 @@
 import type { Kind } from "../model/index.js";
 
 /**
- * The API collection of each kind, relative to `/api/v1beta2` (timeplus-api.md §2). Saved queries
+ * The API collection of each kind, relative to `/api/v1beta2` (docs/timeplus-api.md §2). Saved queries
  * are the one collection whose path is not the snake_case plural of the kind.
  *
  * @example `/${COLLECTION_PATHS.saved_query}` is "/savedqueries"
@@ -21,5 +21,5 @@ export const COLLECTION_PATHS: Readonly<Record<Kind, string>> = Object.freeze({
   schema: "schemas",
 });
 
-/** The lineage graph of the workspace (timeplus-api.md §5). */
+/** The lineage graph of the workspace (docs/timeplus-api.md §5). */
 export const TOPOLOGY_PATH = "/topology";

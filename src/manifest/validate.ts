@@ -61,7 +61,7 @@ const LABELS: Readonly<Record<Kind, string>> = {
 const NAME_RULE = "a name starts with a letter and has at most 64 letters, digits or underscores";
 
 /**
- * Sensitive settings the API does not return on read (timeplus-api.md §4): values under these keys
+ * Sensitive settings the API does not return on read (docs/timeplus-api.md §4): values under these keys
  * of the free-form `properties` are treated as secret even when written literally.
  */
 const SECRET_PROPERTY = /password|passwd|secret|token|api_?key|credential|private_key/i;
@@ -224,7 +224,7 @@ function secretFieldPaths(kind: Kind, spec: JsonObject, schema: JsonObject): str
   const properties = spec["properties"];
   if (isJsonObject(properties)) {
     walkSensitive(properties, "/properties", paths);
-    // A Slack webhook URL is its credential (timeplus-api.md §3.4).
+    // A Slack webhook URL is its credential (docs/timeplus-api.md §3.4).
     const slack = (kind === "sink" && spec["type"] === "slack") || (kind === "alert" && spec["action"] === "slack");
     if (slack && properties["url"] !== undefined) paths.push("/properties/url");
   }

@@ -1,6 +1,6 @@
 /**
  * The resource kinds tpctl manages, and how each is identified by the Timeplus API.
- * See shared/reference/timeplus-api.md §2: some kinds are addressed by name in their path,
+ * See docs/timeplus-api.md §2: some kinds are addressed by name in their path,
  * the others get a server-generated id and carry `name` as an ordinary, updatable field.
  */
 export const KINDS = [
@@ -52,7 +52,7 @@ export function parseAddress(text: string): { readonly kind: Kind; readonly name
   return { kind, name };
 }
 
-/** The API's naming rule for streams, views and other named objects (timeplus-api.md §3.1). */
+/** The API's naming rule for streams, views and other named objects (docs/timeplus-api.md §3.1). */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /**

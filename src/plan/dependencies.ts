@@ -16,7 +16,7 @@ export interface InferredDependencies {
   readonly unresolved: readonly string[];
 }
 
-/** Every SQL text a resource of this kind runs (timeplus-api.md §7). */
+/** Every SQL text a resource of this kind runs (docs/timeplus-api.md §7). */
 export function sqlOf(kind: Kind, spec: Readonly<Record<string, JsonValue>>): string[] {
   const texts: string[] = [];
   const add = (value: JsonValue | undefined): void => {

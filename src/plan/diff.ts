@@ -92,7 +92,7 @@ export function sqlEqual(a: string, b: string): boolean {
 /**
  * Columns as the server reads them back differ from what was sent: an implicit `_tp_time`
  * (and other `_tp_*` internals) is added, codecs come back wrapped as `CODEC(...)`, and
- * `nullable` is derived from the type (timeplus-api.md §3.1, §4).
+ * `nullable` is derived from the type (docs/timeplus-api.md §3.1, §4).
  */
 function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
   if (!Array.isArray(desired) || !Array.isArray(live)) return deepEqual(desired, live);

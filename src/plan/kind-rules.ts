@@ -3,7 +3,7 @@ import type { Kind } from "../model/index.js";
 
 /**
  * What the Timeplus API lets tpctl do with each field of each kind
- * (shared/reference/timeplus-api.md §3 and §4). The diff reads these rules; nothing else
+ * (docs/timeplus-api.md §3 and §4). The diff reads these rules; nothing else
  * in the planner knows per-kind facts.
  */
 export interface FieldRule {

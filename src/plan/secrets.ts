@@ -3,7 +3,7 @@ import { isJsonObject } from "../model/index.js";
 
 /**
  * Property and setting names that hold credentials. The Timeplus API does not return these on
- * read (timeplus-api.md §4, "Sensitive properties ... are not returned by GET"), so they are
+ * read (docs/timeplus-api.md §4, "Sensitive properties ... are not returned by GET"), so they are
  * never compared by value, never shown, and their drift is tracked by a fingerprint.
  */
 const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
