@@ -1,0 +1,141 @@
+// @ts-check
+// ESLint flat config. Needs (not installed yet; see CHANGELOG / the lint script): eslint,
+// @eslint/js, typescript-eslint, eslint-config-prettier. Run with `npm run lint`.
+import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
+import { defineConfig } from "eslint/config";
+import tseslint from "typescript-eslint";
+
+/** The pure core (house style §1): no network, disk, clock or process, and no edge module. */
+const PURE = [
+  "src/model/**/*.ts",
+  "src/sql/**/*.ts",
+  "src/plan/**/*.ts",
+  "src/render/**/*.ts",
+  "src/manifest/{parse,validate,resolve,project,export}.ts",
+  "src/live/{normalize,endpoints}.ts",
+  "src/apply/calls.ts",
+];
+const TESTS = ["**/*.test.ts", "**/test-utils.ts", "test/**/*.ts", "bench/**/*.ts"];
+
+const noDefaultExport = [
+  {
+    selector: "ExportDefaultDeclaration",
+    message: "Use a named export: one name per thing, the same at every import (house style).",
+  },
+  {
+    selector: "ExportNamedDeclaration > ExportSpecifier[exported.name='default']",
+    message: "Use a named export: one name per thing, the same at every import (house style).",
+  },
+];
+
+/** Edges the pure core must not load; their types are fine (they are erased). */
+const EDGE_MODULES = [
+  { regex: "^node:", allowTypeImports: true, message: "The pure core does no I/O: take the data as an argument (house style §1)." },
+  { regex: "^(fs|path|http|https|net|os|child_process|url|util|events|stream|readline)(/|$)", allowTypeImports: true, message: "Use the node: prefix, and only outside the pure core." },
+  { regex: "^(undici|p-limit)$", message: "Network and scheduling belong to live/ and apply/apply.ts, not the pure core." },
+  { regex: "(^|/)(cli|server)/", message: "The pure core never imports the CLI or the server." },
+  { regex: "(^|/)live/(client|read-workspace)(\\.js)?$", allowTypeImports: true, message: "Only the types of the HTTP client, never its code, in the pure core." },
+  { regex: "(^|/)manifest/load(\\.js)?$", message: "manifest/load.ts reads files: an edge." },
+  { regex: "(^|/)apply/apply(\\.js)?$", message: "apply/apply.ts runs requests: an edge." },
+];
+
+export default defineConfig(
+  { ignores: ["dist/", "node_modules/", "coverage/", ".tpctl/", "examples/"] },
+  {
+    // A disable comment that no longer disables anything is a lie about the code.
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+  },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      // eslint.config.js is outside tsconfig.json, so it gets a default project.
+      parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // verbatimModuleSyntax already requires `type` on type-only imports; this keeps the two
+      // styles in use (`import type {…}` and inline `type X`) and lets --fix add the keyword.
+      "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports", fixStyle: "inline-type-imports" }],
+      "no-restricted-syntax": ["error", ...noDefaultExport],
+      // `_name` marks a binding that is there to be left out (`const { env: _env, ...rest }`).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
+      // Messages interpolate counts and flags all the time; objects and unknowns stay refused.
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+      // Commands and injected I/O implement Promise-returning interfaces; some have nothing to
+      // await, and wrapping their result by hand would be noise.
+      "@typescript-eslint/require-await": "off",
+    },
+  },
+  {
+    files: PURE,
+    ignores: TESTS,
+    rules: {
+      "@typescript-eslint/no-restricted-imports": ["error", { patterns: EDGE_MODULES }],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "The pure core takes the environment as an argument." },
+        { name: "console", message: "The pure core returns text; the CLI prints it." },
+        { name: "fetch", message: "The network belongs to live/client.ts." },
+        { name: "setTimeout", message: "Time belongs to the edges; pass a sleep in." },
+        { name: "setInterval", message: "Time belongs to the edges." },
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Pass the time in (house style §2.2)." },
+        { object: "Math", property: "random", message: "Pass randomness in (house style §2.2)." },
+        { object: "performance", property: "now", message: "Pass the time in." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        ...noDefaultExport,
+        { selector: "ImportExpression", message: "No dynamic import() in the pure core: it loads code, and I/O with it." },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Pass the time in (house style §2.2)." },
+      ],
+    },
+  },
+  {
+    files: ["src/server/**/*.ts"],
+    ignores: TESTS,
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "(^|/)(cli|live|plan|manifest|apply|render)/", message: "The server stands alone: it imports only server/, model/ and sql/." }] },
+      ],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", ...TESTS, ...PURE, "src/server/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)cli/", message: "Nothing imports the CLI." }] }],
+    },
+  },
+  {
+    // Tests assert on parsed JSON (`any` by nature) and pass methods to expect(); the type-aware
+    // safety rules would only add casts there, not catch bugs.
+    files: TESTS,
+    rules: {
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/unbound-method": "off",
+    },
+  },
+  {
+    // Tools that find their configuration through a default export.
+    files: ["vitest.config.ts", "eslint.config.js"],
+    rules: { "no-restricted-syntax": "off" },
+  },
+  {
+    files: ["**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  // Last: formatting is Prettier's job, so no ESLint rule argues with it.
+  prettier,
+);
