@@ -1,14 +1,17 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { cp, symlink } from "node:fs/promises";
+import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, makeTree, runCliProcess } from "../helpers/cli.js";
-import { buildDistIfStale } from "../helpers/dist.js";
+import { assertDistIsFresh, buildDistIfStale } from "../helpers/dist.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
  * The few things only the real binary shows: dist/cli/main.js started by Node as `npx tpctl`
- * starts it, its exit status, and that it exits by itself once its work is done (the embedded
- * server closed). Everything else runs the same entry point in process (test/helpers/cli.ts).
+ * starts it, its exit status, that it exits by itself once its work is done (the embedded
+ * server closed), and that `tpctl server` stops on a signal. Everything else runs the same entry point in process (test/helpers/cli.ts).
  */
 const STREAMS = `kind: stream
 name: cars
@@ -72,6 +75,29 @@ describe("the built binary", () => {
     const refused = await runCliProcess(["apply", "--auto-approve"], { cwd: tree.dir, env });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain("without --allow-destroy");
+  });
+});
+
+describe("tpctl server, as a process", () => {
+  it("serves the API until SIGTERM, then exits 0", async () => {
+    await assertDistIsFresh();
+    const child = spawn(process.execPath, [CLI, "server", "--port", "0", "--data", join(tree.dir, "server-data")], {
+      cwd: tree.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+      const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const response = await fetch(`${url}/default/api/v1beta2/streams`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([]);
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      expect(await exited).toEqual([0, null]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   });
 });
 

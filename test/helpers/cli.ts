@@ -50,6 +50,8 @@ function openServers(): number {
  * A command that leaves a listening server behind (the embedded one, not closed) fails the run.
  */
 export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  // It runs until the process gets SIGINT/SIGTERM: in process it would never return.
+  if (args[0] === "server" && !args.includes("--help")) throw new Error("run tpctl server with runCliProcess or spawn, not in process");
   let stdout = "";
   let stderr = "";
   const serversBefore = openServers();
