@@ -47,7 +47,9 @@ function openServers(): number {
  * argument parsing, commands, exit codes and output as the binary, over real HTTP, without the
  * cost of starting Node for every call. Nothing is shared with the test but the module cache:
  * the environment and folder are given, there is no terminal, and stdout/stderr are captured.
- * A command that leaves a listening server behind (the embedded one, not closed) fails the run.
+ * A command that leaves a listening server behind (the embedded one, not closed) fails the run;
+ * the check counts this process's servers, so two runs on the embedded workspace at the same
+ * time (Promise.all) could trip it: run those one after the other, or against a test server.
  */
 export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
   // It runs until the process gets SIGINT/SIGTERM: in process it would never return.
