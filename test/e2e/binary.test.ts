@@ -64,17 +64,33 @@ describe("the built binary", () => {
     expect(result.stderr).toBe('Error: unknown command "plna"; run "tpctl --help" to see the commands\n');
   });
 
-  it("exits 2 for changes with --detailed-exitcode, 0 without, 3 for a refused delete", async () => {
-    const env = server.env;
-    expect((await runCliProcess(["plan", "--detailed-exitcode"], { cwd: tree.dir, env })).code).toBe(2);
-    // Applying is not what this test is about: the in-process entry point sets the scene.
-    const applied = await runCli(["apply", "--auto-approve"], { cwd: tree.dir, env });
-    expect(applied.code).toBe(0);
-    expect((await runCliProcess(["plan", "--detailed-exitcode"], { cwd: tree.dir, env })).code).toBe(0);
-    await tree.write({ "streams.yaml": STREAMS.split("---\n")[0] as string });
-    const refused = await runCliProcess(["apply", "--auto-approve"], { cwd: tree.dir, env });
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain("without --allow-destroy");
+  // One process per test, each in a workspace of its own on the shared server, so that none comes
+  // near the timeout on a loaded machine. The in-process entry point sets the scene.
+  const inWorkspace = (workspace: string) => ({ cwd: tree.dir, env: { ...server.env, TIMEPLUS_WORKSPACE: workspace } });
+
+  it("exits 2 for changes with --detailed-exitcode", async () => {
+    const result = await runCliProcess(["plan", "--detailed-exitcode"], inWorkspace("exit2"));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 0 with --detailed-exitcode when nothing would change", async () => {
+    expect((await runCli(["apply", "--auto-approve"], inWorkspace("exit0"))).code).toBe(0);
+    expect((await runCliProcess(["plan", "--detailed-exitcode"], inWorkspace("exit0"))).code).toBe(0);
+  });
+
+  it("exits 3 for a delete refused without --allow-destroy", async () => {
+    const work = await makeTree({ "tpctl.yaml": "project: binary\n", "streams.yaml": STREAMS });
+    try {
+      const options = { cwd: work.dir, env: { ...server.env, TIMEPLUS_WORKSPACE: "exit3" } };
+      expect((await runCli(["apply", "--auto-approve"], options)).code).toBe(0);
+      await work.write({ "streams.yaml": STREAMS.split("---\n")[0] as string });
+      const refused = await runCliProcess(["apply", "--auto-approve"], options);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain("without --allow-destroy");
+    } finally {
+      await work.cleanup();
+    }
   });
 });
 
