@@ -125,6 +125,35 @@ describe("parseCreateStatement on the engine's own output", () => {
     });
   });
 
+  it("reads the variants a formatter may print: column lists on views and MVs, TO, quoted names, single-quoted bodies", () => {
+    expect(parseCreateStatement("CREATE VIEW default.v\n(\n  `a` int32,\n  `b` string\n) AS\nSELECT a, b FROM default.s").spec).toEqual({
+      name: "v",
+      query: "SELECT a, b FROM default.s",
+      description: "",
+    });
+    expect(parseCreateStatement("CREATE MATERIALIZED VIEW IF NOT EXISTS default.mv TO default.t\n(\n  `n` uint64\n) AS\nSELECT count() AS n FROM default.s").spec).toEqual({
+      name: "mv",
+      target_stream: "t",
+      query: "SELECT count() AS n FROM default.s",
+      description: "",
+    });
+    expect(parseCreateStatement("CREATE FUNCTION `f`(`x` nullable(int32)) RETURNS string LANGUAGE JavaScript AS 'function f(x) { return x.map((v) => \\'$$\\' + v); }'").spec).toEqual({
+      name: "f",
+      type: "javascript",
+      arguments: [{ name: "x", type: "nullable(int32)" }],
+      return_type: "string",
+      source: "function f(x) { return x.map((v) => '$$' + v); }",
+      is_aggregation: false,
+      description: "",
+    });
+    expect(parseCreateStatement("CREATE STREAM `my db`.`my stream` UUID 'abc' (`a b` int32 DEFAULT 1 COMMENT 'c, d' CODEC(Delta, ZSTD(1)) TTL to_datetime(_tp_time) + INTERVAL 1 DAY)").spec).toEqual({
+      name: "my stream",
+      columns: [{ name: "a b", type: "int32", default: "1", comment: "c, d", codec: "Delta, ZSTD(1)", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY" }],
+      mode: "append",
+      description: "",
+    });
+  });
+
   it("says what it could not read", () => {
     expect(() => parseCreateStatement("CREATE DICTIONARY d (k uint64) PRIMARY KEY k")).toThrow(DdlParseError);
     expect(() => parseCreateStatement("CREATE STREAM s (a int) BOGUS")).toThrow(/storage clause/);

@@ -582,7 +582,8 @@ function parseView(c: Cursor): ParsedDefinition {
 function parseMaterializedView(c: Cursor): ParsedDefinition {
   const name = head(c);
   const spec: Record<string, JsonValue> = {};
-  if (c.accept("INTO")) {
+  // Timeplus writes INTO; the ClickHouse formatter it derives from prints TO: both are read.
+  if (c.accept("INTO") || c.accept("TO")) {
     // `INTO INNER UUID '…'` (show_uuid) is the MV's own storage, not a target stream.
     if (c.accept("INNER")) {
       if (c.accept("UUID")) c.string();
