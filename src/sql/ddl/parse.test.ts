@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DdlParseError, parseCreateStatement, readSystemTables } from "./parse.js";
+import { DdlParseError, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
 import { normalizeType } from "./types.js";
 
 describe("parseCreateStatement on the engine's own output", () => {
@@ -178,6 +178,20 @@ describe("readSystemTables", () => {
     ]);
     expect(parsed[1]?.spec).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 3600000 });
     expect(parsed[2]).toMatchObject({ owner: "p", spec: { description: "from the column" } });
+  });
+});
+
+describe("readSystemFunctions", () => {
+  it("reads JavaScript and remote UDFs, skips system and SQL lambda functions, and names those it could not read", () => {
+    const { functions, unread } = readSystemFunctions([
+      { name: "plus", origin: "System", create_query: "" },
+      { name: "color_hex", origin: "SQLUserDefined", create_query: "CREATE FUNCTION color_hex AS (r, g, b) -> concat('#', hex(r))" },
+      { name: "f", origin: "ExecutableUserDefined", create_query: "CREATE FUNCTION f(x int32) RETURNS int32 LANGUAGE JAVASCRIPT AS $$\nfunction f(x) { return x; }\n// [tpctl:p]\n$$" },
+      { name: "z", origin: "ExecutableUserDefined", create_query: "" },
+      { name: "a", origin: "ExecutableUserDefined", create_query: "" },
+    ]);
+    expect(functions.map((f) => [f.name, f.owner, f.spec["source"]])).toEqual([["f", "p", "function f(x) { return x; }"]]);
+    expect(unread).toEqual(["a", "z"]);
   });
 });
 

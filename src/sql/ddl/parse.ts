@@ -799,3 +799,34 @@ function innerStorage(row: SystemTableRow, options: ParseOptions): Record<string
   }
   return storage;
 }
+
+// ---------------------------------------------------------------------------------------------
+// system.functions
+
+/** The `system.functions` columns tpctl reads (`SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'`). */
+export interface SystemFunctionRow {
+  readonly name: string;
+  readonly origin: string;
+  readonly create_query: string;
+}
+
+/**
+ * The UDFs of one `system.functions` answer. SQL lambda functions (`AS (x) -> …`) have no manifest
+ * kind and are skipped. The v1.6 engine fills `create_query` only for SQL functions, so the names
+ * of user functions without one come back in `unread`, for the driver to read with
+ * `SHOW CREATE FUNCTION` (and, once a deployment is known to fill it, not at all).
+ */
+export function readSystemFunctions(rows: readonly SystemFunctionRow[], options: ParseOptions = {}): { functions: ParsedDefinition[]; unread: string[] } {
+  const functions: ParsedDefinition[] = [];
+  const unread: string[] = [];
+  for (const row of rows) {
+    if (row.origin === "System") continue;
+    if (row.create_query.trim() === "") {
+      unread.push(row.name);
+      continue;
+    }
+    if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+AS\b/i.test(row.create_query)) continue;
+    functions.push(parseCreateStatement(row.create_query, options));
+  }
+  return { functions, unread: unread.sort() };
+}
