@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
+import { KIND_RULES } from "../../plan/kind-rules.js";
 import { parseCreateStatement, readSystemTables } from "./parse.js";
 import { renderCreate } from "./render.js";
 import { echoCreate, echoTables, type EchoOptions } from "./test-utils.js";
@@ -198,6 +199,18 @@ const CASES: Record<string, Case> = {
   },
 };
 
+const INNER_STORAGE_CASE: Case = {
+  kind: "materialized_view",
+  spec: {
+    name: "mv",
+    query: "SELECT region, count() AS n FROM orders GROUP BY region",
+    ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+    logstore_retention_bytes: 1000000,
+    logstore_retention_ms: 3600000,
+    description: "counts",
+  },
+};
+
 function withDefaults(kind: Kind, spec: JsonObject): Record<string, JsonValue> {
   const result: Record<string, JsonValue> = { ...spec };
   if (kind !== "schema" && result["description"] === undefined) result["description"] = "";
@@ -259,16 +272,21 @@ describe.each(Object.entries(LAYOUTS))("render → engine → parse, %s", (_layo
   });
 });
 
+describe("coverage", () => {
+  it("exercises every field the planner knows for every kind that has DDL", () => {
+    for (const kind of ["stream", "view", "materialized_view", "external_stream", "external_table", "udf", "schema"] as const) {
+      const covered = new Set(
+        [...Object.values(CASES), INNER_STORAGE_CASE].filter((testCase) => testCase.kind === kind).flatMap((testCase) => Object.keys(testCase.spec)),
+      );
+      const missing = Object.keys(KIND_RULES[kind].fields).filter((field) => !covered.has(field));
+      expect(missing, kind).toEqual([]);
+    }
+  });
+});
+
 describe("render → engine → system.tables → readSystemTables", () => {
   it("gives an inner-stream materialized view its retention and TTL back", () => {
-    const spec = {
-      name: "mv",
-      query: "SELECT region, count() AS n FROM orders GROUP BY region",
-      ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
-      logstore_retention_bytes: 1000000,
-      logstore_retention_ms: 3600000,
-      description: "counts",
-    };
+    const spec = INNER_STORAGE_CASE.spec;
     const statements = renderCreate({ kind: "materialized_view", name: "mv", spec }, { project: "shop" }).map((s) => s.sql);
     expect(statements).toHaveLength(2);
     const [parsed, ...others] = readSystemTables(echoTables("materialized_view", "mv", statements), { database: "default" });
