@@ -179,6 +179,11 @@ describe("readSystemTables", () => {
     expect(parsed[1]?.spec).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 3600000 });
     expect(parsed[2]).toMatchObject({ owner: "p", spec: { description: "from the column" } });
   });
+
+  it("names the object whose definition it cannot read", () => {
+    const rows = [{ database: "default", name: "bad", engine: "Stream", create_table_query: "CREATE STREAM default.bad (`a` int32) WEIRD" }];
+    expect(() => readSystemTables(rows, { database: "default" })).toThrow(/stream\/bad/);
+  });
 });
 
 describe("readSystemFunctions", () => {

@@ -765,7 +765,13 @@ export function readSystemTables(rows: readonly SystemTableRow[], options: Parse
   for (const row of inDatabase) {
     const kind = kinds.get(row.name);
     if (kind === undefined) continue;
-    let parsed = parseCreateStatement(row.create_table_query, { ...options, engine: row.engine });
+    let parsed: ParsedDefinition;
+    try {
+      parsed = parseCreateStatement(row.create_table_query, { ...options, engine: row.engine });
+    } catch (error) {
+      // One unreadable definition stops the read: planning without it would try to create it again.
+      throw new DdlParseError(`${kind}/${row.name}`, error instanceof Error ? error.message : "unreadable DDL");
+    }
     if (parsed.kind !== kind && !(kind === "external_stream" && parsed.kind === "stream")) {
       throw new DdlParseError(`${kind}/${row.name}`, `system.tables says ${row.engine} but its DDL reads as a ${parsed.kind}`);
     }

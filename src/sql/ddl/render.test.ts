@@ -255,6 +255,9 @@ describe("renderDrop, renderAlter, renderRename", () => {
     );
     expect(renderAlter("view", "v", [{ op: "modify_comment", comment: "c" }]).sql).toBe("ALTER VIEW `v`\nMODIFY COMMENT 'c'");
     expect(() => renderAlter("view", "v", [{ op: "modify_query", query: "SELECT 1" }])).toThrow(/only a materialized view/);
+    expect(() => renderAlter("view", "v", [{ op: "modify_ttl", ttl: "x" }])).toThrow(/no storage/);
+    expect(() => renderAlter("udf", "f", [{ op: "modify_comment", comment: "c" }])).toThrow(/has no ALTER/);
+    expect(() => renderAlter("stream", "s", [])).toThrow(/at least one change/);
   });
 
   it("renames streams only", () => {

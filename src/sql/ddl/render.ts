@@ -140,7 +140,13 @@ export function renderAlter(
     throw new DdlRenderError(target, "only a materialized view's query can be changed in place (ALTER VIEW … MODIFY QUERY)");
   }
   if (onView && commands.length > 1) throw new DdlRenderError(target, "MODIFY QUERY is a statement of its own");
-  const head = kind === "view" || kind === "materialized_view" ? (onView || commands.every((c) => c.op === "modify_comment") ? "VIEW" : "STREAM") : "STREAM";
+  if (kind === "udf" || kind === "schema" || kind === "external_table" || NO_DDL.has(kind)) {
+    throw new DdlRenderError(target, `a ${kind} has no ALTER; it changes by CREATE OR REPLACE or by a replace`);
+  }
+  const viewCommands = commands.every((c) => c.op === "modify_comment" || c.op === "modify_query" || c.op === "modify_query_settings");
+  if (kind === "view" && !viewCommands) throw new DdlRenderError(target, "a view has no storage to alter; only its comment changes in place");
+  // Comment and query are the view's (ALTER VIEW); TTL and settings are an MV's inner stream's (ALTER STREAM).
+  const head = (kind === "view" || kind === "materialized_view") && viewCommands ? "VIEW" : "STREAM";
   const parts = commands.map((command) => renderAlterCommand(command, target));
   const sql = `ALTER ${head} ${quoteQualified(name, options.database, target)}\n${parts.join(",\n")}`;
   assertOneStatement(sql, target);
