@@ -94,6 +94,8 @@ export function checkFragment(sql: string, target: string, options: { allowComme
   // A query copied from a console often ends with `;`: that is the end of this statement anyway.
   while (meaningful.at(-1)?.text === ";") meaningful.pop();
   if (meaningful.length === 0) throw new DdlRenderError(target, "it is empty");
+  const engineOnly = lexedDifferentlyByEngine(tokens);
+  if (engineOnly !== undefined) throw new DdlRenderError(target, engineOnly);
   const stack: string[] = [];
   for (const token of tokens) {
     if (token.type === "comment" && !options.allowComments) {
@@ -122,4 +124,24 @@ export function checkFragment(sql: string, target: string, options: { allowComme
 
 function isAfterSemicolon(tokens: readonly Token[], last: Token, comment: Token): boolean {
   return tokens.some((token) => token.text === ";" && token.type === "punctuation" && token.start >= last.end && token.end <= comment.start);
+}
+
+/**
+ * Where the engine's lexer reads text differently from tpctl's tokenizer, a `;` or a quote that
+ * tpctl sees inside a literal could be outside one for the engine. The engine's lexer (proton
+ * `src/Parsers/Lexer.cpp`) also starts a line comment with `//` and nests block comments; the
+ * tokenizer does neither, so both are refused outside literals. Returns the reason, if any.
+ */
+export function lexedDifferentlyByEngine(tokens: readonly Token[]): string | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    const next = tokens[i + 1];
+    if (token.type === "operator" && token.text === "/" && next?.text.startsWith("/") && next.start === token.end) {
+      return "`//` starts a comment for the Timeplus engine; write it inside a string literal or with a space (`/ /`)";
+    }
+    if (token.type === "comment" && token.text.startsWith("/*") && token.text.slice(2).includes("/*")) {
+      return "a block comment inside a block comment is read differently by the Timeplus engine (it nests them)";
+    }
+  }
+  return undefined;
 }

@@ -316,6 +316,12 @@ describe("no manifest value can end a literal or start a statement", () => {
       ["stream", { name: "s", columns: [{ name: "a", type: "int" }], primary_key: "a)" }],
       ["external_stream", { name: "e", settings: [{ key: "type = 'kafka'; --", value: "x" }] }],
       ["udf", { name: "f", type: "javascript", arguments: [{ name: "a", type: "int) RETURNS int LANGUAGE JAVASCRIPT AS $$ $$; --" }], return_type: "int", source: "x" }],
+      // The engine reads `//` as a line comment and nests block comments (proton Lexer.cpp): what
+      // looks like a literal holding `;` to tpctl's tokenizer would end the statement there.
+      ["view", { name: "v", query: "SELECT 1 // '\n; DROP STREAM s; --'" }],
+      ["view", { name: "v", query: "SELECT 1 /* /* */ '*/ ; DROP STREAM s; --'" }],
+      ["stream", { name: "s", columns: [{ name: "a", type: "int", default: "1 // '\n, b int'" }] }],
+      ["materialized_view", { name: "m", query: "SELECT 1 //'\n; DROP STREAM s" }],
     ];
     for (const [kind, spec] of bad) {
       expect(() => sqlOf(kind, spec), JSON.stringify(spec)).toThrow(DdlRenderError);

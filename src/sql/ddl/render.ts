@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql } from "../tokenize.js";
-import { DdlRenderError, checkFragment, checkSettingKey, quoteIdentifier, quoteQualified, quoteString } from "./quote.js";
+import { DdlRenderError, checkFragment, checkSettingKey, lexedDifferentlyByEngine, quoteIdentifier, quoteQualified, quoteString } from "./quote.js";
 import { maskSecrets, secretValues } from "./secrets.js";
 
 /**
@@ -254,8 +254,9 @@ class Context {
  * The checks on each piece should make this unreachable; if it is reached, nothing is sent.
  */
 function assertOneStatement(sql: string, target: string): void {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
-  if (tokens.some((token) => token.type === "punctuation" && token.text === ";")) {
+  const all = tokenizeSql(sql);
+  const tokens = all.filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  if (tokens.some((token) => token.type === "punctuation" && token.text === ";") || lexedDifferentlyByEngine(all) !== undefined) {
     throw new DdlRenderError(target, "the statement would not be a single statement");
   }
 }
