@@ -129,8 +129,8 @@ function isAfterSemicolon(tokens: readonly Token[], last: Token, comment: Token)
 /**
  * Where the engine's lexer reads text differently from tpctl's tokenizer, a `;` or a quote that
  * tpctl sees inside a literal could be outside one for the engine. The engine's lexer (proton
- * `src/Parsers/Lexer.cpp`) also starts a line comment with `//` and nests block comments; the
- * tokenizer does neither, so both are refused outside literals. Returns the reason, if any.
+ * `src/Parsers/Lexer.cpp`) also starts a line comment with `//`, nests block comments and takes any
+ * `$…$` as a heredoc tag; so those are refused outside literals. Returns the reason, if any.
  */
 export function lexedDifferentlyByEngine(tokens: readonly Token[]): string | undefined {
   for (let i = 0; i < tokens.length; i++) {
@@ -138,6 +138,11 @@ export function lexedDifferentlyByEngine(tokens: readonly Token[]): string | und
     const next = tokens[i + 1];
     if (token.type === "operator" && token.text === "/" && next?.text.startsWith("/") && next.start === token.end) {
       return "`//` starts a comment for the Timeplus engine; write it inside a string literal or with a space (`/ /`)";
+    }
+    // The engine takes `$anything$` as a heredoc tag, more than the tokenizer does; a lone `$`
+    // (outside a name and a `$tag$` string) is where the two could split a literal differently.
+    if (token.type === "operator" && token.text === "$") {
+      return "a `$` outside a name or a `$$ … $$` string is read differently by the Timeplus engine";
     }
     if (token.type === "comment" && token.text.startsWith("/*") && token.text.slice(2).includes("/*")) {
       return "a block comment inside a block comment is read differently by the Timeplus engine (it nests them)";

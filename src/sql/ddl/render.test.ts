@@ -322,6 +322,7 @@ describe("no manifest value can end a literal or start a statement", () => {
       ["view", { name: "v", query: "SELECT 1 /* /* */ '*/ ; DROP STREAM s; --'" }],
       ["stream", { name: "s", columns: [{ name: "a", type: "int", default: "1 // '\n, b int'" }] }],
       ["materialized_view", { name: "m", query: "SELECT 1 //'\n; DROP STREAM s" }],
+      ["view", { name: "v", query: "SELECT $'$ ; $'$" }],
     ];
     for (const [kind, spec] of bad) {
       expect(() => sqlOf(kind, spec), JSON.stringify(spec)).toThrow(DdlRenderError);
