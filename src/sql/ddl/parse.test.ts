@@ -154,6 +154,27 @@ describe("parseCreateStatement on the engine's own output", () => {
     });
   });
 
+  it("reads the 1.6 formatter's shapes: AS( … ) before COMMENT, an MV's storage before AS, ENGINE naming the kind", () => {
+    // proton src/Parsers/ASTCreateQuery.cpp: ` AS(` + newline + SELECT + `)`, then newline + COMMENT.
+    expect(parseCreateStatement("CREATE VIEW default.v\n(\n  `a` int32\n) AS(\nSELECT a\nFROM default.s)\nCOMMENT 'c'").spec).toEqual({
+      name: "v",
+      query: "SELECT a\nFROM default.s",
+      description: "c",
+    });
+    const inner = parseCreateStatement(
+      "CREATE MATERIALIZED VIEW default.mv INTO INNER UUID 'u'\n(\n  `n` uint64\n)\nENGINE = Stream(1, 1, rand())\nPARTITION BY to_YYYYMMDD(_tp_time)\nORDER BY to_start_of_hour(_tp_time)\nTTL to_datetime(_tp_time) + INTERVAL 1 DAY\nSETTINGS logstore_retention_ms = 60000, index_granularity = 8192 AS\nSELECT count() AS n\nFROM default.s",
+    );
+    expect(inner.spec).toEqual({
+      name: "mv",
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      logstore_retention_ms: 60000,
+      query: "SELECT count() AS n\nFROM default.s",
+      description: "",
+    });
+    expect(parseCreateStatement("CREATE STREAM default.k\n(\n  `raw` string\n)\nENGINE = ExternalStream\nSETTINGS type = 'kafka', brokers = 'b', topic = 't'").kind).toBe("external_stream");
+    expect(parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").spec).toMatchObject({ engine: "MutableStream", primary_key: "id" });
+  });
+
   it("says what it could not read", () => {
     expect(() => parseCreateStatement("CREATE DICTIONARY d (k uint64) PRIMARY KEY k")).toThrow(DdlParseError);
     expect(() => parseCreateStatement("CREATE STREAM s (a int) BOGUS")).toThrow(/storage clause/);

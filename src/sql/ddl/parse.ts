@@ -174,12 +174,26 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
   if (c.accept("STREAM") || c.accept("TABLE")) {
-    // 1.6.x prints an external stream as `CREATE STREAM … SETTINGS type = 'kafka'` (no ENGINE).
-    if (options.engine === "ExternalStream") return parseExternal(c, "external_stream", options);
-    if (options.engine === "MutableStream") return parseStream(c, true, options);
+    // 1.6 prints an external stream as `CREATE STREAM … SETTINGS type = 'kafka'` (its formatter
+    // has no EXTERNAL STREAM head, proton ASTCreateQuery.cpp); the ENGINE line or system.tables tells.
+    const engine = options.engine ?? engineInText(c);
+    if (engine === "ExternalStream") return parseExternal(c, "external_stream", options);
+    if (engine === "MutableStream") return parseStream(c, true, options);
     return parseStream(c, false, options);
   }
   return c.fail("expected STREAM, MUTABLE STREAM, VIEW, MATERIALIZED VIEW, EXTERNAL STREAM, EXTERNAL TABLE, FUNCTION or FORMAT SCHEMA");
+}
+
+/** The name in a depth-0 `ENGINE = Name(…)` clause, looking ahead without consuming. */
+function engineInText(c: Cursor): string | undefined {
+  let depth = 0;
+  for (let i = c.pos; i < c.tokens.length; i++) {
+    const token = c.tokens[i] as Token;
+    if (token.type === "punctuation" && token.text === "(") depth++;
+    else if (token.type === "punctuation" && token.text === ")") depth--;
+    else if (depth === 0 && isWord(token, "ENGINE") && c.tokens[i + 1]?.text === "=") return c.tokens[i + 2]?.text;
+  }
+  return undefined;
 }
 
 function head(c: Cursor): { database?: string; name: string } {
@@ -355,18 +369,24 @@ function storageClauseStop(token: Token, next: Token | undefined): boolean {
   return true;
 }
 
-function parseStorageClauses(c: Cursor): StorageClauses {
+/**
+ * Storage clauses in any order. Before a view's or MV's `AS` (the formatter prints an MV's own
+ * storage there, proton `src/Parsers/ASTCreateQuery.cpp`), `beforeSelect` ends the list at `AS`.
+ */
+function parseStorageClauses(c: Cursor, beforeSelect = false): StorageClauses {
   const clauses: StorageClauses = { settings: [] };
+  const stop = (token: Token, next: Token | undefined): boolean => storageClauseStop(token, next) || (beforeSelect && isWord(token, "AS"));
   while (!c.done()) {
+    if (beforeSelect && isWord(c.peek(), "AS")) break;
     if (c.accept("ENGINE")) {
       if (c.peek()?.text === "=") c.pos++;
-      clauses.engine = c.until(storageClauseStop);
-    } else if (c.accept("PARTITION", "BY")) clauses.partition = c.until(storageClauseStop);
-    else if (c.accept("PRIMARY", "KEY")) clauses.primaryKey = c.until(storageClauseStop);
-    else if (c.accept("ORDER", "BY")) clauses.orderBy = c.until(storageClauseStop);
-    else if (c.accept("SAMPLE", "BY")) c.until(storageClauseStop);
-    else if (c.accept("TTL")) clauses.ttl = c.until(storageClauseStop);
-    else if (c.accept("SETTINGS")) clauses.settings = parseSettingList(c);
+      clauses.engine = c.until(stop);
+    } else if (c.accept("PARTITION", "BY")) clauses.partition = c.until(stop);
+    else if (c.accept("PRIMARY", "KEY")) clauses.primaryKey = c.until(stop);
+    else if (c.accept("ORDER", "BY")) clauses.orderBy = c.until(stop);
+    else if (c.accept("SAMPLE", "BY")) c.until(stop);
+    else if (c.accept("TTL")) clauses.ttl = c.until(stop);
+    else if (c.accept("SETTINGS")) clauses.settings = parseSettingList(c, beforeSelect);
     else if (c.accept("COMMENT")) clauses.comment = c.string();
     else c.fail("expected a storage clause (PARTITION BY, PRIMARY KEY, ORDER BY, TTL, SETTINGS, COMMENT)");
   }
@@ -374,15 +394,15 @@ function parseStorageClauses(c: Cursor): StorageClauses {
 }
 
 /** `k = v, …` up to COMMENT or the end. Values: the literal's value, else the source text. */
-function parseSettingList(c: Cursor): [string, string, Token["type"]][] {
+function parseSettingList(c: Cursor, beforeSelect = false): [string, string, Token["type"]][] {
   const settings: [string, string, Token["type"]][] = [];
   do {
-    if (c.done() || isWord(c.peek(), "COMMENT")) break;
+    if (c.done() || isWord(c.peek(), "COMMENT") || (beforeSelect && isWord(c.peek(), "AS"))) break;
     const key = c.identifier();
     if (c.peek()?.text !== "=") c.fail(`expected = after setting ${key}`);
     c.pos++;
     const from = c.pos;
-    const text = c.until((token) => stopAtComma(token) || isWord(token, "COMMENT"));
+    const text = c.until((token) => stopAtComma(token) || isWord(token, "COMMENT") || (beforeSelect && isWord(token, "AS")));
     const only = c.pos - from === 1 ? c.tokens[from] : undefined;
     settings.push([key, only?.type === "string" ? only.value : text, only?.type ?? "operator"]);
   } while (c.acceptPunct(","));
@@ -574,6 +594,7 @@ function matchingClose(tokens: readonly Token[], open: number): number {
 function parseView(c: Cursor): ParsedDefinition {
   const name = head(c);
   if (c.peek()?.text === "(") parseElements(c);
+  parseStorageClauses(c, true);
   c.expect("AS");
   const { query, comment } = queryAndComment(c);
   return finish("view", name, { query }, comment);
@@ -592,6 +613,12 @@ function parseMaterializedView(c: Cursor): ParsedDefinition {
     }
   }
   if (c.peek()?.text === "(") parseElements(c);
+  // An inner-stream MV may print its own storage here; its TTL and retention are the MV's fields.
+  const storage = parseStorageClauses(c, true);
+  if (storage.ttl !== undefined) spec["ttl_expression"] = storage.ttl;
+  for (const [key, value] of storage.settings) {
+    if ((key === "logstore_retention_bytes" || key === "logstore_retention_ms") && /^-?\d+$/.test(value)) spec[key] = Number(value);
+  }
   c.expect("AS");
   const { query, comment } = queryAndComment(c);
   spec["query"] = query;
