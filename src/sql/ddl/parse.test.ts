@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DdlParseError, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
+import { isSecretName } from "../../plan/secrets.js";
+import { DdlParseError, isSecretSettingName, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
 import { normalizeType } from "./types.js";
 
 describe("parseCreateStatement on the engine's own output", () => {
@@ -218,6 +219,14 @@ describe("readSystemFunctions", () => {
     ]);
     expect(functions.map((f) => [f.name, f.owner, f.spec["source"]])).toEqual([["f", "p", "function f(x) { return x; }"]]);
     expect(unread).toEqual(["a", "z"]);
+  });
+});
+
+describe("isSecretSettingName", () => {
+  it("hides exactly the names the planner treats as secret", () => {
+    const names = ["password", "sasl_password", "sasl_mechanism", "username", "brokers", "topic", "jwt", "token", "access_key_id", "secret_access_key",
+      "kafka_schema_registry_credentials", "ssl_ca_pem", "client_key", "message_key", "http_header_Authorization", "nats_nkey_seed", "api_key", "keyspace", "data_format", "url"];
+    expect(names.filter(isSecretSettingName)).toEqual(names.filter(isSecretName));
   });
 });
 

@@ -32,14 +32,25 @@ export interface ParseOptions {
   /**
    * Setting names whose values are credentials. The REST API never returns them, so reading them
    * back would make the two drivers differ and would put secrets into exports; they are left out.
-   * The default hides every name with password, secret, token, key, credential or sasl in it.
+   * The default is the planner's rule (`isSecretSettingName`).
    */
   readonly isSecretSetting?: (key: string) => boolean;
   /** The engine's `system.tables.engine` value, when known: tells a 1.6-style external stream from a stream. */
   readonly engine?: string;
 }
 
-const DEFAULT_SECRET = /(password|passwd|secret|token|key|credential|sasl|authorization|jwt)/i;
+/**
+ * The planner's rule for credential names (plan/secrets.ts `isSecretName`), repeated here because
+ * sql/ may not import plan/; a test keeps the two equal. A name the diff compares but the reading
+ * leaves out would differ on every plan.
+ */
+const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
+
+export function isSecretSettingName(name: string): boolean {
+  return SECRET_NAME.test(name) || name.toLowerCase().split(/[^a-z0-9]+/).some((word) => word.endsWith("key"));
+}
+
+const DEFAULT_SECRET = { test: isSecretSettingName };
 
 // ---------------------------------------------------------------------------------------------
 // A cursor over the meaningful tokens, with slices of the original text for expressions.
