@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isSecretName } from "../../plan/secrets.js";
-import { DdlParseError, isSecretSettingName, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
+import { DdlParseError, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
+import { isSecretSettingName } from "./secrets.js";
 import { normalizeType } from "./types.js";
 
 describe("parseCreateStatement on the engine's own output", () => {

@@ -2,6 +2,7 @@ import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js"
 import { addressOf, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
 import { UDF_DESCRIPTION_PREFIX } from "./render.js";
+import { isSecretSettingName } from "./secrets.js";
 
 /** The engine's DDL could not be read back; names what was being read and where. */
 export class DdlParseError extends Error {
@@ -37,17 +38,6 @@ export interface ParseOptions {
   readonly isSecretSetting?: (key: string) => boolean;
   /** The engine's `system.tables.engine` value, when known: tells a 1.6-style external stream from a stream. */
   readonly engine?: string;
-}
-
-/**
- * The planner's rule for credential names (plan/secrets.ts `isSecretName`), repeated here because
- * sql/ may not import plan/; a test keeps the two equal. A name the diff compares but the reading
- * leaves out would differ on every plan.
- */
-const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
-
-export function isSecretSettingName(name: string): boolean {
-  return SECRET_NAME.test(name) || name.toLowerCase().split(/[^a-z0-9]+/).some((word) => word.endsWith("key"));
 }
 
 const DEFAULT_SECRET = { test: isSecretSettingName };

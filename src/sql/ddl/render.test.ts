@@ -363,13 +363,23 @@ describe("secrets", () => {
       secretPaths: ["/settings/1/value"],
     });
     expect(statement?.sql).toContain("password = 'pa\\'ss\\\\word'");
-    expect(statement?.masked).toBe("CREATE EXTERNAL STREAM `k`\nSETTINGS type = 'kafka', password = '***', sasl_mechanism = 'PLAIN'");
+    // sasl_* settings count as credentials by their name, as the planner counts them.
+    expect(statement?.masked).toBe("CREATE EXTERNAL STREAM `k`\nSETTINGS type = 'kafka', password = '***', sasl_mechanism = '***'");
   });
 
   it("masks secrets in an engine error that echoes the statement in its own layout", () => {
     const error = "Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = 'pa\\'ss\\\\word' (BAD_ARGUMENTS)";
     expect(maskSecrets(error, ["pa'ss\\word"])).toBe("Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = '***' (BAD_ARGUMENTS)");
     expect(maskSecrets("token abc123 leaked", ["abc123"])).toBe("token *** leaked");
+  });
+
+  it("masks credential settings and a remote key even when the manifest did not mark them secret", () => {
+    const [statement] = renderCreate({
+      kind: "external_table",
+      name: "t",
+      spec: { name: "t", settings: [{ key: "type", value: "mysql" }, { key: "password", value: "plain-pw" }, { key: "user", value: "me" }] },
+    });
+    expect(statement?.masked).toBe("CREATE EXTERNAL TABLE `t`\nSETTINGS type = 'mysql', password = '***', user = 'me'");
   });
 
   it("masks a remote function's key", () => {

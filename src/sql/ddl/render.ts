@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql } from "../tokenize.js";
 import { DdlRenderError, checkFragment, checkSettingKey, lexedDifferentlyByEngine, quoteIdentifier, quoteQualified, quoteString } from "./quote.js";
-import { maskSecrets, secretValues } from "./secrets.js";
+import { maskSecrets, secretValuesOfResource } from "./secrets.js";
 
 /**
  * One statement for the engine. `sql` carries the secrets and goes only to the server; `masked`
@@ -201,7 +201,7 @@ class Context {
   ) {
     this.target = `${resource.kind}/${resource.name}`;
     this.spec = resource.spec;
-    this.secrets = secretValues(resource.spec, resource.secretPaths ?? []);
+    this.secrets = secretValuesOfResource(resource.kind, resource.spec, resource.secretPaths ?? []);
   }
 
   get object(): string {

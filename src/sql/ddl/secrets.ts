@@ -6,6 +6,33 @@ import { quoteString } from "./quote.js";
 export const MASK = "***";
 
 /**
+ * The planner's rule for credential names (plan/secrets.ts `isSecretName`), repeated here because
+ * sql/ may not import plan/; a test keeps the two equal. A name the diff compares but the reading
+ * leaves out would differ on every plan.
+ */
+const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
+
+export function isSecretSettingName(name: string): boolean {
+  return SECRET_NAME.test(name) || name.toLowerCase().split(/[^a-z0-9]+/).some((word) => word.endsWith("key"));
+}
+
+/**
+ * The secret strings of a spec: those its JSON pointers name, and, whatever the manifest marked,
+ * the values of credential settings of external streams and tables and a remote UDF's key.
+ */
+export function secretValuesOfResource(kind: string, spec: JsonObject, secretPaths: readonly string[]): string[] {
+  const extra: string[] = [];
+  const settings = spec["settings"];
+  if ((kind === "external_stream" || kind === "external_table") && Array.isArray(settings)) {
+    (settings as readonly JsonValue[]).forEach((setting, index) => {
+      if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretSettingName(setting["key"])) extra.push(`/settings/${index}/value`);
+    });
+  }
+  if (kind === "udf" && isJsonObject(spec["auth_context"])) extra.push("/auth_context/key_value");
+  return secretValues(spec, [...secretPaths, ...extra]);
+}
+
+/**
  * The secret strings of a spec, found by the JSON pointers the manifest loader recorded
  * (`${secret:…}` values and secret fields). A pointer that names an object or array takes every
  * string under it.
