@@ -40,8 +40,6 @@ export interface ParseOptions {
   readonly engine?: string;
 }
 
-const DEFAULT_SECRET = { test: isSecretSettingName };
-
 // ---------------------------------------------------------------------------------------------
 // A cursor over the meaningful tokens, with slices of the original text for expressions.
 
@@ -165,7 +163,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   const c = new Cursor(sql, "a CREATE statement");
   c.expect("CREATE");
   c.accept("OR", "REPLACE");
-  if (c.accept("MUTABLE", "STREAM")) return parseStream(c, true, options);
+  if (c.accept("MUTABLE", "STREAM")) return parseStream(c, true);
   if (c.accept("EXTERNAL", "STREAM")) return parseExternal(c, "external_stream", options);
   if (c.accept("EXTERNAL", "TABLE")) return parseExternal(c, "external_table", options);
   if (c.accept("MATERIALIZED", "VIEW") || c.accept("SCHEDULED", "MATERIALIZED", "VIEW")) return parseMaterializedView(c);
@@ -179,8 +177,8 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
     // has no EXTERNAL STREAM head, proton ASTCreateQuery.cpp); the ENGINE line or system.tables tells.
     const engine = options.engine ?? engineInText(c);
     if (engine === "ExternalStream") return parseExternal(c, "external_stream", options);
-    if (engine === "MutableStream") return parseStream(c, true, options);
-    return parseStream(c, false, options);
+    if (engine === "MutableStream") return parseStream(c, true);
+    return parseStream(c, false);
   }
   return c.fail("expected STREAM, MUTABLE STREAM, VIEW, MATERIALIZED VIEW, EXTERNAL STREAM, EXTERNAL TABLE, FUNCTION or FORMAT SCHEMA");
 }
@@ -447,7 +445,7 @@ const sameSql = (a: string, b: string): boolean => a.replace(/[\s`]/g, "") === b
 
 const IMPLICIT_TIME = /^datetime64\(\s*3\s*,\s*'([^']*)'\s*\)$/i;
 
-function parseStream(c: Cursor, mutable: boolean, _options: ParseOptions): ParsedDefinition {
+function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   const name = head(c);
   const elements = parseElements(c);
   const clauses = parseStorageClauses(c);
@@ -635,7 +633,7 @@ function parseExternal(c: Cursor, kind: "external_stream" | "external_table", op
   // The Python external stream's body (`AS $$ … $$`) has no manifest field.
   if (c.accept("AS")) c.string();
   const clauses = parseStorageClauses(c);
-  const isSecret = options.isSecretSetting ?? ((key: string) => DEFAULT_SECRET.test(key));
+  const isSecret = options.isSecretSetting ?? isSecretSettingName;
   const spec: Record<string, JsonValue> = {
     settings: clauses.settings.filter(([key]) => !isSecret(key)).map(([key, value]) => ({ key, value })),
   };
@@ -692,7 +690,7 @@ function parseFunction(c: Cursor, type: "javascript" | "remote", aggregate: bool
   } else {
     c.expect("URL");
     spec["url"] = c.string();
-    const isSecret = options.isSecretSetting ?? ((key: string) => DEFAULT_SECRET.test(key));
+    const isSecret = options.isSecretSetting ?? isSecretSettingName;
     while (!c.done()) {
       if (c.accept("AUTH_METHOD")) spec["auth_method"] = c.string();
       else if (c.accept("AUTH_HEADER")) spec["auth_context"] = { key_name: c.string() };
