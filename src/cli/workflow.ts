@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
 import { callsForStep } from "../apply/calls.js";
 import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
+import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
@@ -49,7 +50,12 @@ export async function planWorkspace(
 ): Promise<PlannedWorkspace> {
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  const connection = await connect({
+    environment: context.io.environment,
+    cwd: context.io.cwd,
+    settings: loaded.settings,
+    concurrency: parseConcurrency(context.flags["concurrency"]),
+  });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
     try {
@@ -182,7 +188,7 @@ function isTransient(error: unknown): boolean {
 }
 
 export function parseConcurrency(value: unknown): number {
-  if (value === undefined) return 4;
+  if (value === undefined) return DEFAULT_CONCURRENCY;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${String(value)}"`);
