@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
-import { startServer } from "../server/index.js";
 
 export interface Connection {
   readonly client: TimeplusClient;
@@ -49,6 +48,8 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
   await mkdir(dataDir, { recursive: true });
+  // Only now: a remote deployment (and every offline command) never loads the server's code.
+  const { startServer } = await import("../server/index.js");
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
   const client = createTimeplusClient({ address: server.url, workspace, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
   return {
