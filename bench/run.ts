@@ -218,11 +218,32 @@ async function main(): Promise<void> {
       "",
       table,
       "",
+      NOTES,
+      "",
     ].join("\n");
     await writeFile(join(REPO, "docs", "benchmarks.md"), text);
     process.stderr.write("wrote docs/benchmarks.md\n");
   }
 }
+
+const NOTES = [
+  "## What the numbers rest on",
+  "",
+  "- **Concurrency 10 by default** (`--concurrency`): Terraform's default parallelism. A real Timeplus runs each REST call",
+  "  as a query of timeplusd, which admits `max_concurrent_queries` = 100 at once by default, shared with every running",
+  "  materialized view; ten leaves most of that to the workloads. The client's connection pool has as many sockets.",
+  "  When the server answers 429 or 503 the client halves the requests in flight (once per burst) and adds about one",
+  "  per round of answers after that (AIMD), so a large apply slows down rather than failing over a rate limit.",
+  "- **The built-in server** appends each write to a per-workspace log and syncs it, sharing one sync among the writes",
+  "  that arrive together, and folds the log into the snapshot once it is as long as the workspace is large; drops",
+  "  find dependents in an index kept as objects are written (docs/fidelity.md, Persistence). Server CPU per request",
+  "  therefore stays flat as the workspace grows.",
+  "- **The bound** is what no client can beat at this latency and concurrency: the larger of the longest dependency",
+  "  path times the latency and the number of requests times the latency divided by the concurrency. Wall time also",
+  "  holds what the bound leaves out: starting Node, reading and validating the manifests (YAML parsing is most of",
+  "  it), planning, and the server's own CPU on a machine it shares with the CLI.",
+  "- A plan's request count does not grow with the workspace (one list per kind plus the topology).",
+].join("\n");
 
 const NOISE_NOTE =
   "The numbers are noisy: this run shared a 2-core machine with other work, so wall times and CPU figures carry their load.";
