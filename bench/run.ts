@@ -5,7 +5,7 @@
  * docs/benchmarks.md. Targets are checked here and reported, never in the test suite.
  */
 import { spawn } from "node:child_process";
-import { cpus, totalmem, type } from "node:os";
+import { cpus, loadavg, totalmem, type } from "node:os";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -139,9 +139,10 @@ async function benchSize(size: number, options: Options, hook: string): Promise<
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
-function render(results: readonly SizeResult[], options: Options): string {
+function render(results: readonly SizeResult[], options: Options, load: { start: number; end: number }): string {
   const lines: string[] = [];
   lines.push(`Latency ${options.latencyMs} ms per request, concurrency ${options.concurrency}. Bound = max(longest path × latency, requests × latency / concurrency).`);
+  lines.push(`Load average of the machine (1 min): ${load.start.toFixed(1)} at the start, ${load.end.toFixed(1)} at the end, on ${cpus().length} cores.`);
   lines.push("");
   lines.push("| N | phase | requests | wall (s) | bound (s) | wall / bound | server CPU per request (ms) | CLI peak RSS (MB) |");
   lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
     'import { writeFileSync } from "node:fs";\nprocess.on("exit", () => { const file = process.env.BENCH_RSS_FILE; if (file) writeFileSync(file, String(process.resourceUsage().maxRSS)); });\n',
   );
   const results: SizeResult[] = [];
+  const loadAtStart = loadavg()[0] ?? 0;
   try {
     for (const size of options.sizes) {
       process.stderr.write(`workspace of ${size} resources:\n`);
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const table = render(results, options);
+  const table = render(results, options, { start: loadAtStart, end: loadavg()[0] ?? 0 });
   process.stdout.write(`${table}\n`);
   if (options.write) {
     const machine = `${type()} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
