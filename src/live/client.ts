@@ -125,11 +125,14 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
 
   async function attempt(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
     const ticket = await limit.acquire();
-    const result = await send(method, path, body);
-    if (result.type === "answer" && (result.status === 429 || result.status === 503)) limit.overloaded(ticket);
-    else if (result.type === "answer" && result.status < 500) limit.succeeded();
-    limit.release();
-    return result;
+    try {
+      const result = await send(method, path, body);
+      if (result.type === "answer" && (result.status === 429 || result.status === 503)) limit.overloaded(ticket);
+      else if (result.type === "answer" && result.status < 500) limit.succeeded();
+      return result;
+    } finally {
+      limit.release();
+    }
   }
 
   async function send(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
