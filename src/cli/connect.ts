@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
-import { startServer } from "../server/index.js";
 
 export interface Connection {
   readonly client: TimeplusClient;
@@ -17,6 +16,8 @@ export interface ConnectOptions {
   readonly cwd: string;
   /** From the chosen environment of tpctl.yaml; TIMEPLUS_ADDRESS wins. */
   readonly settings?: ConnectionSettings;
+  /** The most API calls in flight at once (`--concurrency`); also sizes the connection pool. */
+  readonly concurrency?: number;
 }
 
 /**
@@ -41,13 +42,16 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
   if (address) {
-    const client = createTimeplusClient({ address, workspace, ...credentials, ...timeoutFrom(env) });
+    const limits = options.concurrency !== undefined ? { concurrency: options.concurrency } : {};
+    const client = createTimeplusClient({ address, workspace, ...credentials, ...limits, ...timeoutFrom(env) });
     return { client, description: `${address.replace(/\/\/[^/@]*@/, "//")} (workspace ${workspace})`, close: () => client.close() };
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
   await mkdir(dataDir, { recursive: true });
+  // Only now: a remote deployment (and every offline command) never loads the server's code.
+  const { startServer } = await import("../server/index.js");
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
-  const client = createTimeplusClient({ address: server.url, workspace });
+  const client = createTimeplusClient({ address: server.url, workspace, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
   return {
     client,
     description: `the embedded local workspace in .tpctl/ (workspace ${workspace})`,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dependencyIndexer } from "./catalog.js";
 import { createFaultPlan } from "./faults.js";
 import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
@@ -12,7 +13,7 @@ export interface ServerOptions {
   readonly port?: number;
   /** Defaults to 127.0.0.1: the server is meant for loopback. */
   readonly host?: string;
-  /** Folder holding one JSON file per workspace; created if missing. */
+  /** Folder holding each workspace's snapshot and log (docs/fidelity.md, Persistence); created if missing. */
   readonly dataDir: string;
   /** With `password`, require HTTP Basic authentication (Timeplus Enterprise). */
   readonly username?: string;
@@ -36,7 +37,7 @@ export interface RunningServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:53122`; the API is under `${url}/default/api/v1beta2`. */
   readonly url: string;
   readonly port: number;
-  /** Stops listening, drops open connections, and resolves once every pending write is on disk. */
+  /** Stops listening, drops open connections, and resolves once every pending write is on disk and the logs are compacted. */
   close(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new RangeError("username and password go together");
   }
 
-  const store = await Store.open(options.dataDir);
+  const store = await Store.open(options.dataDir, { indexer: dependencyIndexer(KIND_MODULES) });
   const app = createApp({
     store,
     modules: KIND_MODULES,
@@ -95,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await app.close();
-        await store.idle();
+        await store.close();
         await stopped;
       })();
       return closing;
