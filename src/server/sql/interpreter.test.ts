@@ -148,7 +148,8 @@ describe("SQL interpreter", () => {
     w.run("ALTER NAMED COLLECTION nc SET topic='t' DELETE password");
     expect(showCreate(w, "NAMED COLLECTION nc")).toBe("CREATE NAMED COLLECTION nc AS brokers = 'b:9092' NOT OVERRIDABLE, topic = 't'");
     w.run("CREATE STREAM target(n int)");
-    w.run("CREATE TASK t SCHEDULE 5s TIMEOUT 2s INTO target AS SELECT 1 AS n");
+    w.run("CREATE TASK t SCHEDULE 5s TIMEOUT 2s INTO target AS SELECT count() AS n FROM system.cluster");
+    expect(codeOf(() => w.run("CREATE TASK t2 SCHEDULE 5s TIMEOUT 2s INTO missing AS SELECT 1 AS n"))).toBe(60);
     expect(w.run("SHOW TASKS")?.rows).toEqual([["t"]]);
     expect(codeOf(() => w.run("DROP STREAM target"))).toBe(630);
     w.run("CREATE DICTIONARY dict (k uint16, v string) PRIMARY KEY k LAYOUT(FLAT()) SOURCE(TIMEPLUS(STREAM 'target')) LIFETIME(10)");

@@ -138,3 +138,59 @@ describe("profiles", () => {
     expect((await server.get("/timeplusd/ping")).body).toEqual({ status: "UP" });
   });
 });
+
+describe("one catalog for REST and SQL, every engine kind", () => {
+  it("prints what REST created with SHOW CREATE", async () => {
+    const server = await serve();
+    const post = async (path: string, body: unknown) => expect((await server.call("POST", path, body)).status).toBe(201);
+    await post("/streams", { name: "s", columns: [{ name: "id", type: "int", codec: "ZSTD(1)" }], mode: "versioned_kv", primary_key: "id", description: "d" });
+    await post("/views", { name: "v", query: "SELECT id FROM s" });
+    await post("/materialized_views", { name: "mv", query: "SELECT id FROM s", target_stream: "s" });
+    await post("/external_streams", { name: "e", settings: [{ key: "type", value: "kafka" }, { key: "brokers", value: "b:9092" }, { key: "topic", value: "t" }], columns: [{ name: "raw", type: "string" }] });
+    await post("/external_tables", { name: "ch", settings: [{ key: "type", value: "clickhouse" }, { key: "address", value: "c:9000" }] });
+    await post("/udfs", { name: "f", type: "javascript", arguments: [{ name: "x", type: "float32" }], return_type: "float32", source: "function f(x) { return x; }" });
+    await post("/schemas", { name: "p", type: "Protobuf", content: 'syntax = "proto3";' });
+    const show = async (what: string): Promise<string> => ((await exec(server, `SHOW CREATE ${what}`, "historical")).body as { data: string[][] }).data[0]?.[0] ?? "";
+    expect(await show("s")).toBe(
+      "CREATE STREAM default.s\n(\n  `id` int32 CODEC(ZSTD(1)),\n  `_tp_time` datetime64(3, 'UTC') DEFAULT now64(3, 'UTC') CODEC(DoubleDelta, LZ4),\n" +
+        "  INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 256\n)\nPARTITION BY to_YYYYMMDD(_tp_time)\nPRIMARY KEY id\nORDER BY id\n" +
+        "SETTINGS mode = 'versioned_kv', index_granularity = 8192\nCOMMENT 'd'",
+    );
+    expect(await show("v")).toBe("CREATE VIEW default.v AS\nSELECT id FROM s");
+    expect(await show("mv")).toBe("CREATE MATERIALIZED VIEW default.mv INTO default.s AS\nSELECT id FROM s");
+    expect(await show("e")).toBe("CREATE EXTERNAL STREAM default.e\n(\n  `raw` string\n)\nSETTINGS type = 'kafka', brokers = 'b:9092', topic = 't'");
+    expect(await show("ch")).toBe("CREATE EXTERNAL TABLE default.ch\nSETTINGS type = 'clickhouse', address = 'c:9000'");
+    expect(await show("FUNCTION f")).toBe("CREATE FUNCTION f(x float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$function f(x) { return x; }$$");
+    expect(await show("FORMAT SCHEMA p")).toBe("CREATE FORMAT SCHEMA p AS 'syntax = \"proto3\";' TYPE Protobuf");
+    const tables = (await exec(server, "SELECT name, engine FROM system.tables ORDER BY name", "historical")).body as { data: string[][] };
+    expect(tables.data).toEqual([["ch", "ExternalTable"], ["e", "ExternalStream"], ["mv", "MaterializedView"], ["s", "Stream"], ["v", "View"]]);
+  });
+
+  it("lists what DDL created on the REST endpoints, in their shapes", async () => {
+    const server = await serve();
+    for (const sql of [
+      "CREATE FORMAT SCHEMA p AS 'syntax = \"proto3\";' TYPE Protobuf",
+      "CREATE STREAM s (id int32, v string) COMMENT 'c'",
+      "CREATE VIEW v AS SELECT id FROM s",
+      "CREATE MATERIALIZED VIEW mv INTO s AS SELECT id, v FROM s",
+      "CREATE EXTERNAL STREAM e (raw string) SETTINGS type = 'kafka', brokers = 'b:9092', topic = 't', password = 'hidden-pass'",
+      "CREATE EXTERNAL TABLE ch SETTINGS type = 'clickhouse', address = 'c:9000'",
+      "CREATE REMOTE FUNCTION g(ip string) RETURNS string URL 'https://x' AUTH_METHOD 'auth_header' AUTH_HEADER 'h' AUTH_KEY 'hidden-key'",
+    ]) {
+      expect([sql, (await exec(server, sql, "ddl")).status]).toEqual([sql, 204]);
+    }
+    expect((await server.call("GET", "/streams/s")).body).toMatchObject({ name: "s", description: "c", columns: [{ name: "id", type: "int32" }, { name: "v", type: "string" }, { name: "_tp_time" }] });
+    expect((await server.call("GET", "/views")).body).toMatchObject([{ name: "mv", materialized: true, target_stream: "s" }, { name: "v", materialized: false, query: "SELECT id FROM s" }]);
+    expect((await server.call("GET", "/materialized_views/mv")).body).toMatchObject({ name: "mv", query: "SELECT id, v FROM s", target_stream: "s" });
+    const external = await server.call("GET", "/external_streams/e");
+    expect(external.body).toMatchObject({ name: "e", type: "kafka", columns: [{ name: "raw", type: "string" }] });
+    expect(JSON.stringify(external.body)).not.toContain("hidden-pass");
+    expect((await server.call("GET", "/external_tables/ch")).body).toMatchObject({ name: "ch", type: "clickhouse" });
+    const udf = await server.call("GET", "/udfs/g");
+    expect(udf.body).toMatchObject({ name: "g", type: "remote", url: "https://x", auth_method: "auth_header", auth_context: { key_name: "h" }, return_type: "string" });
+    expect(JSON.stringify(udf.body)).not.toContain("hidden-key");
+    expect((await server.call("GET", "/schemas/p")).body).toMatchObject({ name: "p", type: "Protobuf", content: 'syntax = "proto3";' });
+    // REST refuses what SQL objects depend on, too.
+    expect((await server.call("DELETE", "/streams/s")).body).toMatchObject({ code: 630 });
+  });
+});
