@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SqlError } from "./errors.js";
-import { memoryWorkspace } from "./test-support.js";
+import { memoryWorkspace } from "./test-utils.js";
 
 function codeOf(run: () => unknown): number {
   try {
@@ -67,6 +67,7 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("DROP STREAM missing"))).toBe(60);
     expect(codeOf(() => w.run("SHOW CREATE missing"))).toBe(60);
     expect(codeOf(() => w.run("CREATE VIEW w AS SELECT * FROM missing"))).toBe(60);
+    expect(() => w.run("DROP STREAM s")).toThrow("Cannot drop or rename default.s, because some tables depend on it: default.v");
     expect(codeOf(() => w.run("DROP STREAM s"))).toBe(630);
     expect(codeOf(() => w.run("RENAME STREAM s TO s2"))).toBe(630);
     expect(codeOf(() => w.run("ALTER STREAM s DROP COLUMN a"))).toBe(48);
@@ -151,7 +152,7 @@ describe("SQL interpreter", () => {
     w.run("CREATE TASK t SCHEDULE 5s TIMEOUT 2s INTO target AS SELECT count() AS n FROM system.cluster");
     expect(codeOf(() => w.run("CREATE TASK t2 SCHEDULE 5s TIMEOUT 2s INTO missing AS SELECT 1 AS n"))).toBe(60);
     expect(w.run("SHOW TASKS")?.rows).toEqual([["t"]]);
-    expect(codeOf(() => w.run("DROP STREAM target"))).toBe(630);
+    expect(() => w.run("DROP STREAM target")).toThrow("because some tables depend on it: task default.t");
     w.run("CREATE DICTIONARY dict (k uint16, v string) PRIMARY KEY k LAYOUT(FLAT()) SOURCE(TIMEPLUS(STREAM 'target')) LIFETIME(10)");
     expect(showCreate(w, "DICTIONARY dict")).toBe("CREATE DICTIONARY default.dict\n(\n  `k` uint16,\n  `v` string\n)\nPRIMARY KEY k\nSOURCE(TIMEPLUS(STREAM 'target'))\nLIFETIME(10)\nLAYOUT(FLAT())");
   });

@@ -501,23 +501,26 @@ function createDictionary(statement: CreateDictionary, tx: Transaction, env: Sql
 
 /** 630 as the engine words it: "Cannot drop or rename default.s, because some tables depend on it: …". */
 function assertNoDependents(catalog: Catalog, name: string): void {
-  const dependents = catalog.dependentsOf(name);
-  refuseWhileUsed(name, dependents);
+  refuseWhileUsed(name, dependentNames(catalog, name));
 }
 
-function refuseWhileUsed(name: string, dependents: readonly Located[]): void {
-  if (dependents.length === 0) return;
-  const names = dependents.map((dependent) =>
+/** What reads or writes the relation `name`: views, MVs, sinks, … (REST kinds) and SQL tasks writing into it. */
+function dependentNames(catalog: Catalog, name: string): string[] {
+  const relations = catalog.dependentsOf(name).map((dependent) =>
     dependent.module.relation ? qualifiedName(DEFAULT_DATABASE, String(dependent.record["name"])) : `${dependent.module.label} ${String(dependent.record["name"])}`,
   );
-  throw sqlError(SQL_CODES.HAVE_DEPENDENT_OBJECTS, `Cannot drop or rename ${name.includes(".") ? name : qualifiedName(DEFAULT_DATABASE, name)}, because some tables depend on it: ${names.join(", ")}`);
+  const tasks = catalog.list(SQL_KINDS.task).filter((task) => task["into"] === name).map((task) => `task ${qualifiedName(DEFAULT_DATABASE, String(task["name"]))}`);
+  return [...relations, ...tasks];
 }
 
-function dependentTasks(catalog: Catalog, name: string): Located[] {
-  return catalog
-    .list(SQL_KINDS.task)
-    .filter((task) => task["into"] === name)
-    .map((record) => ({ module: { kind: SQL_KINDS.task, label: "task", relation: false } as Located["module"], record }));
+function refuseWhileUsed(what: string, dependents: readonly string[]): void {
+  if (dependents.length === 0) return;
+  const subject = /\s/.test(what) ? what : qualifiedName(DEFAULT_DATABASE, what);
+  throw sqlError(SQL_CODES.HAVE_DEPENDENT_OBJECTS, `Cannot drop or rename ${subject}, because some tables depend on it: ${dependents.join(", ")}`);
+}
+
+function usersOf(catalog: Catalog, kind: string, name: string): string[] {
+  return catalog.usersOf(kind, name).map((user) => `${user.module.relation ? qualifiedName(DEFAULT_DATABASE, String(user.record["name"])) : `${user.module.label} ${String(user.record["name"])}`}`);
 }
 
 const DROP_KINDS: Readonly<Record<string, { readonly kinds: readonly string[]; readonly label: string }>> = {
@@ -541,7 +544,7 @@ function drop(statement: Drop, tx: Transaction): void {
     if (!rule.kinds.includes(found.kind)) {
       throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a ${rule.label}`);
     }
-    if (found.kind !== SQL_KINDS.dictionary) refuseWhileUsed(name, [...tx.dependentsOf(name), ...dependentTasks(tx, name)]);
+    if (found.kind !== SQL_KINDS.dictionary) assertNoDependents(tx, name);
     tx.remove(found.kind, name);
     return;
   }
@@ -552,7 +555,7 @@ function drop(statement: Drop, tx: Transaction): void {
         if (statement.ifExists) return;
         throw sqlError(SQL_CODES.UNKNOWN_FUNCTION, `User-defined function '${name}' doesn't exist`);
       }
-      refuseWhileUsed(`function ${name}`, tx.usersOf("udf", name));
+      refuseWhileUsed(`function ${name}`, usersOf(tx, "udf", name));
       tx.remove("udf", name);
       return;
     }
@@ -561,7 +564,7 @@ function drop(statement: Drop, tx: Transaction): void {
         if (statement.ifExists) return;
         throw sqlError(SQL_CODES.UNKNOWN_FORMAT_SCHEMA, `Format schema ${name} doesn't exist`);
       }
-      refuseWhileUsed(`format schema ${name}`, tx.usersOf("schema", name));
+      refuseWhileUsed(`format schema ${name}`, usersOf(tx, "schema", name));
       tx.remove("schema", name);
       return;
     }
@@ -830,7 +833,7 @@ function rename(statement: Rename, tx: Transaction, env: SqlEnv): void {
     if (found.kind !== "stream") throw notImplemented(`RENAME STREAM is not supported for ${SHAPE_LABEL[shapeOf(found)]}`);
     const taken = locate(tx, to);
     if (taken) throw alreadyExists(taken, to);
-    refuseWhileUsed(from, [...tx.dependentsOf(from), ...dependentTasks(tx, from)]);
+    assertNoDependents(tx, from);
     tx.remove("stream", from);
     tx.put("stream", to, { ...found.record, name: to, ...updated(env) });
   }
