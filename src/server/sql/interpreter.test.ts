@@ -167,11 +167,22 @@ describe("SQL interpreter", () => {
     expect(stream?.["description"]).toBe(nasty);
     expect((stream?.["columns"] as { comment?: string }[])[0]?.comment).toBe(nasty);
     expect((w.state.get("external_stream")?.get("e")?.["settings"] as { value: string }[])[1]?.value).toBe(nasty);
-    // SHOW CREATE prints them so that the same text reads back to the same object.
-    const printed = showCreate(w, "s");
+    w.run(`CREATE FORMAT SCHEMA p AS ${literal} TYPE Protobuf`);
+    expect(w.state.get("schema")?.get("p")?.["content"]).toBe(nasty);
+    w.run(`CREATE REMOTE FUNCTION g(x string) RETURNS string URL ${literal} AUTH_METHOD 'auth_header' AUTH_HEADER ${literal} AUTH_KEY ${literal}`);
+    expect(w.state.get("udf")?.get("g")).toMatchObject({ url: nasty, auth_context: { key_name: nasty, key_value: nasty } });
+    w.run(`CREATE FUNCTION js(x string) RETURNS string LANGUAGE JAVASCRIPT AS $tp$${nasty}$tp$`);
+    expect(w.state.get("udf")?.get("js")?.["source"]).toBe(nasty);
+    // SHOW CREATE prints each so that the same text reads back to the same object.
     const again = memoryWorkspace();
-    again.run(printed);
+    for (const what of ["s", "e", "FORMAT SCHEMA p", "FUNCTION g", "FUNCTION js"]) {
+      const printed = showCreate(w, what);
+      again.run(printed);
+      expect(showCreate(again, what)).toBe(printed);
+    }
     expect(again.state.get("stream")?.get("s")?.["description"]).toBe(nasty);
-    expect(showCreate(again, "s")).toBe(printed);
+    expect(again.state.get("schema")?.get("p")?.["content"]).toBe(nasty);
+    expect(again.state.get("udf")?.get("js")?.["source"]).toBe(nasty);
+    expect(again.state.get("udf")?.get("g")?.["url"]).toBe(nasty);
   });
 });

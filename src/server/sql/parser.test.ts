@@ -61,6 +61,7 @@ describe("parseSql", () => {
     expect(refusal("CREATE STREAM s (a int").code).toBe(62);
     expect(refusal("CREATE STREAM s (a 'unterminated)").code).toBe(62);
     expect(refusal("CREATE SCHEDULED MATERIALIZED VIEW mv AS SELECT 1").code).toBe(62);
+    expect(refusal("CREATE STREAM `` (a int)").code).toBe(62);
   });
 
   it("refuses two primary keys with 36 and a stream with neither columns nor AS with 80", () => {

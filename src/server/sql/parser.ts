@@ -132,7 +132,7 @@ class Cursor {
   /** An identifier, plain or quoted. */
   name(what = "identifier"): string {
     const token = this.peek();
-    if (token === undefined || (token.type !== "identifier" && token.type !== "quoted_identifier")) this.fail(what);
+    if (token === undefined || (token.type !== "identifier" && token.type !== "quoted_identifier") || token.value === "") this.fail(what);
     this.index += 1;
     return token.value;
   }
