@@ -5,7 +5,6 @@ import { createFaultPlan } from "./faults.js";
 import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
 import { PROFILES, type Profile, servesEngine, servesExec } from "./sql/profile.js";
-import { execRoute, handleEngineRequest } from "./sql/transport.js";
 import { Store } from "./store.js";
 import { topologyRoute } from "./topology.js";
 
@@ -72,16 +71,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const profile = options.profile ?? "all";
   if (!PROFILES.includes(profile)) throw new RangeError(`profile must be one of ${PROFILES.join(", ")}, got ${String(profile)}`);
   const now = options.now ?? (() => new Date());
+  // Loaded only when served: every CLI run imports this module, most never start a server.
+  const sql = servesExec(profile) || servesEngine(profile) ? await import("./sql/transport.js") : undefined;
   const store = await Store.open(options.dataDir);
   const app = createApp({
     store,
     modules: KIND_MODULES,
-    extraRoutes: [topologyRoute, ...(servesExec(profile) ? [execRoute(ENGINE_VERSION)] : [])],
+    extraRoutes: [topologyRoute, ...(sql && servesExec(profile) ? [sql.execRoute(ENGINE_VERSION)] : [])],
     profile,
-    ...(servesEngine(profile)
+    ...(sql && servesEngine(profile)
       ? {
           engine: (request, workspace) =>
-            handleEngineRequest(request, workspace, {
+            sql.handleEngineRequest(request, workspace, {
               version: ENGINE_VERSION,
               now,
               ...(options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : {}),
