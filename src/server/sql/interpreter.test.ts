@@ -130,6 +130,11 @@ describe("SQL interpreter", () => {
     const create = w.run("SELECT create_table_query FROM system.tables WHERE name = 'v'")?.rows[0]?.[0];
     expect(create).toBe("CREATE VIEW default.v AS\nSELECT a FROM s");
     expect(w.run("SELECT version()")?.rows).toEqual([["3.0.0-test"]]);
+    expect(w.run("SELECT count() FROM system.tables WHERE engine = 'Stream'")).toEqual({ columns: [{ name: "count()", type: "uint64" }], rows: [[1]] });
+    expect(codeOf(() => w.run("SELECT name, count() FROM system.tables"))).toBe(48);
+    expect(codeOf(() => w.run("SELECT nope FROM system.tables"))).toBe(47);
+    expect(codeOf(() => w.run("SELECT * FROM system.nope"))).toBe(60);
+    expect(codeOf(() => w.run("SELECT * FROM s"))).toBe(48);
   });
 
   it("stores functions, format schemas and the SQL-only kinds and prints them back", () => {
