@@ -84,6 +84,7 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
   varchar: "string",
   datetime64: "datetime64",
   lowcardinality: "low_cardinality",
+  fixedstring: "fixed_string",
 };
 
 /**
