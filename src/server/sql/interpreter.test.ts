@@ -108,6 +108,21 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("DROP STREAM dst"))).toBe(630);
   });
 
+  it("SYSTEM PAUSE … PERMANENT writes pause_on_start into the MV's settings, RESUME … PERMANENT takes it out", () => {
+    const w = memoryWorkspace();
+    w.run("CREATE STREAM src(a int)");
+    w.run("CREATE MATERIALIZED VIEW mv AS SELECT a FROM src SETTINGS checkpoint_interval=5");
+    w.run("SYSTEM PAUSE MATERIALIZED VIEW mv PERMANENT");
+    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5, pause_on_start = true");
+    w.run("SYSTEM RESUME MATERIALIZED VIEW default.mv PERMANENT SYNC");
+    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5");
+    w.run("SYSTEM PAUSE MATERIALIZED VIEW mv");
+    expect(showCreate(w, "mv")).not.toContain("pause_on_start");
+    expect(codeOf(() => w.run("SYSTEM PAUSE MATERIALIZED VIEW missing"))).toBe(60);
+    expect(codeOf(() => w.run("SYSTEM PAUSE MATERIALIZED VIEW src"))).toBe(80);
+    expect(codeOf(() => w.run("SYSTEM RELOAD CONFIG"))).toBe(48);
+  });
+
   it("applies the in-place ALTERs of streams", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM s(a int, b string)");

@@ -20,6 +20,7 @@ import type {
   ShowCreate,
   ShowList,
   Statement,
+  SystemMaterializedView,
 } from "./ast.js";
 import { SQL_CODES, sqlError, notImplemented } from "./errors.js";
 import { qualifiedName, settingList } from "./format.js";
@@ -149,6 +150,8 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
     }
     case "rename":
       return rename(statement, tx, env);
+    case "system_mv":
+      return systemMaterializedView(statement, tx, env);
     default:
       throw notImplemented(`${statement.type} is not a DDL statement`);
   }
@@ -836,6 +839,33 @@ function rename(statement: Rename, tx: Transaction, env: SqlEnv): void {
     assertNoDependents(tx, from);
     tx.remove("stream", from);
     tx.put("stream", to, { ...found.record, name: to, ...updated(env) });
+  }
+}
+
+/**
+ * Pause and resume of MVs. Nothing runs here, so a pause is a flag; PERMANENT writes
+ * `pause_on_start` into the MV's query settings (resume PERMANENT takes it out), which is how the
+ * engine makes the state survive a restart, and which SHOW CREATE then shows.
+ */
+function systemMaterializedView(statement: SystemMaterializedView, tx: Transaction, env: SqlEnv): void {
+  for (const qualified of statement.names) {
+    const name = localName(tx, qualified);
+    const found = locate(tx, name);
+    if (!found) throw unknownStream(name);
+    if (found.kind !== "materialized_view") throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a Materialized View`);
+    if (statement.action === "abort" || statement.action === "recover") continue;
+    const pause = statement.action === "pause";
+    let record: Record<string, JsonValue> = withExtras({ ...found.record }, (sql) => {
+      if (pause) sql["paused"] = true;
+      else delete sql["paused"];
+    });
+    if (statement.permanent) {
+      const { select, settings } = splitQuerySettings(String(record["query"] ?? ""));
+      const rest = settings.filter((setting) => setting.key !== "pause_on_start");
+      const next = pause ? [...rest, { key: "pause_on_start", value: "true", kind: "bool" as const }] : rest;
+      record = { ...record, query: next.length === 0 ? select : `${select}\nSETTINGS ${settingList(next)}` };
+    }
+    tx.put("materialized_view", name, { ...record, ...updated(env) });
   }
 }
 
