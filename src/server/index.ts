@@ -64,15 +64,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!(faultRate >= 0 && faultRate <= 1)) throw new RangeError(`faultRate must be between 0 and 1, got ${faultRate}`);
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError(`latencyMs must not be negative, got ${latencyMs}`);
-  if ((options.username === undefined) !== (options.password === undefined)) {
-    throw new RangeError("username and password go together");
-  }
-
   const profile = options.profile ?? "all";
   if (!PROFILES.includes(profile)) throw new RangeError(`profile must be one of ${PROFILES.join(", ")}, got ${String(profile)}`);
   const now = options.now ?? (() => new Date());
   // Loaded only when served: every CLI run imports this module, most never start a server.
   const sql = servesExec(profile) || servesEngine(profile) ? await import("./sql/transport.js") : undefined;
+  if ((options.username === undefined) !== (options.password === undefined)) {
+    throw new RangeError("username and password go together");
+  }
+
   const store = await Store.open(options.dataDir);
   const app = createApp({
     store,
