@@ -78,6 +78,10 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS no_such=1"))).toBe(115);
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS mode='versioned_kv'"))).toBe(36);
     expect(codeOf(() => w.run("DROP VIEW s"))).toBe(80);
+    expect(() => w.run("CREATE STREAM t(window_start datetime64(3))")).toThrow("Column window_start is reserved, should not used in create query");
+    expect(codeOf(() => w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start, count() FROM tumble(s, 1m) GROUP BY window_start"))).toBe(44);
+    w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start AS ts, count() AS n FROM tumble(s, 1m) GROUP BY window_start");
+    w.run("DROP VIEW m");
     // Nothing of a refused statement is kept.
     expect(w.run("SHOW STREAMS")?.rows).toEqual([["s"], ["v"]]);
   });

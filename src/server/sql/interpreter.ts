@@ -238,7 +238,12 @@ function updated(env: SqlEnv): JsonObject {
 // ---------------------------------------------------------------------------------------------
 // CREATE
 
+/** Names the windowing functions produce, which no create query may declare (docs/timeplus-sql.md). */
 const RESERVED_COLUMNS = new Set(["window_start", "window_end"]);
+
+function reservedColumn(name: string): Error {
+  return sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${name} is reserved, should not used in create query`);
+}
 
 const STREAM_SETTINGS = new Set([
   "shards", "sharding_expr", "replication_factor", "replicas", "mode", "version_column", "storage_type", "logstore_codec",
@@ -267,8 +272,8 @@ function columnsOf(columns: CreateStream["columns"], options: { implicitTime: bo
   for (const column of columns) {
     if (seen.has(column.name)) throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Column ${column.name} already exists`);
     seen.add(column.name);
-    if (RESERVED_COLUMNS.has(column.name)) throw sqlError(44, `Column ${column.name} is reserved`);
-    if (column.name.startsWith("_tp_") && column.name !== TP_TIME) throw sqlError(44, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
+    if (RESERVED_COLUMNS.has(column.name)) throw reservedColumn(column.name);
+    if (column.name.startsWith("_tp_") && column.name !== TP_TIME) throw sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
     const { record, extras: own } = columnRecord(column);
     records.push(record);
     if (own) extras[column.name] = own;
@@ -426,6 +431,9 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
     tx.put("view", name, { name, description: statement.comment ?? "", query: statement.query, columns, ...audit(env, undefined) });
     return;
   }
+  // Without INTO the MV's output becomes its inner stream's columns, so the same names are refused.
+  const reserved = statement.into === undefined ? columns.map((column) => String(column["name"])).find((name) => RESERVED_COLUMNS.has(name)) : undefined;
+  if (reserved !== undefined) throw reservedColumn(reserved);
   let target = "";
   if (statement.into !== undefined) {
     target = localName(tx, statement.into);
