@@ -127,6 +127,17 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("SYSTEM RELOAD CONFIG"))).toBe(48);
   });
 
+  it("alters the inner stream of an MV without INTO, and refuses it for one with INTO (48)", () => {
+    const w = memoryWorkspace();
+    w.run("CREATE STREAM src(a int)");
+    w.run("CREATE MATERIALIZED VIEW inner_mv AS SELECT a FROM src");
+    w.run("ALTER STREAM inner_mv MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY, MODIFY SETTING logstore_retention_ms = 60000");
+    expect(w.state.get("materialized_view")?.get("inner_mv")).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 60000, logstore_retention_bytes: -1 });
+    w.run("CREATE MATERIALIZED VIEW into_mv INTO src AS SELECT a FROM src");
+    expect(codeOf(() => w.run("ALTER STREAM into_mv MODIFY SETTING logstore_retention_ms = 1"))).toBe(48);
+    expect(codeOf(() => w.run("ALTER STREAM inner_mv MODIFY SETTING checkpoint_interval = 1"))).toBe(48);
+  });
+
   it("applies the in-place ALTERs of streams", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM s(a int, b string)");

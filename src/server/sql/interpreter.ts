@@ -655,7 +655,8 @@ const SUPPORTED: Readonly<Record<Shape, ReadonlySet<AlterCommand["op"]>>> = {
   mutable: new Set(["add_column", "modify_setting", "modify_comment", "add_index", "drop_index"]),
   random: new Set(["modify_comment"]),
   view: new Set(["modify_comment"]),
-  materialized_view: new Set(["modify_comment", "modify_query", "modify_query_setting", "reset_query_setting"]),
+  // TTL and retention are the inner stream's: only an MV without INTO has one (checked below).
+  materialized_view: new Set(["modify_comment", "modify_query", "modify_query_setting", "reset_query_setting", "modify_ttl", "remove_ttl", "modify_setting"]),
   external_stream: new Set(["modify_setting", "modify_comment"]),
   external_table: new Set([]),
   dictionary: new Set([]),
@@ -674,10 +675,16 @@ function alter(statement: Alter, tx: Transaction, env: SqlEnv): void {
     if (!SUPPORTED[shape].has(command.op)) {
       throw notImplemented(`${COMMAND_TEXT[command.op]} is not supported for ${SHAPE_LABEL[shape]}${shape === "view" ? " (use CREATE OR REPLACE VIEW)" : ""}`);
     }
+    if (shape === "materialized_view" && INNER_STREAM_COMMANDS.has(command.op) && String(record["target_stream"] ?? "") !== "") {
+      throw notImplemented(`Materialized view with specified target stream can't be altered: ${COMMAND_TEXT[command.op]} changes the inner stream of an MV without INTO`);
+    }
     record = applyCommand(command, record, shape, tx, name);
   }
   tx.put(found.kind, name, { ...record, ...updated(env) });
 }
+
+/** What an MV without INTO changes on its inner stream (ALTER STREAM mv …). */
+const INNER_STREAM_COMMANDS: ReadonlySet<AlterCommand["op"]> = new Set(["modify_ttl", "remove_ttl", "modify_setting"]);
 
 function columnsIn(record: JsonObject): JsonObject[] {
   return Array.isArray(record["columns"]) ? record["columns"].filter(isJsonObject) : [];
@@ -720,9 +727,10 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
       return { ...record, columns: columns.map((column) => (column["name"] === command.from ? { ...column, name: command.to } : column)) };
     }
     case "modify_ttl":
-      return { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
+      // An MV's record has no `ttl` alias (the seed's MaterializedView shape).
+      return shape === "materialized_view" ? { ...record, ttl_expression: command.ttl.trim() } : { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
     case "remove_ttl":
-      return { ...record, ttl: "", ttl_expression: "" };
+      return shape === "materialized_view" ? { ...record, ttl_expression: "" } : { ...record, ttl: "", ttl_expression: "" };
     case "modify_setting": {
       let next = record;
       for (const setting of command.settings) {
@@ -735,6 +743,13 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
             else kinds[setting.key] = setting.kind;
             sql["literal_kinds"] = kinds;
           });
+          continue;
+        }
+        if (shape === "materialized_view") {
+          if (!RETENTION.has(setting.key)) throw notImplemented(`ALTER STREAM … MODIFY SETTING of a materialized view's inner stream supports only ${[...RETENTION].join(", ")}`);
+          const value = Number(setting.value);
+          if (!Number.isInteger(value)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
+          next = { ...next, [setting.key]: value };
           continue;
         }
         const alterable = shape === "mutable" ? MUTABLE_ALTERABLE : RETENTION;
