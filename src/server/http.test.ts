@@ -14,14 +14,14 @@ describe("routing and error bodies", () => {
     t = await startTestServer();
     expect(await t.call("GET", "/nothing")).toMatchObject({
       status: 404,
-      body: { code: 404, message: "no route for GET /default/api/v1beta2/nothing", system: "appserver" },
+      body: { code: 404, message: "no route for GET /default/api/v1beta2/nothing", system: "neutron" },
     });
-    expect(await t.get("/default/api/v1/streams")).toMatchObject({ status: 404, body: { system: "appserver" } });
+    expect(await t.get("/default/api/v1/streams")).toMatchObject({ status: 404, body: { system: "neutron" } });
     expect(await t.get("/bad%2Fworkspace/api/v1beta2/streams")).toMatchObject({ status: 404 });
     const wrong = await t.call("PUT", "/streams/cars", {});
     expect(wrong).toMatchObject({
       status: 405,
-      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "appserver" },
+      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "neutron" },
     });
     expect(wrong.headers.get("allow")).toBe("GET, PATCH, DELETE");
   });
@@ -31,7 +31,7 @@ describe("routing and error bodies", () => {
     expect(await t.call("GET", "/streams?db=default")).toMatchObject({ status: 200, body: [] });
     expect(await t.call("GET", "/streams?db=other")).toMatchObject({
       status: 400,
-      body: { code: 81, message: "Database other doesn't exist", system: "timeplusd" },
+      body: { code: 81, message: "Database other doesn't exist", system: "proton" },
     });
   });
 
@@ -56,10 +56,10 @@ describe("authentication", () => {
   it("requires Basic credentials when a user is configured, and records the user as owner", async () => {
     t = await startTestServer({ username: "admin", password: "s3cret!" });
     const none = await t.call("GET", "/streams");
-    expect(none).toMatchObject({ status: 401, body: { code: 401, message: "authentication required", system: "appserver" } });
+    expect(none).toMatchObject({ status: 401, body: { code: 401, message: "authentication required", system: "neutron" } });
     expect(none.headers.get("www-authenticate")).toBe('Basic realm="timeplus"');
     const wrong = await t.call("GET", "/streams", undefined, { headers: basic("admin", "guess") });
-    expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "appserver" } });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "neutron" } });
     expect(JSON.stringify(wrong.body)).not.toContain("guess");
     expect(await t.call("GET", "/streams", undefined, { headers: basic("admin", "s3cret!") })).toMatchObject({ status: 200, body: [] });
     const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: basic("admin", "s3cret!") });

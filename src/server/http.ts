@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): App {
       return;
     }
     if (fault === "unavailable") {
-      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "appserver")));
+      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "neutron")));
       return;
     }
 
@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): App {
       reply = failureReply(
         error instanceof ApiFailure
           ? error
-          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "appserver"),
+          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "neutron"),
       );
     }
     if (fault === "reset_after") {
@@ -106,7 +106,7 @@ export function createApp(options: AppOptions): App {
       return;
     }
     if (fault === "error_after_write") {
-      reply = failureReply(new ApiFailure(500, 500, "internal server error (injected fault)", "appserver"));
+      reply = failureReply(new ApiFailure(500, 500, "internal server error (injected fault)", "neutron"));
     }
     send(response, reply);
   };
@@ -210,12 +210,12 @@ function decodeSegments(pathname: string): string[] | undefined {
 }
 
 function pathNotFound(method: string, path: string): ApiFailure {
-  return new ApiFailure(404, 404, `no route for ${method} ${path}`, "appserver");
+  return new ApiFailure(404, 404, `no route for ${method} ${path}`, "neutron");
 }
 
 function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ApiFailure {
   const allow = [...new Set(allowed)].join(", ");
-  return new ApiFailure(405, 405, `method ${method} is not allowed on ${path}; allowed: ${allow}`, "appserver", { allow });
+  return new ApiFailure(405, 405, `method ${method} is not allowed on ${path}; allowed: ${allow}`, "neutron", { allow });
 }
 
 function failureReply(failure: ApiFailure): Reply {
@@ -237,12 +237,12 @@ async function readBody(request: IncomingMessage): Promise<RawBody> {
 }
 
 function parseJsonBody(raw: RawBody): unknown {
-  if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "appserver");
-  if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "appserver");
+  if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "neutron");
+  if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "neutron");
   try {
     return JSON.parse(raw.text) as unknown;
   } catch (error) {
-    throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "appserver");
+    throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "neutron");
   }
 }
 
@@ -272,7 +272,7 @@ function authenticate(headers: IncomingHttpHeaders, auth: AuthConfig): Actor {
   }
   if (keyRequired && key !== undefined && same(key.trim(), auth.apiKey ?? "")) return { id: "api-key", name: "api-key" };
   const presented = user !== undefined || key !== undefined;
-  throw new ApiFailure(401, 401, presented ? "invalid credentials" : "authentication required", "appserver", {
+  throw new ApiFailure(401, 401, presented ? "invalid credentials" : "authentication required", "neutron", {
     "www-authenticate": basicRequired ? 'Basic realm="timeplus"' : 'ApiKey realm="timeplus"',
   });
 }

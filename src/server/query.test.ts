@@ -28,7 +28,7 @@ describe("checkQuery", () => {
     ["SELECT [1, 2) FROM cars", "Syntax error at position 12 (')'): unbalanced parentheses"],
     ["SELECT 1; SELECT 2", "Syntax error at position 8 (';'): multi-statements are not allowed"],
   ])("refuses %j with 62 SYNTAX_ERROR", (query, message) => {
-    expect(failureOf(() => checkQuery(query))).toEqual({ status: 400, code: 62, system: "timeplusd", message });
+    expect(failureOf(() => checkQuery(query))).toEqual({ status: 400, code: 62, system: "proton", message });
   });
 });
 

@@ -36,7 +36,7 @@ describe("external streams", () => {
   it("has no update endpoint: PATCH and PUT get 405", async () => {
     await t.call("POST", "/external_streams", KAFKA);
     const patched = await t.call("PATCH", "/external_streams/ext_cars", { description: "x" });
-    expect(patched).toMatchObject({ status: 405, body: { code: 405, system: "appserver" } });
+    expect(patched).toMatchObject({ status: 405, body: { code: 405, system: "neutron" } });
     expect(patched.headers.get("allow")).toBe("GET, DELETE");
     expect(await t.call("PUT", "/external_streams/ext_cars", KAFKA)).toMatchObject({ status: 405 });
   });
@@ -45,11 +45,11 @@ describe("external streams", () => {
     const { settings: _settings, ...noSettings } = KAFKA;
     expect(await t.call("POST", "/external_streams", noSettings)).toMatchObject({
       status: 400,
-      body: { code: 400, message: 'invalid request body: field "settings" is required', system: "appserver" },
+      body: { code: 400, message: 'invalid request body: field "settings" is required', system: "neutron" },
     });
     expect(await t.call("POST", "/external_streams", { ...KAFKA, settings: [{ key: "topic", value: "t" }] })).toMatchObject({
       status: 400,
-      body: { code: 36, message: "an external stream needs the setting 'type' (for example kafka)", system: "timeplusd" },
+      body: { code: 36, message: "an external stream needs the setting 'type' (for example kafka)", system: "proton" },
     });
     expect(await t.call("POST", "/external_streams", { ...KAFKA, settings: [{ key: "type", value: "kafka" }] })).toMatchObject({
       status: 400,

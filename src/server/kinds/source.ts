@@ -86,7 +86,7 @@ function readUpdate(body: unknown): Changes {
           400,
           400,
           `source '${String(current["name"])}' is ${String(current["status"])}: only stopped sources can be updated; stop it first (POST /sources/${String(current["id"])}/stop)`,
-          "appserver",
+          "neutron",
         );
       }
       if (typeof changes["stream"] === "string" && changes["stream"] !== current["stream"]) assertTargetStream(tx, changes["stream"]);

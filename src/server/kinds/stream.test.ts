@@ -129,7 +129,7 @@ describe("streams", () => {
         code: 48,
         message:
           "Altering stream columns, mode is not supported: only description, logstore_retention_bytes, logstore_retention_ms, ttl_expression can be updated",
-        system: "timeplusd",
+        system: "proton",
       },
     });
     expect((await t.call("GET", "/streams/cars")).body).toMatchObject({ description: "live telemetry" });
@@ -138,7 +138,7 @@ describe("streams", () => {
   it("deletes with 204 and then reports 404 / 60", async () => {
     await t.call("POST", "/streams", CARS);
     expect(await t.call("DELETE", "/streams/cars")).toMatchObject({ status: 204, body: undefined });
-    const missing = { status: 404, body: { code: 60, message: "stream 'cars' doesn't exist", system: "timeplusd" } };
+    const missing = { status: 404, body: { code: 60, message: "stream 'cars' doesn't exist", system: "proton" } };
     expect(await t.call("GET", "/streams/cars")).toMatchObject(missing);
     expect(await t.call("DELETE", "/streams/cars")).toMatchObject(missing);
     expect(await t.call("PATCH", "/streams/cars", { description: "x" })).toMatchObject(missing);
@@ -148,12 +148,12 @@ describe("streams", () => {
     await t.call("POST", "/streams", CARS);
     expect(await t.call("POST", "/streams", CARS)).toMatchObject({
       status: 400,
-      body: { code: 57, message: "stream 'cars' exists", system: "timeplusd" },
+      body: { code: 57, message: "stream 'cars' exists", system: "proton" },
     });
     await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
     expect(await t.call("POST", "/streams", { ...CARS, name: "v" })).toMatchObject({
       status: 400,
-      body: { code: 57, message: "view 'v' exists", system: "timeplusd" },
+      body: { code: 57, message: "view 'v' exists", system: "proton" },
     });
   });
 
@@ -173,7 +173,7 @@ describe("streams", () => {
   ])("refuses an invalid body with an appserver 400 (%#)", async (body, message) => {
     const response = await t.call("POST", "/streams", body);
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ code: 400, system: "appserver" });
+    expect(response.body).toMatchObject({ code: 400, system: "neutron" });
     expect((response.body as { message: string }).message.startsWith(message)).toBe(true);
   });
 
@@ -185,18 +185,18 @@ describe("streams", () => {
     [{ ...CARS, mode: "versioned_kv", primary_key: "(cid, nope)" }, 47, "Missing columns: 'nope' in primary_key '(cid, nope)'"],
     [{ ...CARS, shards: -1 }, 36, "shards must not be negative, got -1"],
   ])("refuses invalid values with an engine error (%#)", async (body, code, message) => {
-    expect(await t.call("POST", "/streams", body)).toMatchObject({ status: 400, body: { code, message, system: "timeplusd" } });
+    expect(await t.call("POST", "/streams", body)).toMatchObject({ status: 400, body: { code, message, system: "proton" } });
   });
 
   it("refuses bodies that are not JSON objects", async () => {
-    expect(await t.call("POST", "/streams", undefined, { raw: "{not json" })).toMatchObject({ status: 400, body: { code: 400, system: "appserver" } });
+    expect(await t.call("POST", "/streams", undefined, { raw: "{not json" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
     expect(await t.call("POST", "/streams", [CARS])).toMatchObject({
       status: 400,
-      body: { code: 400, message: "invalid request body: expected a JSON object", system: "appserver" },
+      body: { code: 400, message: "invalid request body: expected a JSON object", system: "neutron" },
     });
     expect(await t.call("POST", "/streams")).toMatchObject({
       status: 400,
-      body: { code: 400, message: "invalid request body: a JSON object is required", system: "appserver" },
+      body: { code: 400, message: "invalid request body: a JSON object is required", system: "neutron" },
     });
   });
 
