@@ -2,6 +2,7 @@ import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
 import { addressOf, ID_KINDS, isJsonObject, isKind, LiveResource, readOwnershipMarker, readSchemaOwnershipMarker, type OwnershipRecord } from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
+import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {
@@ -72,6 +73,13 @@ function normalizeItem(
     spec["ttl_expression"] = item["ttl"];
   }
   if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
+  // A secret the server returns (the seed spec shows a remote UDF's `auth_context.key_value`) is
+  // dropped here, at the one door live data comes in by: nothing downstream (plans, saved plans,
+  // drift, export, errors) ever holds it, and secrets are compared by fingerprint, never by value.
+  for (const field of new Set(knownSecretPaths(kind, spec).map((path) => path.split("/")[1] ?? ""))) {
+    const value = spec[field];
+    if (value !== undefined) spec[field] = withoutSecrets(value, field, knownSecretPaths(kind, spec));
+  }
   if (kind === "stream") {
     // `mode` "" means append; the response's engine "Stream" is not a request value.
     if (spec["mode"] === "") spec["mode"] = "append";

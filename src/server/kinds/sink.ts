@@ -3,7 +3,7 @@ import { invalidRequest } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertQueryRuns, AUDIT_FIELDS, pick, pipelineChanges, queryLinks, topologyNode, updateAudit } from "./common.js";
 import type { KindModule } from "./kind.js";
-import { actionRoute, createRoute, idCollection, idRoutes, replaceRoute, updateRoute, withStatus } from "./routes.js";
+import { actionRoute, type Changes, createRoute, idCollection, idRoutes, replaceRoute, updateRoute, withStatus } from "./routes.js";
 import { visibleProperties } from "./secrets.js";
 
 const KIND = "sink";
@@ -55,16 +55,24 @@ function readBody(body: unknown): SinkBody {
   return { name, query, type, description: fields.string("description") ?? "", properties: fields.object("properties") ?? {} };
 }
 
-/** PatchSinkRequest: name, description and properties; "no query and no type in this body". */
-function readPatch(body: unknown): { changes: Record<string, JsonValue> } {
-  const fields = Fields.of(body, PATCH_FIELDS, { known: ["query", "type"] });
-  const fixed = fields.present(["query", "type"]);
-  if (fixed.length > 0) {
-    throw invalidRequest(
-      `invalid request body: PATCH cannot change the ${fixed.join(" or ")} of a sink; only name, description and properties can be patched`,
-    );
-  }
-  return { changes: pipelineChanges(fields) };
+/**
+ * PatchSinkRequest: name, description and properties; "no query and no type in this body". A
+ * client sending the whole model back may include them unchanged; a change is refused (400).
+ */
+function readPatch(body: unknown): Changes {
+  const fields = Fields.of(body, PATCH_FIELDS);
+  const fixed = { query: fields.string("query"), type: fields.string("type") };
+  return {
+    changes: pipelineChanges(fields),
+    check(current) {
+      const changed = Object.entries(fixed).filter(([field, value]) => value !== undefined && value !== current[field]).map(([field]) => field);
+      if (changed.length > 0) {
+        throw invalidRequest(
+          `invalid request body: PATCH cannot change the ${changed.join(" or ")} of a sink; only name, description and properties can be patched`,
+        );
+      }
+    },
+  };
 }
 
 /**

@@ -66,10 +66,6 @@ describe("sources", () => {
       status: 400,
       body: { message: 'invalid request body: field "type" is required' },
     });
-    expect(await t.call("POST", "/sources", { ...GENERATOR, topic: "t" })).toMatchObject({
-      status: 400,
-      body: { message: 'invalid request body: unknown field "topic"; allowed: name, stream, type, description, properties' },
-    });
     expect(await t.call("POST", "/sources", { ...GENERATOR, properties: [1] })).toMatchObject({
       status: 400,
       body: { message: 'invalid request body: field "properties" must be an object, not an array' },
@@ -101,8 +97,11 @@ describe("sources", () => {
     expect(await t.call("PATCH", path, { stream: "gone" })).toMatchObject({ status: 400, body: { code: 60 } });
     expect(await t.call("PATCH", path, { type: "websocket" })).toMatchObject({
       status: 400,
-      body: { code: 400, message: "invalid request body: the type of a source cannot be updated", system: "neutron" },
+      body: { code: 400, message: 'invalid request body: the type of a source cannot be updated (from "stream_generator" to "websocket")', system: "neutron" },
     });
+    // The Terraform provider's update: the whole model, unchanged type and the id included.
+    const provider = { id: testId(1), name: "gen2", description: "tf", stream: "trucks", type: "stream_generator", properties: {} };
+    expect(await t.call("PUT", path, provider)).toMatchObject({ status: 200, body: { description: "tf" } });
   });
 
   it("starts and stops idempotently with 204, toggling status", async () => {

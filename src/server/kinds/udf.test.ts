@@ -22,7 +22,7 @@ const JAVASCRIPT = {
 };
 
 describe("UDFs", () => {
-  it("creates a remote UDF (201) and never returns auth_context.key_value", async () => {
+  it("creates a remote UDF (201) and returns auth_context.key_value as the seed spec documents", async () => {
     const expected = {
       name: "geo",
       type: "remote",
@@ -31,7 +31,7 @@ describe("UDFs", () => {
       return_type: "string",
       url: "https://udf.example.com/geo",
       auth_method: "auth_header",
-      auth_context: { key_name: "X-Key" },
+      auth_context: { key_name: "X-Key", key_value: "sekret" },
       source: "",
       is_aggregation: false,
       ...AUDIT,

@@ -138,10 +138,9 @@ describe("views", () => {
     expect(await t.call("DELETE", "/views/cars")).toMatchObject(missing("cars"));
   });
 
-  it("refuses unknown fields and a missing query", async () => {
-    expect(await t.call("POST", "/views", { name: "v", query: "SELECT 1", columns: [] })).toMatchObject({
-      status: 400,
-      body: { code: 400, system: "neutron" },
+  it("ignores unknown fields, refuses a missing query and a rename", async () => {
+    expect(await t.call("POST", "/views", { name: "u", query: "SELECT 1", columns: [], materialized: false, target_stream: "" })).toMatchObject({
+      status: 201,
     });
     expect(await t.call("POST", "/views", { name: "v" })).toMatchObject({
       status: 400,
@@ -149,5 +148,11 @@ describe("views", () => {
     });
     await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
     expect(await t.call("PATCH", "/views/v", { name: "w" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    expect(await t.call("PATCH", "/views/v", { materialized: true })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    // The Terraform provider's view update: name and materialized beside the new description.
+    expect(await t.call("PATCH", "/views/v", { name: "v", description: "d", query: "SELECT 1", materialized: false })).toMatchObject({
+      status: 204,
+    });
+    expect((await t.call("GET", "/views/v")).body).toMatchObject({ description: "d" });
   });
 });
