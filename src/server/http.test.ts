@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { request as httpRequest } from "node:http";
 import { startTestServer, type TestServer } from "./test-utils.js";
 
 let t: TestServer | undefined;
@@ -111,5 +112,42 @@ describe("latency", () => {
     const started = performance.now();
     await t.call("GET", "/streams");
     expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+});
+
+/** A request exactly as given: fetch() would add a Content-Type of its own. */
+function rawRequest(url: string, method: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("content types", () => {
+  it("takes a JSON body sent without a Content-Type (older Terraform providers) or with a +json type", async () => {
+    t = await startTestServer();
+    const base = `${t.server.url}/default/api/v1beta2`;
+    const body = JSON.stringify({ name: "cars", columns: [{ name: "cid", type: "string" }] });
+    expect((await rawRequest(`${base}/streams`, "POST", body, {})).status).toBe(201);
+    const vendor = JSON.stringify({ name: "v", query: "SELECT 1" });
+    expect((await rawRequest(`${base}/views`, "POST", vendor, { "content-type": "application/vnd.timeplus+json" })).status).toBe(201);
+  });
+
+  it("refuses text/plain and form bodies (415), which a web page may send cross-origin without asking", async () => {
+    t = await startTestServer();
+    const base = `${t.server.url}/default/api/v1beta2`;
+    const body = JSON.stringify({ name: "cars", columns: [{ name: "cid", type: "string" }] });
+    for (const type of ["text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const refused = await rawRequest(`${base}/streams`, "POST", body, { "content-type": type });
+      expect(refused.status).toBe(415);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 415, system: "neutron" });
+    }
+    expect((await t.call("GET", "/streams")).body).toEqual([]);
   });
 });

@@ -141,7 +141,11 @@ export function createApp(options: AppOptions): App {
     const context: RouteContext = {
       workspace,
       params: chosen.params,
-      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true ? parseJsonBody(raw) : undefined,
+      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true && chosen.compiled.route.rawBody !== true
+        ? parseJsonBody(raw, contentTypeOf(headers))
+        : undefined,
+      raw: "text" in raw ? raw.text : "",
+      contentType: contentTypeOf(headers),
       query: url.searchParams,
       actor,
       now: options.now(),
@@ -236,8 +240,23 @@ async function readBody(request: IncomingMessage): Promise<RawBody> {
   return { text: Buffer.concat(chunks).toString("utf8") };
 }
 
-function parseJsonBody(raw: RawBody): unknown {
+function contentTypeOf(headers: IncomingHttpHeaders): string {
+  return (headers["content-type"] ?? "").trim().toLowerCase();
+}
+
+/**
+ * Content types a browser may send cross-origin without asking first (a "simple" request): a web
+ * page could otherwise write to a server on loopback. A JSON body needs `application/json` (or a
+ * `+json` type), or no Content-Type at all, which older clients send (the Terraform provider did).
+ */
+const SIMPLE_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+function parseJsonBody(raw: RawBody, contentType: string): unknown {
   if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "neutron");
+  const mediaType = contentType.split(";")[0]?.trim() ?? "";
+  if (SIMPLE_TYPES.includes(mediaType)) {
+    throw new ApiFailure(415, 415, `unsupported Content-Type "${mediaType}": send the body as application/json`, "neutron");
+  }
   if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "neutron");
   try {
     return JSON.parse(raw.text) as unknown;
