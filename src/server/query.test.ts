@@ -19,6 +19,16 @@ describe("checkQuery", () => {
   });
 
   it.each([
+    ["SELECT window_start, count() FROM session(s, ts, 5s, [a = 1, a = 2)) GROUP BY window_start", ["s"]],
+    ["SELECT count() FROM session(s, 5s, (a = 1, a = 2]) JOIN t ON s.id = t.id", ["s", "t"]],
+    ["(SELECT 1) UNION ALL (SELECT 2)", []],
+    ["((SELECT x FROM a)) UNION ALL (SELECT x FROM b)", ["a", "b"]],
+    ["SELECT x // the column\nFROM a", ["a"]],
+  ])("accepts valid Timeplus SQL the engine accepts: %s", (query, relations) => {
+    expect(checkQuery(query).relations).toEqual(relations);
+  });
+
+  it.each([
     ["", "Syntax error: empty query"],
     ["  -- only a comment", "Syntax error: empty query"],
     ["DROP STREAM cars", "Syntax error at position 0 ('DROP'): the query must start with SELECT or WITH"],

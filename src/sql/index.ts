@@ -2,4 +2,5 @@
 export { tokenizeSql, SqlSyntaxError, type Token, type TokenType } from "./tokenize.js";
 export { canonicalizeSql } from "./canonical.js";
 export { extractReferences, type SqlReferences } from "./references.js";
+export { matchBrackets, type BracketProblem } from "./brackets.js";
 export { isKeyword, isPlainIdentifier } from "./identifiers.js";

@@ -1,3 +1,4 @@
+import { matchBrackets } from "./brackets.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 export interface SqlReferences {
@@ -53,19 +54,10 @@ function isName(token: Token | undefined): token is NameToken {
   return token?.type === "identifier" || token?.type === "quoted_identifier";
 }
 
-/** Index of the `)` closing each `(`; an unclosed `(` runs to the end. */
+/** Index of the bracket closing each `(` (a session range may close with `]`); an unclosed `(` runs to the end. */
 function matchParentheses(tokens: readonly Token[]): number[] {
-  const match = new Array<number>(tokens.length).fill(-1);
-  const open: number[] = [];
-  tokens.forEach((token, index) => {
-    if (isPunctuation(token, "(")) open.push(index);
-    else if (isPunctuation(token, ")")) {
-      const start = open.pop();
-      if (start !== undefined) match[start] = index;
-    }
-  });
-  for (const start of open) match[start] = tokens.length;
-  return match;
+  const { match } = matchBrackets(tokens);
+  return match.map((close, index) => (close === -1 && isPunctuation(tokens[index], "(") ? tokens.length : close));
 }
 
 /** Names written as `AS name` anywhere: expression aliases, which `IN name` may refer to. */
