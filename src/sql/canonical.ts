@@ -1,4 +1,5 @@
 import { isIdentifierPart, isIdentifierStart, isPlainIdentifier } from "./identifiers.js";
+import { positionalKeywords } from "./contextual.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 // Keywords that are also function names, written `left(s, 3)` like any other call.
@@ -6,7 +7,8 @@ const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
 
 /**
  * A form of the SQL in which formatting differences vanish: equal output means equal query.
- * Comments go, trailing `;` go, keywords are lower-cased, a quoted identifier that needs no quotes
+ * Comments go, trailing `;` go, keywords are lower-cased (also words that are keywords only by
+ * their position, such as `LAST` after `NULLS`), a quoted identifier that needs no quotes
  * is written bare, and whitespace is rewritten to one fixed layout (one space between tokens, none
  * inside brackets, before `,` `.` `;` or around a call's `(`). Identifiers, function names,
  * literals and operators stay exactly as written.
@@ -18,11 +20,13 @@ export function canonicalizeSql(sql: string): string {
   const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
   while (tokens.at(-1)?.text === ";") tokens.pop();
 
+  // EMIT ON UPDATE, INTERVAL 5 SECOND, NULLS LAST, …: words that are keywords only where they stand.
+  const positional = positionalKeywords(tokens);
   let result = "";
   let previous: Token | undefined;
   tokens.forEach((token, index) => {
     if (previous !== undefined && spaceBetween(previous, token)) result += " ";
-    result += canonicalText(token, previous, tokens[index + 1]);
+    result += positional.has(index) ? token.text.toLowerCase() : canonicalText(token, previous, tokens[index + 1]);
     previous = token;
   });
   return result;
