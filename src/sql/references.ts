@@ -50,6 +50,20 @@ function isPunctuation(token: Token | undefined, text: string): boolean {
 
 type NameToken = Token & { readonly type: "identifier" | "quoted_identifier" };
 
+// Keywords that cannot stand where a relation does (right after FROM or JOIN). Any other keyword
+// there is a relation's name: `FROM ties`, `JOIN left ON …`, `FROM rollup`.
+const NOT_RELATIONS = new Set(["SELECT", "WITH", "VALUES", "FINAL", "WHERE", "GROUP", "ORDER", "LIMIT", "SETTINGS", "EMIT", "UNION"]);
+
+function isRelationKeyword(token: Token): boolean {
+  return token.type === "keyword" && !NOT_RELATIONS.has(token.value);
+}
+
+/** A name as written: keywords keep their spelling (a keyword token's value is upper-cased). */
+function nameOf(token: Token | undefined): string {
+  if (token === undefined) return "";
+  return token.type === "keyword" ? token.text : token.value;
+}
+
 function isName(token: Token | undefined): token is NameToken {
   return token?.type === "identifier" || token?.type === "quoted_identifier";
 }
@@ -95,7 +109,7 @@ class RelationScanner {
         const close = this.closeOf(i, end);
         this.scanRange(i + 1, close, scope, this.groupMode(i));
         i = close + 1;
-      } else if (isKeyword(token, "WITH") && !WITH_MODIFIERS.has(tokens[i + 1]?.value.toUpperCase() ?? "")) {
+      } else if (isKeyword(token, "WITH") && !this.isWithModifier(i)) {
         i = this.scanWith(i + 1, end, scope);
       } else if (mode === "query" && isKeyword(token, "FROM")) {
         i = this.scanTableItem(i + 1, end, scope);
@@ -110,6 +124,12 @@ class RelationScanner {
         i++;
       }
     }
+  }
+
+  /** `WITH TIES`, `WITH ROLLUP`, …, but not `WITH ties AS (…)`, a CTE named like one. */
+  private isWithModifier(at: number): boolean {
+    const next = this.tokens[at + 1];
+    return WITH_MODIFIERS.has(next?.value.toUpperCase() ?? "") && !isKeyword(this.tokens[at + 2], "AS");
   }
 
   private closeOf(open: number, end: number): number {
@@ -134,10 +154,10 @@ class RelationScanner {
     let i = start;
     while (i < end) {
       const name = tokens[i];
-      if (isName(name) && isKeyword(tokens[i + 1], "AS") && isPunctuation(tokens[i + 2], "(")) {
+      if (name !== undefined && (isName(name) || name.type === "keyword") && isKeyword(tokens[i + 1], "AS") && isPunctuation(tokens[i + 2], "(")) {
         const close = this.closeOf(i + 2, end);
         this.scanRange(i + 3, close, scope, "query");
-        scope.add(name.value);
+        scope.add(nameOf(name));
         i = close + 1;
       } else {
         // ClickHouse's `WITH <expression> AS alias`: runs to the next top-level `,` or SELECT.
@@ -164,7 +184,7 @@ class RelationScanner {
       const close = this.closeOf(i, end);
       this.scanRange(i + 1, close, scope, "query");
       i = close + 1;
-    } else if (isName(first) || (first.type === "keyword" && isPunctuation(tokens[i + 1], "."))) {
+    } else if (isName(first) || isRelationKeyword(first)) {
       const { parts, next } = this.readDottedName(i, end);
       const name = parts.at(-1) ?? first.value;
       if (isPunctuation(tokens[next], "(")) {
@@ -202,10 +222,10 @@ class RelationScanner {
 
   private readDottedName(start: number, end: number): { parts: string[]; next: number } {
     const { tokens } = this;
-    const parts = [tokens[start]?.value ?? ""];
+    const parts = [nameOf(tokens[start])];
     let i = start + 1;
     while (i + 1 < end && isPunctuation(tokens[i], ".") && isName(tokens[i + 1])) {
-      parts.push(tokens[i + 1]?.value ?? "");
+      parts.push(nameOf(tokens[i + 1]));
       i += 2;
     }
     return { parts, next: i };
