@@ -4,3 +4,4 @@ export { canonicalizeSql } from "./canonical.js";
 export { extractReferences, type SqlReferences } from "./references.js";
 export { matchBrackets, type BracketProblem } from "./brackets.js";
 export { isKeyword, isPlainIdentifier } from "./identifiers.js";
+export { canonicalType } from "./types.js";

@@ -243,6 +243,11 @@ describe("streams", () => {
     expect((created.body as { created_at: string }).created_at).not.toBe("2020-01-01 00:00:00");
   });
 
+  it("reads column types back in the engine's spelling (int as int32)", async () => {
+    const created = await t.call("POST", "/streams", { name: "n", columns: [{ name: "a", type: "int" }, { name: "b", type: "Nullable(Float32)" }] });
+    expect(created.body).toMatchObject({ columns: [{ type: "int32", nullable: false }, { type: "nullable(float32)", nullable: true }, TP_TIME] });
+  });
+
   it("treats null and an empty mode as omitted, as the Go appserver's decoder does", async () => {
     const created = await t.call("POST", "/streams", { ...CARS, mode: "", description: null, primary_key: null });
     expect(created.body).toMatchObject({ mode: "append", description: "", primary_key: "" });

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
-import { SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
+import { canonicalType, SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
 import { ApiFailure, ENGINE_CODES, engineError } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertNameFree, nodeId, retentionChanges, topologyNode } from "./common.js";
@@ -239,7 +239,8 @@ export function parseColumns(items: readonly JsonValue[]): Record<string, JsonVa
   return items.map((item, index) => {
     const fields = Fields.of(item, COLUMN_FIELDS, { prefix: `columns[${index}].` });
     const name = fields.requiredNonEmpty("name");
-    const type = fields.requiredNonEmpty("type");
+    // The engine reads a type back in its own spelling: `int` as `int32`, `Float32` as `float32`.
+    const type = canonicalType(fields.requiredNonEmpty("type"));
     if (seen.has(name)) throw badArgument(`column '${name}' is declared more than once`);
     seen.add(name);
     for (const field of ["ttl_expression", "skipping_index_expression"]) fields.string(field);
