@@ -27,3 +27,12 @@ describe("normalizeWorkspace", () => {
     expect(live?.spec["properties"]).toEqual({ url: "u", nested: {} });
   });
 });
+
+describe("primary keys", () => {
+  it("folds the engine's printed key (`a`, `b`) back to the manifest's form, so it makes no false difference", () => {
+    const stream = (primary_key: string) => ({ name: "kv", mode: "versioned_kv", primary_key, columns: [{ name: "a", type: "string" }] });
+    const [many, one] = normalizeWorkspace([{ kind: "stream", items: [stream("`a`, `b`"), { ...stream("`a`"), name: "kv1" }] }], undefined);
+    expect(many?.spec["primary_key"]).toBe("(a, b)");
+    expect(one?.spec["primary_key"]).toBe("a");
+  });
+});

@@ -2,6 +2,7 @@ import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
 import { addressOf, ID_KINDS, isJsonObject, isKind, LiveResource, readOwnershipMarker, readSchemaOwnershipMarker, type OwnershipRecord } from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
+import { manifestPrimaryKey } from "../sql/index.js";
 import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
 
 /** One kind's list response, as the API returned it. */
@@ -84,6 +85,8 @@ function normalizeItem(
     // `mode` "" means append; the response's engine "Stream" is not a request value.
     if (spec["mode"] === "") spec["mode"] = "append";
     if (spec["engine"] !== "MutableStream") delete spec["engine"];
+    // The engine prints a key as `a`, `b`; manifests write (a, b).
+    if (typeof spec["primary_key"] === "string") spec["primary_key"] = foldPrimaryKey(spec["primary_key"]);
     for (const empty of ["primary_key", "event_time_column", "event_time_timezone", "order_by_expression", "order_by_granularity", "partition_by_granularity"]) {
       if (spec[empty] === "") delete spec[empty];
     }
@@ -110,6 +113,14 @@ function normalizeItem(
     ...(record.secretsFingerprint !== undefined ? { secretsFingerprint: record.secretsFingerprint } : {}),
     ...(status !== undefined ? { status } : {}),
   };
+}
+
+function foldPrimaryKey(key: string): string {
+  try {
+    return manifestPrimaryKey(key);
+  } catch {
+    return key;
+  }
 }
 
 /** Per-column fields the server derives (nullable) are not request fields. */

@@ -5,3 +5,4 @@ export { extractReferences, type SqlReferences } from "./references.js";
 export { matchBrackets, type BracketProblem } from "./brackets.js";
 export { isKeyword, isPlainIdentifier } from "./identifiers.js";
 export { canonicalType } from "./types.js";
+export { manifestPrimaryKey, primaryKeyElements, printPrimaryKey } from "./primary-key.js";

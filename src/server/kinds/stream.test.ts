@@ -83,7 +83,8 @@ describe("streams", () => {
       primary_key: "id",
       columns: [{ name: "id", type: "string" }, { name: "v", type: "int64" }],
     });
-    expect(kv.body).toMatchObject({ mode: "versioned_kv", primary_key: "id", engine: "Stream" });
+    // Printed as the engine prints it: comma-separated, backtick-quoted.
+    expect(kv.body).toMatchObject({ mode: "versioned_kv", primary_key: "`id`", engine: "Stream" });
     const mutable = await t.call("POST", "/streams", {
       name: "m",
       engine: "MutableStream",
@@ -96,6 +97,7 @@ describe("streams", () => {
       status: 201,
       body: {
         engine: "MutableStream",
+        primary_key: "`id`",
         column_families: [{ name: "f", columns: ["v"] }],
         secondary_indexes: [{ name: "by_v", columns: ["v"], storing: [], unique: false }],
       },

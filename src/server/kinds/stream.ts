@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
-import { canonicalType, SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
+import { canonicalType, printPrimaryKey, SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
 import { ApiFailure, ENGINE_CODES, engineError } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertNameFree, nodeId, retentionChanges, topologyNode } from "./common.js";
@@ -214,7 +214,8 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
     engine: engine ?? "Stream",
     is_external: false,
     mode,
-    primary_key: primaryKey,
+    // As the engine prints it (system.tables): `a`, `b` for (a, b).
+    primary_key: printPrimaryKey(primaryKey),
     columns,
   };
   const families = fields.array("column_families");
