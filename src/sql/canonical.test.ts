@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalizeSql } from "./canonical.js";
+import { canonicalizeSql, formatSql } from "./canonical.js";
 import { SqlSyntaxError } from "./tokenize.js";
 
 describe("canonicalizeSql", () => {
@@ -108,5 +108,19 @@ describe("keywords by position", () => {
     expect(canonicalizeSql("SELECT First FROM s")).not.toBe(canonicalizeSql("SELECT first FROM s"));
     expect(canonicalizeSql("SELECT x FROM s ORDER BY Last")).not.toBe(canonicalizeSql("SELECT x FROM s ORDER BY last"));
     expect(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS Last")).toBe(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS LAST"));
+  });
+});
+
+describe("formatSql", () => {
+  it("puts each clause of the outer query on its own line, keywords upper-case", () => {
+    const sql = "select k, count() as n from s left join t on s.id = t.id where x > interval 1 day group by k emit periodic 5s -- c";
+    expect(formatSql(sql)).toBe(
+      "SELECT k, count() AS n\nFROM s\nLEFT JOIN t ON s.id = t.id\nWHERE x > INTERVAL 1 DAY\nGROUP BY k\nEMIT PERIODIC 5s",
+    );
+  });
+
+  it("means the same query", () => {
+    const sql = "SELECT left(s, 2), first FROM (SELECT * FROM a UNION ALL SELECT * FROM b) ORDER BY first NULLS LAST";
+    expect(canonicalizeSql(formatSql(sql))).toBe(canonicalizeSql(sql));
   });
 });
