@@ -36,9 +36,11 @@ describe("routing and error bodies", () => {
     });
   });
 
-  it("serves a version document at /info and /{workspace}/api/info", async () => {
+  it("serves the seed's Info document at /info and /{workspace}/api/info", async () => {
     t = await startTestServer();
-    const expected = { status: 200, body: { version: "0.1.0", api_version: "v1beta2", product: "tpctl built-in server" } };
+    const build = { version: "0.1.0", commit: "", build_time: "" };
+    const body = { product_name: "tpctl built-in server", proton: build, neutron: build, orbit: build, axion: build, version: "0.1.0", api_version: "v1beta2" };
+    const expected = { status: 200, body };
     expect(await t.get("/info")).toMatchObject(expected);
     expect(await t.get("/default/api/info")).toMatchObject(expected);
   });

@@ -119,7 +119,7 @@ export function createApp(options: AppOptions): App {
     // Un-versioned version endpoint of later Enterprise builds (reference §1).
     if (isInfoPath(segments)) {
       if (method !== "GET") throw methodNotAllowed(method, url.pathname, ["GET"]);
-      return { status: 200, body: { version: options.version, api_version: API_VERSION, product: "tpctl built-in server" } };
+      return { status: 200, body: infoDocument(options.version) };
     }
     const [workspace, api, version, ...rest] = segments;
     if (workspace === undefined || api !== "api" || version !== API_VERSION || !WORKSPACE_PATTERN.test(workspace)) {
@@ -184,6 +184,24 @@ function serveInternal(
   const byRoute = Object.fromEntries([...counter.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   // `faults` (injected faults by kind) extends the contract's {total, by_route}, for fault tests.
   return { status: 200, body: { total, by_route: byRoute, faults: Object.fromEntries([...faults.entries()].sort()) } };
+}
+
+/**
+ * The seed spec's Info: a Build `{version, commit, build_time}` per component (proton the engine,
+ * neutron the appserver, orbit the connector, axion) and `product_name`; `version` and
+ * `api_version` are kept beside them for callers of earlier builds of this server.
+ */
+function infoDocument(version: string): JsonValue {
+  const build = { version, commit: "", build_time: "" };
+  return {
+    product_name: "tpctl built-in server",
+    proton: build,
+    neutron: build,
+    orbit: build,
+    axion: build,
+    version,
+    api_version: API_VERSION,
+  };
 }
 
 function isInfoPath(segments: readonly string[]): boolean {

@@ -5,6 +5,7 @@ import { createFaultPlan } from "./faults.js";
 import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
 import { Store } from "./store.js";
+import { runtimeRoutes } from "./runtime.js";
 import { topologyRoute } from "./topology.js";
 
 export interface ServerOptions {
@@ -63,7 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     store,
     modules: KIND_MODULES,
-    extraRoutes: [topologyRoute],
+    extraRoutes: [topologyRoute, ...runtimeRoutes],
     auth: {
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),

@@ -27,6 +27,10 @@ describe("alerts", () => {
       properties: { template: "{{ .cid }} is speeding" },
       status: "running",
       message: "",
+      // Required by the seed's Alert (the Python SDK raises without it).
+      instance: { id: "", status: "", timeline: [] },
+      trigger_query: expect.objectContaining({ sql: ALERT.trigger_sql, status: "running", analysis: expect.objectContaining({ is_streaming: true }) }),
+      resolve_query: expect.objectContaining({ sql: ALERT.resolve_sql, status: "running" }),
       ...AUDIT,
     };
     await expectCreatedAndReadBack(t, "/alerts", PATH, ALERT, expected);

@@ -30,6 +30,7 @@ describe("sinks", () => {
       properties: { url: "https://example.com/in", http_method: "POST" },
       status: "running",
       message: "",
+      plan: expect.objectContaining({ original_query: HTTP_SINK.query, is_streaming: true, has_table_join: false }),
       ...AUDIT,
     };
     await expectCreatedAndReadBack(t, "/sinks", PATH, HTTP_SINK, expected);

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
+import { queryPlan } from "../analysis.js";
 import { invalidRequest } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertQueryRuns, AUDIT_FIELDS, pick, pipelineChanges, queryLinks, topologyNode, updateAudit } from "./common.js";
@@ -23,7 +24,7 @@ export function pipelineProperties(properties: JsonValue | undefined, type: Json
   return visibleProperties(properties, type === "slack" ? ["url"] : []);
 }
 
-/** The Sink response; `plan` (the SQL analysis) is left out. */
+/** The Sink response, with `plan`, the SQL analysis of its query (SQLAnalyzeResult; typed columns need the workspace, so `required_columns` is empty). */
 function render(record: JsonObject): JsonObject {
   return {
     id: record["id"] ?? "",
@@ -34,6 +35,7 @@ function render(record: JsonObject): JsonObject {
     properties: pipelineProperties(record["properties"], record["type"]),
     status: record["status"] ?? "running",
     message: record["message"] ?? "",
+    plan: queryPlan(undefined, String(record["query"] ?? "")).analysis,
     ...pick(record, AUDIT_FIELDS),
   };
 }

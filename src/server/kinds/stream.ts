@@ -38,10 +38,8 @@ const COLLECTION = nameCollection({
   kind: "stream",
   label: "stream",
   path: "/streams",
-  render: (record) => {
-    const { [HIDDEN]: _hidden, ...shown } = record;
-    return shown;
-  },
+  // Keys starting with `_` (the create fields GET does not show, ingest counts) stay in the record.
+  render: (record) => Object.fromEntries(Object.entries(record).filter(([key]) => !key.startsWith("_"))),
 });
 
 export const streamModule: KindModule = {
