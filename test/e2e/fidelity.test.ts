@@ -70,3 +70,22 @@ describe("real Timeplus SQL and shapes, end to end", () => {
     expect(changed.stdout).toContain("view/recent");
   });
 });
+
+describe("misspelt manifest fields", () => {
+  it("are refused by tpctl's own schemas before any request, now that the server ignores unknown fields as Timeplus does", async () => {
+    const typo = await makeTree({ "tpctl.yaml": "project: typo\n", "m.yaml": "kind: stream\nname: cars\ncolums:\n  - { name: cid, type: string }\n" });
+    try {
+      const before = await fetch(`${server.url}/_server/requests`).then((response) => response.json() as Promise<{ total: number }>);
+      for (const command of [["validate"], ["plan"], ["apply", "--auto-approve"]]) {
+        const result = await runCli(command, { cwd: typo.dir, env: server.env });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('unknown field "colums" in stream (did you mean "columns"?)');
+      }
+      const after = await fetch(`${server.url}/_server/requests`).then((response) => response.json() as Promise<{ total: number }>);
+      expect(after.total).toBe(before.total);
+    } finally {
+      await typo.cleanup();
+    }
+  });
+});
+
