@@ -75,11 +75,15 @@ function normalizeItem(
   }
   if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
   // A secret the server returns (the seed spec shows a remote UDF's `auth_context.key_value`) is
-  // dropped here, at the one door live data comes in by: nothing downstream (plans, saved plans,
+  // removed here, at the one door live data comes in by: nothing downstream (plans, saved plans,
   // drift, export, errors) ever holds it, and secrets are compared by fingerprint, never by value.
-  for (const field of new Set(knownSecretPaths(kind, spec).map((path) => path.split("/")[1] ?? ""))) {
+  // A UDF's key_value goes entirely (the field was never returned before); other secrets keep
+  // their key with an empty value, which still tells export that the resource has one.
+  for (const path of knownSecretPaths(kind, spec)) {
+    const field = path.split("/")[1] ?? "";
     const value = spec[field];
-    if (value !== undefined) spec[field] = withoutSecrets(value, field, knownSecretPaths(kind, spec));
+    if (value === undefined) continue;
+    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, path.split("/").slice(2));
   }
   if (kind === "stream") {
     // `mode` "" means append; the response's engine "Stream" is not a request value.
@@ -113,6 +117,16 @@ function normalizeItem(
     ...(record.secretsFingerprint !== undefined ? { secretsFingerprint: record.secretsFingerprint } : {}),
     ...(status !== undefined ? { status } : {}),
   };
+}
+
+/** `value` with the string at `segments` (JSON-pointer segments below the field) made empty. */
+function blankAt(value: JsonValue, segments: readonly string[]): JsonValue {
+  const [head, ...rest] = segments;
+  if (head === undefined) return typeof value === "string" && value !== "" ? "" : value;
+  const key = head.replace(/~1/g, "/").replace(/~0/g, "~");
+  if (Array.isArray(value)) return value.map((item: JsonValue, index: number) => (String(index) === key ? blankAt(item, rest) : item));
+  if (isJsonObject(value) && key in value) return { ...value, [key]: blankAt(value[key] as JsonValue, rest) };
+  return value;
 }
 
 function foldPrimaryKey(key: string): string {
