@@ -94,7 +94,14 @@ function send(url: string, method: string, headers: Record<string, string>, text
 const SDK_REQUIRED: Record<string, readonly string[]> = {
   alert: ["action", "description", "id", "instance", "message", "name", "properties", "severity", "status", "trigger_sql"],
   sink: ["description", "id", "message", "name", "properties", "query", "status", "type"],
-  source: ["description", "id", "name", "properties", "stream", "type"],
+  source: ["description", "id", "message", "name", "properties", "start_time", "status", "stream", "type"],
+  stream: ["columns", "description", "engine", "logstore_retention_bytes", "logstore_retention_ms", "mode", "name", "ttl", "ttl_expression"],
+  view: ["columns", "description", "logstore_retention_bytes", "logstore_retention_ms", "materialized", "name", "query", "target_stream", "ttl", "ttl_expression"],
+  udf: ["name", "type"],
+  dashboard: ["description", "id", "name", "panels"],
+  saved_query: ["description", "id", "name", "sql", "tags"],
+  external_stream: ["description", "name"],
+  external_table: ["description", "name"],
   incident: ["id", "status", "timeline"],
   info: ["axion", "neutron", "orbit", "product_name", "proton"],
   build: ["build_time", "commit", "version"],
@@ -126,7 +133,7 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
     await target.setUp();
   });
   afterAll(async () => {
-    for (const kind of ["alerts", "sinks", "sources", "dashboards"]) {
+    for (const kind of ["alerts", "sinks", "sources", "dashboards", "savedqueries"]) {
       for (const item of (await sdk("GET", `/v1beta2/${kind}`)).body ?? []) if (String(item.name).startsWith(prefix)) await sdk("DELETE", `/v1beta2/${kind}/${item.id}`);
     }
     for (const path of [`/udfs/${prefix}_geo`, `/views/${view}`, `/views/${mv}`, `/streams/${target_stream}`, `/streams/${stream}`, `/streams/${logs}`]) {
@@ -244,9 +251,17 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
       expectDecodable("alert", (await sdk("PUT", `/v1beta2/alerts/${created.body.id}`, { ...body, severity: 3 })).body);
     });
 
-    it("decodes sinks and sources", async () => {
-      for (const item of (await sdk("GET", "/v1beta2/sinks")).body) expectDecodable("sink", item);
-      for (const item of (await sdk("GET", "/v1beta2/sources")).body) expectDecodable("source", item);
+    it("decodes every kind it lists", async () => {
+      await sdk("POST", "/v1beta2/savedqueries", { name: `${prefix}_q`, sql: "SELECT 1" });
+      const lists: [string, string][] = [
+        ["sink", "/sinks"], ["source", "/sources"], ["stream", "/streams"], ["view", "/views"], ["udf", "/udfs"],
+        ["dashboard", "/dashboards"], ["saved_query", "/savedqueries"], ["external_stream", "/external_streams"], ["external_table", "/external_tables"],
+      ];
+      for (const [kind, path] of lists) {
+        const list = await sdk("GET", `/v1beta2${path}`);
+        expect(list.status, path).toBe(200);
+        for (const item of list.body) expectDecodable(kind, item);
+      }
     });
 
     it("ingests compact JSON and lines, and reads stream stats", async () => {
