@@ -245,6 +245,24 @@ describe("streams", () => {
     expect((created.body as { created_at: string }).created_at).not.toBe("2020-01-01 00:00:00");
   });
 
+  it("accepts unchanged event-time settings, shards and keys in a full-model PATCH", async () => {
+    const body = {
+      name: "kv",
+      mode: "versioned_kv",
+      primary_key: "(cid, ts)",
+      columns: [{ name: "cid", type: "string" }, { name: "ts", type: "datetime64(3)" }],
+      event_time_column: "ts",
+      event_time_timezone: "Asia/Tokyo",
+      replication_factor: 3,
+      order_by_expression: "cid",
+    };
+    expect((await t.call("POST", "/streams", body)).status).toBe(201);
+    expect(await t.call("PATCH", "/streams/kv", { ...body, primary_key: "`cid`, `ts`", description: "d" })).toMatchObject({ status: 200, body: { description: "d" } });
+    for (const change of [{ event_time_column: "now()" }, { replication_factor: 1 }, { order_by_expression: "ts" }, { primary_key: "cid" }]) {
+      expect(await t.call("PATCH", "/streams/kv", { ...body, ...change })).toMatchObject({ status: 400, body: { code: 48 } });
+    }
+  });
+
   it("reads column types back in the engine's spelling (int as int32)", async () => {
     const created = await t.call("POST", "/streams", { name: "n", columns: [{ name: "a", type: "int" }, { name: "b", type: "Nullable(Float32)" }] });
     expect(created.body).toMatchObject({ columns: [{ type: "int32", nullable: false }, { type: "nullable(float32)", nullable: true }, TP_TIME] });
