@@ -69,7 +69,7 @@ function normalizeItem(
     const value = item[field];
     if (value !== undefined && value !== null) spec[field] = value;
   }
-  // Older servers return only the deprecated `ttl` (the Timeplus REST API spec, docs/fidelity.md).
+  // Older servers return only the deprecated `ttl` (docs/timeplus-api.md §3.1).
   if ("ttl_expression" in fields && spec["ttl_expression"] === undefined && typeof item["ttl"] === "string") {
     spec["ttl_expression"] = item["ttl"];
   }
@@ -158,7 +158,7 @@ const ENGINE_TYPES: Readonly<Record<string, Kind>> = {
 
 /**
  * Topology `dependencies` (2024-12-31+) say "source depends on target". Node ids are opaque, so
- * every edge is resolved through `nodes[]` (docs/fidelity.md, "Dependencies, 630 and topology").
+ * every edge is resolved through `nodes[]` (docs/timeplus-api.md §5).
  */
 function dependenciesFromTopology(
   topology: TopologyGraph | undefined,

@@ -2,7 +2,7 @@ import type { JsonObject } from "../model/index.js";
 
 /**
  * Error codes of the timeplusd engine that the built-in server answers with (proton
- * `src/Common/ErrorCodes.cpp`; docs/fidelity.md, "Error codes and statuses").
+ * `src/Common/ErrorCodes.cpp`; docs/timeplus-api.md §6).
  */
 export const ENGINE_CODES = Object.freeze({
   BAD_ARGUMENTS: 36,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server/index.js";
 
 /**
- * What tpctl relies on from the Timeplus REST API (docs/fidelity.md), checked
+ * What tpctl relies on from the Timeplus REST API (docs/timeplus-api.md), checked
  * against the built-in server always, and against a real deployment when TIMEPLUS_ADDRESS is set
  * (with TIMEPLUS_USERNAME/TIMEPLUS_PASSWORD or TIMEPLUS_API_KEY), the way one suite runs over
  * every dialect. Against a real workspace it only touches objects named tpctl_contract_<random>
