@@ -30,7 +30,12 @@ describe("sinks", () => {
       properties: { url: "https://example.com/in", http_method: "POST" },
       status: "running",
       message: "",
-      plan: expect.objectContaining({ original_query: HTTP_SINK.query, is_streaming: true, has_table_join: false }),
+      plan: expect.objectContaining({
+        original_query: HTTP_SINK.query,
+        is_streaming: true,
+        has_table_join: false,
+        required_columns: expect.arrayContaining([expect.objectContaining({ table: "cars", database: "default" })]),
+      }),
       ...AUDIT,
     };
     await expectCreatedAndReadBack(t, "/sinks", PATH, HTTP_SINK, expected);

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
+import { isJsonObject } from "../../model/index.js";
 import { queryPlan } from "../analysis.js";
 import { invalidRequest } from "../errors.js";
 import { Fields } from "../validate.js";
@@ -24,7 +25,7 @@ export function pipelineProperties(properties: JsonValue | undefined, type: Json
   return visibleProperties(properties, type === "slack" ? ["url"] : []);
 }
 
-/** The Sink response, with `plan`, the SQL analysis of its query (SQLAnalyzeResult; typed columns need the workspace, so `required_columns` is empty). */
+/** The Sink response, with `plan`, the SQL analysis of its query (SQLAnalyzeResult) as of its last create or PUT. */
 function render(record: JsonObject): JsonObject {
   return {
     id: record["id"] ?? "",
@@ -35,7 +36,7 @@ function render(record: JsonObject): JsonObject {
     properties: pipelineProperties(record["properties"], record["type"]),
     status: record["status"] ?? "running",
     message: record["message"] ?? "",
-    plan: queryPlan(undefined, String(record["query"] ?? "")).analysis,
+    plan: isJsonObject(record["plan"]) ? record["plan"] : queryPlan(undefined, String(record["query"] ?? "")).analysis,
     ...pick(record, AUDIT_FIELDS),
   };
 }
@@ -101,7 +102,9 @@ export const sinkModule: KindModule = {
     createRoute(COLLECTION, (context) => {
       const body = readBody(context.body);
       // Sinks start running on creation [I] (reference §7).
-      return { fields: { ...body, status: "running", message: "" }, check: (tx) => assertQueryRuns(tx, body.query) };
+      // The engine plans the query when the sink is made; the plan is kept as it was then.
+      const plan = queryPlan(context.read(), body.query).analysis;
+      return { fields: { ...body, status: "running", message: "", plan }, check: (tx) => assertQueryRuns(tx, body.query) };
     }),
     updateRoute(COLLECTION, "PATCH", readPatch),
     replaceRoute(COLLECTION, (raw) => {
@@ -111,7 +114,7 @@ export const sinkModule: KindModule = {
           throw invalidRequest(`invalid request body: the type of a sink cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
         }
         assertQueryRuns(tx, body.query);
-        return { ...current, ...body, ...updateAudit(context) };
+        return { ...current, ...body, plan: queryPlan(tx, body.query).analysis, ...updateAudit(context) };
       };
     }),
     actionRoute(COLLECTION, "start", (record) => withStatus(record, "running"), { syncParameter: true }),
