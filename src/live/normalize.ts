@@ -2,6 +2,8 @@ import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
 import { addressOf, ID_KINDS, isJsonObject, isKind, LiveResource, readOwnershipMarker, readSchemaOwnershipMarker, type OwnershipRecord } from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
+import { manifestPrimaryKey } from "../sql/index.js";
+import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {
@@ -72,10 +74,23 @@ function normalizeItem(
     spec["ttl_expression"] = item["ttl"];
   }
   if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
+  // A secret the server returns (the seed spec shows a remote UDF's `auth_context.key_value`) is
+  // removed here, at the one door live data comes in by: nothing downstream (plans, saved plans,
+  // drift, export, errors) ever holds it, and secrets are compared by fingerprint, never by value.
+  // A UDF's key_value goes entirely (the field was never returned before); other secrets keep
+  // their key with an empty value, which still tells export that the resource has one.
+  for (const path of knownSecretPaths(kind, spec)) {
+    const field = path.split("/")[1] ?? "";
+    const value = spec[field];
+    if (value === undefined) continue;
+    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, path.split("/").slice(2));
+  }
   if (kind === "stream") {
     // `mode` "" means append; the response's engine "Stream" is not a request value.
     if (spec["mode"] === "") spec["mode"] = "append";
     if (spec["engine"] !== "MutableStream") delete spec["engine"];
+    // The engine prints a key as `a`, `b`; manifests write (a, b).
+    if (typeof spec["primary_key"] === "string") spec["primary_key"] = foldPrimaryKey(spec["primary_key"]);
     for (const empty of ["primary_key", "event_time_column", "event_time_timezone", "order_by_expression", "order_by_granularity", "partition_by_granularity"]) {
       if (spec[empty] === "") delete spec[empty];
     }
@@ -102,6 +117,24 @@ function normalizeItem(
     ...(record.secretsFingerprint !== undefined ? { secretsFingerprint: record.secretsFingerprint } : {}),
     ...(status !== undefined ? { status } : {}),
   };
+}
+
+/** `value` with the string at `segments` (JSON-pointer segments below the field) made empty. */
+function blankAt(value: JsonValue, segments: readonly string[]): JsonValue {
+  const [head, ...rest] = segments;
+  if (head === undefined) return typeof value === "string" && value !== "" ? "" : value;
+  const key = head.replace(/~1/g, "/").replace(/~0/g, "~");
+  if (Array.isArray(value)) return value.map((item: JsonValue, index: number) => (String(index) === key ? blankAt(item, rest) : item));
+  if (isJsonObject(value) && key in value) return { ...value, [key]: blankAt(value[key] as JsonValue, rest) };
+  return value;
+}
+
+function foldPrimaryKey(key: string): string {
+  try {
+    return manifestPrimaryKey(key);
+  } catch {
+    return key;
+  }
 }
 
 /** Per-column fields the server derives (nullable) are not request fields. */

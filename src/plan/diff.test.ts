@@ -29,6 +29,16 @@ describe("diffResource", () => {
     expect(result).toEqual([]);
   });
 
+  it("finds no difference in a type alias the engine reads back in its own spelling", () => {
+    const result = diffResource(
+      desired("stream", "cars", { columns: [{ name: "n", type: "int" }, { name: "x", type: "Nullable(double)" }] }),
+      live("stream", "cars", { columns: [{ name: "n", type: "int32" }, { name: "x", type: "nullable(float64)" }] }),
+    );
+    expect(result).toEqual([]);
+    const changed = diffResource(desired("stream", "cars", { columns: [{ name: "n", type: "int" }] }), live("stream", "cars", { columns: [{ name: "n", type: "int64" }] }));
+    expect(changed).not.toEqual([]);
+  });
+
   it("compares SQL modulo whitespace, keyword case and comments", () => {
     const result = diffResource(
       desired("view", "fast", { query: "SELECT cid FROM cars -- fast ones\nWHERE speed > 100" }),

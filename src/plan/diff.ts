@@ -1,6 +1,6 @@
 import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
-import { canonicalizeSql } from "../sql/index.js";
+import { canonicalizeSql, canonicalType } from "../sql/index.js";
 import { KIND_RULES, type FieldRule } from "./kind-rules.js";
 import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 
@@ -118,7 +118,8 @@ function normalizeColumn(column: JsonValue): JsonValue {
   };
   return {
     name: text("name"),
-    type: squeeze(text("type")),
+    // The engine reads types back in its own spelling (`int` as `int32`).
+    type: squeeze(canonicalType(text("type"))),
     default: squeezeSql(text("default")),
     codec: squeeze(unwrapCodec(text("codec"))),
     ttl_expression: squeezeSql(text("ttl_expression")),

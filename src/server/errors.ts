@@ -19,8 +19,12 @@ export const ENGINE_CODES = Object.freeze({
   RESOURCE_ALREADY_EXISTS: 2005,
 });
 
-/** `system` of an error body since the 2025-03 spec: engine errors versus request validation. */
-export type ErrorSystem = "timeplusd" | "appserver";
+/**
+ * `system` of an error body as the seed spec (2024-12) lists it: `proton` for the engine's
+ * refusals, `neutron` for the appserver's own (request validation, routing, auth). Specs from
+ * 2025-03 renamed them `timeplusd` and `appserver` (docs/fidelity.md).
+ */
+export type ErrorSystem = "proton" | "neutron";
 
 /**
  * A refusal that becomes an error response `{code, message, system}` (the spec's ErrorResponse).
@@ -47,11 +51,11 @@ export class ApiFailure extends Error {
 
 /** A request the appserver rejects before the engine sees it: bad JSON, missing or unknown fields, wrong types. */
 export function invalidRequest(message: string): ApiFailure {
-  return new ApiFailure(400, 400, message, "appserver");
+  return new ApiFailure(400, 400, message, "neutron");
 }
 
 export function engineError(code: number, message: string, status = 400): ApiFailure {
-  return new ApiFailure(status, code, message, "timeplusd");
+  return new ApiFailure(status, code, message, "proton");
 }
 
 /** GET/PATCH/DELETE of something that does not exist: 404 with the engine's UNKNOWN_STREAM. */
@@ -61,5 +65,5 @@ export function notFound(label: string, name: string, code: number = ENGINE_CODE
 
 /** An object of an id-based kind (source, sink, …) that the appserver does not know: 404. */
 export function idNotFound(label: string, id: string): ApiFailure {
-  return new ApiFailure(404, 404, `${label} with id '${id}' not found`, "appserver");
+  return new ApiFailure(404, 404, `${label} with id '${id}' not found`, "neutron");
 }

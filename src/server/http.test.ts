@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { request as httpRequest } from "node:http";
 import { startTestServer, type TestServer } from "./test-utils.js";
 
 let t: TestServer | undefined;
@@ -14,14 +15,14 @@ describe("routing and error bodies", () => {
     t = await startTestServer();
     expect(await t.call("GET", "/nothing")).toMatchObject({
       status: 404,
-      body: { code: 404, message: "no route for GET /default/api/v1beta2/nothing", system: "appserver" },
+      body: { code: 404, message: "no route for GET /default/api/v1beta2/nothing", system: "neutron" },
     });
-    expect(await t.get("/default/api/v1/streams")).toMatchObject({ status: 404, body: { system: "appserver" } });
+    expect(await t.get("/default/api/v1/streams")).toMatchObject({ status: 404, body: { system: "neutron" } });
     expect(await t.get("/bad%2Fworkspace/api/v1beta2/streams")).toMatchObject({ status: 404 });
     const wrong = await t.call("PUT", "/streams/cars", {});
     expect(wrong).toMatchObject({
       status: 405,
-      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "appserver" },
+      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "neutron" },
     });
     expect(wrong.headers.get("allow")).toBe("GET, PATCH, DELETE");
   });
@@ -31,13 +32,15 @@ describe("routing and error bodies", () => {
     expect(await t.call("GET", "/streams?db=default")).toMatchObject({ status: 200, body: [] });
     expect(await t.call("GET", "/streams?db=other")).toMatchObject({
       status: 400,
-      body: { code: 81, message: "Database other doesn't exist", system: "timeplusd" },
+      body: { code: 81, message: "Database other doesn't exist", system: "proton" },
     });
   });
 
-  it("serves a version document at /info and /{workspace}/api/info", async () => {
+  it("serves the seed's Info document at /info and /{workspace}/api/info", async () => {
     t = await startTestServer();
-    const expected = { status: 200, body: { version: "0.1.0", api_version: "v1beta2", product: "tpctl built-in server" } };
+    const build = { version: "0.1.0", commit: "", build_time: "" };
+    const body = { product_name: "tpctl built-in server", proton: build, neutron: build, orbit: build, axion: build, version: "0.1.0", api_version: "v1beta2" };
+    const expected = { status: 200, body };
     expect(await t.get("/info")).toMatchObject(expected);
     expect(await t.get("/default/api/info")).toMatchObject(expected);
   });
@@ -56,10 +59,10 @@ describe("authentication", () => {
   it("requires Basic credentials when a user is configured, and records the user as owner", async () => {
     t = await startTestServer({ username: "admin", password: "s3cret!" });
     const none = await t.call("GET", "/streams");
-    expect(none).toMatchObject({ status: 401, body: { code: 401, message: "authentication required", system: "appserver" } });
+    expect(none).toMatchObject({ status: 401, body: { code: 401, message: "authentication required", system: "neutron" } });
     expect(none.headers.get("www-authenticate")).toBe('Basic realm="timeplus"');
     const wrong = await t.call("GET", "/streams", undefined, { headers: basic("admin", "guess") });
-    expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "appserver" } });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "neutron" } });
     expect(JSON.stringify(wrong.body)).not.toContain("guess");
     expect(await t.call("GET", "/streams", undefined, { headers: basic("admin", "s3cret!") })).toMatchObject({ status: 200, body: [] });
     const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: basic("admin", "s3cret!") });
@@ -111,5 +114,42 @@ describe("latency", () => {
     const started = performance.now();
     await t.call("GET", "/streams");
     expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+});
+
+/** A request exactly as given: fetch() would add a Content-Type of its own. */
+function rawRequest(url: string, method: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("content types", () => {
+  it("takes a JSON body sent without a Content-Type (older Terraform providers) or with a +json type", async () => {
+    t = await startTestServer();
+    const base = `${t.server.url}/default/api/v1beta2`;
+    const body = JSON.stringify({ name: "cars", columns: [{ name: "cid", type: "string" }] });
+    expect((await rawRequest(`${base}/streams`, "POST", body, {})).status).toBe(201);
+    const vendor = JSON.stringify({ name: "v", query: "SELECT 1" });
+    expect((await rawRequest(`${base}/views`, "POST", vendor, { "content-type": "application/vnd.timeplus+json" })).status).toBe(201);
+  });
+
+  it("refuses text/plain and form bodies (415), which a web page may send cross-origin without asking", async () => {
+    t = await startTestServer();
+    const base = `${t.server.url}/default/api/v1beta2`;
+    const body = JSON.stringify({ name: "cars", columns: [{ name: "cid", type: "string" }] });
+    for (const type of ["text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const refused = await rawRequest(`${base}/streams`, "POST", body, { "content-type": type });
+      expect(refused.status).toBe(415);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 415, system: "neutron" });
+    }
+    expect((await t.call("GET", "/streams")).body).toEqual([]);
   });
 });

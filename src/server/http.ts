@@ -102,7 +102,7 @@ export function createApp(options: AppOptions): App {
       return;
     }
     if (fault === "unavailable") {
-      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "appserver")));
+      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "neutron")));
       return;
     }
 
@@ -116,7 +116,7 @@ export function createApp(options: AppOptions): App {
       reply = failureReply(
         error instanceof ApiFailure
           ? error
-          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "appserver"),
+          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "neutron"),
       );
     }
     if (fault === "reset_after") {
@@ -124,7 +124,7 @@ export function createApp(options: AppOptions): App {
       return;
     }
     if (fault === "error_after_write") {
-      reply = failureReply(new ApiFailure(500, 500, "internal server error (injected fault)", "appserver"));
+      reply = failureReply(new ApiFailure(500, 500, "internal server error (injected fault)", "neutron"));
     }
     send(response, reply);
   };
@@ -155,7 +155,7 @@ export function createApp(options: AppOptions): App {
     // Un-versioned version endpoint of later Enterprise builds (reference §1).
     if (isInfoPath(segments)) {
       if (method !== "GET") throw methodNotAllowed(method, url.pathname, ["GET"]);
-      return { status: 200, body: { version: options.version, api_version: API_VERSION, product: "tpctl built-in server" } };
+      return { status: 200, body: infoDocument(options.version) };
     }
     const [workspace, api, version, ...rest] = segments;
     if (workspace === undefined || api !== "api" || version !== API_VERSION || !WORKSPACE_PATTERN.test(workspace)) {
@@ -177,7 +177,11 @@ export function createApp(options: AppOptions): App {
     const context: RouteContext = {
       workspace,
       params: chosen.params,
-      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true ? parseJsonBody(raw) : undefined,
+      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true && chosen.compiled.route.rawBody !== true
+        ? parseJsonBody(raw, contentTypeOf(headers))
+        : undefined,
+      raw: "text" in raw ? raw.text : "",
+      contentType: contentTypeOf(headers),
       query: url.searchParams,
       actor,
       now: options.now(),
@@ -218,6 +222,24 @@ function serveInternal(
   return { status: 200, body: { total, by_route: byRoute, faults: Object.fromEntries([...faults.entries()].sort()) } };
 }
 
+/**
+ * The seed spec's Info: a Build `{version, commit, build_time}` per component (proton the engine,
+ * neutron the appserver, orbit the connector, axion) and `product_name`; `version` and
+ * `api_version` are kept beside them for callers of earlier builds of this server.
+ */
+function infoDocument(version: string): JsonValue {
+  const build = { version, commit: "", build_time: "" };
+  return {
+    product_name: "tpctl built-in server",
+    proton: build,
+    neutron: build,
+    orbit: build,
+    axion: build,
+    version,
+    api_version: API_VERSION,
+  };
+}
+
 function isInfoPath(segments: readonly string[]): boolean {
   return (segments.length === 1 && segments[0] === "info") || (segments.length === 3 && segments[1] === "api" && segments[2] === "info");
 }
@@ -246,12 +268,12 @@ function decodeSegments(pathname: string): string[] | undefined {
 }
 
 function pathNotFound(method: string, path: string): ApiFailure {
-  return new ApiFailure(404, 404, `no route for ${method} ${path}`, "appserver");
+  return new ApiFailure(404, 404, `no route for ${method} ${path}`, "neutron");
 }
 
 function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ApiFailure {
   const allow = [...new Set(allowed)].join(", ");
-  return new ApiFailure(405, 405, `method ${method} is not allowed on ${path}; allowed: ${allow}`, "appserver", { allow });
+  return new ApiFailure(405, 405, `method ${method} is not allowed on ${path}; allowed: ${allow}`, "neutron", { allow });
 }
 
 function failureReply(failure: ApiFailure): Reply {
@@ -272,13 +294,28 @@ async function readBody(request: IncomingMessage): Promise<RawBody> {
   return { text: Buffer.concat(chunks).toString("utf8") };
 }
 
-function parseJsonBody(raw: RawBody): unknown {
-  if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "appserver");
-  if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "appserver");
+function contentTypeOf(headers: IncomingHttpHeaders): string {
+  return (headers["content-type"] ?? "").trim().toLowerCase();
+}
+
+/**
+ * Content types a browser may send cross-origin without asking first (a "simple" request): a web
+ * page could otherwise write to a server on loopback. A JSON body needs `application/json` (or a
+ * `+json` type), or no Content-Type at all, which older clients send (the Terraform provider did).
+ */
+const SIMPLE_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+function parseJsonBody(raw: RawBody, contentType: string): unknown {
+  if ("tooLarge" in raw) throw new ApiFailure(413, 413, `request body is larger than ${MAX_BODY_BYTES} bytes`, "neutron");
+  const mediaType = contentType.split(";")[0]?.trim() ?? "";
+  if (SIMPLE_TYPES.includes(mediaType)) {
+    throw new ApiFailure(415, 415, `unsupported Content-Type "${mediaType}": send the body as application/json`, "neutron");
+  }
+  if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "neutron");
   try {
     return JSON.parse(raw.text) as unknown;
   } catch (error) {
-    throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "appserver");
+    throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "neutron");
   }
 }
 
@@ -308,7 +345,7 @@ function authenticate(headers: IncomingHttpHeaders, auth: AuthConfig): Actor {
   }
   if (keyRequired && key !== undefined && same(key.trim(), auth.apiKey ?? "")) return { id: "api-key", name: "api-key" };
   const presented = user !== undefined || key !== undefined;
-  throw new ApiFailure(401, 401, presented ? "invalid credentials" : "authentication required", "appserver", {
+  throw new ApiFailure(401, 401, presented ? "invalid credentials" : "authentication required", "neutron", {
     "www-authenticate": basicRequired ? 'Basic realm="timeplus"' : 'ApiKey realm="timeplus"',
   });
 }

@@ -7,6 +7,7 @@ import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
 import { PROFILES, type Profile, servesEngine, servesExec } from "./sql/profile.js";
 import { Store } from "./store.js";
+import { runtimeRoutes } from "./runtime.js";
 import { topologyRoute } from "./topology.js";
 
 export interface ServerOptions {
@@ -78,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     store,
     modules: KIND_MODULES,
-    extraRoutes: [topologyRoute, ...(sql && servesExec(profile) ? [sql.execRoute(ENGINE_VERSION)] : [])],
+    extraRoutes: [topologyRoute, ...runtimeRoutes, ...(sql && servesExec(profile) ? [sql.execRoute(ENGINE_VERSION)] : [])],
     profile,
     ...(sql && servesEngine(profile)
       ? {

@@ -19,6 +19,16 @@ describe("checkQuery", () => {
   });
 
   it.each([
+    ["SELECT window_start, count() FROM session(s, ts, 5s, [a = 1, a = 2)) GROUP BY window_start", ["s"]],
+    ["SELECT count() FROM session(s, 5s, (a = 1, a = 2]) JOIN t ON s.id = t.id", ["s", "t"]],
+    ["(SELECT 1) UNION ALL (SELECT 2)", []],
+    ["((SELECT x FROM a)) UNION ALL (SELECT x FROM b)", ["a", "b"]],
+    ["SELECT x // the column\nFROM a", ["a"]],
+  ])("accepts valid Timeplus SQL the engine accepts: %s", (query, relations) => {
+    expect(checkQuery(query).relations).toEqual(relations);
+  });
+
+  it.each([
     ["", "Syntax error: empty query"],
     ["  -- only a comment", "Syntax error: empty query"],
     ["DROP STREAM cars", "Syntax error at position 0 ('DROP'): the query must start with SELECT or WITH"],
@@ -28,7 +38,7 @@ describe("checkQuery", () => {
     ["SELECT [1, 2) FROM cars", "Syntax error at position 12 (')'): unbalanced parentheses"],
     ["SELECT 1; SELECT 2", "Syntax error at position 8 (';'): multi-statements are not allowed"],
   ])("refuses %j with 62 SYNTAX_ERROR", (query, message) => {
-    expect(failureOf(() => checkQuery(query))).toEqual({ status: 400, code: 62, system: "timeplusd", message });
+    expect(failureOf(() => checkQuery(query))).toEqual({ status: 400, code: 62, system: "proton", message });
   });
 });
 

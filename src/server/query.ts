@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
-import { extractReferences, SqlSyntaxError, tokenizeSql, type Token } from "../sql/index.js";
+import { extractReferences, matchBrackets, SqlSyntaxError, tokenizeSql, type Token } from "../sql/index.js";
 import { ENGINE_CODES, engineError } from "./errors.js";
 
 /**
@@ -16,27 +16,23 @@ export function checkQuery(query: string): { readonly relations: readonly string
     if (error instanceof SqlSyntaxError) throw syntaxError(error.message);
     throw error;
   }
-  const first = tokens[0];
-  if (first === undefined) throw syntaxError("Syntax error: empty query");
+  if (tokens[0] === undefined) throw syntaxError("Syntax error: empty query");
+  // `(SELECT 1) UNION ALL (SELECT 2)`: a query may open with any number of parentheses.
+  const first = tokens.find((token) => !(token.type === "punctuation" && token.text === "(")) ?? (tokens[0] as Token);
   if (!(first.type === "keyword" && (first.value === "SELECT" || first.value === "WITH"))) {
     throw syntaxError(`Syntax error at position ${first.start} ('${first.text}'): the query must start with SELECT or WITH`);
   }
-  const open: Token[] = [];
-  for (const [index, token] of tokens.entries()) {
-    if (token.type !== "punctuation") continue;
-    if (token.text === "(" || token.text === "[") open.push(token);
-    else if (token.text === ")" || token.text === "]") {
-      const opener = open.pop();
-      const expected = opener?.text === "(" ? ")" : "]";
-      if (opener === undefined || token.text !== expected) {
-        throw syntaxError(`Syntax error at position ${token.start} ('${token.text}'): unbalanced parentheses`);
-      }
-    } else if (token.text === ";" && index < tokens.length - 1) {
-      throw syntaxError(`Syntax error at position ${token.start} (';'): multi-statements are not allowed`);
-    }
+  const problem = matchBrackets(tokens).problems[0];
+  if (problem) {
+    const { token } = problem;
+    throw syntaxError(
+      `Syntax error at position ${token.start} ('${token.text}'): unbalanced parentheses${problem.problem === "unclosed" ? ", never closed" : ""}`,
+    );
   }
-  const unclosed = open.at(-1);
-  if (unclosed) throw syntaxError(`Syntax error at position ${unclosed.start} ('${unclosed.text}'): unbalanced parentheses, never closed`);
+  const semicolon = tokens.findIndex((token) => token.type === "punctuation" && token.text === ";");
+  if (semicolon >= 0 && semicolon < tokens.length - 1) {
+    throw syntaxError(`Syntax error at position ${(tokens[semicolon] as Token).start} (';'): multi-statements are not allowed`);
+  }
   return { relations: extractReferences(query).relations };
 }
 

@@ -160,7 +160,7 @@ describe("GET /topology", () => {
       body: {
         code: 400,
         message: 'invalid query parameter extraResources: unknown resource type "dictionary"; supported: dashboard, udf, saved_query, schema',
-        system: "appserver",
+        system: "neutron",
       },
     });
   });

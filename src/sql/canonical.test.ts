@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalizeSql } from "./canonical.js";
+import { canonicalizeSql, formatSql } from "./canonical.js";
 import { SqlSyntaxError } from "./tokenize.js";
 
 describe("canonicalizeSql", () => {
@@ -75,5 +75,52 @@ describe("canonicalizeSql", () => {
 
   it("throws SqlSyntaxError on SQL it cannot tokenize", () => {
     expect(() => canonicalizeSql("SELECT 'x")).toThrow(SqlSyntaxError);
+  });
+});
+
+describe("keywords by position", () => {
+  it.each([
+    ["SELECT count() FROM s EMIT ON UPDATE WITH DELAY 1s", "select count() from s emit on update with delay 1s"],
+    ["SELECT count() FROM s EMIT AFTER WATERMARK AND DELAY 2s", "select count() from s emit after watermark and delay 2s"],
+    ["SELECT count() FROM tumble(s, 5s) GROUP BY window_start EMIT AFTER WINDOW CLOSE WITH DELAY 1s", null],
+    ["SELECT * FROM s EMIT CHANGELOG", null],
+    ["SELECT count() FROM s EMIT LAST 1h ON PROCTIME", null],
+    ["SELECT count() FROM s EMIT PERIODIC 5s REPEAT", null],
+    ["SELECT count() FROM s EMIT STREAM PERIODIC 1s", null],
+    ["SELECT count() FROM s EMIT TIMEOUT 5s", null],
+    ["SELECT now() - INTERVAL 5 SECOND, INTERVAL '1' DAY, INTERVAL (n + 1) HOUR FROM s", null],
+    ["SELECT extract(DAY FROM ts) FROM s", null],
+    ["SELECT count() FROM s SHUFFLE BY k GROUP BY k", null],
+    ["SELECT n FROM s ORDER BY n WITH FILL FROM 1 TO 10 STEP 1", null],
+    ["SELECT x FROM s ORDER BY x DESC NULLS FIRST, y NULLS LAST", null],
+    ["SELECT sum(x) OVER (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM s", null],
+    ["SELECT sum(x) OVER (ORDER BY t RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM s", null],
+  ])("ignores the case of %s", (sql, expected) => {
+    const swapped = sql.replace(/[A-Za-z_]+/g, (word) => (word === word.toUpperCase() ? word.toLowerCase() : word.toUpperCase() === word ? word : word));
+    const lower = sql.replace(/\b[A-Z][A-Z_]+\b/g, (word) => word.toLowerCase());
+    expect(canonicalizeSql(lower)).toBe(canonicalizeSql(sql));
+    expect(canonicalizeSql(swapped)).toBe(canonicalizeSql(sql));
+    if (expected !== null) expect(canonicalizeSql(sql)).toBe(expected);
+  });
+
+  it("keeps the case of the same words used as names elsewhere", () => {
+    expect(canonicalizeSql("SELECT first, last, range(3), step, day, stream FROM s")).toBe("select first, last, range(3), step, day, stream from s");
+    expect(canonicalizeSql("SELECT First FROM s")).not.toBe(canonicalizeSql("SELECT first FROM s"));
+    expect(canonicalizeSql("SELECT x FROM s ORDER BY Last")).not.toBe(canonicalizeSql("SELECT x FROM s ORDER BY last"));
+    expect(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS Last")).toBe(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS LAST"));
+  });
+});
+
+describe("formatSql", () => {
+  it("puts each clause of the outer query on its own line, keywords upper-case", () => {
+    const sql = "select k, count() as n from s left join t on s.id = t.id where x > interval 1 day group by k emit periodic 5s -- c";
+    expect(formatSql(sql)).toBe(
+      "SELECT k, count() AS n\nFROM s\nLEFT JOIN t ON s.id = t.id\nWHERE x > INTERVAL 1 DAY\nGROUP BY k\nEMIT PERIODIC 5s",
+    );
+  });
+
+  it("means the same query", () => {
+    const sql = "SELECT left(s, 2), first FROM (SELECT * FROM a UNION ALL SELECT * FROM b) ORDER BY first NULLS LAST";
+    expect(canonicalizeSql(formatSql(sql))).toBe(canonicalizeSql(sql));
   });
 });

@@ -1,4 +1,5 @@
 import { isIdentifierPart, isIdentifierStart, isPlainIdentifier } from "./identifiers.js";
+import { positionalKeywords } from "./contextual.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 // Keywords that are also function names, written `left(s, 3)` like any other call.
@@ -6,7 +7,8 @@ const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
 
 /**
  * A form of the SQL in which formatting differences vanish: equal output means equal query.
- * Comments go, trailing `;` go, keywords are lower-cased, a quoted identifier that needs no quotes
+ * Comments go, trailing `;` go, keywords are lower-cased (also words that are keywords only by
+ * their position, such as `LAST` after `NULLS`), a quoted identifier that needs no quotes
  * is written bare, and whitespace is rewritten to one fixed layout (one space between tokens, none
  * inside brackets, before `,` `.` `;` or around a call's `(`). Identifiers, function names,
  * literals and operators stay exactly as written.
@@ -15,14 +17,47 @@ const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
 export function canonicalizeSql(sql: string): string {
+  return layout(sql, false);
+}
+
+// Clauses `formatSql` starts on a new line when they belong to the outermost query.
+const LINE_STARTS = new Set(["SELECT", "FROM", "WHERE", "PREWHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "SETTINGS", "EMIT", "UNION", "WINDOW", "QUALIFY", "PARTITION", "EXCEPT", "INTERSECT", "JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "ASOF", "GLOBAL", "ARRAY", "SHUFFLE"]);
+// Words that continue a clause begun on the previous token (`LEFT JOIN`, `UNION ALL`).
+const JOINERS = new Set(["LEFT", "RIGHT", "INNER", "FULL", "CROSS", "ASOF", "GLOBAL", "ARRAY", "OUTER", "ANY", "ALL", "SEMI", "ANTI"]);
+
+/**
+ * The query laid out to be read (`POST /format`): keywords upper-case, each clause of the
+ * outermost query on its own line, the canonical spacing otherwise. Comments are dropped, as the
+ * engine's formatter drops them; canonicalizeSql(formatSql(q)) equals canonicalizeSql(q).
+ *
+ * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
+ */
+export function formatSql(sql: string): string {
+  return layout(sql, true);
+}
+
+function layout(sql: string, readable: boolean): string {
   const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
   while (tokens.at(-1)?.text === ";") tokens.pop();
-
+  // EMIT ON UPDATE, INTERVAL 5 SECOND, NULLS LAST, …: words that are keywords only where they stand.
+  const positional = positionalKeywords(tokens);
   let result = "";
   let previous: Token | undefined;
+  let depth = 0;
   tokens.forEach((token, index) => {
-    if (previous !== undefined && spaceBetween(previous, token)) result += " ";
-    result += canonicalText(token, previous, tokens[index + 1]);
+    const keyword = positional.has(index) || (token.type === "keyword" && !(isCallee(token) && tokens[index + 1]?.text === "("));
+    const word = token.value.toUpperCase();
+    const breaks =
+      readable && depth === 0 && previous !== undefined && token.type === "keyword" && LINE_STARTS.has(word) &&
+      !(previous.type === "keyword" && (JOINERS.has(previous.value) || previous.value === "UNION")) &&
+      !(word === "ARRAY" && tokens[index + 1]?.value !== "JOIN") &&
+      !((word === "LEFT" || word === "RIGHT") && tokens[index + 1]?.text === "(");
+    if (breaks) result += "\n";
+    else if (previous !== undefined && spaceBetween(previous, token)) result += " ";
+    if (token.text === "(" || token.text === "[") depth++;
+    if (token.text === ")" || token.text === "]") depth--;
+    const text = positional.has(index) ? token.text.toLowerCase() : canonicalText(token, previous, tokens[index + 1]);
+    result += readable && keyword ? text.toUpperCase() : text;
     previous = token;
   });
   return result;

@@ -240,3 +240,18 @@ describe("extractReferences: functions", () => {
     expect(functions("SELECT array_map(x -> plus_one(x), arr) FROM s")).toEqual(["array_map", "plus_one"]);
   });
 });
+
+describe("relations named like keywords", () => {
+  it.each([
+    ["SELECT * FROM ties", ["ties"]],
+    ["SELECT * FROM rollup", ["rollup"]],
+    ["SELECT * FROM a JOIN left ON a.id = left.id", ["a", "left"]],
+    ["SELECT * FROM right AS r LEFT JOIN a ON r.id = a.id", ["right", "a"]],
+    ["SELECT * FROM default.left", ["left"]],
+    ["WITH ties AS (SELECT * FROM a) SELECT * FROM ties", ["a"]],
+    ["SELECT x FROM a ORDER BY x LIMIT 3 WITH TIES", ["a"]],
+    ["SELECT k, count() FROM a GROUP BY k WITH ROLLUP", ["a"]],
+  ])("%s reads %j", (sql, relations) => {
+    expect(extractReferences(sql).relations).toEqual(relations);
+  });
+});

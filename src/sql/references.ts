@@ -1,3 +1,4 @@
+import { matchBrackets } from "./brackets.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 export interface SqlReferences {
@@ -49,23 +50,28 @@ function isPunctuation(token: Token | undefined, text: string): boolean {
 
 type NameToken = Token & { readonly type: "identifier" | "quoted_identifier" };
 
+// Keywords that cannot stand where a relation does (right after FROM or JOIN). Any other keyword
+// there is a relation's name: `FROM ties`, `JOIN left ON …`, `FROM rollup`.
+const NOT_RELATIONS = new Set(["SELECT", "WITH", "VALUES", "FINAL", "WHERE", "GROUP", "ORDER", "LIMIT", "SETTINGS", "EMIT", "UNION"]);
+
+function isRelationKeyword(token: Token): boolean {
+  return token.type === "keyword" && !NOT_RELATIONS.has(token.value);
+}
+
+/** A name as written: keywords keep their spelling (a keyword token's value is upper-cased). */
+function nameOf(token: Token | undefined): string {
+  if (token === undefined) return "";
+  return token.type === "keyword" ? token.text : token.value;
+}
+
 function isName(token: Token | undefined): token is NameToken {
   return token?.type === "identifier" || token?.type === "quoted_identifier";
 }
 
-/** Index of the `)` closing each `(`; an unclosed `(` runs to the end. */
+/** Index of the bracket closing each `(` (a session range may close with `]`); an unclosed `(` runs to the end. */
 function matchParentheses(tokens: readonly Token[]): number[] {
-  const match = new Array<number>(tokens.length).fill(-1);
-  const open: number[] = [];
-  tokens.forEach((token, index) => {
-    if (isPunctuation(token, "(")) open.push(index);
-    else if (isPunctuation(token, ")")) {
-      const start = open.pop();
-      if (start !== undefined) match[start] = index;
-    }
-  });
-  for (const start of open) match[start] = tokens.length;
-  return match;
+  const { match } = matchBrackets(tokens);
+  return match.map((close, index) => (close === -1 && isPunctuation(tokens[index], "(") ? tokens.length : close));
 }
 
 /** Names written as `AS name` anywhere: expression aliases, which `IN name` may refer to. */
@@ -103,7 +109,7 @@ class RelationScanner {
         const close = this.closeOf(i, end);
         this.scanRange(i + 1, close, scope, this.groupMode(i));
         i = close + 1;
-      } else if (isKeyword(token, "WITH") && !WITH_MODIFIERS.has(tokens[i + 1]?.value.toUpperCase() ?? "")) {
+      } else if (isKeyword(token, "WITH") && !this.isWithModifier(i)) {
         i = this.scanWith(i + 1, end, scope);
       } else if (mode === "query" && isKeyword(token, "FROM")) {
         i = this.scanTableItem(i + 1, end, scope);
@@ -118,6 +124,12 @@ class RelationScanner {
         i++;
       }
     }
+  }
+
+  /** `WITH TIES`, `WITH ROLLUP`, …, but not `WITH ties AS (…)`, a CTE named like one. */
+  private isWithModifier(at: number): boolean {
+    const next = this.tokens[at + 1];
+    return WITH_MODIFIERS.has(next?.value.toUpperCase() ?? "") && !isKeyword(this.tokens[at + 2], "AS");
   }
 
   private closeOf(open: number, end: number): number {
@@ -142,10 +154,10 @@ class RelationScanner {
     let i = start;
     while (i < end) {
       const name = tokens[i];
-      if (isName(name) && isKeyword(tokens[i + 1], "AS") && isPunctuation(tokens[i + 2], "(")) {
+      if (name !== undefined && (isName(name) || name.type === "keyword") && isKeyword(tokens[i + 1], "AS") && isPunctuation(tokens[i + 2], "(")) {
         const close = this.closeOf(i + 2, end);
         this.scanRange(i + 3, close, scope, "query");
-        scope.add(name.value);
+        scope.add(nameOf(name));
         i = close + 1;
       } else {
         // ClickHouse's `WITH <expression> AS alias`: runs to the next top-level `,` or SELECT.
@@ -172,7 +184,7 @@ class RelationScanner {
       const close = this.closeOf(i, end);
       this.scanRange(i + 1, close, scope, "query");
       i = close + 1;
-    } else if (isName(first) || (first.type === "keyword" && isPunctuation(tokens[i + 1], "."))) {
+    } else if (isName(first) || isRelationKeyword(first)) {
       const { parts, next } = this.readDottedName(i, end);
       const name = parts.at(-1) ?? first.value;
       if (isPunctuation(tokens[next], "(")) {
@@ -210,10 +222,10 @@ class RelationScanner {
 
   private readDottedName(start: number, end: number): { parts: string[]; next: number } {
     const { tokens } = this;
-    const parts = [tokens[start]?.value ?? ""];
+    const parts = [nameOf(tokens[start])];
     let i = start + 1;
     while (i + 1 < end && isPunctuation(tokens[i], ".") && isName(tokens[i + 1])) {
-      parts.push(tokens[i + 1]?.value ?? "");
+      parts.push(nameOf(tokens[i + 1]));
       i += 2;
     }
     return { parts, next: i };

@@ -302,3 +302,11 @@ describe("isPlainIdentifier", () => {
     ]);
   });
 });
+
+describe("// comments", () => {
+  it("run to the end of the line, as in ClickHouse's lexer", () => {
+    const tokens = tokenizeSql("SELECT 1 // one\n/ 2");
+    expect(tokens.filter((token) => token.type === "comment").map((token) => token.text)).toEqual(["// one"]);
+    expect(tokens.filter((token) => token.type === "operator").map((token) => token.text)).toEqual(["/"]);
+  });
+});

@@ -121,7 +121,8 @@ export function tokenizeSql(sql: string): Token[] {
       let end = pos + 1;
       while (end < sql.length && isWhitespace(sql.charAt(end))) end++;
       push("whitespace", end);
-    } else if (ch === "-" && next === "-") {
+    } else if ((ch === "-" && next === "-") || (ch === "/" && next === "/")) {
+      // `--` and, as in ClickHouse's lexer, `//` start a comment that runs to the end of the line.
       const newline = sql.indexOf("\n", pos);
       push("comment", newline === -1 ? sql.length : newline);
     } else if (ch === "/" && next === "*") {

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTree, runCli, type CliResult } from "../helpers/cli.js";
@@ -103,6 +104,23 @@ describe("secrets in a full scenario", () => {
     const missing = await run("missing secret", ["plan"], { ...SECRETS, UDF_KEY: undefined as unknown as string });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/m\.yaml:\d+:\d+: .*UDF_KEY/);
+  });
+
+  it("are not exported or printed although the server returns a UDF's key_value, as the seed documents", async () => {
+    // The built-in server returns a remote UDF's key_value, as the seed spec shows: tpctl must not.
+    const udf = await fetch(`${server.url}/default/api/v1beta2/udfs/score`).then((response) => response.text());
+    expect(udf).toContain(SECRETS.UDF_KEY);
+    // Outside the tree, so that later plans do not read the exported manifests.
+    const exported = await mkdtemp(join(tmpdir(), "tpctl-export-"));
+    expect((await run("export", ["export", "--out", exported])).code).toBe(0);
+    for (const file of await readdir(exported, { recursive: true })) {
+      const path = join(exported, file);
+      if (file.endsWith(".yaml") || file.endsWith(".yml") || file.endsWith(".json") || file.endsWith(".env")) {
+        outputs.push({ label: `exported ${file}`, text: await readFile(path, "utf8") });
+      }
+    }
+    await rm(exported, { recursive: true, force: true });
+    expect(outputs.some((output) => output.label.startsWith("exported ") && output.text.includes("score"))).toBe(true);
   });
 
   it("appear in no output and no file the tool wrote", async () => {

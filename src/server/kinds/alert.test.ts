@@ -27,6 +27,10 @@ describe("alerts", () => {
       properties: { template: "{{ .cid }} is speeding" },
       status: "running",
       message: "",
+      // Required by the seed's Alert (the Python SDK raises without it).
+      instance: { id: "", status: "", timeline: [] },
+      trigger_query: expect.objectContaining({ sql: ALERT.trigger_sql, status: "running", analysis: expect.objectContaining({ is_streaming: true }) }),
+      resolve_query: expect.objectContaining({ sql: ALERT.resolve_sql, status: "running" }),
       ...AUDIT,
     };
     await expectCreatedAndReadBack(t, "/alerts", PATH, ALERT, expected);
@@ -35,7 +39,7 @@ describe("alerts", () => {
   it("needs an integer severity, a sink type as action and valid SQL", async () => {
     expect(await t.call("POST", "/alerts", { ...ALERT, severity: "high" })).toMatchObject({
       status: 400,
-      body: { code: 400, message: 'invalid request body: field "severity" must be an integer, not string "high"', system: "appserver" },
+      body: { code: 400, message: 'invalid request body: field "severity" must be an integer, not string "high"', system: "neutron" },
     });
     expect(await t.call("POST", "/alerts", { ...ALERT, severity: 1.5 })).toMatchObject({ status: 400, body: { code: 400 } });
     const { severity: _severity, ...noSeverity } = ALERT;
@@ -69,7 +73,7 @@ describe("alerts", () => {
     expect(await t.call("POST", `${PATH}/start`)).toMatchObject({ status: 204 });
     expect(await t.call("POST", `${PATH}/start`)).toMatchObject({ status: 204 });
     expect(await status()).toBe("running");
-    expect(await t.call("POST", "/alerts/nope/resolve")).toMatchObject({ status: 404, body: { system: "appserver" } });
+    expect(await t.call("POST", "/alerts/nope/resolve")).toMatchObject({ status: 404, body: { system: "neutron" } });
   });
 
   it("protects what its trigger and resolve queries read (630) until it is deleted", async () => {

@@ -1,3 +1,4 @@
+import { queryPlan } from "../analysis.js";
 import type { JsonObject } from "../../model/index.js";
 import type { Catalog } from "../catalog.js";
 import { invalidRequest } from "../errors.js";
@@ -15,8 +16,37 @@ const FIELDS = ["name", "severity", "action", "trigger_sql", "resolve_sql", "des
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/alerts", render });
 
-/** The Alert response, kept small: no trigger_query/resolve_query/instance objects. */
+/**
+ * A Query object of the seed spec for an alert's trigger or resolve SQL. Nothing runs here, so the
+ * timings are 0 and the status follows the alert's ("running" or "canceled", values the SDK accepts).
+ */
+function queryObject(sql: string, running: boolean): JsonObject {
+  const plan = queryPlan(undefined, sql).analysis;
+  const header = ((plan["result_columns"] as JsonObject[] | undefined) ?? []).map((column) => ({ name: column["column"] ?? "", type: column["column_type"] ?? "" }));
+  return {
+    analysis: plan,
+    description: "",
+    duration: 0,
+    end_time: 0,
+    id: "",
+    message: "",
+    name: "",
+    response_time: 0,
+    result: { header },
+    sql,
+    start_time: 0,
+    status: running ? "running" : "canceled",
+    tags: [],
+    timeColumns: { eventTime: 0, windowStart: 0, windowEnd: 0 },
+  };
+}
+
+/**
+ * The Alert response: the seed's required `instance` (the current incident; none is ever raised
+ * here, so it is empty) and the trigger and resolve Query objects.
+ */
 function render(record: JsonObject): JsonObject {
+  const running = (record["status"] ?? "running") === "running";
   return {
     id: record["id"] ?? "",
     name: record["name"] ?? "",
@@ -28,6 +58,9 @@ function render(record: JsonObject): JsonObject {
     properties: pipelineProperties(record["properties"], record["action"]),
     status: record["status"] ?? "running",
     message: record["message"] ?? "",
+    instance: { id: "", status: "", timeline: [] },
+    trigger_query: queryObject(String(record["trigger_sql"] ?? ""), running),
+    resolve_query: queryObject(String(record["resolve_sql"] ?? ""), running),
     ...pick(record, AUDIT_FIELDS),
   };
 }

@@ -13,8 +13,12 @@ export interface RouteContext {
   readonly workspace: string;
   /** Decoded path parameters, e.g. `{ name: "cars" }` for `/streams/:name`. */
   readonly params: Readonly<Record<string, string>>;
-  /** The parsed JSON body for POST, PATCH and PUT; undefined otherwise. */
+  /** The parsed JSON body for POST, PATCH and PUT; undefined otherwise (and for `rawBody` routes). */
   readonly body: unknown;
+  /** The body as text, for routes that read it themselves (ingest). */
+  readonly raw: string;
+  /** The request's Content-Type, lower-cased ("" when absent). */
+  readonly contentType: string;
   /** The query string, e.g. `sync` of `/sinks/{id}/start?sync=false`. */
   readonly query: URLSearchParams;
   readonly actor: Actor;
@@ -42,6 +46,8 @@ export interface Route {
   readonly path: string;
   /** An action such as `POST /sinks/{id}/start` that takes no body: none is required, one sent is ignored. */
   readonly bodyless?: boolean;
+  /** The route reads `raw` itself, in formats other than JSON (ingest's raw and lines formats). */
+  readonly rawBody?: boolean;
   handle(context: RouteContext): Reply | Promise<Reply>;
 }
 

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../model/index.js";
 import type { Transaction } from "../catalog.js";
-import { ENGINE_CODES, engineError } from "../errors.js";
+import { ENGINE_CODES, engineError, invalidRequest } from "../errors.js";
 import { deriveColumns } from "../query.js";
 import { Fields } from "../validate.js";
 import {
@@ -92,14 +92,47 @@ export interface ViewPatch {
   readonly query?: string;
   /** Fields to overwrite as they are, already type-checked. */
   readonly changes: JsonObject;
+  /**
+   * Fields that cannot change but that a client sending the whole model includes (the Terraform
+   * provider sends `name` and `materialized`, and an MV's `target_stream`): unchanged they are accepted.
+   */
+  readonly fixed: { readonly name?: string; readonly materialized?: boolean; readonly target_stream?: string };
 }
 
 /** The fields of a view/MV PATCH body, type-checked before the workspace is looked at. */
 export function readViewPatch(body: unknown): ViewPatch {
-  const fields = Fields.of(body, PATCH_FIELDS);
+  const fields = Fields.of(body, [...PATCH_FIELDS, "name", "materialized", "target_stream"]);
   const changes = retentionChanges(fields);
   const query = fields.string("query");
-  return query === undefined ? { changes } : { query, changes };
+  const name = fields.string("name");
+  const materialized = fields.boolean("materialized");
+  const target = fields.string("target_stream");
+  const fixed = {
+    ...(name !== undefined && name !== "" ? { name } : {}),
+    ...(materialized !== undefined ? { materialized } : {}),
+    ...(target !== undefined ? { target_stream: target } : {}),
+  };
+  return query === undefined ? { changes, fixed } : { query, changes, fixed };
+}
+
+/**
+ * The immutable fields of a view/MV PATCH must match the object: a rename is 400 (the path names
+ * the object), turning a view into an MV or back is 400, a different target 48 like a query change.
+ */
+export function assertFixedUnchanged(patch: ViewPatch, current: JsonObject, materialized: boolean): void {
+  const { name, materialized: flag, target_stream: target } = patch.fixed;
+  if (name !== undefined && name !== current["name"]) {
+    throw invalidRequest(`invalid request body: name "${name}" does not match the path's "${String(current["name"])}"; views cannot be renamed`);
+  }
+  if (flag !== undefined && flag !== materialized) {
+    throw invalidRequest(
+      `invalid request body: '${String(current["name"])}' is ${materialized ? "a materialized view" : "a view"}; materialized cannot be changed to ${flag}`,
+    );
+  }
+  if (target !== undefined && target !== (current["target_stream"] ?? "")) {
+    if (!materialized) throw engineError(ENGINE_CODES.BAD_ARGUMENTS, "target_stream only applies to a materialized view");
+    throw engineError(ENGINE_CODES.NOT_IMPLEMENTED, "Updating the target stream of a materialized view is not allowed");
+  }
 }
 
 /**
@@ -107,6 +140,7 @@ export function readViewPatch(body: unknown): ViewPatch {
  * of a materialized view is not allowed" (seed spec). Sending the stored query unchanged is accepted.
  */
 export function patchMaterializedView(tx: Transaction, context: RouteContext, current: JsonObject, patch: ViewPatch): void {
+  assertFixedUnchanged(patch, current, true);
   if (patch.query !== undefined && patch.query !== current["query"]) {
     throw engineError(ENGINE_CODES.NOT_IMPLEMENTED, "Updating the query of a materialized view is not allowed");
   }

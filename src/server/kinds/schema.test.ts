@@ -23,7 +23,7 @@ describe("schemas", () => {
     expect(await t.call("DELETE", "/schemas/cars")).toMatchObject({ status: 204 });
     expect(await t.call("GET", "/schemas/cars")).toMatchObject({
       status: 404,
-      body: { code: 2003, message: "schema 'cars' doesn't exist", system: "timeplusd" },
+      body: { code: 2003, message: "schema 'cars' doesn't exist", system: "proton" },
     });
   });
 

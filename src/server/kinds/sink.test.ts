@@ -30,6 +30,12 @@ describe("sinks", () => {
       properties: { url: "https://example.com/in", http_method: "POST" },
       status: "running",
       message: "",
+      plan: expect.objectContaining({
+        original_query: HTTP_SINK.query,
+        is_streaming: true,
+        has_table_join: false,
+        required_columns: expect.arrayContaining([expect.objectContaining({ table: "cars", database: "default" })]),
+      }),
       ...AUDIT,
     };
     await expectCreatedAndReadBack(t, "/sinks", PATH, HTTP_SINK, expected);
@@ -49,9 +55,9 @@ describe("sinks", () => {
     expect(await t.call("POST", "/sinks", { ...HTTP_SINK, query: "SELECT 'open FROM cars" })).toMatchObject({ status: 400, body: { code: 62 } });
     expect(await t.call("POST", "/sinks", { ...HTTP_SINK, query: "SELECT * FROM trucks" })).toMatchObject({
       status: 400,
-      body: { code: 60, message: "stream 'trucks' doesn't exist", system: "timeplusd" },
+      body: { code: 60, message: "stream 'trucks' doesn't exist", system: "proton" },
     });
-    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, type: "email" })).toMatchObject({ status: 400, body: { code: 400, system: "appserver" } });
+    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, type: "email" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
     expect(await t.call("POST", "/sinks", { ...HTTP_SINK, name: "1st" })).toMatchObject({ status: 400, body: { code: 400 } });
     expect(await t.call("POST", "/sinks", { name: "s", type: "http" })).toMatchObject({
       status: 400,
@@ -69,11 +75,11 @@ describe("sinks", () => {
       body: {
         code: 400,
         message: "invalid request body: PATCH cannot change the query of a sink; only name, description and properties can be patched",
-        system: "appserver",
+        system: "neutron",
       },
     });
     expect(await t.call("PATCH", PATH, { type: "slack", description: "x" })).toMatchObject({ status: 400 });
-    expect(await t.call("PATCH", "/sinks/nope", { description: "x" })).toMatchObject({ status: 404, body: { code: 404, system: "appserver" } });
+    expect(await t.call("PATCH", "/sinks/nope", { description: "x" })).toMatchObject({ status: 404, body: { code: 404, system: "neutron" } });
     expect((await t.call("GET", PATH)).body).toMatchObject({ name: "renamed", query: HTTP_SINK.query, type: "http" });
   });
 
@@ -112,7 +118,7 @@ describe("sinks", () => {
       body: {
         code: 630,
         message: `Cannot drop view 'fast' because other objects depend on it: sink 'write_to_http' (id ${testId(1)}). Drop them first`,
-        system: "timeplusd",
+        system: "proton",
       },
     });
     expect(await t.call("DELETE", PATH)).toMatchObject({ status: 204 });

@@ -1,9 +1,11 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
+import { isJsonObject } from "../../model/index.js";
+import { queryPlan } from "../analysis.js";
 import { invalidRequest } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertQueryRuns, AUDIT_FIELDS, pick, pipelineChanges, queryLinks, topologyNode, updateAudit } from "./common.js";
 import type { KindModule } from "./kind.js";
-import { actionRoute, createRoute, idCollection, idRoutes, replaceRoute, updateRoute, withStatus } from "./routes.js";
+import { actionRoute, type Changes, createRoute, idCollection, idRoutes, replaceRoute, updateRoute, withStatus } from "./routes.js";
 import { visibleProperties } from "./secrets.js";
 
 const KIND = "sink";
@@ -23,7 +25,7 @@ export function pipelineProperties(properties: JsonValue | undefined, type: Json
   return visibleProperties(properties, type === "slack" ? ["url"] : []);
 }
 
-/** The Sink response; `plan` (the SQL analysis) is left out. */
+/** The Sink response, with `plan`, the SQL analysis of its query (SQLAnalyzeResult) as of its last create or PUT. */
 function render(record: JsonObject): JsonObject {
   return {
     id: record["id"] ?? "",
@@ -34,6 +36,7 @@ function render(record: JsonObject): JsonObject {
     properties: pipelineProperties(record["properties"], record["type"]),
     status: record["status"] ?? "running",
     message: record["message"] ?? "",
+    plan: isJsonObject(record["plan"]) ? record["plan"] : queryPlan(undefined, String(record["query"] ?? "")).analysis,
     ...pick(record, AUDIT_FIELDS),
   };
 }
@@ -55,16 +58,24 @@ function readBody(body: unknown): SinkBody {
   return { name, query, type, description: fields.string("description") ?? "", properties: fields.object("properties") ?? {} };
 }
 
-/** PatchSinkRequest: name, description and properties; "no query and no type in this body". */
-function readPatch(body: unknown): { changes: Record<string, JsonValue> } {
-  const fields = Fields.of(body, PATCH_FIELDS, { known: ["query", "type"] });
-  const fixed = fields.present(["query", "type"]);
-  if (fixed.length > 0) {
-    throw invalidRequest(
-      `invalid request body: PATCH cannot change the ${fixed.join(" or ")} of a sink; only name, description and properties can be patched`,
-    );
-  }
-  return { changes: pipelineChanges(fields) };
+/**
+ * PatchSinkRequest: name, description and properties; "no query and no type in this body". A
+ * client sending the whole model back may include them unchanged; a change is refused (400).
+ */
+function readPatch(body: unknown): Changes {
+  const fields = Fields.of(body, PATCH_FIELDS);
+  const fixed = { query: fields.string("query"), type: fields.string("type") };
+  return {
+    changes: pipelineChanges(fields),
+    check(current) {
+      const changed = Object.entries(fixed).filter(([field, value]) => value !== undefined && value !== current[field]).map(([field]) => field);
+      if (changed.length > 0) {
+        throw invalidRequest(
+          `invalid request body: PATCH cannot change the ${changed.join(" or ")} of a sink; only name, description and properties can be patched`,
+        );
+      }
+    },
+  };
 }
 
 /**
@@ -91,7 +102,9 @@ export const sinkModule: KindModule = {
     createRoute(COLLECTION, (context) => {
       const body = readBody(context.body);
       // Sinks start running on creation [I] (reference §7).
-      return { fields: { ...body, status: "running", message: "" }, check: (tx) => assertQueryRuns(tx, body.query) };
+      // The engine plans the query when the sink is made; the plan is kept as it was then.
+      const plan = queryPlan(context.read(), body.query).analysis;
+      return { fields: { ...body, status: "running", message: "", plan }, check: (tx) => assertQueryRuns(tx, body.query) };
     }),
     updateRoute(COLLECTION, "PATCH", readPatch),
     replaceRoute(COLLECTION, (raw) => {
@@ -101,7 +114,7 @@ export const sinkModule: KindModule = {
           throw invalidRequest(`invalid request body: the type of a sink cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
         }
         assertQueryRuns(tx, body.query);
-        return { ...current, ...body, ...updateAudit(context) };
+        return { ...current, ...body, plan: queryPlan(tx, body.query).analysis, ...updateAudit(context) };
       };
     }),
     actionRoute(COLLECTION, "start", (record) => withStatus(record, "running"), { syncParameter: true }),

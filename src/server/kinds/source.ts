@@ -74,19 +74,23 @@ function readCreation(context: RouteContext): Creation {
 
 /** PATCH and PUT /sources/{id}: the same body, fields given are changed, and only while stopped. */
 function readUpdate(body: unknown): Changes {
-  const fields = Fields.of(body, UPDATE_FIELDS, { known: ["type"] });
-  if (fields.has("type")) throw invalidRequest("invalid request body: the type of a source cannot be updated");
+  const fields = Fields.of(body, UPDATE_FIELDS);
+  // A client sending the whole model back includes `type`: unchanged it is accepted, as a Go decoder would.
+  const type = fields.string("type");
   const changes = pipelineChanges(fields);
   if (fields.has("stream")) changes["stream"] = fields.requiredNonEmpty("stream");
   return {
     changes,
     check(current, tx) {
+      if (type !== undefined && type !== current["type"]) {
+        throw invalidRequest(`invalid request body: the type of a source cannot be updated (from "${String(current["type"])}" to "${type}")`);
+      }
       if (current["status"] !== "stopped") {
         throw new ApiFailure(
           400,
           400,
           `source '${String(current["name"])}' is ${String(current["status"])}: only stopped sources can be updated; stop it first (POST /sources/${String(current["id"])}/stop)`,
-          "appserver",
+          "neutron",
         );
       }
       if (typeof changes["stream"] === "string" && changes["stream"] !== current["stream"]) assertTargetStream(tx, changes["stream"]);

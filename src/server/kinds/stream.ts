@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
-import { SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
-import { ENGINE_CODES, engineError } from "../errors.js";
+import { canonicalType, printPrimaryKey, SqlSyntaxError, tokenizeSql } from "../../sql/index.js";
+import { ApiFailure, ENGINE_CODES, engineError } from "../errors.js";
 import { Fields } from "../validate.js";
 import { assertNameFree, nodeId, retentionChanges, topologyNode } from "./common.js";
 import type { KindModule } from "./kind.js";
@@ -18,11 +18,14 @@ const KEYED_MODES: ReadonlySet<string> = new Set(["changelog_kv", "versioned_kv"
 
 /** The only fields PATCH /streams/{name} changes: "only supports updating data retention-related settings" (§4). */
 const UPDATABLE_FIELDS = ["description", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"] as const;
-/** Stream fields a PATCH may name but cannot change: refused with 48 rather than as unknown. */
-const FIXED_FIELDS = [
-  ...CREATE_FIELDS.filter((field) => !(UPDATABLE_FIELDS as readonly string[]).includes(field)),
-  "is_external", "ttl", "created_at", "created_by", "last_updated_at", "last_updated_by",
-];
+/**
+ * Stream fields a PATCH may carry but cannot change. A client that sends the whole model back
+ * (the Terraform provider does) sends them unchanged, which is accepted; a change gets 48.
+ */
+const FIXED_FIELDS = CREATE_FIELDS.filter((field) => !(UPDATABLE_FIELDS as readonly string[]).includes(field));
+/** Accepted on create, not returned by GET: kept in the record under this key so that a PATCH can compare them. */
+const HIDDEN = "_request";
+const HIDDEN_FIELDS = ["shards", "replication_factor", "order_by_expression", "order_by_granularity", "partition_by_granularity"] as const;
 
 /** Omitted retention reads back as 0 for streams (reference §4, TF provider). */
 const DEFAULT_RETENTION = 0;
@@ -38,7 +41,9 @@ const COLLECTION = nameCollection({
   kind: "stream",
   label: "stream",
   path: "/streams",
-  render: ({ sql: _sql, ...record }) => record,
+  // Keys starting with `_` (the create fields GET does not show, ingest counts) and the DDL-only
+  // `sql` details stay in the record.
+  render: (record) => Object.fromEntries(Object.entries(record).filter(([key]) => !key.startsWith("_") && key !== "sql")),
 });
 
 export const streamModule: KindModule = {
@@ -56,23 +61,98 @@ export const streamModule: KindModule = {
       const stream = parseStreamBody(context.body);
       return { fields: stream, check: (tx) => assertNameFree(tx, stream.name) };
     }),
-    updateRoute(COLLECTION, "PATCH", readStreamPatch),
+    updateRoute(COLLECTION, "PATCH", (body) => readStreamPatch(body)),
   ),
 };
 
+/**
+ * PATCH /streams/{name}: description, retention and TTL change. Immutable fields may come along
+ * unchanged (a full model read back from GET); any of them changed gets 48 NOT_IMPLEMENTED and
+ * nothing changes. Response-only fields (`ttl`, `is_external`, audit fields) are ignored.
+ */
 function readStreamPatch(body: unknown): Changes {
-  const fields = Fields.of(body, UPDATABLE_FIELDS, { known: FIXED_FIELDS });
-  const fixed = FIXED_FIELDS.filter((field) => fields.has(field));
-  if (fixed.length > 0) {
-    throw engineError(
-      ENGINE_CODES.NOT_IMPLEMENTED,
-      `Altering stream ${fixed.join(", ")} is not supported: only ${UPDATABLE_FIELDS.join(", ")} can be updated`,
-    );
-  }
+  const fields = Fields.of(body, [...UPDATABLE_FIELDS, ...FIXED_FIELDS]);
   const changes = retentionChanges(fields);
   // Streams read `ttl` back as well, mirroring `ttl_expression`.
   if (changes["ttl_expression"] !== undefined) changes["ttl"] = changes["ttl_expression"];
-  return { changes };
+  // Zero values mean "not set" to a Go client (`"event_time_timezone": ""`), as on create.
+  const given = FIXED_FIELDS.filter((field) => {
+    const value = fields.raw(field);
+    return value !== undefined && value !== "" && value !== 0 && !(Array.isArray(value) && value.length === 0);
+  });
+  return {
+    changes,
+    check(current) {
+      if (given.length === 0) return;
+      let changed: string[];
+      try {
+        const proposed = parseStreamBody({ ...streamAsRequest(current), ...pickGiven(body, given) });
+        changed = given.filter((field) => !sameFixedField(field, proposed, current));
+      } catch (error) {
+        // A combination the engine would refuse on create is a change too (e.g. MutableStream without a key).
+        if (!(error instanceof ApiFailure && error.system === "proton")) throw error;
+        changed = given;
+      }
+      if (changed.length > 0) {
+        throw engineError(
+          ENGINE_CODES.NOT_IMPLEMENTED,
+          `Altering stream ${changed.join(", ")} is not supported: only ${UPDATABLE_FIELDS.join(", ")} can be updated`,
+        );
+      }
+    },
+  };
+}
+
+function pickGiven(body: unknown, given: readonly string[]): JsonObject {
+  const source = body as JsonObject;
+  return Object.fromEntries(given.map((field) => [field, source[field] ?? null]));
+}
+
+/** The create body that gives `record`, so that a PATCH's immutable fields are read exactly as a create's. */
+function streamAsRequest(record: JsonObject): JsonObject {
+  const columns = (record["columns"] as JsonObject[] | undefined) ?? [];
+  const tpTime = columns.find((column) => column["name"] === TP_TIME);
+  const implicit = tpTime !== undefined && tpTime["codec"] === TP_TIME_CODEC && String(tpTime["type"]).startsWith("datetime64(3, '");
+  const timezone = implicit ? /'([^']*)'/.exec(String(tpTime["type"]))?.[1] ?? "UTC" : "UTC";
+  const defaultTime = `now64(3, '${timezone}')`;
+  const hidden = (record[HIDDEN] as JsonObject | undefined) ?? {};
+  const request: Record<string, JsonValue> = {
+    ...hidden,
+    name: record["name"] ?? "",
+    columns: columns
+      .filter((column) => !(implicit && column === tpTime))
+      .map((column) => {
+        const { nullable: _derived, ...rest } = column;
+        return rest;
+      }),
+    mode: record["mode"] ?? "append",
+    primary_key: record["primary_key"] ?? "",
+    event_time_column: implicit && tpTime["default"] !== defaultTime ? (tpTime["default"] ?? "") : "",
+    event_time_timezone: timezone,
+  };
+  if (record["engine"] === "MutableStream") request["engine"] = "MutableStream";
+  for (const field of ["column_families", "secondary_indexes"]) if (record[field] !== undefined) request[field] = record[field];
+  return request;
+}
+
+/** An immutable field of a PATCH equals what the stream has (normalised as a create would store it). */
+function sameFixedField(field: string, proposed: JsonObject, current: JsonObject): boolean {
+  const compare = (value: JsonValue | undefined): string => JSON.stringify(value ?? null);
+  switch (field) {
+    case "name":
+      return proposed["name"] === current["name"];
+    case "event_time_column":
+    case "event_time_timezone":
+    case "columns":
+      return compare(proposed["columns"]) === compare(current["columns"]);
+    case "primary_key":
+      return compare(proposed["primary_key"]) === compare(current["primary_key"]);
+    default:
+      if ((HIDDEN_FIELDS as readonly string[]).includes(field)) {
+        return compare((proposed[HIDDEN] as JsonObject | undefined)?.[field]) === compare((current[HIDDEN] as JsonObject | undefined)?.[field]);
+      }
+      return compare(proposed[field]) === compare(current[field]);
+  }
 }
 
 /**
@@ -91,13 +171,20 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
   // `mode` "" means append (reference §4); the TF provider sends it empty when unset.
   const mode = modeText === "" ? "append" : (fields.oneOf("mode", MODES) ?? "append");
   const primaryKey = fields.string("primary_key") ?? "";
-  const engine = fields.oneOf("engine", ["MutableStream"] as const);
+  // "Stream" is what GET shows: a client sending the model back sends it.
+  const engineText = fields.oneOf("engine", ["Stream", "MutableStream"] as const);
+  const engine = engineText === "Stream" ? undefined : engineText;
   const eventTimeColumn = fields.string("event_time_column") ?? "";
   const timezone = fields.string("event_time_timezone") || "UTC";
-  for (const field of ["order_by_expression", "order_by_granularity", "partition_by_granularity"]) fields.string(field);
+  const hidden: Record<string, JsonValue> = {};
+  for (const field of ["order_by_expression", "order_by_granularity", "partition_by_granularity"]) {
+    const value = fields.string(field);
+    if (value !== undefined && value !== "") hidden[field] = value;
+  }
   for (const field of ["shards", "replication_factor"]) {
     const value = fields.integer(field);
     if (value !== undefined && value < 0) throw badArgument(`${field} must not be negative, got ${value}`);
+    if (value !== undefined && value !== 0) hidden[field] = value;
   }
   const retentionBytes = fields.integer("logstore_retention_bytes") ?? DEFAULT_RETENTION;
   const retentionMs = fields.integer("logstore_retention_ms") ?? DEFAULT_RETENTION;
@@ -129,7 +216,8 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
     engine: engine ?? "Stream",
     is_external: false,
     mode,
-    primary_key: primaryKey,
+    // As the engine prints it (system.tables): `a`, `b` for (a, b).
+    primary_key: printPrimaryKey(primaryKey),
     columns,
   };
   const families = fields.array("column_families");
@@ -143,6 +231,7 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
   record["logstore_retention_ms"] = retentionMs;
   record["ttl"] = ttl;
   record["ttl_expression"] = ttl;
+  if (Object.keys(hidden).length > 0) record[HIDDEN] = hidden;
   return record as JsonObject & { name: string };
 }
 
@@ -153,7 +242,8 @@ export function parseColumns(items: readonly JsonValue[]): Record<string, JsonVa
   return items.map((item, index) => {
     const fields = Fields.of(item, COLUMN_FIELDS, { prefix: `columns[${index}].` });
     const name = fields.requiredNonEmpty("name");
-    const type = fields.requiredNonEmpty("type");
+    // The engine reads a type back in its own spelling: `int` as `int32`, `Float32` as `float32`.
+    const type = canonicalType(fields.requiredNonEmpty("type"));
     if (seen.has(name)) throw badArgument(`column '${name}' is declared more than once`);
     seen.add(name);
     for (const field of ["ttl_expression", "skipping_index_expression"]) fields.string(field);

@@ -22,7 +22,7 @@ const JAVASCRIPT = {
 };
 
 describe("UDFs", () => {
-  it("creates a remote UDF (201) and never returns auth_context.key_value", async () => {
+  it("creates a remote UDF (201) and returns auth_context.key_value as the seed spec documents", async () => {
     const expected = {
       name: "geo",
       type: "remote",
@@ -31,7 +31,7 @@ describe("UDFs", () => {
       return_type: "string",
       url: "https://udf.example.com/geo",
       auth_method: "auth_header",
-      auth_context: { key_name: "X-Key" },
+      auth_context: { key_name: "X-Key", key_value: "sekret" },
       source: "",
       is_aggregation: false,
       ...AUDIT,
@@ -74,7 +74,7 @@ describe("UDFs", () => {
     await t.call("POST", "/udfs", REMOTE);
     expect(await t.call("POST", "/udfs", REMOTE)).toMatchObject({
       status: 400,
-      body: { code: 609, message: "User-defined function 'geo' already exists", system: "timeplusd" },
+      body: { code: 609, message: "User-defined function 'geo' already exists", system: "proton" },
     });
   });
 
@@ -106,7 +106,7 @@ describe("UDFs", () => {
       body: {
         code: 630,
         message: "Cannot drop function 'to_mph' because other objects depend on it: view 'mph', sink 's' (id 00000000-0000-4000-8000-000000000001). Drop them first",
-        system: "timeplusd",
+        system: "proton",
       },
     });
     await t.call("DELETE", "/views/mph");

@@ -12,12 +12,13 @@ const LABEL = "function";
 
 /** UDF / CreateUDFRequest; PUT takes the same body (reference §3.8). */
 const FIELDS = ["name", "type", "description", "arguments", "return_type", "url", "auth_method", "auth_context", "source", "is_aggregation"];
-/** The spec's request schema is the whole UDF object, audit fields included: accepted and ignored. */
-const IGNORED_FIELDS = AUDIT_FIELDS;
 const TYPES = ["javascript", "remote"] as const;
 const AUTH_METHODS = ["none", "auth_header"] as const;
 
-/** The UDF response: everything but `auth_context.key_value`, a credential. */
+/**
+ * The UDF response, `auth_context.key_value` included: the seed spec's UDF shows it in every
+ * response, so clients may decode it. tpctl masks it in everything it prints or writes.
+ */
 function render(record: JsonObject): JsonObject {
   const out: Record<string, JsonValue> = {
     name: record["name"] ?? "",
@@ -29,7 +30,7 @@ function render(record: JsonObject): JsonObject {
     auth_method: record["auth_method"] ?? "",
   };
   const context = record["auth_context"];
-  if (isJsonObject(context)) out["auth_context"] = { key_name: context["key_name"] ?? "" };
+  if (isJsonObject(context)) out["auth_context"] = { key_name: context["key_name"] ?? "", key_value: context["key_value"] ?? "" };
   out["source"] = record["source"] ?? "";
   out["is_aggregation"] = record["is_aggregation"] ?? false;
   return { ...out, ...pick(record, AUDIT_FIELDS) };
@@ -40,7 +41,7 @@ function render(record: JsonObject): JsonObject {
  * other type must be empty; `auth_header` needs `auth_context.key_name` and `key_value`.
  */
 function readBody(body: unknown): JsonObject & { name: string; type: string } {
-  const fields = Fields.of(body, FIELDS, { known: IGNORED_FIELDS });
+  const fields = Fields.of(body, FIELDS);
   const name = fields.name();
   const type = fields.oneOf("type", TYPES);
   if (type === undefined) throw invalidRequest(`invalid request body: field "type" is required`);

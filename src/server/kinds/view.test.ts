@@ -81,7 +81,7 @@ describe("views", () => {
   it("refuses retention, TTL and target_stream on a plain view with 36", async () => {
     expect(await t.call("POST", "/views", { name: "v", query: "SELECT 1", target_stream: "cars" })).toMatchObject({
       status: 400,
-      body: { code: 36, message: "target_stream is only applicable to a materialized view (materialized: true)", system: "timeplusd" },
+      body: { code: 36, message: "target_stream is only applicable to a materialized view (materialized: true)", system: "proton" },
     });
     expect(await t.call("POST", "/views", { name: "v", query: "SELECT 1", logstore_retention_ms: 5 })).toMatchObject({
       status: 400,
@@ -94,7 +94,7 @@ describe("views", () => {
   it("refuses a query that reads a stream that does not exist with 400 / 60", async () => {
     expect(await t.call("POST", "/views", { name: "v", query: "SELECT * FROM cars JOIN nowhere USING (cid)" })).toMatchObject({
       status: 400,
-      body: { code: 60, message: "stream 'nowhere' doesn't exist", system: "timeplusd" },
+      body: { code: 60, message: "stream 'nowhere' doesn't exist", system: "proton" },
     });
     await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
     expect(await t.call("PATCH", "/views/v", { query: "SELECT * FROM nowhere" })).toMatchObject({ status: 400, body: { code: 60 } });
@@ -103,7 +103,7 @@ describe("views", () => {
 
   it("refuses malformed SQL with 62", async () => {
     for (const query of ["SELECT 'oops FROM cars", "SELECT count( FROM cars", "cars"]) {
-      expect(await t.call("POST", "/views", { name: "v", query })).toMatchObject({ status: 400, body: { code: 62, system: "timeplusd" } });
+      expect(await t.call("POST", "/views", { name: "v", query })).toMatchObject({ status: 400, body: { code: 62, system: "proton" } });
     }
     expect((await t.call("GET", "/views")).body).toEqual([]);
   });
@@ -122,7 +122,7 @@ describe("views", () => {
     await t.call("POST", "/views", { name: "b", query: "SELECT * FROM a" });
     expect(await t.call("DELETE", "/views/a")).toMatchObject({
       status: 400,
-      body: { code: 630, message: "Cannot drop view 'a' because other objects depend on it: view 'b'. Drop them first", system: "timeplusd" },
+      body: { code: 630, message: "Cannot drop view 'a' because other objects depend on it: view 'b'. Drop them first", system: "proton" },
     });
     expect(await t.call("DELETE", "/streams/cars")).toMatchObject({ status: 400, body: { code: 630 } });
     expect((await t.call("GET", "/streams/cars")).status).toBe(200);
@@ -132,22 +132,27 @@ describe("views", () => {
   });
 
   it("answers 404 / 60 for a view that does not exist, and for a stream's name", async () => {
-    const missing = (name: string) => ({ status: 404, body: { code: 60, message: `view '${name}' doesn't exist`, system: "timeplusd" } });
+    const missing = (name: string) => ({ status: 404, body: { code: 60, message: `view '${name}' doesn't exist`, system: "proton" } });
     expect(await t.call("GET", "/views/nope")).toMatchObject(missing("nope"));
     expect(await t.call("PATCH", "/views/nope", { description: "x" })).toMatchObject(missing("nope"));
     expect(await t.call("DELETE", "/views/cars")).toMatchObject(missing("cars"));
   });
 
-  it("refuses unknown fields and a missing query", async () => {
-    expect(await t.call("POST", "/views", { name: "v", query: "SELECT 1", columns: [] })).toMatchObject({
-      status: 400,
-      body: { code: 400, system: "appserver" },
+  it("ignores unknown fields, refuses a missing query and a rename", async () => {
+    expect(await t.call("POST", "/views", { name: "u", query: "SELECT 1", columns: [], materialized: false, target_stream: "" })).toMatchObject({
+      status: 201,
     });
     expect(await t.call("POST", "/views", { name: "v" })).toMatchObject({
       status: 400,
-      body: { code: 400, message: 'invalid request body: field "query" is required', system: "appserver" },
+      body: { code: 400, message: 'invalid request body: field "query" is required', system: "neutron" },
     });
     await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
-    expect(await t.call("PATCH", "/views/v", { name: "w" })).toMatchObject({ status: 400, body: { code: 400, system: "appserver" } });
+    expect(await t.call("PATCH", "/views/v", { name: "w" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    expect(await t.call("PATCH", "/views/v", { materialized: true })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    // The Terraform provider's view update: name and materialized beside the new description.
+    expect(await t.call("PATCH", "/views/v", { name: "v", description: "d", query: "SELECT 1", materialized: false })).toMatchObject({
+      status: 204,
+    });
+    expect((await t.call("GET", "/views/v")).body).toMatchObject({ description: "d" });
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "./common.js";
 import type { KindModule, Reply, RouteContext } from "./kind.js";
 import {
+  assertFixedUnchanged,
   dropMaterializedView,
   insertMaterializedView,
   patchMaterializedView,
@@ -78,6 +79,7 @@ async function patchView(context: RouteContext): Promise<Reply> {
     const mv = tx.get("materialized_view", name);
     if (mv) return patchMaterializedView(tx, context, mv, patch);
     const current = requireRecord(tx, COLLECTION, name);
+    assertFixedUnchanged(patch, current, false);
     refuseMaterializedOnlyFields(Object.keys(patch.changes).filter((field) => MV_ONLY_FIELDS.includes(field)));
     const next: Record<string, JsonValue> = { ...current, ...patch.changes };
     const queryChanged = patch.query !== undefined && patch.query !== current["query"];

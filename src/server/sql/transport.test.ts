@@ -45,7 +45,7 @@ describe("POST /exec", () => {
     await exec(server, "CREATE STREAM s(a int)", "ddl");
     const exists = await exec(server, "CREATE STREAM s(a int)", "ddl");
     expect(exists.status).toBe(400);
-    expect(exists.body).toEqual({ code: 57, message: "Stream default.s already exists", system: "timeplusd" });
+    expect(exists.body).toEqual({ code: 57, message: "Stream default.s already exists", system: "proton" });
     expect((await exec(server, "CREATE STREAM t(a int); DROP STREAM s", "ddl")).body).toMatchObject({ code: 62, message: expect.stringContaining("Multi-statements are not allowed") });
     expect((await server.call("POST", "/exec", { sql: "SELECT 1" })).status).toBe(400);
   });

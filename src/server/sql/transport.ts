@@ -37,7 +37,7 @@ export async function runStatement(sql: string, workspace: SqlWorkspace, env: Sq
  * `POST /{workspace}/api/v1beta2/exec` of a Timeplus Enterprise appserver: `{"sql", "type":
  * "ddl"|"historical", "timeout_ms"}`; DDL answers 204, a historical query 200 `{columns: [{name,
  * type}], data: [[…]]}`; a refusal the appserver's ErrorResponse with the engine's code and
- * `system: "timeplusd"`.
+ * `system: "proton"`.
  */
 export function execRoute(version: string): Route {
   return {
@@ -62,10 +62,10 @@ export function execRoute(version: string): Route {
         if (result.rows === undefined) return { status: 204 };
         return { status: 200, body: { columns: result.rows.columns.map((column) => ({ ...column })), data: result.rows.rows.map((row) => [...row]) } };
       } catch (error) {
-        if (error instanceof ApiFailure && error.system === "appserver") throw error;
+        if (error instanceof ApiFailure && error.system === "neutron") throw error;
         const failure = asSqlError(error);
         // Every engine refusal is 400 here, as the REST API's are (docs/fidelity.md).
-        throw new ApiFailure(400, failure.code, failure.message, "timeplusd");
+        throw new ApiFailure(400, failure.code, failure.message, "proton");
       }
     },
   };
@@ -157,7 +157,7 @@ export async function handleEngineRequest(request: EngineRequest, workspace: Sql
     await workspace.write((tx) => executeDdl(parsed.statement, tx, env));
     return { status: 200, text: "", headers: { ...base, "x-timeplus-format": format } };
   } catch (error) {
-    const failure = error instanceof ApiFailure && error.system === "appserver" ? new SqlError(SQL_CODES.BAD_ARGUMENTS, error.message) : asSqlError(error);
+    const failure = error instanceof ApiFailure && error.system === "neutron" ? new SqlError(SQL_CODES.BAD_ARGUMENTS, error.message) : asSqlError(error);
     return {
       status: httpStatusOf(failure.code),
       text: `${failure.engineText(options.version)}\n`,
