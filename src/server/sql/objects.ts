@@ -135,7 +135,7 @@ export function showCreateStream(record: JsonObject): string {
   } else if (columns.some((column) => column["name"] === TP_TIME)) {
     lines.push(TP_TIME_INDEX);
   }
-  const primaryKey = text(record["primary_key"]);
+  const primaryKey = engineKeyExpression(text(record["primary_key"]));
   const clauses: string[] = [];
   if (mutable) {
     if (primaryKey !== "") clauses.push(`PRIMARY KEY ${primaryKey}`);
@@ -241,6 +241,16 @@ export function showCreateSchema(record: JsonObject): string {
 export function showCreateDatabase(name: string, record: JsonObject | undefined): string {
   const settings = record ? settingsOf(record["settings"]) : [];
   return `CREATE DATABASE ${quoteName(name)}${settings.length > 0 ? `\nSETTINGS ${settingList(settings)}` : ""}${commentLine(record?.["comment"])}`;
+}
+
+/**
+ * A stream created over REST keeps its primary key as the REST API prints it (`` `a`, `b` ``), while
+ * SHOW CREATE prints the expression (`(a, b)`, or `a` alone); quotes stay only where a name needs them.
+ */
+function engineKeyExpression(key: string): string {
+  if (!/^`[^`\\]+`(, `[^`\\]+`)*$/.test(key)) return key;
+  const names = key.split(", ").map((quoted) => quoted.slice(1, -1)).map((name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``));
+  return names.length === 1 ? (names[0] ?? "") : `(${names.join(", ")})`;
 }
 
 /** Dictionaries print PRIMARY KEY, SOURCE, LIFETIME, RANGE, LAYOUT, SETTINGS in that order, whatever the input order. */
