@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
 import type { CommandContext, CommandResult } from "./context.js";
+import { LockHeldError } from "./lock.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -24,6 +25,7 @@ const planOutput: Options = {
   json: { type: "boolean" },
   format: { type: "string" },
   target: { type: "string", multiple: true },
+  "lock-timeout": { type: "string" },
 };
 
 /** One declaration per command; the implementation is loaded only when the command runs. */
@@ -118,6 +120,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   "auto-approve": "do not ask; required when there is no terminal",
   "allow-destroy": "allow deletes and destructive replaces",
   concurrency: "how many API calls run at once (default 4)",
+  "lock-timeout": "wait this long for a workspace lock another run holds, e.g. 30s or 2m (default 0: refuse at once)",
   "fail-on-unmanaged": "count live objects this project does not own as drift",
   project: "the project name written to the exported tpctl.yaml",
   adopt: "also record ownership on the exported live resources",
@@ -140,7 +143,7 @@ function renderCommandUsage(name: string, declaration: CommandDeclaration): stri
 
 /** Exit status for an error: 3 for safety refusals, 1 for everything else (contract). */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof SafetyRefusal || error instanceof StalePlanError) return 3;
+  if (error instanceof SafetyRefusal || error instanceof StalePlanError || error instanceof LockHeldError) return 3;
   return 1;
 }
 

@@ -13,6 +13,7 @@ import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import { connect, type Connection } from "./connect.js";
 import { takeWorkspaceLock, type HeldLock } from "./lock.js";
+import { parseDuration } from "../lock/lease.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
@@ -33,6 +34,8 @@ export interface PlannedWorkspace {
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
   readonly connection: Connection;
+  /** The workspace lock, when one was taken. */
+  readonly lock?: HeldLock;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   close(): Promise<void>;
 }
@@ -45,29 +48,35 @@ export interface PlannedWorkspace {
  */
 export async function planWorkspace(
   context: CommandContext,
-  options: { destroy?: boolean; lock?: string } = {},
+  options: { destroy?: boolean; lock?: string; signal?: AbortSignal } = {},
 ): Promise<PlannedWorkspace> {
+  const lockTimeoutMs = parseLockTimeout(context.flags["lock-timeout"]);
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
     try {
-      await lock?.release();
+      // A lock that cannot be released is a warning, never the run's result: its lease ends by itself.
+      const { warning } = (await lock?.release()) ?? {};
+      if (warning) context.io.stderr(`Warning: ${warning}\n`);
     } finally {
       await connection.close();
     }
   };
   try {
     if (options.lock) {
-      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock);
+      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock, {
+        timeoutMs: lockTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     }
     const live = await readWorkspace(connection.client);
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
-    return { loaded, live, plan, connection, close };
+    return { loaded, live, plan, connection, close, ...(lock ? { lock } : {}) };
   } catch (error) {
     await close();
     throw error;
@@ -179,6 +188,16 @@ export async function executePlan(
  */
 function isTransient(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
+}
+
+/** `--lock-timeout DURATION`: how long to wait for a lock another run holds (default 0: refuse at once). */
+export function parseLockTimeout(value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = typeof value === "string" ? parseDuration(value) : undefined;
+  if (ms === undefined || ms > 24 * 3_600_000) {
+    throw new UsageError(`--lock-timeout must be a duration such as 30s, 2m or 1h (at most 24h), not "${String(value)}"`);
+  }
+  return ms;
 }
 
 export function parseConcurrency(value: unknown): number {
