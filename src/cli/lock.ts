@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import { ApiError, NetworkError, TimeoutError, TpctlError } from "../errors.js";
+import { ApiError, NetworkError, TimeoutError, TpctlError, UsageError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
 import {
   decide,
@@ -10,7 +10,9 @@ import {
   newLease,
   renderLease,
   renewed,
-  RENEW_EVERY_MS,
+  DEFAULT_TIMING,
+  timingFor,
+  type LeaseTiming,
   stillTrusted,
   won,
   type Lease,
@@ -43,19 +45,22 @@ export interface HeldLock {
 
 export interface LockClock {
   now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts; never keeps the process alive on its own. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves after `ms`, or early when `signal` aborts. With `background`, the wait does not keep
+   * the process alive on its own (renewals); without, it does (waiting for the lock is the work).
+   */
+  sleep(ms: number, signal?: AbortSignal, background?: boolean): Promise<void>;
 }
 
 type Client = Pick<TimeplusClient, "request">;
 
 const systemClock: LockClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
+  sleep: (ms, signal, background) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
       const timer = setTimeout(done, ms);
-      timer.unref();
+      if (background) timer.unref();
       function done(): void {
         signal?.removeEventListener("abort", done);
         clearTimeout(timer);
@@ -79,7 +84,9 @@ export interface AcquireOptions {
   readonly clock?: LockClock;
   /** Cancels waiting (Ctrl-C). */
   readonly signal?: AbortSignal;
-  /** Overrides RENEW_EVERY_MS (tests). */
+  /** How long a lease lasts, how often it is renewed (default: lock/lease.ts). */
+  readonly timing?: LeaseTiming;
+  /** Overrides the timing's renewal interval (tests). */
   readonly renewEveryMs?: number;
   /** Overrides POLL_MS, how often a waiting run looks again (tests). */
   readonly pollMs?: number;
@@ -97,8 +104,23 @@ export function takeWorkspaceLock(
     operation,
     token: randomUUID(),
     timeoutMs: options.timeoutMs ?? 0,
+    timing: leaseTimingFrom(environment),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * `TPCTL_LOCK_LEASE_MS` (1000 to 600000, default 60000): how long a lease lasts, i.e. how long a
+ * killed run blocks others. Every run against one workspace should use the same value.
+ */
+export function leaseTimingFrom(environment: Readonly<Record<string, string | undefined>>): LeaseTiming {
+  const text = environment["TPCTL_LOCK_LEASE_MS"];
+  if (text === undefined || text === "") return DEFAULT_TIMING;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1000 || value > 600_000) {
+    throw new UsageError(`TPCTL_LOCK_LEASE_MS must be a whole number of milliseconds from 1000 to 600000, not "${text}"`);
+  }
+  return timingFor(value);
 }
 
 export function describeHolder(environment: Readonly<Record<string, string | undefined>>): string {
@@ -116,6 +138,7 @@ export function describeHolder(environment: Readonly<Record<string, string | und
 
 export async function acquireLock(client: Client, options: AcquireOptions): Promise<HeldLock> {
   const clock = options.clock ?? systemClock;
+  const timing = options.timing ?? DEFAULT_TIMING;
   const deadline = clock.now() + options.timeoutMs;
   const transient = retryBudget(clock);
   for (;;) {
@@ -128,7 +151,7 @@ export async function acquireLock(client: Client, options: AcquireOptions): Prom
       continue;
     }
     const sentAt = clock.now();
-    const decision = decide(generations, options.token, sentAt);
+    const decision = decide(generations, options.token, sentAt, timing);
     if (decision.kind === "ours") {
       // Our create landed though its answer was lost.
       const lease = generations[0]?.lease as Lease;
@@ -137,10 +160,10 @@ export async function acquireLock(client: Client, options: AcquireOptions): Prom
     if (decision.kind === "held") {
       const now = clock.now();
       if (now >= deadline) throw heldError(decision.lease, decision.generation, options.timeoutMs);
-      await clock.sleep(Math.min(options.pollMs ?? POLL_MS, deadline - now), options.signal);
+      await clock.sleep(Math.min(options.pollMs ?? Math.min(POLL_MS, timing.renewEveryMs), deadline - now), options.signal);
       continue;
     }
-    const lease = newLease({ holder: options.holder, token: options.token, operation: options.operation, nowMs: sentAt });
+    const lease = newLease({ holder: options.holder, token: options.token, operation: options.operation, nowMs: sentAt }, timing);
     try {
       await client.request({
         method: "POST",
@@ -185,12 +208,13 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
   const stop = new AbortController();
   let lease = input.lease;
   let confirmedAt = input.confirmedAt;
-  const every = input.renewEveryMs ?? RENEW_EVERY_MS;
+  const timing = input.timing ?? DEFAULT_TIMING;
+  const every = input.renewEveryMs ?? timing.renewEveryMs;
 
   const renewLoop = (async () => {
     let wait = every;
     while (!stop.signal.aborted) {
-      await clock.sleep(wait, stop.signal);
+      await clock.sleep(wait, stop.signal, true);
       if (stop.signal.aborted) return;
       const sentAt = clock.now();
       try {
@@ -200,7 +224,7 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
           lost.abort(new LockLostError("another run took over the workspace lock while this run held it; stopped before starting more changes"));
           return;
         }
-        const next = renewed(lease, sentAt);
+        const next = renewed(lease, sentAt, timing);
         await client.request({ method: "PATCH", path: `/views/${name}`, body: { description: renderLease(next) } });
         lease = next;
         confirmedAt = sentAt;
@@ -209,7 +233,7 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
         // A failed renewal is tried again soon; the lease still runs.
         wait = Math.max(250, Math.floor(every / 5));
       }
-      if (!stillTrusted(confirmedAt, clock.now())) {
+      if (!stillTrusted(confirmedAt, clock.now(), timing)) {
         lost.abort(new LockLostError("the workspace lock could not be renewed in time; stopped before starting more changes"));
         return;
       }

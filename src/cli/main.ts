@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
+import { InterruptedError, ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
 import type { CommandContext, CommandResult } from "./context.js";
 import { LockHeldError } from "./lock.js";
 
@@ -143,6 +143,7 @@ function renderCommandUsage(name: string, declaration: CommandDeclaration): stri
 
 /** Exit status for an error: 3 for safety refusals, 1 for everything else (contract). */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof InterruptedError) return 130;
   if (error instanceof SafetyRefusal || error instanceof StalePlanError || error instanceof LockHeldError) return 3;
   return 1;
 }
@@ -208,6 +209,7 @@ export function renderErrorJson(error: unknown): string {
 }
 
 function describeError(error: unknown, debug: boolean): string {
+  if (error instanceof InterruptedError) return `${error.message}\n`;
   if (error instanceof ManifestError) {
     const lines = error.issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
     return `${lines.join("\n")}\nError: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} in the manifests; nothing was sent to the API.\n`;
@@ -220,6 +222,19 @@ function describeError(error: unknown, debug: boolean): string {
 // Only this file touches the process: it runs when it is the program (also through npm's bin
 // symlink), not when a test imports it.
 async function runAsProgram(): Promise<void> {
+  // The first Ctrl-C or SIGTERM asks the command to stop cleanly (finish what is in flight, report,
+  // release the lock); a second one exits at once.
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    if (!interrupt.signal.aborted) {
+      interrupt.abort();
+      return;
+    }
+    process.stderr.write("\nInterrupted again: exiting now. The workspace lock may remain until its lease ends (about a minute), or clear it with tpctl unlock.\n");
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const code = await main(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -228,6 +243,7 @@ async function runAsProgram(): Promise<void> {
     environment: process.env,
     cwd: process.cwd(),
     ...(process.stdin.isTTY ? { prompt: askOnTerminal } : {}),
+    signal: interrupt.signal,
   });
   process.exitCode = code;
 }
@@ -235,7 +251,12 @@ async function runAsProgram(): Promise<void> {
 async function askOnTerminal(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await rl.question(question);
+    // On a terminal, readline takes Ctrl-C itself (as its own SIGINT event, not the process's).
+    return await new Promise<string>((resolve, reject) => {
+      rl.once("SIGINT", () => reject(new InterruptedError("Apply cancelled.")));
+      rl.once("close", () => reject(new InterruptedError("Apply cancelled.")));
+      rl.question(question).then(resolve, reject);
+    });
   } finally {
     rl.close();
   }

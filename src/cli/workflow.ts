@@ -159,7 +159,7 @@ export async function executePlan(
   plan: Plan,
   connection: Connection,
   project: string,
-  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void },
+  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void; readonly signal?: AbortSignal },
 ): Promise<{ report: ApplyReport; transientFailures: number }> {
   const changes = new Map(plan.changes.map((change) => [change.address, change]));
   let transientFailures = 0;

@@ -22,6 +22,19 @@ export const RENEW_EVERY_MS = 15_000;
  */
 export const SKEW_MS = 10_000;
 
+export interface LeaseTiming {
+  readonly ttlMs: number;
+  readonly renewEveryMs: number;
+  readonly skewMs: number;
+}
+
+export const DEFAULT_TIMING: LeaseTiming = { ttlMs: LEASE_TTL_MS, renewEveryMs: RENEW_EVERY_MS, skewMs: SKEW_MS };
+
+/** A shorter (or longer) lease keeps the default's proportions: renew at a quarter, a sixth of margin. */
+export function timingFor(ttlMs: number): LeaseTiming {
+  return { ttlMs, renewEveryMs: Math.floor(ttlMs / 4), skewMs: Math.floor(ttlMs / 6) };
+}
+
 export interface Lease {
   readonly holder: string;
   /** Random per run (a UUID): tells our own lease from another's. */
@@ -106,19 +119,19 @@ export type LockDecision =
   | { readonly kind: "held"; readonly lease: Lease; readonly generation: number };
 
 /** What a run holding `token` should do, given the generations it just listed. */
-export function decide(generations: readonly LockGeneration[], token: string, nowMs: number): LockDecision {
+export function decide(generations: readonly LockGeneration[], token: string, nowMs: number, timing = DEFAULT_TIMING): LockDecision {
   const top = generations[0];
   if (!top) return { kind: "take", generation: 1 };
   if (top.lease && top.lease.token === token) return { kind: "ours", generation: top.generation };
-  if (top.lease && !top.lease.released && !isExpired(top.lease, nowMs)) {
+  if (top.lease && !top.lease.released && !isExpired(top.lease, nowMs, timing)) {
     return { kind: "held", lease: top.lease, generation: top.generation };
   }
   return { kind: "take", generation: top.generation + 1 };
 }
 
 /** Expired for a taker: the lease ended, plus the skew margin, by the taker's clock. */
-export function isExpired(lease: Lease, nowMs: number): boolean {
-  return nowMs >= Date.parse(lease.expires) + SKEW_MS;
+export function isExpired(lease: Lease, nowMs: number, timing = DEFAULT_TIMING): boolean {
+  return nowMs >= Date.parse(lease.expires) + timing.skewMs;
 }
 
 /**
@@ -136,18 +149,21 @@ export function leftovers(generations: readonly LockGeneration[], generation: nu
   return generations.filter((candidate) => candidate.generation < generation);
 }
 
-export function newLease(input: { holder: string; token: string; operation: string; nowMs: number; since?: string }): Lease {
+export function newLease(
+  input: { holder: string; token: string; operation: string; nowMs: number; since?: string },
+  timing = DEFAULT_TIMING,
+): Lease {
   return {
     holder: input.holder,
     token: input.token,
     operation: input.operation,
     since: input.since ?? new Date(input.nowMs).toISOString(),
-    expires: new Date(input.nowMs + LEASE_TTL_MS).toISOString(),
+    expires: new Date(input.nowMs + timing.ttlMs).toISOString(),
   };
 }
 
-export function renewed(lease: Lease, nowMs: number): Lease {
-  return { ...lease, expires: new Date(nowMs + LEASE_TTL_MS).toISOString() };
+export function renewed(lease: Lease, nowMs: number, timing = DEFAULT_TIMING): Lease {
+  return { ...lease, expires: new Date(nowMs + timing.ttlMs).toISOString() };
 }
 
 /**
@@ -155,8 +171,8 @@ export function renewed(lease: Lease, nowMs: number): Lease {
  * measured on its own (monotonic) clock from when it sent that renewal. Past that, another run may
  * already have taken the lock, and the holder must stop writing.
  */
-export function stillTrusted(lastConfirmedSentAtMs: number, nowMs: number): boolean {
-  return nowMs < lastConfirmedSentAtMs + LEASE_TTL_MS - SKEW_MS;
+export function stillTrusted(lastConfirmedSentAtMs: number, nowMs: number, timing = DEFAULT_TIMING): boolean {
+  return nowMs < lastConfirmedSentAtMs + timing.ttlMs - timing.skewMs;
 }
 
 /** `30s`, `2m`, `1h`, `500ms` or a bare number of seconds; 0 means "do not wait". */
