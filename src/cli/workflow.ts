@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
 import { callsForStep } from "../apply/calls.js";
-import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
+import { buildDependencyGraph } from "../plan/dependency-graph.js";
+import { ApiError, DependencyCycleError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
@@ -26,7 +27,33 @@ export async function loadDesired(context: CommandContext): Promise<LoadResult> 
     cwd: context.io.cwd,
   });
   if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
+  refuseCycles(loaded);
   return loaded;
+}
+
+/**
+ * A dependency cycle among the manifests is a manifest error, found before anything reads the
+ * workspace, and told with the file:line of each resource on it.
+ */
+function refuseCycles(loaded: LoadResult): void {
+  try {
+    buildDependencyGraph(loaded.resources);
+  } catch (error) {
+    if (!(error instanceof DependencyCycleError)) throw error;
+    const byAddress = new Map(loaded.resources.map((resource) => [resource.address as string, resource]));
+    const path = error.cycle.join(" -> ");
+    const on = [...new Set(error.cycle)];
+    const issues = on.map((address, index) => {
+      const location = byAddress.get(address)?.location;
+      return {
+        file: location?.file ?? "(manifests)",
+        line: location?.line ?? 1,
+        column: location?.column ?? 1,
+        message: index === 0 ? `dependency cycle: ${path}` : `${address} is on the dependency cycle ${path}`,
+      };
+    });
+    throw new ManifestError(issues);
+  }
 }
 
 export interface PlannedWorkspace {
