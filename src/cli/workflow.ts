@@ -8,6 +8,7 @@ import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
+import { assertSelectorsMatch } from "../plan/selectors.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
@@ -99,6 +100,7 @@ export async function planWorkspace(
       });
     }
     const live = await readWorkspace(connection.client);
+    assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
@@ -148,7 +150,18 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
     }
   }
   const plan = assemblePlan([], claimed, { project: loaded.project, targets });
-  return { ...plan, unmanaged: [] };
+  // Say why each is deleted, and warn, as plan does, before deleting what another project created.
+  const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
+  const warnings = [...plan.warnings];
+  const changes = plan.changes.map((change) => {
+    if (!declared.has(change.address)) return change;
+    const owner = owners.get(change.address);
+    if (owner !== undefined && owner !== loaded.project) {
+      warnings.push(`${change.address} is declared here but was created by project "${owner}"; destroy deletes it all the same`);
+    }
+    return { ...change, reason: "declared in the manifests, so destroy deletes it" };
+  });
+  return { ...plan, changes, warnings, unmanaged: [] };
 }
 
 export function parseTargets(value: unknown): Address[] {
