@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import { ApiError, NetworkError, TimeoutError, TpctlError, UsageError } from "../errors.js";
+import { ApiError, InterruptedError, NetworkError, TimeoutError, TpctlError, UsageError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
 import {
   decide,
@@ -142,7 +142,7 @@ export async function acquireLock(client: Client, options: AcquireOptions): Prom
   const deadline = clock.now() + options.timeoutMs;
   const transient = retryBudget(clock);
   for (;;) {
-    if (options.signal?.aborted) throw new LockHeldError("stopped waiting for the workspace lock (interrupted)");
+    if (options.signal?.aborted) throw new InterruptedError("Interrupted while waiting for the workspace lock; nothing was changed.");
     let generations: LockGeneration[];
     try {
       generations = await listGenerations(client);

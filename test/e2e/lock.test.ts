@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
+import { ApiError, InterruptedError } from "../../src/errors.js";
 import { createTimeplusClient, type ApiCall, type ApiResponse, type TimeplusClient } from "../../src/live/client.js";
 import { acquireLock, listGenerations, LockHeldError, type HeldLock } from "../../src/cli/lock.js";
 import { LEASE_TTL_MS, newLease, renderLease, SKEW_MS } from "../../src/lock/lease.js";
@@ -136,5 +136,16 @@ describe("the lease lock over HTTP", () => {
     await apiCall(server, "PATCH", `/views/${top.name}`, { description: renderLease(justEnded) });
     await expect(take(clients[0]!, "eager")).rejects.toThrow(/locked by just ended/);
     await apiCall(server, "PATCH", `/views/${top.name}`, { description: expiredLease("z") });
+  });
+});
+
+describe("waiting for the lock", () => {
+  it("stops when interrupted, as an interruption (exit 130), not as a held lock", async () => {
+    const held = await take(clients[0]!, "holder-for-interrupt");
+    const controller = new AbortController();
+    const waiting = acquireLock(clients[1]!, { holder: "w", operation: "apply", token: "waiter", timeoutMs: 20_000, pollMs: 50, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(waiting).rejects.toThrow(InterruptedError);
+    await held.release();
   });
 });
