@@ -21,8 +21,9 @@ const PURE = [
   "live/normalize.ts",
   "live/endpoints.ts",
   "apply/calls.ts",
+  "lock/",
 ];
-const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "errors"];
+const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "lock/", "errors"];
 const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
 const IMPURE_GLOBALS = /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\()/;
 

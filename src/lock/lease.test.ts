@@ -4,6 +4,7 @@ import {
   generationOf,
   isExpired,
   isReservedName,
+  isoTime,
   leftovers,
   lockGenerations,
   newLease,
@@ -76,6 +77,12 @@ describe("lease decisions", () => {
     expect(isReservedName("tpctl_lock")).toBe(true);
     expect(isReservedName("tpctl_lock_7")).toBe(true);
     expect(isReservedName("tpctl_locks")).toBe(false);
+  });
+
+  it("formats times exactly as Date does", () => {
+    for (const ms of [0, 951_782_400_000, 1_709_164_799_999, T0, 4_102_444_800_123, 253_402_300_799_999]) {
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 
   it("parses durations as --lock-timeout takes them", () => {

@@ -157,13 +157,13 @@ export function newLease(
     holder: input.holder,
     token: input.token,
     operation: input.operation,
-    since: input.since ?? new Date(input.nowMs).toISOString(),
-    expires: new Date(input.nowMs + timing.ttlMs).toISOString(),
+    since: input.since ?? isoTime(input.nowMs),
+    expires: isoTime(input.nowMs + timing.ttlMs),
   };
 }
 
 export function renewed(lease: Lease, nowMs: number, timing = DEFAULT_TIMING): Lease {
-  return { ...lease, expires: new Date(nowMs + timing.ttlMs).toISOString() };
+  return { ...lease, expires: isoTime(nowMs + timing.ttlMs) };
 }
 
 /**
@@ -173,6 +173,30 @@ export function renewed(lease: Lease, nowMs: number, timing = DEFAULT_TIMING): L
  */
 export function stillTrusted(lastConfirmedSentAtMs: number, nowMs: number, timing = DEFAULT_TIMING): boolean {
   return nowMs < lastConfirmedSentAtMs + timing.ttlMs - timing.skewMs;
+}
+
+/**
+ * Epoch milliseconds as an ISO 8601 UTC time ("2026-11-27T10:00:00.000Z"), computed rather than
+ * through Date so that this module provably reads no clock (house style); days to a civil date
+ * after Howard Hinnant's `civil_from_days`.
+ */
+export function isoTime(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const inDay = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
+  const hours = Math.floor(inDay / 3_600_000);
+  const minutes = Math.floor((inDay % 3_600_000) / 60_000);
+  const seconds = Math.floor((inDay % 60_000) / 1000);
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}.${pad(inDay % 1000, 3)}Z`;
 }
 
 /** `30s`, `2m`, `1h`, `500ms` or a bare number of seconds; 0 means "do not wait". */
