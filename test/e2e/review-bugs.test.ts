@@ -53,9 +53,6 @@ describe("hostile input through the CLI", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^m\.yaml:\d+:\d+: dependency cycle: view\/a -> view\/b -> view\/a/m);
     expect(await requestsServed()).toBe(before);
-    const validated = await cli(["validate"]);
-    expect(validated.code).toBe(1);
-    expect(validated.stderr).toMatch(/^m\.yaml:\d+:\d+: dependency cycle/m);
   });
 });
 
@@ -114,9 +111,10 @@ describe("names that are not unique", () => {
     for (let copy = 0; copy < 2; copy += 1) {
       expect((await apiCall(server, "POST", "/dashboards", { name: "twins", panels: [] })).status).toBe(201);
     }
-    const planned = await cli(["plan"]);
-    expect(planned.code, planned.stderr).toBe(0);
-    expect((await cli(["apply", "--auto-approve"])).code).toBe(0);
-    expect((await cli(["drift"])).code).toBe(0);
+    const applied = await cli(["apply", "--auto-approve"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("the workspace holds 2 objects named dashboard/twins");
+    const drift = await cli(["drift"]);
+    expect(drift.code, drift.stderr).toBe(0);
   });
 });
