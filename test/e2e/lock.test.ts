@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, InterruptedError } from "../../src/errors.js";
 import { createTimeplusClient, type ApiCall, type ApiResponse, type TimeplusClient } from "../../src/live/client.js";
-import { acquireLock, listGenerations, LockHeldError, type HeldLock } from "../../src/cli/lock.js";
+import { acquireLock, listGenerations, LockHeldError, type HeldLock, type LockClock } from "../../src/cli/lock.js";
 import { LEASE_TTL_MS, newLease, renderLease, SKEW_MS } from "../../src/lock/lease.js";
 import { apiCall, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -21,8 +21,21 @@ afterAll(async () => {
 const expiredLease = (token: string) =>
   renderLease(newLease({ holder: `dead run ${token}`, token, operation: "apply", nowMs: Date.now() - 10 * LEASE_TTL_MS }));
 
+/** The real clock, with the pauses between retries cut short: the test is about outcomes, not waiting. */
+const quickClock: LockClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.min(ms, 20));
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
+};
+
 const take = (client: Pick<TimeplusClient, "request">, token: string, extra: { timeoutMs?: number; renewEveryMs?: number; pollMs?: number } = {}) =>
-  acquireLock(client, { holder: `run ${token}`, operation: "apply", token, timeoutMs: extra.timeoutMs ?? 0, ...extra });
+  acquireLock(client, { holder: `run ${token}`, operation: "apply", token, timeoutMs: extra.timeoutMs ?? 0, clock: quickClock, ...extra });
 
 describe("the lease lock over HTTP", () => {
   it("lets exactly one of two runs that meet an expired lease take it, 50 rounds", async () => {
