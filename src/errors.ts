@@ -111,6 +111,11 @@ export class LiveStateError extends TpctlError {
   readonly code = "LIVE_STATE";
 }
 
+/** The user interrupted the run (Ctrl-C, SIGTERM, Ctrl-C at the prompt): exit 130, as shells do. */
+export class InterruptedError extends TpctlError {
+  readonly code = "INTERRUPTED";
+}
+
 /** A bug in tpctl. */
 export class InternalError extends TpctlError {
   readonly code = "INTERNAL";

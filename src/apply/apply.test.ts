@@ -204,3 +204,35 @@ describe("applySteps", () => {
     });
   });
 });
+
+describe("applySteps when interrupted", () => {
+  it("starts nothing new, lets the step in flight finish, and names what was not attempted", async () => {
+    const { events, executeStep, finish } = controlledSteps();
+    const controller = new AbortController();
+    const running = applySteps([step("a"), step("b", "a"), step("c")], executeStep, { concurrency: 1, signal: controller.signal, graceMs: 5_000 });
+    await flush();
+    expect(events).toEqual(["start a"]);
+    controller.abort();
+    await finish("a");
+    const report = await running;
+    expect(events).toEqual(["start a", "end a"]);
+    expect(report.outcomes).toEqual([
+      { stepId: "a", status: "applied" },
+      { stepId: "b", status: "not-attempted", blockedBy: "the interruption" },
+      { stepId: "c", status: "not-attempted", blockedBy: "the interruption" },
+    ]);
+  });
+
+  it("waits only a bounded time for a step in flight, which then counts as failed", async () => {
+    const { executeStep } = controlledSteps();
+    const controller = new AbortController();
+    const running = applySteps([step("slow"), step("after", "slow")], executeStep, { concurrency: 2, signal: controller.signal, graceMs: 20 });
+    await flush();
+    controller.abort();
+    const report = await running;
+    expect(report.outcomes).toEqual([
+      { stepId: "slow", status: "failed", error: "interrupted while in flight: it may or may not have been applied" },
+      { stepId: "after", status: "not-attempted", blockedBy: "the interruption" },
+    ]);
+  });
+});

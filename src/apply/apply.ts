@@ -12,7 +12,17 @@ export interface ApplyOptions {
   readonly concurrency: number;
   /** Told of each step's outcome the moment it is known, for progress output. Must not throw. */
   readonly onSettled?: (outcome: StepOutcome) => void;
+  /**
+   * Once aborted (Ctrl-C, SIGTERM, a lost lock), no further step starts; the steps in flight get
+   * `graceMs` to finish, after which they count as failed (they may or may not have landed).
+   */
+  readonly signal?: AbortSignal;
+  readonly graceMs?: number;
 }
+
+/** What a step that never started because the run was interrupted is blocked by. */
+export const INTERRUPTED = "the interruption";
+const DEFAULT_GRACE_MS = 10_000;
 
 /**
  * Runs every step, each the moment all the steps in its `waitsFor` have succeeded, never more
@@ -49,16 +59,24 @@ export async function applySteps(
     return outcome;
   };
 
+  const inFlight = new Set<string>();
+  const settled = new Map<string, StepOutcome>();
+  const signal = options.signal;
+
   async function run(step: Step, waitFor: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
     const before = await Promise.all(waitFor);
     const blocker = before.find((outcome) => outcome.status !== "applied");
     if (blocker) return { stepId: step.id, status: "not-attempted", blockedBy: rootCause(blocker) };
     return limit(async (): Promise<StepOutcome> => {
+      if (signal?.aborted) return { stepId: step.id, status: "not-attempted", blockedBy: INTERRUPTED };
+      inFlight.add(step.id);
       try {
         await executeStep(step);
         return { stepId: step.id, status: "applied" };
       } catch (error) {
         return { stepId: step.id, status: "failed", error: messageOf(error) };
+      } finally {
+        inFlight.delete(step.id);
       }
     });
   }
@@ -67,17 +85,54 @@ export async function applySteps(
   for (const id of ordered) {
     const step = byId.get(id) as Step;
     const waitFor = (dependencies.get(id) ?? []).map((dependency) => outcomes.get(dependency) as Promise<StepOutcome>);
-    outcomes.set(id, run(step, waitFor).then(notify));
+    outcomes.set(
+      id,
+      run(step, waitFor)
+        .then(notify)
+        .then((outcome) => {
+          settled.set(id, outcome);
+          return outcome;
+        }),
+    );
   }
   // A cycle is a planner bug; its steps can never start, and waiting for them would hang.
   const stuckSet = new Set(stuck);
   for (const id of stuck) {
     const blockedBy = (dependencies.get(id) ?? []).find((dependency) => stuckSet.has(dependency)) ?? id;
-    outcomes.set(id, Promise.resolve({ stepId: id, status: "not-attempted", blockedBy }));
+    const outcome: StepOutcome = { stepId: id, status: "not-attempted", blockedBy };
+    settled.set(id, outcome);
+    outcomes.set(id, Promise.resolve(outcome));
   }
 
-  const settled = new Map<string, StepOutcome>();
-  for (const [id, outcome] of outcomes) settled.set(id, await outcome);
+  const everything = Promise.all(outcomes.values());
+  if (signal) {
+    // Interrupted: what is in flight gets a bounded time; then the report is what is known.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const graceOver = new Promise<"grace">((resolve) => {
+      const start = () => {
+        timer = setTimeout(() => resolve("grace"), options.graceMs ?? DEFAULT_GRACE_MS);
+      };
+      if (signal.aborted) start();
+      else signal.addEventListener("abort", (onAbort = start), { once: true });
+    });
+    const first = await Promise.race([everything, graceOver]);
+    if (timer) clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    if (first === "grace") {
+      return {
+        outcomes: steps.map(
+          (step): StepOutcome =>
+            settled.get(step.id) ??
+            (inFlight.has(step.id)
+              ? { stepId: step.id, status: "failed", error: "interrupted while in flight: it may or may not have been applied" }
+              : { stepId: step.id, status: "not-attempted", blockedBy: INTERRUPTED }),
+        ),
+      };
+    }
+  } else {
+    await everything;
+  }
   return { outcomes: steps.map((step) => settled.get(step.id) as StepOutcome) };
 }
 

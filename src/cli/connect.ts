@@ -27,6 +27,10 @@ export interface ConnectOptions {
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const env = options.environment;
+  // What CI gives for an undefined variable: never silently a throwaway local workspace (contract).
+  if (env["TIMEPLUS_ADDRESS"] !== undefined && env["TIMEPLUS_ADDRESS"].trim() === "") {
+    throw new UsageError("TIMEPLUS_ADDRESS is set but empty; set it to the deployment's URL, or unset it to use the embedded local workspace");
+  }
   const address = nonEmpty(env["TIMEPLUS_ADDRESS"]) ?? options.settings?.address;
   const workspace = nonEmpty(env["TIMEPLUS_WORKSPACE"]) ?? options.settings?.workspace ?? "default";
   // An environment of tpctl.yaml names the variables that hold its credentials (never the values);

@@ -6,8 +6,10 @@ export interface CommandIo {
   readonly stdinIsTTY: boolean;
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** Asks a question on the terminal; absent when there is none. */
+  /** Asks a question on the terminal; absent when there is none. Rejects with InterruptedError on Ctrl-C. */
   prompt?: (question: string) => Promise<string>;
+  /** Aborted on the first SIGINT or SIGTERM: stop starting changes, finish up, release the lock. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CommandContext {

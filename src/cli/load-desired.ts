@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
-import { ManifestError } from "../errors.js";
+import { DependencyCycleError, ManifestError } from "../errors.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
+import { buildDependencyGraph } from "../plan/dependency-graph.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
@@ -13,5 +14,31 @@ export async function loadDesired(context: CommandContext): Promise<LoadResult> 
     cwd: context.io.cwd,
   });
   if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
+  refuseCycles(loaded);
   return loaded;
+}
+
+/**
+ * A dependency cycle among the manifests is a manifest error, found before anything reads the
+ * workspace, and told with the file:line of each resource on it.
+ */
+function refuseCycles(loaded: LoadResult): void {
+  try {
+    buildDependencyGraph(loaded.resources);
+  } catch (error) {
+    if (!(error instanceof DependencyCycleError)) throw error;
+    const byAddress = new Map(loaded.resources.map((resource) => [resource.address as string, resource]));
+    const path = error.cycle.join(" -> ");
+    const on = [...new Set(error.cycle)];
+    const issues = on.map((address, index) => {
+      const location = byAddress.get(address)?.location;
+      return {
+        file: location?.file ?? "(manifests)",
+        line: location?.line ?? 1,
+        column: location?.column ?? 1,
+        message: index === 0 ? `dependency cycle: ${path}` : `${address} is on the dependency cycle ${path}`,
+      };
+    });
+    throw new ManifestError(issues);
+  }
 }

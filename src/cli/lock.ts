@@ -1,51 +1,126 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import { ApiError, TpctlError } from "../errors.js";
+import { ApiError, InterruptedError, NetworkError, TimeoutError, TpctlError, UsageError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
-import { LOCK_NAME } from "../live/normalize.js";
+import {
+  decide,
+  generationName,
+  leftovers,
+  lockGenerations,
+  newLease,
+  renderLease,
+  renewed,
+  DEFAULT_TIMING,
+  timingFor,
+  type LeaseTiming,
+  stillTrusted,
+  won,
+  type Lease,
+  type LockGeneration,
+} from "../lock/lease.js";
 
 /**
- * One writer at a time. The lock is an object in the workspace itself, so it holds across
- * machines and CI runners: a view named tpctl_lock, created with POST (the engine refuses a
- * second object of that name with code 57, so creating it is an atomic test-and-set). Its
- * description says who holds it, since when and until when; an expired lock is taken over.
- * tpctl never plans or shows this view (live/normalize.ts skips it).
+ * One writer at a time, across machines and CI runners: the lock is a chain of lease views in the
+ * workspace itself (lock/lease.ts decides; this file only talks to the API). tpctl never plans or
+ * shows these views (live/normalize.ts skips them). Why this is safe: docs/locking.md.
  */
 export class LockHeldError extends TpctlError {
   readonly code = "LOCK_HELD";
 }
 
-export interface LockInfo {
-  readonly holder: string;
-  readonly since: string;
-  readonly expires: string;
-  readonly operation: string;
-  /** Random per run: tells our own lock from another's when the answer to taking it was lost. */
-  readonly token?: string;
+/** The lease was taken over while this run held it (it stalled past its lease): stop writing. */
+export class LockLostError extends TpctlError {
+  readonly code = "LOCK_LOST";
 }
 
 export interface HeldLock {
-  release(): Promise<void>;
+  /** Aborted when the lease can no longer be trusted; the run must stop starting writes. */
+  readonly lost: AbortSignal;
+  /**
+   * Stops renewing and marks the lease released, only if it is still ours, retrying transient
+   * failures. Never throws: a release that fails is a warning (the lease ends by itself).
+   */
+  release(): Promise<{ warning?: string }>;
 }
 
-const LOCK_PATH = `/views/${LOCK_NAME}`;
+export interface LockClock {
+  now(): number;
+  /**
+   * Resolves after `ms`, or early when `signal` aborts. With `background`, the wait does not keep
+   * the process alive on its own (renewals); without, it does (waiting for the lock is the work).
+   */
+  sleep(ms: number, signal?: AbortSignal, background?: boolean): Promise<void>;
+}
 
-/** How long a lock protects a run that died without releasing it. */
-export const LOCK_TTL_MS = 60 * 60 * 1000;
+type Client = Pick<TimeplusClient, "request">;
 
-/** Takes the workspace lock for `operation`, as this process, for LOCK_TTL_MS. */
+const systemClock: LockClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal, background) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      if (background) timer.unref();
+      function done(): void {
+        signal?.removeEventListener("abort", done);
+        clearTimeout(timer);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};
+
+/** How often a waiting run looks again at a held lock. */
+const POLL_MS = 2_000;
+/** Failures in transit tolerated in a row, with backoff, before giving up. */
+const TRANSIENT_RETRIES = 5;
+
+export interface AcquireOptions {
+  readonly holder: string;
+  readonly operation: string;
+  readonly token: string;
+  /** How long to wait for a held lock; 0 refuses at once. */
+  readonly timeoutMs: number;
+  readonly clock?: LockClock;
+  /** Cancels waiting (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** How long a lease lasts, how often it is renewed (default: lock/lease.ts). */
+  readonly timing?: LeaseTiming;
+  /** Overrides the timing's renewal interval (tests). */
+  readonly renewEveryMs?: number;
+  /** Overrides POLL_MS, how often a waiting run looks again (tests). */
+  readonly pollMs?: number;
+}
+
+/** Takes the workspace lock for `operation`, as this process. */
 export function takeWorkspaceLock(
-  client: Pick<TimeplusClient, "request">,
+  client: Client,
   environment: Readonly<Record<string, string | undefined>>,
   operation: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HeldLock> {
   return acquireLock(client, {
     holder: describeHolder(environment),
     operation,
-    now: new Date(),
-    ttlMs: LOCK_TTL_MS,
     token: randomUUID(),
+    timeoutMs: options.timeoutMs ?? 0,
+    timing: leaseTimingFrom(environment),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * `TPCTL_LOCK_LEASE_MS` (1000 to 600000, default 60000): how long a lease lasts, i.e. how long a
+ * killed run blocks others. Every run against one workspace should use the same value.
+ */
+export function leaseTimingFrom(environment: Readonly<Record<string, string | undefined>>): LeaseTiming {
+  const text = environment["TPCTL_LOCK_LEASE_MS"];
+  if (text === undefined || text === "") return DEFAULT_TIMING;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1000 || value > 600_000) {
+    throw new UsageError(`TPCTL_LOCK_LEASE_MS must be a whole number of milliseconds from 1000 to 600000, not "${text}"`);
+  }
+  return timingFor(value);
 }
 
 export function describeHolder(environment: Readonly<Record<string, string | undefined>>): string {
@@ -61,71 +136,196 @@ export function describeHolder(environment: Readonly<Record<string, string | und
   return `${user}@${hostname()} pid ${process.pid}${ci}`;
 }
 
-export async function acquireLock(
-  client: Pick<TimeplusClient, "request">,
-  input: { holder: string; operation: string; now: Date; ttlMs: number; token: string },
-): Promise<HeldLock> {
-  const info: LockInfo = {
-    holder: input.holder,
-    operation: input.operation,
-    since: input.now.toISOString(),
-    expires: new Date(input.now.getTime() + input.ttlMs).toISOString(),
-    token: input.token,
-  };
-  const held: HeldLock = { release: () => releaseLock(client) };
-  let lastFailure: unknown;
-  for (let attempt = 0; attempt < 4; attempt += 1) {
+export async function acquireLock(client: Client, options: AcquireOptions): Promise<HeldLock> {
+  const clock = options.clock ?? systemClock;
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const deadline = clock.now() + options.timeoutMs;
+  const transient = retryBudget(clock);
+  for (;;) {
+    if (options.signal?.aborted) throw new InterruptedError("Interrupted while waiting for the workspace lock; nothing was changed.");
+    let generations: LockGeneration[];
+    try {
+      generations = await listGenerations(client);
+    } catch (error) {
+      await transient.absorb(error);
+      continue;
+    }
+    const sentAt = clock.now();
+    const decision = decide(generations, options.token, sentAt, timing);
+    if (decision.kind === "ours") {
+      // Our create landed though its answer was lost.
+      const lease = generations[0]?.lease as Lease;
+      return await holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, generations);
+    }
+    if (decision.kind === "held") {
+      const now = clock.now();
+      if (now >= deadline) throw heldError(decision.lease, decision.generation, options.timeoutMs);
+      await clock.sleep(Math.min(options.pollMs ?? Math.min(POLL_MS, timing.renewEveryMs), deadline - now), options.signal);
+      continue;
+    }
+    const lease = newLease({ holder: options.holder, token: options.token, operation: options.operation, nowMs: sentAt }, timing);
     try {
       await client.request({
         method: "POST",
         path: "/views",
-        body: { name: LOCK_NAME, query: "SELECT 1 AS locked", description: JSON.stringify(info) },
+        body: { name: generationName(decision.generation), query: "SELECT 1 AS locked", description: renderLease(lease) },
       });
-      return held;
     } catch (error) {
-      if (!(error instanceof ApiError) || error.apiCode !== 57) {
-        // The answer was lost (a 5xx or a dropped connection): the lock may have been taken, by us.
-        // With our token it is ours; with none at all, taking it is simply tried again.
-        lastFailure = error;
-        const current = await readLock(client).catch(() => undefined);
-        if (current?.token === input.token) return held;
-        if (current === undefined) continue;
+      // 57: another run created this generation first; listing again tells who holds the lock now.
+      if (error instanceof ApiError && error.apiCode === 57) continue;
+      // Lost in transit: the create may have landed; listing again tells (decision "ours").
+      await transient.absorb(error);
+      continue;
+    }
+    let after: LockGeneration[];
+    try {
+      after = await listGenerations(client);
+    } catch (error) {
+      await transient.absorb(error);
+      continue;
+    }
+    if (won(after, decision.generation, options.token)) {
+      return await holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, after);
+    }
+    // Our read was overtaken: a higher generation exists. What we created is below it; remove it.
+    await client.request({ method: "DELETE", path: `/views/${generationName(decision.generation)}`, alsoOk: [404] }).catch(() => undefined);
+  }
+}
+
+interface HoldInput extends AcquireOptions {
+  readonly generation: number;
+  readonly lease: Lease;
+  readonly confirmedAt: number;
+}
+
+async function holdLease(client: Client, clock: LockClock, input: HoldInput, listed: readonly LockGeneration[]): Promise<HeldLock> {
+  const name = generationName(input.generation);
+  // Generations below ours are dead leases; the highest is never deleted, so the chain only grows.
+  for (const old of leftovers(listed, input.generation)) {
+    await client.request({ method: "DELETE", path: `/views/${old.name}`, alsoOk: [404] }).catch(() => undefined);
+  }
+  const lost = new AbortController();
+  const stop = new AbortController();
+  let lease = input.lease;
+  let confirmedAt = input.confirmedAt;
+  const timing = input.timing ?? DEFAULT_TIMING;
+  const every = input.renewEveryMs ?? timing.renewEveryMs;
+
+  const renewLoop = (async () => {
+    let wait = every;
+    while (!stop.signal.aborted) {
+      await clock.sleep(wait, stop.signal, true);
+      if (stop.signal.aborted) return;
+      const sentAt = clock.now();
+      try {
+        const generations = await listGenerations(client);
+        if (stop.signal.aborted) return;
+        if (!won(generations, input.generation, input.token)) {
+          lost.abort(new LockLostError("another run took over the workspace lock while this run held it; stopped before starting more changes"));
+          return;
+        }
+        const next = renewed(lease, sentAt, timing);
+        await client.request({ method: "PATCH", path: `/views/${name}`, body: { description: renderLease(next) } });
+        lease = next;
+        confirmedAt = sentAt;
+        wait = every;
+      } catch {
+        // A failed renewal is tried again soon; the lease still runs.
+        wait = Math.max(250, Math.floor(every / 5));
+      }
+      if (!stillTrusted(confirmedAt, clock.now(), timing)) {
+        lost.abort(new LockLostError("the workspace lock could not be renewed in time; stopped before starting more changes"));
+        return;
       }
     }
-    const current = await readLock(client);
-    if (current?.token === input.token) return held;
-    if (current && Date.parse(current.expires) > input.now.getTime()) {
-      throw new LockHeldError(
-        `the workspace is locked by ${current.holder} since ${current.since} (${current.operation}); wait for it to finish, or if that run died, clear the lock with "tpctl unlock" (it expires at ${current.expires})`,
-        { meta: { ...current } },
-      );
-    }
-    // Expired (or unreadable): the run that held it is gone. Take it over.
-    await releaseLock(client);
-  }
-  if (lastFailure !== undefined) throw lastFailure;
-  throw new LockHeldError("the workspace lock could not be taken; another run is taking it at the same time");
+  })();
+
+  let released: Promise<{ warning?: string }> | undefined;
+  return {
+    lost: lost.signal,
+    release() {
+      released ??= (async () => {
+        stop.abort();
+        await renewLoop;
+        const transient = retryBudget(clock, 3);
+        for (;;) {
+          try {
+            const generations = await listGenerations(client);
+            // Only the holder releases: a lease that is no longer ours is left alone.
+            if (!won(generations, input.generation, input.token)) return {};
+            await client.request({ method: "PATCH", path: `/views/${name}`, body: { description: renderLease({ ...lease, released: true }) } });
+            return {};
+          } catch (error) {
+            try {
+              await transient.absorb(error);
+            } catch {
+              return {
+                warning: `could not release the workspace lock (${describe(error)}); it ends by itself at ${lease.expires}`,
+              };
+            }
+          }
+        }
+      })();
+      return released;
+    },
+  };
 }
 
-export async function readLock(client: Pick<TimeplusClient, "request">): Promise<LockInfo | undefined> {
-  try {
-    const response = await client.request<{ description?: string }>({ method: "GET", path: LOCK_PATH });
-    const text = response.body?.description ?? "";
-    const parsed = JSON.parse(text) as Partial<LockInfo>;
-    return {
-      holder: String(parsed.holder ?? "an unknown run"),
-      since: String(parsed.since ?? "an unknown time"),
-      expires: String(parsed.expires ?? new Date(0).toISOString()),
-      operation: String(parsed.operation ?? "apply"),
-      ...(typeof parsed.token === "string" ? { token: parsed.token } : {}),
-    };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined;
-    if (error instanceof SyntaxError) return { holder: "an unknown run", since: "an unknown time", expires: new Date(0).toISOString(), operation: "apply" };
-    throw error;
-  }
+/** Every lock generation in the workspace, highest first. */
+export async function listGenerations(client: Client): Promise<LockGeneration[]> {
+  const response = await client.request<unknown>({ method: "GET", path: "/views" });
+  const items = Array.isArray(response.body) ? (response.body as { name?: unknown; description?: unknown }[]) : [];
+  return lockGenerations(items);
 }
 
-export async function releaseLock(client: Pick<TimeplusClient, "request">): Promise<void> {
-  await client.request({ method: "DELETE", path: LOCK_PATH, alsoOk: [404] });
+/** The lease that decides the lock now, if the lock is held or was ever taken. */
+export async function readLock(client: Client): Promise<(Lease & { generation: number }) | undefined> {
+  const top = (await listGenerations(client))[0];
+  if (!top) return undefined;
+  const lease = top.lease ?? { holder: "an unknown run", token: "", operation: "apply", since: "an unknown time", expires: new Date(0).toISOString() };
+  return { ...lease, generation: top.generation };
+}
+
+/**
+ * `tpctl unlock`: marks the current lease released, whoever holds it. The view stays, as the
+ * highest generation always does (lock/lease.ts).
+ */
+export async function forceRelease(client: Client, current: Lease & { generation: number }): Promise<void> {
+  const { generation: _generation, ...lease } = current;
+  await client.request({
+    method: "PATCH",
+    path: `/views/${generationName(current.generation)}`,
+    body: { description: renderLease({ ...lease, released: true }) },
+  });
+}
+
+function heldError(lease: Lease, generation: number, timeoutMs: number): LockHeldError {
+  const waited = timeoutMs > 0 ? ` (waited ${Math.round(timeoutMs / 1000)} s)` : "";
+  return new LockHeldError(
+    `the workspace is locked by ${lease.holder} since ${lease.since} (${lease.operation}, run ${lease.token || "unknown"})${waited}; ` +
+      `wait with --lock-timeout, or if that run died, its lease ends at ${lease.expires} (or clear it with "tpctl unlock")`,
+    { meta: { holder: lease.holder, since: lease.since, run: lease.token, operation: lease.operation, expires: lease.expires, generation } },
+  );
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Lets a few failures in transit pass, with growing pauses; anything else, or one too many, is thrown. */
+function retryBudget(clock: LockClock, retries = TRANSIENT_RETRIES): { absorb(error: unknown): Promise<void> } {
+  let left = retries;
+  let pause = 200;
+  return {
+    async absorb(error) {
+      if (!isTransient(error) || left <= 0) throw error;
+      left -= 1;
+      await clock.sleep(pause);
+      pause = Math.min(pause * 2, 3_000);
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManifestError, SafetyRefusal, StalePlanError, UsageError } from "../errors.js";
+import { InterruptedError, ManifestError, SafetyRefusal, StalePlanError, UsageError } from "../errors.js";
+import { LockHeldError } from "./lock.js";
 import type { CommandIo } from "./context.js";
 import { exitCodeFor, main } from "./main.js";
 
@@ -21,6 +22,10 @@ function capture(): { io: CommandIo; out: string[]; err: string[] } {
 }
 
 describe("main", () => {
+  it("maps a held lock to 3 and an interruption to 130", () => {
+    expect([new LockHeldError("x"), new InterruptedError("x")].map(exitCodeFor)).toEqual([3, 130]);
+  });
+
   it("maps safety refusals and stale plans to 3, everything else to 1", () => {
     expect([new SafetyRefusal("x"), new StalePlanError("x"), new UsageError("x"), new ManifestError([]), new Error("x")].map(exitCodeFor)).toEqual([
       3, 3, 1, 1, 1,

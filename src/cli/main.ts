@@ -3,8 +3,9 @@ import { realpathSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
+import { InterruptedError, ManifestError, SafetyRefusal, StalePlanError, TpctlError, UsageError } from "../errors.js";
 import type { CommandContext, CommandResult } from "./context.js";
+import { LockHeldError } from "./lock.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -24,6 +25,7 @@ const planOutput: Options = {
   json: { type: "boolean" },
   format: { type: "string" },
   target: { type: "string", multiple: true },
+  "lock-timeout": { type: "string" },
 };
 
 /** One declaration per command; the implementation is loaded only when the command runs. */
@@ -119,6 +121,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   "auto-approve": "do not ask; required when there is no terminal",
   "allow-destroy": "allow deletes and destructive replaces",
   concurrency: "how many API calls run at once (default 10, fewer while the server answers 429/503)",
+  "lock-timeout": "wait this long for a workspace lock another run holds, e.g. 30s or 2m (default 0: refuse at once)",
   "fail-on-unmanaged": "count live objects this project does not own as drift",
   project: "the project name written to the exported tpctl.yaml",
   adopt: "also record ownership on the exported live resources",
@@ -142,7 +145,8 @@ function renderCommandUsage(name: string, declaration: CommandDeclaration): stri
 
 /** Exit status for an error: 3 for safety refusals, 1 for everything else (contract). */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof SafetyRefusal || error instanceof StalePlanError) return 3;
+  if (error instanceof InterruptedError) return 130;
+  if (error instanceof SafetyRefusal || error instanceof StalePlanError || error instanceof LockHeldError) return 3;
   return 1;
 }
 
@@ -207,6 +211,7 @@ export function renderErrorJson(error: unknown): string {
 }
 
 function describeError(error: unknown, debug: boolean): string {
+  if (error instanceof InterruptedError) return `${error.message}\n`;
   if (error instanceof ManifestError) {
     const lines = error.issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
     return `${lines.join("\n")}\nError: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} in the manifests; nothing was sent to the API.\n`;
@@ -219,6 +224,19 @@ function describeError(error: unknown, debug: boolean): string {
 // Only this file touches the process: it runs when it is the program (also through npm's bin
 // symlink), not when a test imports it.
 async function runAsProgram(): Promise<void> {
+  // The first Ctrl-C or SIGTERM asks the command to stop cleanly (finish what is in flight, report,
+  // release the lock); a second one exits at once.
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    if (!interrupt.signal.aborted) {
+      interrupt.abort();
+      return;
+    }
+    process.stderr.write("\nInterrupted again: exiting now. The workspace lock may remain until its lease ends (about a minute), or clear it with tpctl unlock.\n");
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const code = await main(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -227,6 +245,7 @@ async function runAsProgram(): Promise<void> {
     environment: process.env,
     cwd: process.cwd(),
     ...(process.stdin.isTTY ? { prompt: askOnTerminal } : {}),
+    signal: interrupt.signal,
   });
   process.exitCode = code;
 }
@@ -234,7 +253,12 @@ async function runAsProgram(): Promise<void> {
 async function askOnTerminal(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await rl.question(question);
+    // On a terminal, readline takes Ctrl-C itself (as its own SIGINT event, not the process's).
+    return await new Promise<string>((resolve, reject) => {
+      rl.once("SIGINT", () => reject(new InterruptedError("Apply cancelled.")));
+      rl.once("close", () => reject(new InterruptedError("Apply cancelled.")));
+      rl.question(question).then(resolve, reject);
+    });
   } finally {
     rl.close();
   }

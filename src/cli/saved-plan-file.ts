@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
 import { StalePlanError, UsageError } from "../errors.js";
 import type { DesiredResource, LiveResource, Plan } from "../model/index.js";
 import { describeStaleness, fingerprintTexts, parseSavedPlan, savePlan, type SavedPlan } from "../plan/saved-plan.js";
@@ -23,14 +23,17 @@ export async function writeSavedPlan(
 ): Promise<void> {
   const env = context.flags["env"];
   const target = context.flags["target"];
+  const path = resolve(context.io.cwd, file);
+  // Absolute, and relative to the plan file: `apply FILE` from any folder reads the same manifests.
+  const paths = (context.paths.length > 0 ? context.paths : ["."]).map((given) => resolve(context.io.cwd, given));
   const saved = savePlan(plan, {
     project: input.project,
     ...(typeof env === "string" ? { env } : {}),
-    paths: [...context.paths],
+    paths,
+    pathsFromPlan: paths.map((absolute) => relative(dirname(path), absolute) || "."),
     targets: Array.isArray(target) ? target : typeof target === "string" ? [target] : [],
     fingerprints: fingerprintsOf(input.desired, input.live),
   });
-  const path = resolve(context.io.cwd, file);
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, path);
@@ -55,8 +58,18 @@ export async function readSavedPlanArgument(context: CommandContext): Promise<{ 
     throw new UsageError(`${file} is not valid JSON, so it cannot be a saved plan; run tpctl plan --out ${file} again`);
   }
   const saved = parseSavedPlan(parsed);
-  if (typeof saved === "string") throw new UsageError(`${file} cannot be applied: ${saved}`);
-  return { file, saved };
+  if (typeof saved === "string") throw new UsageError(`${file} is not a tpctl plan file, so it cannot be applied: ${saved}`);
+  return { file, saved: { ...saved, paths: await manifestPathsOf(saved, dirname(resolve(context.io.cwd, file))) } };
+}
+
+/** The plan-file-relative paths when they all exist (the checkout moved with the plan), else the absolute ones. */
+async function manifestPathsOf(saved: SavedPlan, planFolder: string): Promise<string[]> {
+  const relativeOnes = saved.pathsFromPlan?.map((path) => resolve(planFolder, path));
+  if (relativeOnes && relativeOnes.length > 0) {
+    const present = await Promise.all(relativeOnes.map((path) => stat(path).then(() => true, () => false)));
+    if (present.every(Boolean)) return relativeOnes;
+  }
+  return saved.paths.map((path) => resolve(planFolder, path));
 }
 
 /** Refuses (exit 3) when anything the saved plan read has changed since. */

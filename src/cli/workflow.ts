@@ -8,12 +8,14 @@ import { loadDesired } from "./load-desired.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
+import { assertSelectorsMatch } from "../plan/selectors.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import type { Connection } from "./connect.js";
 import { takeWorkspaceLock, type HeldLock } from "./lock.js";
+import { parseDuration } from "../lock/lease.js";
 import type { CommandContext } from "./context.js";
 
 // Kept here too for the commands that import it from the workflow; offline commands import it
@@ -25,6 +27,8 @@ export interface PlannedWorkspace {
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
   readonly connection: Connection;
+  /** The workspace lock, when one was taken. */
+  readonly lock?: HeldLock;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   close(): Promise<void>;
 }
@@ -37,8 +41,9 @@ export interface PlannedWorkspace {
  */
 export async function planWorkspace(
   context: CommandContext,
-  options: { destroy?: boolean; lock?: string } = {},
+  options: { destroy?: boolean; lock?: string; signal?: AbortSignal } = {},
 ): Promise<PlannedWorkspace> {
+  const lockTimeoutMs = parseLockTimeout(context.flags["lock-timeout"]);
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
   // Loaded here, not at the top: validate and graph share this module and never connect.
@@ -52,21 +57,27 @@ export async function planWorkspace(
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
     try {
-      await lock?.release();
+      // A lock that cannot be released is a warning, never the run's result: its lease ends by itself.
+      const { warning } = (await lock?.release()) ?? {};
+      if (warning) context.io.stderr(`Warning: ${warning}\n`);
     } finally {
       await connection.close();
     }
   };
   try {
     if (options.lock) {
-      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock);
+      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock, {
+        timeoutMs: lockTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     }
     const live = await readWorkspace(connection.client);
+    assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
-    return { loaded, live, plan, connection, close };
+    return { loaded, live, plan, connection, close, ...(lock ? { lock } : {}) };
   } catch (error) {
     await close();
     throw error;
@@ -111,7 +122,18 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
     }
   }
   const plan = assemblePlan([], claimed, { project: loaded.project, targets });
-  return { ...plan, unmanaged: [] };
+  // Say why each is deleted, and warn, as plan does, before deleting what another project created.
+  const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
+  const warnings = [...plan.warnings];
+  const changes = plan.changes.map((change) => {
+    if (!declared.has(change.address)) return change;
+    const owner = owners.get(change.address);
+    if (owner !== undefined && owner !== loaded.project) {
+      warnings.push(`${change.address} is declared here but was created by project "${owner}"; destroy deletes it all the same`);
+    }
+    return { ...change, reason: "declared in the manifests, so destroy deletes it" };
+  });
+  return { ...plan, changes, warnings, unmanaged: [] };
 }
 
 export function parseTargets(value: unknown): Address[] {
@@ -149,7 +171,7 @@ export async function executePlan(
   plan: Plan,
   connection: Connection,
   project: string,
-  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void },
+  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void; readonly signal?: AbortSignal },
 ): Promise<{ report: ApplyReport; transientFailures: number }> {
   const changes = new Map(plan.changes.map((change) => [change.address, change]));
   let transientFailures = 0;
@@ -178,6 +200,16 @@ export async function executePlan(
  */
 function isTransient(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
+}
+
+/** `--lock-timeout DURATION`: how long to wait for a lock another run holds (default 0: refuse at once). */
+export function parseLockTimeout(value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = typeof value === "string" ? parseDuration(value) : undefined;
+  if (ms === undefined || ms > 24 * 3_600_000) {
+    throw new UsageError(`--lock-timeout must be a duration such as 30s, 2m or 1h (at most 24h), not "${String(value)}"`);
+  }
+  return ms;
 }
 
 export function parseConcurrency(value: unknown): number {

@@ -4,6 +4,7 @@ import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { manifestPrimaryKey } from "../sql/index.js";
 import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
+import { isReservedName } from "../lock/lease.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {
@@ -11,8 +12,8 @@ export interface ListedKind {
   readonly items: readonly unknown[];
 }
 
-/** The view tpctl uses as its workspace lock (cli/lock.ts); never a managed resource. */
-export const LOCK_NAME = "tpctl_lock";
+/** The views tpctl uses as its workspace lock (lock/lease.ts); never managed resources. */
+export { LOCK_PREFIX as LOCK_NAME } from "../lock/lease.js";
 
 export interface TopologyGraph {
   readonly nodes?: readonly unknown[];
@@ -31,7 +32,7 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
     for (const item of items) {
       if (!isJsonObject(item)) continue;
       if (kind === "view" && item["materialized"] === true) continue;
-      if (kind === "view" && item["name"] === LOCK_NAME) continue;
+      if (kind === "view" && typeof item["name"] === "string" && isReservedName(item["name"])) continue;
       const draft = normalizeItem(kind, item);
       if (draft) drafts.push(draft);
     }

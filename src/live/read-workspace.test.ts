@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, LiveStateError } from "../errors.js";
 import type { ApiCall, ApiResponse } from "./client.js";
-import { readWorkspace } from "./read-workspace.js";
+import { readWorkspace, rejectAmbiguousNames } from "./read-workspace.js";
 
 /** A client that answers from a table of paths, and records what it was asked. */
 function fakeClient(answers: Record<string, unknown>) {
@@ -34,8 +34,11 @@ describe("readWorkspace", () => {
       ],
       "/topology": { nodes: [], edges: [] },
     });
-    await expect(readWorkspace(client, ["sink"])).rejects.toThrow(LiveStateError);
-    await expect(readWorkspace(client, ["sink"])).rejects.toThrow('the workspace holds two sinks named "out" (ids a1 and b2)');
+    // Reading keeps both: only a plan that declares the name refuses it (plan/plan.ts); export refuses here.
+    const live = await readWorkspace(client, ["sink"]);
+    expect(live.map((resource) => resource.id)).toEqual(["a1", "b2"]);
+    expect(() => rejectAmbiguousNames(live)).toThrow(LiveStateError);
+    expect(() => rejectAmbiguousNames(live)).toThrow('the workspace holds two sinks named "out" (ids a1 and b2)');
   });
 
   it("finds materialized views through /views on a server older than /materialized_views", async () => {

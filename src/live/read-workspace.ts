@@ -24,9 +24,9 @@ export async function readWorkspace(
         throw error;
       }),
   ]);
-  const resources = normalizeWorkspace(lists, topology);
-  rejectAmbiguousNames(resources);
-  return resources;
+  // Two dashboards (or saved queries, …) may share a name: the planner refuses that only where a
+  // manifest declares the name (plan/plan.ts), so one project's duplicates never block another.
+  return normalizeWorkspace(lists, topology);
 }
 
 async function listKind(client: Pick<TimeplusClient, "request">, kind: Kind): Promise<ListedKind> {
@@ -48,8 +48,8 @@ async function listKind(client: Pick<TimeplusClient, "request">, kind: Kind): Pr
   }
 }
 
-/** Kinds with server ids may hold two objects with one name; tpctl never guesses between them. */
-function rejectAmbiguousNames(resources: readonly LiveResource[]): void {
+/** Kinds with server ids may hold two objects with one name; tpctl never guesses between them (export). */
+export function rejectAmbiguousNames(resources: readonly LiveResource[]): void {
   const seen = new Map<string, LiveResource>();
   for (const resource of resources) {
     const key = resource.address;

@@ -202,11 +202,11 @@ describe("assembleExport", () => {
         url: http://h
         oauth2:
           enabled: true
-          client_key: \${env:TPCTL_SINK_ALERTS_OUT_OAUTH2_CLIENT_KEY}
-          client_secret: \${env:TPCTL_SINK_ALERTS_OUT_OAUTH2_CLIENT_SECRET}
+          client_key: \${secret:TPCTL_SINK_ALERTS_OUT_OAUTH2_CLIENT_KEY}
+          client_secret: \${secret:TPCTL_SINK_ALERTS_OUT_OAUTH2_CLIENT_SECRET}
       "
     `);
-    expect(fileOf(bundle, "external_streams/ext_k.yaml")).toContain("  - { key: sasl_password, value: \"${env:TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD}\" }\n");
+    expect(fileOf(bundle, "external_streams/ext_k.yaml")).toContain("  - { key: sasl_password, value: \"${secret:TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD}\" }\n");
     expect(bundle.secrets.map((secret) => `${secret.address} ${secret.pointer} ${secret.envVar}`)).toEqual([
       "udf/remote_f /auth_context/key_value TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE",
       "external_stream/ext_k /settings/2/value TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD",
@@ -219,7 +219,7 @@ describe("assembleExport", () => {
     const everything = bundle.files.map((file) => file.content).join("\n");
     expect(everything).not.toContain("******");
     // Each file parses back to plain data with the reference where the secret was.
-    expect(parse(fileOf(bundle, "udfs/remote_f.yaml")).auth_context).toEqual({ key_name: "X-Key", key_value: "${env:TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE}" });
+    expect(parse(fileOf(bundle, "udfs/remote_f.yaml")).auth_context).toEqual({ key_name: "X-Key", key_value: "${secret:TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE}" });
   });
 
   it("gives two names that differ only in case distinct files and variables", () => {
@@ -400,5 +400,44 @@ describe("renderExportReport", () => {
   it("tells how to adopt when --adopt was not given", () => {
     const text = renderExportReport({ source: "s", folder: "out", project: "fleet", resourceCount: 1, files: [], secrets: [], skipped: [] });
     expect(text).toContain("adopt them: tpctl export --out out --adopt --project fleet\n");
+  });
+});
+
+describe("export of credentials the API returns or hides", () => {
+  const sink = (properties: JsonObject, extra: JsonObject = {}) =>
+    LiveResourceFactory.create({ kind: "sink", name: "out", spec: { name: "out", type: "http", query: "SELECT 1", properties, ...extra } });
+
+  it("writes a ${secret:…} reference for a credential in a returned field, never the value", () => {
+    const bundle = assembleExport(
+      [
+        sink({ url: "https://hooks.example/in?token=abc123secret", http_header: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9" }, { description: "password=hunter2" }),
+      ],
+      { project: "p" },
+    );
+    const file = fileOf(bundle, "sinks/out.yaml");
+    for (const value of ["abc123secret", "eyJhbGciOiJIUzI1NiJ9", "hunter2"]) expect(file).not.toContain(value);
+    expect(parse(file)).toMatchObject({
+      description: "${secret:TPCTL_SINK_OUT_DESCRIPTION}",
+      properties: { url: "${secret:TPCTL_SINK_OUT_URL}", http_header: "${secret:TPCTL_SINK_OUT_HTTP_HEADER}" },
+    });
+    expect(bundle.secrets.map((secret) => secret.envVar).sort()).toEqual(["TPCTL_SINK_OUT_DESCRIPTION", "TPCTL_SINK_OUT_HTTP_HEADER", "TPCTL_SINK_OUT_URL"]);
+  });
+
+  it("writes the password the API hides when a user name implies it, so the export never wipes it", () => {
+    const bundle = assembleExport([sink({ brokers: "k:9092", topic: "t", sasl_username: "svc", username: "svc" }, { type: "kafka" })], { project: "p" });
+    expect(parse(fileOf(bundle, "sinks/out.yaml")).properties).toMatchObject({
+      password: "${secret:TPCTL_SINK_OUT_PASSWORD}",
+      sasl_password: "${secret:TPCTL_SINK_OUT_SASL_PASSWORD}",
+    });
+    expect(renderExportReport({ source: "s", folder: "exported", project: "p", resourceCount: 1, files: [], skipped: [], secrets: bundle.secrets })).toContain(
+      "TPCTL_SINK_OUT_PASSWORD",
+    );
+  });
+
+  it("leaves SQL and ordinary text alone", () => {
+    const bundle = assembleExport([sink({ url: "https://example.com/ingest?batch=1" }, { query: "SELECT * FROM t WHERE token = 'x'", description: "sends tokens onward" })], {
+      project: "p",
+    });
+    expect(bundle.secrets).toEqual([]);
   });
 });

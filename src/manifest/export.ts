@@ -28,7 +28,7 @@ export interface ExportedSecret {
   readonly address: Address;
   /** JSON pointer into the resource's spec, e.g. "/properties/password". */
   readonly pointer: string;
-  /** The environment variable the manifest names as `${env:…}`. */
+  /** The environment variable the manifest names as `${secret:…}`, so that its value is masked everywhere. */
   readonly envVar: string;
 }
 
@@ -188,7 +188,45 @@ function secretPointers(kind: Kind, spec: JsonObject): string[] {
     pointers.add("/properties/oauth2/client_secret");
   }
   if (kind === "udf" && spec["auth_method"] === "auth_header") pointers.add("/auth_context/key_value");
+  // A user name implies the password the API hides; leaving it out would wipe the live one.
+  if (kind === "sink" || kind === "source") {
+    const hasKey = (pattern: RegExp): boolean => Object.keys(properties).some((key) => pattern.test(key));
+    if (hasKey(/^(username|user)$/i) && !hasKey(/^password$/i)) pointers.add("/properties/password");
+    if (hasKey(/^sasl_(username|user)$/i) && !hasKey(/^sasl_password$/i)) pointers.add("/properties/sasl_password");
+  }
+  for (const pointer of credentialsInValues(spec, "")) pointers.add(pointer);
   return [...pointers].sort();
+}
+
+/** Fields that hold SQL: a credential-looking literal there is data, and the query must stay readable. */
+const SQL_FIELDS = new Set(["query", "sql", "trigger_sql", "resolve_sql", "viz_content", "source"]);
+
+/**
+ * Strings the API does return but that carry a credential: an `Authorization: Bearer …` header, a
+ * URL with `?token=…` or `user:password@`, `password=…` in free text. The whole value becomes a
+ * secret, since the credential cannot be cut out of it reliably.
+ */
+const CREDENTIAL_PATTERNS: readonly RegExp[] = [
+  /\b(authorization|proxy-authorization)\s*[:=]\s*\S+/i,
+  /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/i,
+  /[?&](token|access_token|auth|auth_token|api_key|apikey|key|secret|password|pwd|sig|signature|client_secret)=[^&\s]+/i,
+  /:\/\/[^/@\s:]+:[^/@\s]+@/,
+  /\b(password|passwd|pwd|secret|api[_-]?key|token)\s*[:=]\s*\S+/i,
+  /\bxox[abpr]-[A-Za-z0-9-]{10,}/,
+];
+
+function credentialsInValues(value: JsonValue, pointer: string, field?: string): string[] {
+  if (typeof value === "string") {
+    if (field !== undefined && SQL_FIELDS.has(field)) return [];
+    return CREDENTIAL_PATTERNS.some((pattern) => pattern.test(value)) ? [pointer] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => credentialsInValues(item, `${pointer}/${index}`, field));
+  if (isJsonObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key === "name" && pointer === "" ? [] : credentialsInValues(item, `${pointer}/${escapePointer(key)}`, pointer === "" ? key : field),
+    );
+  }
+  return [];
 }
 
 /** `TPCTL_SINK_ALERTS_OUT_PASSWORD`: kind, name and the field, so that a reader can tell which is which. */
@@ -262,7 +300,7 @@ const FLOW_ITEMS = new Set(["columns", "arguments", "settings", "column_families
 
 function renderManifest(kind: Kind, spec: JsonObject, secrets: readonly ExportedSecret[]): string {
   let document: JsonValue = escapeReferences({ kind, ...spec });
-  for (const secret of secrets) document = setAt(document, secret.pointer, `\${env:${secret.envVar}}`);
+  for (const secret of secrets) document = setAt(document, secret.pointer, `\${secret:${secret.envVar}}`);
   const yaml = new Document(document);
   visit(yaml, {
     Scalar(_key, node) {

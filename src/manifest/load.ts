@@ -8,6 +8,7 @@ import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
 import { assembleManifests, type ConnectionSettings, type ManifestFile } from "./project.js";
 import type { CompiledSchemas, SchemaSet } from "./validate.js";
+import { MAX_FILE_CHARS } from "./parse.js";
 
 export interface LoadResult {
   readonly resources: readonly DesiredResource[];
@@ -54,6 +55,9 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     column: 1,
     message: `no such file or folder: ${display(path)}`,
   }));
+  for (const { path, reason } of found.unreadable) {
+    issues.push({ file: display(path), line: 1, column: 1, message: `cannot read the folder (${reason}); its manifests would look deleted, so nothing is planned without them` });
+  }
 
   const [projectPath, ...otherProjects] = found.projectFiles;
   for (const other of otherProjects) {
@@ -67,6 +71,12 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
 
   const read = async (path: string): Promise<ManifestFile | undefined> => {
     try {
+      const size = (await stat(path)).size;
+      if (size > MAX_FILE_CHARS * 4) {
+        // Not even read: parse.ts would refuse it, after the time and memory reading it takes.
+        issues.push({ file: display(path), line: 1, column: 1, message: `the file is ${size} bytes; a manifest file may hold at most 1 MiB` });
+        return undefined;
+      }
       return { file: display(path), text: await readFile(path, "utf8") };
     } catch (error) {
       issues.push({ file: display(path), line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` });
@@ -146,6 +156,8 @@ export interface FoundFiles {
   /** The folders the paths name, or the folders of the files they name. */
   readonly roots: readonly string[];
   readonly missing: readonly string[];
+  /** Folders that could not be listed, and why. */
+  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** Walks the given paths; skips node_modules, .git, .tpctl and every dot-folder. */
@@ -154,6 +166,7 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
   const projectFiles: string[] = [];
   const roots: string[] = [];
   const missing: string[] = [];
+  const unreadable: { path: string; reason: string }[] = [];
   const addProjectFileIn = async (folder: string): Promise<void> => {
     for (const name of PROJECT_FILES) {
       const candidate = join(folder, name);
@@ -172,7 +185,7 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
     } else if (type === "folder") {
       roots.push(path);
       await addProjectFileIn(path);
-      for (const file of await walk(path)) files.add(file);
+      for (const file of await walk(path, unreadable)) files.add(file);
     } else if (PROJECT_FILES.includes(basename(path))) {
       roots.push(dirname(path));
       if (!projectFiles.includes(path)) projectFiles.push(path);
@@ -182,14 +195,16 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
       files.add(path);
     }
   }
-  return { files: [...files].sort(), projectFiles, roots, missing };
+  return { files: [...files].sort(), projectFiles, roots, missing, unreadable };
 }
 
-async function walk(folder: string): Promise<string[]> {
+async function walk(folder: string, unreadable: { path: string; reason: string }[]): Promise<string[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
-  } catch {
+  } catch (error) {
+    // Skipping it would make its resources look deleted: every path that cannot be read is an error.
+    unreadable.push({ path: folder, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
     return [];
   }
   const found: string[] = [];
@@ -197,7 +212,7 @@ async function walk(folder: string): Promise<string[]> {
     const path = join(folder, entry.name);
     // Symlinked folders are not followed, so a link cycle cannot trap the walk.
     if (entry.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path)));
+      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path, unreadable)));
     } else if (MANIFEST_FILE.test(entry.name) && !PROJECT_FILES.includes(entry.name)) {
       if (entry.isFile() || (entry.isSymbolicLink() && (await kindOf(path)) === "file")) found.push(path);
     }

@@ -46,6 +46,10 @@ export function parseManifestText(text: string, file: string): ParseResult {
     return { file, line, column: col };
   };
 
+  // Refused before parsing: the time and memory a huge file takes are the problem (README, "Limits").
+  if (text.length > MAX_FILE_CHARS) {
+    return { documents, issues: [{ file, line: 1, column: 1, message: `the file is ${text.length} characters long; a manifest file may hold at most ${MAX_FILE_CHARS} (1 MiB)` }] };
+  }
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   for (const document of parsed) {
     if (document.errors.length > 0) {
@@ -66,8 +70,28 @@ export function parseManifestText(text: string, file: string): ParseResult {
       });
       continue;
     }
-    const value = toJson(document.toJS({ maxAliasCount: 1000 }));
+    const hostile = findHostileNode(contents);
+    if (hostile) {
+      issues.push({ ...at(hostile.offset ?? start), message: hostile.message });
+      continue;
+    }
+    let value: JsonValue;
+    try {
+      value = toJson(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), []);
+    } catch (error) {
+      // yaml throws a ReferenceError for an alias bomb and for an alias that contains itself.
+      issues.push({
+        ...at(start),
+        message: `YAML aliases in this document expand too far or refer to themselves (${sentence((error as Error).message)}); write the values out`,
+      });
+      continue;
+    }
     if (!isJsonObject(value)) continue;
+    const tooLong = findLongString(value, []);
+    if (tooLong) {
+      issues.push({ ...at(offsetOf(document, contents, tooLong, false, start)), message: `this value is longer than ${MAX_VALUE_CHARS} characters, the most a manifest value may hold` });
+      continue;
+    }
     documents.push({
       file,
       location: at(start),
@@ -76,6 +100,47 @@ export function parseManifestText(text: string, file: string): ParseResult {
     });
   }
   return { documents, issues };
+}
+
+/** Limits on what a manifest may hold (README, "Limits"); the server refuses request bodies over 1 MiB anyway. */
+export const MAX_FILE_CHARS = 1024 * 1024;
+export const MAX_VALUE_CHARS = 256 * 1024;
+const MAX_ALIAS_COUNT = 1000;
+
+/** A `__proto__` key (which JavaScript objects would swallow silently), found before anything is built from the tree. */
+function findHostileNode(node: YamlNode, depth = 0): { offset: number | undefined; message: string } | undefined {
+  if (depth > 200) return { offset: rangeStart(node), message: "the document nests deeper than 200 levels" };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (keyText(pair.key) === "__proto__") {
+        return { offset: rangeStart(pair.key), message: '"__proto__" is not allowed as a key' };
+      }
+      const found = findHostileNode(pair.value, depth + 1);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const found = findHostileNode(item, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function findLongString(value: JsonValue, at: (string | number)[]): JsonPath | undefined {
+  if (typeof value === "string") return value.length > MAX_VALUE_CHARS ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findLongString(item, [...at, index]);
+      if (found) return found;
+    }
+  } else if (isJsonObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findLongString(item, [...at, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function offsetOf(document: Document, contents: YamlNode, path: JsonPath, key: boolean, fallback: number): number {
@@ -123,21 +188,24 @@ function sentence(message: string): string {
 }
 
 /** YAML can hold values JSON cannot (Map, Set, undefined); fold them into JSON shapes. */
-function toJson(value: unknown): JsonValue {
+function toJson(value: unknown, ancestors: readonly unknown[]): JsonValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(toJson);
+  // An alias inside the node it names (`&c [ *c ]`) makes an object that contains itself.
+  if (ancestors.includes(value)) throw new RangeError("an alias refers to a node that contains it");
+  const inner = [...ancestors, value];
+  if (Array.isArray(value)) return value.map((item) => toJson(item, inner));
   if (value instanceof Map) {
     const out: Record<string, JsonValue> = {};
-    for (const [key, item] of value) out[String(key)] = toJson(item);
+    for (const [key, item] of value) out[String(key)] = toJson(item, inner);
     return out;
   }
-  if (value instanceof Set) return [...value].map(toJson);
+  if (value instanceof Set) return [...value].map((item) => toJson(item, inner));
   if (typeof value === "object") {
     const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toJson(item);
+    for (const [key, item] of Object.entries(value)) out[key] = toJson(item, inner);
     return out;
   }
   return String(value);

@@ -2,7 +2,7 @@ import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { isJsonObject, isKind } from "../model/index.js";
 import { parseManifestText, type JsonPath, type Locator, type ParsedDocument } from "./parse.js";
-import { resolveDocument, resolveValue } from "./resolve.js";
+import { CREDENTIAL_VARIABLES, resolveDocument, resolveValue } from "./resolve.js";
 import {
   closest,
   describeValue,
@@ -354,7 +354,7 @@ export function assembleManifests(input: {
     const parsed = parseManifestText(file.text, file.file);
     issues.push(...parsed.issues);
     for (const document of parsed.documents) {
-      const result = resolveDocument(document, { variables: project.variables, env: input.environment });
+      const result = resolveDocument(document, { variables: project.variables, env: input.environment, ...credentialsOf(project.settings, input.environment) });
       issues.push(...result.issues);
       resolved.push(result.document);
     }
@@ -370,6 +370,18 @@ export function assembleManifests(input: {
     project: project.project,
     settings: project.settings,
   };
+}
+
+/** tpctl's own credential variables and their values: manifests may not read them, and a value equal to one is secret. */
+function credentialsOf(
+  settings: ConnectionSettings,
+  environment: Readonly<Record<string, string | undefined>>,
+): { credentialVariables: string[]; credentialValues: string[] } {
+  const credentialVariables = [...CREDENTIAL_VARIABLES, ...[settings.passwordEnv, settings.apiKeyEnv].filter((name): name is string => typeof name === "string")];
+  const credentialValues = credentialVariables
+    .map((name) => (Object.hasOwn(environment, name) ? environment[name] : undefined))
+    .filter((value): value is string => typeof value === "string" && value.length >= 4);
+  return { credentialVariables, credentialValues };
 }
 
 function sortIssues(issues: readonly ManifestIssue[]): ManifestIssue[] {

@@ -8,7 +8,17 @@ import { closest, pointerOf, type ResolvedDocument } from "./validate.js";
 export interface InterpolationContext {
   readonly variables: Readonly<Record<string, JsonValue>>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The variables that hold tpctl's own credentials (TIMEPLUS_PASSWORD, TIMEPLUS_API_KEY and those
+   * tpctl.yaml names): a manifest may not read them, or the password would land in a plan.
+   */
+  readonly credentialVariables?: readonly string[];
+  /** The credentials' values: any string that contains one is treated as a secret. */
+  readonly credentialValues?: readonly string[];
 }
+
+/** Always tpctl's own, whatever tpctl.yaml says. */
+export const CREDENTIAL_VARIABLES: readonly string[] = ["TIMEPLUS_PASSWORD", "TIMEPLUS_API_KEY"];
 
 export interface ResolvedValue {
   readonly value: JsonValue;
@@ -48,7 +58,7 @@ export function resolveValue(value: JsonValue, path: JsonPath, locate: Locator, 
   const walk = (node: JsonValue, at: readonly (string | number)[]): JsonValue => {
     if (typeof node === "string") {
       const result = interpolate(node, [...path, ...at], locate, context, issues);
-      if (result.secret) secretPaths.push(pointerOf(at));
+      if (result.secret || holdsCredential(result.value, context)) secretPaths.push(pointerOf(at));
       return result.value;
     }
     if (Array.isArray(node)) return node.map((item: JsonValue, index: number) => walk(item, [...at, index]));
@@ -60,6 +70,11 @@ export function resolveValue(value: JsonValue, path: JsonPath, locate: Locator, 
     return node;
   };
   return { value: walk(value, []), secretPaths, issues };
+}
+
+function holdsCredential(value: JsonValue, context: InterpolationContext): boolean {
+  if (typeof value !== "string" || !context.credentialValues) return false;
+  return context.credentialValues.some((credential) => credential.length > 0 && value.includes(credential));
 }
 
 function interpolate(
@@ -83,7 +98,8 @@ function interpolate(
     if ("text" in part) {
       values.push(part.text);
     } else if ("variable" in part) {
-      const value = context.variables[part.variable];
+      // Own properties only: `${var.constructor}` is undefined, not Object's constructor.
+      const value = Object.hasOwn(context.variables, part.variable) ? context.variables[part.variable] : undefined;
       if (value === undefined) {
         const known = Object.keys(context.variables);
         const suggestion = closest(part.variable, known);
@@ -94,8 +110,13 @@ function interpolate(
       } else {
         values.push(value);
       }
+    } else if ([...CREDENTIAL_VARIABLES, ...(context.credentialVariables ?? [])].includes(part.env)) {
+      report(
+        `\${${part.secret ? "secret" : "env"}:${part.env}} reads tpctl's own credential; a manifest may not use it (it would reach the plan and the workspace): give the resource its own variable`,
+      );
+      failed = true;
     } else {
-      const value = context.env[part.env];
+      const value = Object.hasOwn(context.env, part.env) ? context.env[part.env] : undefined;
       if (value === undefined) {
         report(`environment variable ${part.env} is not set; \${${part.secret ? "secret" : "env"}:${part.env}} needs it`);
         failed = true;

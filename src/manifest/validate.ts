@@ -2,6 +2,8 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { Address, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress } from "../model/index.js";
+import { isReservedName } from "../lock/lease.js";
+import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
 
 /** The JSON Schemas of schemas/: one per kind, and the one for tpctl.yaml. */
@@ -116,6 +118,10 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
       }
     }
     const name = document.value["name"];
+    if (typeof name === "string" && isReservedName(name)) {
+      // The workspace lock's views (lock/lease.ts): such a resource could never be applied.
+      issues.push({ ...document.locate(["name"]), message: `name "${name}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock` });
+    }
     if (kind !== undefined && typeof name === "string" && isValidName(kind, name)) {
       const key = `${kind}/${name}`;
       const first = seen.get(key);
@@ -127,6 +133,7 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
       }
       checkDependsOn(document, key, issues);
     }
+    if (issues.length === before && kind !== undefined) issues.push(...checkSql(document, kind));
     if (issues.length === before && kind !== undefined && typeof name === "string") {
       resources.push(toResource(document, kind, name, schemas.kinds[kind]));
     }
@@ -134,6 +141,45 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
     issues.splice(before, issues.length - before, ...byPosition(issues.slice(before)));
   }
   return { resources, issues: dedupe(issues) };
+}
+
+/** Where each kind keeps SQL that the engine runs. */
+function sqlFields(kind: Kind, value: JsonObject): JsonPath[] {
+  switch (kind) {
+    case "view":
+    case "materialized_view":
+    case "sink":
+      return [["query"]];
+    case "alert":
+      return [["trigger_sql"], ["resolve_sql"]];
+    case "saved_query":
+      return [["sql"]];
+    case "dashboard": {
+      const panels = Array.isArray(value["panels"]) ? value["panels"] : [];
+      return panels.flatMap((panel, index) =>
+        isJsonObject(panel) && (panel["viz_type"] ?? "chart") === "chart" ? [["panels", index, "viz_content"] as JsonPath] : [],
+      );
+    }
+    default:
+      return [];
+  }
+}
+
+/** The offline SQL check: SQL that cannot even be split into tokens would only be refused by the server. */
+function checkSql(document: ResolvedDocument, kind: Kind): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const path of sqlFields(kind, document.value)) {
+    let node: JsonValue | undefined = document.value;
+    for (const segment of path) node = isJsonObject(node) ? node[segment as string] : Array.isArray(node) ? node[segment as number] : undefined;
+    if (typeof node !== "string") continue;
+    try {
+      tokenizeSql(node);
+    } catch (error) {
+      if (!(error instanceof SqlSyntaxError)) throw error;
+      issues.push({ ...document.locate(path), message: `${fieldName(path)}: ${error.message}` });
+    }
+  }
+  return issues;
 }
 
 /** Checks tpctl.yaml against schemas/tpctl.json. */

@@ -252,3 +252,40 @@ describe("assemblePlan", () => {
     });
   });
 });
+
+describe("assemblePlan, bugs found in review", () => {
+  it("replaces a stream while updating a dashboard and a saved query that read it, without a cycle", () => {
+    const plan = assemblePlan(
+      [
+        desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
+        desired("saved_query", "q", { sql: "SELECT cid FROM cars" }),
+        desired("dashboard", "d", { description: "new", panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT cid FROM cars" }] }),
+      ],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("saved_query", "q", { sql: "SELECT * FROM cars" }, { owner: "fleet", id: "q1", dependsOn: ["stream/cars"] }),
+        live("dashboard", "d", { description: "old", panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT * FROM cars" }] }, { owner: "fleet", id: "d1", dependsOn: ["stream/cars"] }),
+      ],
+      options,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`).sort()).toEqual(["replace stream/cars", "update dashboard/d", "update saved_query/q"]);
+    const order = plan.steps.map((step) => step.id);
+    // The updates still read the stream: they come after it exists again.
+    expect(order.indexOf("update:saved_query/q")).toBeGreaterThan(order.indexOf("create:stream/cars"));
+    expect(order.indexOf("update:dashboard/d")).toBeGreaterThan(order.indexOf("create:stream/cars"));
+  });
+
+  it("leaves alone two undeclared dashboards that share a name, and refuses only a manifest that declares it", () => {
+    const twins = [
+      live("dashboard", "ops", { description: "a" }, { owner: "other", id: "d1" }),
+      live("dashboard", "ops", { description: "b" }, { owner: "other", id: "d2" }),
+    ];
+    const plan = assemblePlan([desired("stream", "cars", { columns })], [live("stream", "cars", { columns }, { owner: "fleet" }), ...twins], options);
+    expect(plan.changes).toEqual([]);
+    expect(plan.unmanaged).toEqual(["dashboard/ops"]);
+    expect(plan.warnings).toContain("the workspace holds 2 objects named dashboard/ops; no manifest declares the name, so tpctl leaves them all alone");
+    expect(() => assemblePlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
+      'the workspace holds 2 dashboards named "ops" (ids d1, d2); rename or delete all but one so that dashboard/ops means one object',
+    );
+  });
+});

@@ -31,11 +31,12 @@ export interface PlanOptions {
  */
 export function assemblePlan(
   declared: readonly DesiredResource[],
-  live: readonly LiveResource[],
+  liveInput: readonly LiveResource[],
   options: PlanOptions,
 ): Plan {
   const desired = declared.map(withKnownSecrets);
   const desiredByAddress = new Map(desired.map((resource) => [resource.address, resource]));
+  const { live, ambiguous } = setAsideAmbiguous(liveInput, desiredByAddress);
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
   const resolver = createNameResolver(desired, live);
   const desiredDeps = dependenciesOf(desired, resolver);
@@ -65,6 +66,10 @@ export function assemblePlan(
 
   const changes = new Map<Address, Change>();
   const unmanaged: Address[] = [];
+  for (const { address, count } of ambiguous) {
+    unmanaged.push(address);
+    warnings.push(`the workspace holds ${count} objects named ${address}; no manifest declares the name, so tpctl leaves them all alone`);
+  }
 
   const renames = findRenames(desired, liveByAddress, warnings);
   warnings.push(...nameCollisions(desired, live, desiredByAddress, options.project));
@@ -295,6 +300,36 @@ export function withKnownSecrets(resource: DesiredResource): DesiredResource {
   });
 }
 
+/**
+ * Names of id-addressed kinds are not unique in Timeplus. Two live objects behind one address are
+ * refused only when a manifest declares that address (tpctl would have to guess which one it
+ * means); otherwise they are set aside, untouched, so that they never block another project.
+ */
+function setAsideAmbiguous(
+  live: readonly LiveResource[],
+  desiredByAddress: ReadonlyMap<Address, DesiredResource>,
+): { live: LiveResource[]; ambiguous: { address: Address; count: number }[] } {
+  const byAddress = new Map<Address, LiveResource[]>();
+  for (const resource of live) {
+    const list = byAddress.get(resource.address);
+    if (list) list.push(resource);
+    else byAddress.set(resource.address, [resource]);
+  }
+  const ambiguous: { address: Address; count: number }[] = [];
+  for (const [address, list] of byAddress) {
+    const first = list[0] as LiveResource;
+    if (list.length < 2 || !ID_KINDS.has(first.kind)) continue;
+    if (desiredByAddress.has(address)) {
+      throw new LiveStateError(
+        `the workspace holds ${list.length} ${first.kind}s named "${first.name}" (ids ${list.map((resource) => resource.id).join(", ")}); rename or delete all but one so that ${address} means one object`,
+      );
+    }
+    ambiguous.push({ address, count: list.length });
+  }
+  const setAside = new Set(ambiguous.map((entry) => entry.address));
+  return { live: live.filter((resource) => !setAside.has(resource.address)), ambiguous };
+}
+
 function describeFields(changes: readonly FieldChange[]): string {
   const names = changes.map((change) => change.field);
   return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
@@ -411,7 +446,11 @@ function scheduleSteps(
         const liveAddress = change.action === "delete" || change.action === "replace" ? change.live.address : change.address;
         for (const dependent of liveDependents.get(liveAddress) ?? []) {
           if (has("delete", dependent)) waitsFor.push(stepId("delete", dependent));
-          if (has("update", dependent)) waitsFor.push(stepId("update", dependent));
+          // An update that stops reading this object goes first. One that still reads it (a
+          // dashboard or saved query reading a stream that is replaced) needs the new object, so
+          // it waits for the create instead; waiting here too would be a cycle.
+          const stillReads = change.action === "replace" && (desiredDeps.get(dependent)?.dependsOn ?? []).includes(change.address);
+          if (has("update", dependent) && !stillReads) waitsFor.push(stepId("update", dependent));
         }
       } else {
         if (phase === "create" && change.action === "replace") waitsFor.push(stepId("delete", change.address));

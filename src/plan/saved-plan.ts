@@ -15,8 +15,16 @@ export interface SavedPlan {
   readonly format: typeof SAVED_PLAN_FORMAT;
   readonly project: string;
   readonly env?: string;
-  /** Manifest paths as given, relative to the folder plan ran in. */
+  /**
+   * The manifest paths, absolute (the folder plan ran in when none was given), so that applying
+   * from another folder reads the same files.
+   */
   readonly paths: readonly string[];
+  /**
+   * The same paths relative to the folder of the plan file, for a checkout that moved (a CI
+   * artifact applied in another job); used when they all exist there.
+   */
+  readonly pathsFromPlan?: readonly string[];
   readonly targets: readonly string[];
   /** Per address, a digest of what the plan read: the manifests and the live workspace. */
   readonly fingerprints: { readonly manifests: Readonly<Record<string, string>>; readonly live: Readonly<Record<string, string>> };
@@ -89,16 +97,26 @@ function compare(before: Readonly<Record<string, string>>, after: Readonly<Recor
   }
 }
 
-/** Reads a saved plan from parsed JSON, or says what is wrong with it. */
+/** Reads a saved plan from parsed JSON, or says what is wrong with it; every field is checked, so nothing later meets a hole. */
 export function parseSavedPlan(value: unknown): SavedPlan | string {
   if (!isJsonObject(value) || value["format"] !== SAVED_PLAN_FORMAT) {
     return `it is not a tpctl saved plan (expected "format": "${SAVED_PLAN_FORMAT}")`;
   }
   const fingerprints = value["fingerprints"];
-  if (!isJsonObject(fingerprints) || !isJsonObject(fingerprints["manifests"]) || !isJsonObject(fingerprints["live"])) {
+  const digests = (record: JsonValue | undefined): boolean => isJsonObject(record) && Object.values(record).every((item) => typeof item === "string");
+  if (!isJsonObject(fingerprints) || !digests(fingerprints["manifests"]) || !digests(fingerprints["live"])) {
     return "its fingerprints are missing or damaged";
   }
-  if (!Array.isArray(value["paths"]) || typeof value["project"] !== "string") return "its paths or project are missing";
+  const strings = (list: JsonValue | undefined): list is string[] => Array.isArray(list) && list.every((item) => typeof item === "string");
+  if (typeof value["project"] !== "string") return 'its "project" is missing';
+  if (!strings(value["paths"])) return 'its "paths" are missing or damaged';
+  if (value["pathsFromPlan"] !== undefined && !strings(value["pathsFromPlan"])) return 'its "pathsFromPlan" are damaged';
+  if (!strings(value["targets"])) return 'its "targets" are missing or damaged';
+  if (value["env"] !== undefined && typeof value["env"] !== "string") return 'its "env" is damaged';
+  const changes = value["changes"];
+  if (!Array.isArray(changes) || !changes.every((change) => isJsonObject(change) && typeof change["action"] === "string" && typeof change["address"] === "string")) {
+    return 'its "changes" are missing or damaged';
+  }
   return value as unknown as SavedPlan;
 }
 

@@ -27,6 +27,18 @@ describe("routing and error bodies", () => {
     expect(wrong.headers.get("allow")).toBe("GET, PATCH, DELETE");
   });
 
+  it("answers 400, not 500, to JSON nested 5,000 levels deep", async () => {
+    t = await startTestServer();
+    const deep = `{"name":"s","columns":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    expect(await t.call("POST", "/streams", undefined, { raw: deep })).toMatchObject({
+      status: 400,
+      body: { code: 400, message: "invalid request body: JSON nested deeper than 256 levels", system: "appserver" },
+    });
+    // Brackets inside strings are text, not nesting.
+    const description = "[".repeat(5000);
+    expect(await t.call("POST", "/streams", { name: "s", description, columns: [{ name: "x", type: "int8" }] })).toMatchObject({ status: 201 });
+  });
+
   it("knows only the default database", async () => {
     t = await startTestServer();
     expect(await t.call("GET", "/streams?db=default")).toMatchObject({ status: 200, body: [] });

@@ -312,11 +312,40 @@ function parseJsonBody(raw: RawBody, contentType: string): unknown {
     throw new ApiFailure(415, 415, `unsupported Content-Type "${mediaType}": send the body as application/json`, "neutron");
   }
   if (raw.text.trim() === "") throw new ApiFailure(400, 400, "invalid request body: a JSON object is required", "neutron");
+  // Refused before parsing: what comes after (validation, the store) walks values recursively.
+  if (nestingDepth(raw.text) > MAX_JSON_DEPTH) {
+    throw new ApiFailure(400, 400, `invalid request body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, "neutron");
+  }
   try {
     return JSON.parse(raw.text) as unknown;
   } catch (error) {
     throw new ApiFailure(400, 400, `invalid request body: ${(error as Error).message}`, "neutron");
   }
+}
+
+/** Far beyond any real request body (the deepest, a dashboard, is about 6 levels). */
+const MAX_JSON_DEPTH = 256;
+
+/** The deepest nesting of arrays and objects in JSON text, strings skipped; no recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index += 1; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (char === 0x7d || char === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return deepest;
 }
 
 /**

@@ -195,7 +195,7 @@ describe("tpctl export", () => {
         "query: SELECT * FROM fast_cars",
         "properties:",
         '  template: "{{ .cid }}"',
-        "  url: ${env:TPCTL_SINK_SLACK_OUT_URL}",
+        "  url: ${secret:TPCTL_SINK_SLACK_OUT_URL}",
         "",
       ].join("\n"),
     );

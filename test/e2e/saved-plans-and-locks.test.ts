@@ -75,23 +75,27 @@ columns: [{ name: x, type: int8 }]
 describe("one writer at a time", () => {
   const holdLock = (expires: string) =>
     apiCall(server, "POST", "/views", {
-      name: "tpctl_lock",
+      name: "tpctl_lock_1",
       query: "SELECT 1 AS locked",
-      description: JSON.stringify({ holder: "alice@laptop pid 42", since: "2026-11-27T01:00:00.000Z", expires, operation: "apply" }),
+      description: JSON.stringify({ holder: "alice@laptop pid 42", token: "run-42", since: "2026-11-27T01:00:00.000Z", expires, operation: "apply" }),
     });
 
-  it("stops at once, naming the holder and since when, and `tpctl unlock` clears it", async () => {
+  it("stops at once with exit 3, naming the holder, run and since when, and `tpctl unlock` clears it", async () => {
     expect((await holdLock("2999-01-01T00:00:00.000Z")).status).toBe(201);
     const blocked = await cli("apply", "--auto-approve");
-    expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain("locked by alice@laptop pid 42 since 2026-11-27T01:00:00.000Z");
+    expect(blocked.code).toBe(3);
+    expect(blocked.stderr).toContain("locked by alice@laptop pid 42 since 2026-11-27T01:00:00.000Z (apply, run run-42)");
     expect((await apiCall(server, "GET", "/streams")).body).toEqual([]);
 
     const cleared = await cli("unlock");
     expect(cleared.stdout).toContain("Cleared the lock held by alice@laptop pid 42");
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
-    // The lock is released after the run and never shows up in a plan.
-    expect((await apiCall(server, "GET", "/views/tpctl_lock")).status).toBe(404);
+    // The lock is released after the run (its lease says so) and never shows up in a plan.
+    const views = (await apiCall(server, "GET", "/views")).body as { name: string; description: string }[];
+    const leases = views.filter((view) => view.name.startsWith("tpctl_lock"));
+    expect(leases).toHaveLength(1);
+    expect(JSON.parse(leases[0]!.description)).toMatchObject({ released: true });
+    expect((await cli("plan", "--json")).stdout).not.toContain("tpctl_lock");
   });
 
   it("takes over an expired lock", async () => {
@@ -105,7 +109,7 @@ describe("one writer at a time", () => {
     const [a, b] = await Promise.all([cli("apply", "--auto-approve"), cli("apply", "--auto-approve")]);
     const codes = [a.code, b.code].sort();
     // Either both succeeded one after the other (the second found nothing to do) or one was turned away.
-    if (codes[1] === 1) expect(`${a.stderr}${b.stderr}`).toContain("locked by ci-runner-7");
+    if (codes[1] === 3) expect(`${a.stderr}${b.stderr}`).toContain("locked by ci-runner-7");
     else expect(codes).toEqual([0, 0]);
     expect((await cli("plan", "--detailed-exitcode")).code).toBe(0);
   });

@@ -205,7 +205,15 @@ query: SELECT * FROM a
     });
     const result = await runCli(["validate"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: "http://127.0.0.1:1" } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("Error: dependency cycle: view/a -> view/b -> view/a\n");
+    // With the file:line of each resource on the cycle.
+    expect(result.stderr).toBe(
+      [
+        "views.yaml:1:1: dependency cycle: view/a -> view/b -> view/a",
+        "views.yaml:5:1: view/b is on the dependency cycle view/a -> view/b -> view/a",
+        "Error: 2 problems in the manifests; nothing was sent to the API.",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("accepts the examples", async () => {

@@ -20,9 +20,10 @@ export const PURE = [
   "live/normalize.ts",
   "live/endpoints.ts",
   "apply/calls.ts",
+  "lock/",
 ];
 /** What the pure core may import from src/ (path prefixes without .js). */
-export const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "errors"];
+export const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "lock/", "errors"];
 /** Edge modules whose types the pure core may name, but whose code it must never load. */
 export const TYPE_ONLY = ["live/client"];
 export const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];

@@ -1,4 +1,4 @@
-import { SafetyRefusal, UsageError } from "../../errors.js";
+import { InterruptedError, SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan, StepOutcome } from "../../model/index.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
@@ -36,9 +36,19 @@ export async function applyCommand(
   options: { destroy: boolean; saved?: { file: string; saved: SavedPlan } },
 ): Promise<CommandResult> {
   const concurrency = parseConcurrency(context.flags["concurrency"]);
-  const planned = await planWorkspace(context, { destroy: options.destroy, lock: options.destroy ? "destroy" : "apply" });
+  const interrupt = context.io.signal;
+  const verb = options.destroy ? "Destroy" : "Apply";
+  const planned = await planWorkspace(context, {
+    destroy: options.destroy,
+    lock: options.destroy ? "destroy" : "apply",
+    ...(interrupt ? { signal: interrupt } : {}),
+  });
   const { plan, connection, loaded } = planned;
+  // Steps stop starting on Ctrl-C/SIGTERM, and when the lock's lease can no longer be trusted.
+  const stops = [interrupt, planned.lock?.lost].filter((signal): signal is AbortSignal => signal !== undefined);
+  const stop = stops.length > 0 ? AbortSignal.any(stops) : undefined;
   try {
+    if (interrupt?.aborted) throw new InterruptedError(`${verb} cancelled; nothing was changed.`);
     if (options.saved) {
       assertPlanStillFits(options.saved.file, options.saved.saved, { desired: loaded.resources, live: planned.live, plan });
     }
@@ -49,6 +59,7 @@ export async function applyCommand(
       return { exitCode: 0 };
     }
     await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
+    if (interrupt?.aborted) throw new InterruptedError(`${verb} cancelled; nothing was changed.`);
 
     // Each step is shown the moment it finishes; the report at the end then only counts.
     const progress = (shown: Plan) => {
@@ -56,9 +67,10 @@ export async function applyCommand(
       return format === "json" ? {} : { onSettled: (outcome: StepOutcome) => context.io.stdout(line(outcome)) };
     };
     if (format !== "json") context.io.stdout("\nApplying:\n");
-    let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan) });
+    const stopOption = stop ? { signal: stop } : {};
+    let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan), ...stopOption });
     // Only a failure in transit is worth another round; a refusal would only be refused again.
-    for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0; round += 1) {
+    for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0 && !stop?.aborted; round += 1) {
       const live = await readWorkspace(connection.client);
       const retryPlan = options.destroy
         ? undefined
@@ -72,14 +84,19 @@ export async function applyCommand(
       if (format !== "json") {
         context.io.stdout(`\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`);
       }
-      const retried = await executePlan(retryPlan, connection, loaded.project, { concurrency, ...progress(retryPlan) });
+      const retried = await executePlan(retryPlan, connection, loaded.project, { concurrency, ...progress(retryPlan), ...stopOption });
       report = mergeReports(report, retried.report);
       transientFailures = retried.transientFailures;
     }
 
     context.io.stdout(
-      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: true }),
+      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: interrupt?.aborted !== true }),
     );
+    if (interrupt?.aborted) {
+      context.io.stderr(`${verb} interrupted: no further changes were started; the report above says what was done, failed and not attempted. Releasing the workspace lock.\n`);
+      return { exitCode: 130 };
+    }
+    if (planned.lock?.lost.aborted) context.io.stderr(`Error: ${(planned.lock.lost.reason as Error).message}\n`);
     return { exitCode: hasFailures(report) ? 1 : 0 };
   } finally {
     await planned.close();
@@ -107,7 +124,23 @@ async function obtainConsent(
     throw new UsageError(`${verb} needs --auto-approve when it cannot ask on a terminal`);
   }
   const warning = destructive.length > 0 ? ` ${destructive.length} of the changes delete data or running pipelines.` : "";
-  const answer = await context.io.prompt(`Do you want to ${verb} these changes?${warning} Only 'yes' is accepted: `);
+  const question = context.io.prompt(`Do you want to ${verb} these changes?${warning} Only 'yes' is accepted: `);
+  const cancelled = `${verb === "destroy" ? "Destroy" : "Apply"} cancelled.`;
+  // A SIGTERM (or a Ctrl-C readline did not see) while waiting for the answer cancels too.
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    const signal = context.io.signal;
+    if (!signal) return;
+    if (signal.aborted) reject(new InterruptedError(cancelled));
+    signal.addEventListener("abort", () => reject(new InterruptedError(cancelled)), { once: true });
+  });
+  interrupted.catch(() => undefined);
+  let answer: string;
+  try {
+    answer = await Promise.race([question, interrupted]);
+  } catch (error) {
+    if (error instanceof InterruptedError) throw new InterruptedError(cancelled);
+    throw error;
+  }
   if (answer.trim() !== "yes") throw new UsageError(`${verb} cancelled; nothing was changed`);
 }
 

@@ -3,6 +3,7 @@ import type { TimeplusClient } from "../../live/client.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import type { LiveResource } from "../../model/index.js";
 import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
+import { assertSelectorsMatch } from "../../plan/selectors.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../render/drift.js";
 import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
@@ -24,6 +25,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   } finally {
     await connection.close();
   }
+  assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
   const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets });
   const options = { failOnUnmanaged };
   context.io.stdout(

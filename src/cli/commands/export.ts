@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TpctlError, UsageError } from "../../errors.js";
-import { readWorkspace } from "../../live/read-workspace.js";
+import { readWorkspace, rejectAmbiguousNames } from "../../live/read-workspace.js";
 import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
@@ -45,6 +45,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
       lock = await takeWorkspaceLock(connection.client, io.environment, "export --adopt");
     }
     const live = await readWorkspace(connection.client);
+    rejectAmbiguousNames(live);
     const bundle = assembleExport(live, { project });
     const unchanged = await writeExport(folder, bundle, display);
     const adoption = adopt ? await adoptAll(connection, bundle, project, io.environment) : undefined;
