@@ -32,7 +32,7 @@ describe("routing and error bodies", () => {
     const deep = `{"name":"s","columns":${"[".repeat(5000)}${"]".repeat(5000)}}`;
     expect(await t.call("POST", "/streams", undefined, { raw: deep })).toMatchObject({
       status: 400,
-      body: { code: 400, message: "invalid request body: JSON nested deeper than 256 levels", system: "appserver" },
+      body: { code: 400, message: "invalid request body: JSON nested deeper than 256 levels", system: "neutron" },
     });
     // Brackets inside strings are text, not nesting.
     const description = "[".repeat(5000);
