@@ -11,6 +11,7 @@ import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
+import type { PlanTarget } from "../render/target.js";
 import { connect, type Connection } from "./connect.js";
 import { takeWorkspaceLock, type HeldLock } from "./lock.js";
 import type { CommandContext } from "./context.js";
@@ -33,6 +34,8 @@ export interface PlannedWorkspace {
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
   readonly connection: Connection;
+  /** Where the plan was made, for the first line of every rendering. */
+  readonly target: PlanTarget;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   close(): Promise<void>;
 }
@@ -62,12 +65,12 @@ export async function planWorkspace(
     if (options.lock) {
       lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock);
     }
-    const live = await readWorkspace(connection.client);
+    const [live, target] = await Promise.all([readWorkspace(connection.client), targetOf(context, connection)]);
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
-    return { loaded, live, plan, connection, close };
+    return { loaded, live, plan, connection, target, close };
   } catch (error) {
     await close();
     throw error;
@@ -125,11 +128,22 @@ export function parseTargets(value: unknown): Address[] {
   });
 }
 
-export function renderPlanFor(context: CommandContext, plan: Plan): string {
+/** The connection's target with the chosen environment of tpctl.yaml. */
+export async function targetOf(context: CommandContext, connection: Connection): Promise<PlanTarget> {
+  const target = await connection.target();
+  const env = context.flags["env"];
+  return typeof env === "string" ? { ...target, environment: env } : target;
+}
+
+export function renderPlanFor(context: CommandContext, plan: Plan, target?: PlanTarget): string {
   const format = outputFormat(context);
-  if (format === "json") return renderPlanJson(plan);
-  if (format === "markdown") return renderPlanMarkdown(plan);
-  return renderPlanText(plan, { color: useColor(context) });
+  const where = target ? { target } : {};
+  if (format === "json") return renderPlanJson(plan, where);
+  if (format === "markdown") {
+    const commit = context.io.environment["TPCTL_COMMIT"] ?? context.io.environment["GITHUB_SHA"];
+    return renderPlanMarkdown(plan, { ...where, ...(commit ? { commit: commit.slice(0, 12) } : {}) });
+  }
+  return renderPlanText(plan, { color: useColor(context), ...where });
 }
 
 export function outputFormat(context: CommandContext): "text" | "json" | "markdown" {

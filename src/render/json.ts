@@ -2,6 +2,7 @@ import type { Change, JsonValue, Plan } from "../model/index.js";
 import { PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
 import { fieldsOf } from "./_fields.js";
 import { createRedactor, isSecretField } from "./mask.js";
+import { targetJson, type PlanTarget } from "./target.js";
 
 type Redact = (text: string) => string;
 
@@ -14,11 +15,12 @@ type Redact = (text: string) => string;
  *
  * @example io.stdout(renderPlanJson(plan))
  */
-export function renderPlanJson(plan: Plan): string {
+export function renderPlanJson(plan: Plan, options: { readonly target?: PlanTarget } = {}): string {
   const redact = createRedactor(plan);
   const summary = summarizePlan(plan);
   const document = {
     format_version: PLAN_FORMAT_VERSION,
+    ...(options.target ? { target: targetJson(options.target) } : {}),
     changes: plan.changes.map((change) => changeJson(change, redact)),
     summary: { create: summary.create, update: summary.update, replace: summary.replace, delete: summary.delete },
     unmanaged: [...plan.unmanaged],

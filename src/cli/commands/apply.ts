@@ -37,15 +37,15 @@ export async function applyCommand(
 ): Promise<CommandResult> {
   const concurrency = parseConcurrency(context.flags["concurrency"]);
   const planned = await planWorkspace(context, { destroy: options.destroy, lock: options.destroy ? "destroy" : "apply" });
-  const { plan, connection, loaded } = planned;
+  const { plan, connection, loaded, target } = planned;
   try {
     if (options.saved) {
       assertPlanStillFits(options.saved.file, options.saved.saved, { desired: loaded.resources, live: planned.live, plan });
     }
     const format = outputFormat(context);
-    if (format !== "json") context.io.stdout(renderPlanFor(context, plan));
+    if (format !== "json") context.io.stdout(renderPlanFor(context, plan, target));
     if (plan.changes.length === 0) {
-      if (format === "json") context.io.stdout(renderPlanFor(context, plan));
+      if (format === "json") context.io.stdout(renderPlanFor(context, plan, target));
       return { exitCode: 0 };
     }
     await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
@@ -78,7 +78,7 @@ export async function applyCommand(
     }
 
     context.io.stdout(
-      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: true }),
+      format === "json" ? renderApplyReportJson(plan, report, { target }) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: true }),
     );
     return { exitCode: hasFailures(report) ? 1 : 0 };
   } finally {

@@ -6,7 +6,8 @@ import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../render/drift.js";
 import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { loadDesired, outputFormat, parseTargets, useColor } from "../workflow.js";
+import type { PlanTarget } from "../../render/target.js";
+import { loadDesired, outputFormat, parseTargets, targetOf, useColor } from "../workflow.js";
 
 /**
  * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
@@ -19,16 +20,17 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   const loaded = await loadDesired(context);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
   let live: LiveResource[];
+  let target: PlanTarget;
   try {
-    live = await readWorkspace(readOnly(connection.client));
+    [live, target] = await Promise.all([readWorkspace(readOnly(connection.client)), targetOf(context, connection)]);
   } finally {
     await connection.close();
   }
   const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets });
-  const options = { failOnUnmanaged };
+  const options = { failOnUnmanaged, target };
   context.io.stdout(
     format === "json"
-      ? renderDriftJson(report)
+      ? renderDriftJson(report, { target })
       : format === "markdown"
         ? renderDriftMarkdown(report, options)
         : renderDriftText(report, { ...options, color: useColor(context) }),
