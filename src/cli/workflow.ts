@@ -1,10 +1,13 @@
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { applySteps } from "../apply/apply.js";
 import { callsForStep } from "../apply/calls.js";
 import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
-import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
+import type { AssignedVariable } from "../manifest/project.js";
+import type { Address, ApplyReport, JsonValue, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { renderPlanJson } from "../render/json.js";
@@ -20,13 +23,46 @@ import type { CommandContext } from "./context.js";
 export async function loadDesired(context: CommandContext): Promise<LoadResult> {
   const paths = context.paths.length > 0 ? context.paths.map((path) => resolve(context.io.cwd, path)) : [context.io.cwd];
   const env = context.flags["env"];
+  const assigned = await assignedVariables(context);
   const loaded = await loadManifests(paths, {
     ...(typeof env === "string" ? { env } : {}),
+    ...(assigned.length > 0 ? { assigned } : {}),
     environment: context.io.environment,
     cwd: context.io.cwd,
   });
   if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
   return loaded;
+}
+
+/** `--var-file FILE` (a YAML or JSON mapping of NAME: VALUE) in order, then `--var NAME=VALUE` in order: the last one wins. */
+export async function assignedVariables(context: CommandContext): Promise<AssignedVariable[]> {
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const assigned: AssignedVariable[] = [];
+  for (const file of list(context.flags["var-file"])) {
+    let text: string;
+    try {
+      text = await readFile(resolve(context.io.cwd, file), "utf8");
+    } catch (error) {
+      throw new UsageError(`--var-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(text);
+    } catch (error) {
+      throw new UsageError(`--var-file ${file} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new UsageError(`--var-file ${file} must hold a mapping of variable names to values, e.g. "retention_ms: 3600000"`);
+    }
+    for (const [name, item] of Object.entries(value as Record<string, JsonValue>)) assigned.push({ name, value: item, from: file });
+  }
+  for (const text of list(context.flags["var"])) {
+    const match = /^([^=\s]+)=(.*)$/s.exec(text);
+    if (!match) throw new UsageError(`--var must look like NAME=VALUE (e.g. --var retention_ms=3600000), not "${text}"`);
+    assigned.push({ name: match[1] as string, value: match[2] as string, from: "--var", text: true });
+  }
+  return assigned;
 }
 
 export interface PlannedWorkspace {
@@ -51,7 +87,7 @@ export async function planWorkspace(
   options: { destroy?: boolean; lock?: string } = {},
 ): Promise<PlannedWorkspace> {
   const loaded = await loadDesired(context);
-  const targets = parseTargets(context.flags["target"]);
+  const selection = selectionOf(context);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
@@ -67,8 +103,8 @@ export async function planWorkspace(
     }
     const [live, target] = await Promise.all([readWorkspace(connection.client), targetOf(context, connection)]);
     const plan = options.destroy
-      ? planDestroy(loaded, live, targets)
-      : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
+      ? planDestroy(loaded, live, selection)
+      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
     return { loaded, live, plan, connection, target, close };
   } catch (error) {
@@ -95,7 +131,8 @@ function refuseToEmptyTheWorkspace(loaded: LoadResult, plan: Plan, destroying: b
  * Destroying is planning an empty manifest set in which what the manifests declare and what the
  * project created counts as ours to delete; everything else is left alone.
  */
-function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets: readonly Address[]): Plan {
+function planDestroy(loaded: LoadResult, live: readonly LiveResource[], selection: Selection): Plan {
+  const { targets, excludes } = selection;
   const declared = new Set(loaded.resources.map((resource) => resource.address));
   const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
   // What the project manages: what its manifests declare, and what it created and no longer declares.
@@ -106,7 +143,7 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
   ) as LiveResource[];
   const liveAddresses = new Set(live.map((resource) => resource.address));
   for (const resource of protectedOnes) {
-    const inScope = targets.length === 0 || targets.includes(resource.address);
+    const inScope = (targets.length === 0 || targets.includes(resource.address)) && !excludes.includes(resource.address);
     if (inScope && liveAddresses.has(resource.address)) {
       throw new SafetyRefusal(
         `${resource.address} has lifecycle.prevent_destroy set, so destroy will not delete it; lift the protection first, or leave it out with --target`,
@@ -114,18 +151,33 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
       );
     }
   }
-  const plan = assemblePlan([], claimed, { project: loaded.project, targets });
+  const plan = assemblePlan([], claimed, { project: loaded.project, targets, excludes });
   return { ...plan, unmanaged: [] };
 }
 
-export function parseTargets(value: unknown): Address[] {
+export function parseTargets(value: unknown, flag = "--target"): Address[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((text: string) => {
     const parsed = parseAddress(text);
-    if (!parsed) throw new UsageError(`--target must look like kind/name (e.g. stream/events), not "${text}"`);
+    if (!parsed) throw new UsageError(`${flag} must look like kind/name (e.g. stream/events), not "${text}"`);
     return `${parsed.kind}/${parsed.name}` as Address;
   });
+}
+
+export interface Selection {
+  readonly targets: readonly Address[];
+  readonly excludes: readonly Address[];
+  readonly replaces: readonly Address[];
+}
+
+/** `--target`, `--exclude` and `--replace`, each a list of kind/name. */
+export function selectionOf(context: CommandContext): Selection {
+  return {
+    targets: parseTargets(context.flags["target"], "--target"),
+    excludes: parseTargets(context.flags["exclude"], "--exclude"),
+    replaces: parseTargets(context.flags["replace"], "--replace"),
+  };
 }
 
 /** The connection's target with the chosen environment of tpctl.yaml. */
@@ -199,7 +251,7 @@ export function parseConcurrency(value: unknown): number {
   if (value === undefined) return 4;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${String(value)}"`);
+    throw new UsageError(`--parallelism must be a whole number from 1 to 64, not "${String(value)}"`);
   }
   return number;
 }

@@ -6,7 +6,7 @@ import type { SavedPlan } from "../../plan/saved-plan.js";
 import { createOutcomeRenderer, renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
-import { executePlan, outputFormat, parseConcurrency, parseTargets, planWorkspace, renderPlanFor, useColor } from "../workflow.js";
+import { executePlan, outputFormat, parseConcurrency, planWorkspace, renderPlanFor, selectionOf, useColor, type Selection } from "../workflow.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
 const CONVERGENCE_ROUNDS = 2;
@@ -19,7 +19,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
 
 /** `apply FILE` plans again from exactly what the saved plan was made from. */
 function savedPlanContext(context: CommandContext, saved: SavedPlan): CommandContext {
-  const { env: _env, target: _target, ...flags } = context.flags;
+  const { env: _env, target: _target, exclude: _exclude, replace: _replace, ...flags } = context.flags;
   return {
     ...context,
     paths: saved.paths,
@@ -27,6 +27,8 @@ function savedPlanContext(context: CommandContext, saved: SavedPlan): CommandCon
       ...flags,
       ...(saved.env !== undefined ? { env: saved.env } : {}),
       ...(saved.targets.length > 0 ? { target: [...saved.targets] } : {}),
+      ...(saved.excludes && saved.excludes.length > 0 ? { exclude: [...saved.excludes] } : {}),
+      ...(saved.replaces && saved.replaces.length > 0 ? { replace: [...saved.replaces] } : {}),
     },
   };
 }
@@ -35,7 +37,7 @@ export async function applyCommand(
   context: CommandContext,
   options: { destroy: boolean; saved?: { file: string; saved: SavedPlan } },
 ): Promise<CommandResult> {
-  const concurrency = parseConcurrency(context.flags["concurrency"]);
+  const concurrency = parseConcurrency(context.flags["parallelism"]);
   const planned = await planWorkspace(context, { destroy: options.destroy, lock: options.destroy ? "destroy" : "apply" });
   const { plan, connection, loaded, target } = planned;
   try {
@@ -62,7 +64,7 @@ export async function applyCommand(
       const live = await readWorkspace(connection.client);
       const retryPlan = options.destroy
         ? undefined
-        : assemblePlan(loaded.resources, live, { project: loaded.project, targets: parseTargets(context.flags["target"]) });
+        : assemblePlan(loaded.resources, live, { project: loaded.project, ...retrySelection(selectionOf(context), report) });
       // Only carry on with changes the user already approved.
       if (!retryPlan || !isSubsetOf(retryPlan, plan)) break;
       if (retryPlan.changes.length === 0) {
@@ -109,6 +111,12 @@ async function obtainConsent(
   const warning = destructive.length > 0 ? ` ${destructive.length} of the changes delete data or running pipelines.` : "";
   const answer = await context.io.prompt(`Do you want to ${verb} these changes?${warning} Only 'yes' is accepted: `);
   if (answer.trim() !== "yes") throw new UsageError(`${verb} cancelled; nothing was changed`);
+}
+
+/** A forced replace whose delete already happened is not forced again: the next round only creates it. */
+function retrySelection(selection: Selection, report: ApplyReport): Selection {
+  const applied = new Set(report.outcomes.filter((outcome) => outcome.status === "applied").map((outcome) => outcome.stepId));
+  return { ...selection, replaces: selection.replaces.filter((address) => !applied.has(`delete:${address}`)) };
 }
 
 function hasFailures(report: ApplyReport): boolean {

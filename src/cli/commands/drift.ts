@@ -7,7 +7,7 @@ import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../ren
 import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import type { PlanTarget } from "../../render/target.js";
-import { loadDesired, outputFormat, parseTargets, targetOf, useColor } from "../workflow.js";
+import { loadDesired, outputFormat, selectionOf, targetOf, useColor } from "../workflow.js";
 
 /**
  * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
@@ -15,7 +15,7 @@ import { loadDesired, outputFormat, parseTargets, targetOf, useColor } from "../
  */
 export async function run(context: CommandContext): Promise<CommandResult> {
   const format = outputFormat(context);
-  const targets = parseTargets(context.flags["target"]);
+  const { targets, excludes } = selectionOf(context);
   const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
   const loaded = await loadDesired(context);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
@@ -26,7 +26,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   } finally {
     await connection.close();
   }
-  const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets });
+  const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets, excludes });
   const options = { failOnUnmanaged, target };
   context.io.stdout(
     format === "json"
