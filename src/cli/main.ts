@@ -370,6 +370,7 @@ async function runAsProgram(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     stdoutIsTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     environment: process.env,
     cwd: process.cwd(),
     ...(process.stdin.isTTY ? { prompt: askOnTerminal } : {}),

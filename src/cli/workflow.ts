@@ -7,7 +7,7 @@ import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, Usa
 import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { AssignedVariable } from "../manifest/project.js";
-import type { Address, ApplyReport, JsonValue, LiveResource, Plan, StepOutcome } from "../model/index.js";
+import type { Address, ApplyReport, JsonValue, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { renderPlanJson } from "../render/json.js";
@@ -216,7 +216,11 @@ export async function executePlan(
   plan: Plan,
   connection: Connection,
   project: string,
-  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void },
+  options: {
+    readonly concurrency: number;
+    readonly onStarted?: (step: Step) => void;
+    readonly onSettled?: (outcome: StepOutcome) => void;
+  },
 ): Promise<{ report: ApplyReport; transientFailures: number }> {
   const changes = new Map(plan.changes.map((change) => [change.address, change]));
   let transientFailures = 0;
@@ -225,6 +229,7 @@ export async function executePlan(
     async (step) => {
       const change = changes.get(step.address);
       if (!change) return;
+      options.onStarted?.(step);
       try {
         for (const call of callsForStep(step, change, project)) {
           await connection.client.request(call);

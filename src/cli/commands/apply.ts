@@ -1,9 +1,10 @@
 import { SafetyRefusal, UsageError } from "../../errors.js";
-import type { ApplyReport, Plan, StepOutcome } from "../../model/index.js";
+import type { ApplyReport, Plan } from "../../model/index.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
-import { createOutcomeRenderer, renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
+import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
+import { createApplyProgress } from "../progress.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
 import { executePlan, outputFormat, parseConcurrency, planWorkspace, renderPlanFor, selectionOf, useColor, type Selection } from "../workflow.js";
@@ -53,12 +54,26 @@ export async function applyCommand(
     await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
 
     // Each step is shown the moment it finishes; the report at the end then only counts.
-    const progress = (shown: Plan) => {
-      const line = createOutcomeRenderer(shown, { color: useColor(context) });
-      return format === "json" ? {} : { onSettled: (outcome: StepOutcome) => context.io.stdout(line(outcome)) };
+    const run = async (shown: Plan) => {
+      if (format === "json") return executePlan(shown, connection, loaded.project, { concurrency });
+      const progress = createApplyProgress(shown, {
+        write: (text) => context.io.stdout(text),
+        tty: context.io.stdoutIsTTY,
+        color: useColor(context),
+        ...(context.io.columns !== undefined ? { columns: context.io.columns } : {}),
+      });
+      try {
+        return await executePlan(shown, connection, loaded.project, {
+          concurrency,
+          onStarted: (step) => progress.onStarted(step),
+          onSettled: (outcome) => progress.onSettled(outcome),
+        });
+      } finally {
+        progress.stop();
+      }
     };
     if (format !== "json") context.io.stdout("\nApplying:\n");
-    let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan) });
+    let { report, transientFailures } = await run(plan);
     // Only a failure in transit is worth another round; a refusal would only be refused again.
     for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0; round += 1) {
       const live = await readWorkspace(connection.client);
@@ -74,7 +89,7 @@ export async function applyCommand(
       if (format !== "json") {
         context.io.stdout(`\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`);
       }
-      const retried = await executePlan(retryPlan, connection, loaded.project, { concurrency, ...progress(retryPlan) });
+      const retried = await run(retryPlan);
       report = mergeReports(report, retried.report);
       transientFailures = retried.transientFailures;
     }
