@@ -73,6 +73,23 @@ interface Compiled {
 
 const compiledCache = new WeakMap<SchemaSet, Compiled>();
 
+/**
+ * The schemas let a number or boolean field hold `${var.NAME}` (an `anyOf` whose second branch is
+ * marked `"$comment": "tpctl variable"`), so that editors accept manifests as written. tpctl
+ * validates documents after variables are resolved, where that branch would only blur the
+ * message ("must be a number"), so it validates against the first branch alone.
+ */
+export function withoutVariableAlternatives(schema: JsonValue): JsonValue {
+  if (Array.isArray(schema)) return schema.map(withoutVariableAlternatives);
+  if (!isJsonObject(schema)) return schema;
+  const anyOf = schema["anyOf"];
+  if (Array.isArray(anyOf) && anyOf.length === 2 && isJsonObject(anyOf[1]) && anyOf[1]["$comment"] === "tpctl variable") {
+    const { anyOf: _alternatives, ...rest } = schema;
+    return withoutVariableAlternatives({ ...rest, ...(anyOf[0] as JsonObject) });
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withoutVariableAlternatives(value)]));
+}
+
 /** Once per SchemaSet object; throws if a schema itself is broken (a bug, not a user error). */
 function compileSchemas(schemas: SchemaSet): Compiled {
   const cached = compiledCache.get(schemas);
@@ -81,8 +98,8 @@ function compileSchemas(schemas: SchemaSet): Compiled {
   // which the messages need (expected vs got, the fields a "did you mean" can pick from).
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
   const kinds = new Map<Kind, ValidateFunction>();
-  for (const kind of KINDS) kinds.set(kind, ajv.compile(schemas.kinds[kind]));
-  const compiled = { kinds, project: ajv.compile(schemas.project) };
+  for (const kind of KINDS) kinds.set(kind, ajv.compile(withoutVariableAlternatives(schemas.kinds[kind]) as JsonObject));
+  const compiled = { kinds, project: ajv.compile(withoutVariableAlternatives(schemas.project) as JsonObject) };
   compiledCache.set(schemas, compiled);
   return compiled;
 }
