@@ -59,6 +59,24 @@ describe("the command line a Terraform user expects", () => {
     expect(missing).toMatchObject({ code: 1, stderr: "Error: cannot read nope.json: no such file\n" });
   });
 
+  it("names the target first and never prints credentials given in the address", async () => {
+    const address = server.url.replace("http://", "http://admin:hunter2-in-url@");
+    const run = await runCli(["plan", "manifests", "--json"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: `${address}/?token=also-secret` } });
+    expect(run.code).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/hunter2|also-secret|admin/);
+    expect(JSON.parse(run.stdout).target).toEqual({
+      address: server.url,
+      description: server.url,
+      workspace: "default",
+      environment: null,
+      product: "tpctl built-in server",
+      version: "0.1.0",
+      transport: "rest",
+    });
+    const text = await runCli(["plan", "manifests"], { cwd: tree.dir, env: {} });
+    expect(text.stdout.split("\n")[0]).toBe("Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · transport rest");
+  });
+
   it("--exclude, --replace and --target that match nothing are errors naming the nearest address", async () => {
     const excluded = await cli("plan", "--exclude", "stream/cras");
     expect(excluded.code).toBe(1);
