@@ -21,7 +21,9 @@ interface CommandDeclaration {
   readonly run: () => Promise<{ run(context: CommandContext): Promise<CommandResult> }>;
 }
 
+/** Accepted by every command, so that a script passing them everywhere (as Terraform users do) never breaks. */
 const always: Options = {
+  "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -37,7 +39,6 @@ const selection: Options = {
 const planOutput: Options = {
   json: { type: "boolean" },
   format: { type: "string" },
-  "no-color": { type: "boolean" },
 };
 const applying: Options = {
   "auto-approve": { type: "boolean" },
