@@ -91,6 +91,10 @@ describe("main", () => {
       "Error: unknown option --no-colr for tpctl plan (did you mean --no-color?); run "tpctl help plan" to see its options
       "
     `);
+    expect(await errorOf("plan", "--auto-approve")).toMatchInlineSnapshot(`
+      "Error: unknown option --auto-approve for tpctl plan (it is an option of tpctl apply, tpctl destroy); run "tpctl help plan" to see its options
+      "
+    `);
     expect(await errorOf("plan", "--bogus")).toMatchInlineSnapshot(`
       "Error: unknown option --bogus for tpctl plan; run "tpctl help plan" to see its options
       "

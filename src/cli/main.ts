@@ -266,7 +266,10 @@ async function unknownOptionMessage(name: string, message: string, options: Opti
   const [, dashes, flag] = match as unknown as [string, string, string];
   const bare = flag.replace(/=.*$/, "");
   const suggestion = await closest(bare, Object.keys(options));
-  const hint = suggestion ? ` (did you mean --${suggestion}?)` : "";
+  const elsewhere = Object.entries(COMMANDS)
+    .filter(([other, declaration]) => other !== name && Object.hasOwn(declaration.options, bare))
+    .map(([other]) => `tpctl ${other}`);
+  const hint = suggestion ? ` (did you mean --${suggestion}?)` : elsewhere.length > 0 ? ` (it is an option of ${elsewhere.join(", ")})` : "";
   return `unknown option ${dashes}${bare} for tpctl ${name}${hint}; run "tpctl help ${name}" to see its options`;
 }
 
