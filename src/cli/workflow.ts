@@ -192,7 +192,8 @@ export function renderPlanFor(context: CommandContext, plan: Plan, target?: Plan
   const where = target ? { target } : {};
   if (format === "json") return renderPlanJson(plan, where);
   if (format === "markdown") {
-    const commit = context.io.environment["TPCTL_COMMIT"] ?? context.io.environment["GITHUB_SHA"];
+    // Named explicitly (the CI recipe passes the pull request's head), never guessed from the CI's own variables.
+    const commit = context.io.environment["TPCTL_COMMIT"];
     return renderPlanMarkdown(plan, { ...where, ...(commit ? { commit: commit.slice(0, 12) } : {}) });
   }
   return renderPlanText(plan, { color: useColor(context), ...where });
