@@ -1,13 +1,18 @@
+import { Buffer } from "node:buffer";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { Agent } from "undici";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
+import type { PlanTarget } from "../render/target.js";
 
 export interface Connection {
   readonly client: TimeplusClient;
   /** Where the tool is talking to, safe to print (never credentials). */
   readonly description: string;
+  /** The deployment by address and `GET /info`, for the "Target:" line every plan starts with. */
+  target(): Promise<PlanTarget>;
   close(): Promise<void>;
 }
 
@@ -48,7 +53,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (address) {
     const limits = options.concurrency !== undefined ? { concurrency: options.concurrency } : {};
     const client = createTimeplusClient({ address, workspace, ...credentials, ...limits, ...timeoutFrom(env) });
-    return { client, description: `${address.replace(/\/\/[^/@]*@/, "//")} (workspace ${workspace})`, close: () => client.close() };
+    const printable = printableAddress(address);
+    return {
+      client,
+      description: `${printable} (workspace ${workspace})`,
+      target: once(() => readTarget(address, printable, workspace, credentials)),
+      close: () => client.close(),
+    };
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
   await mkdir(dataDir, { recursive: true });
@@ -59,11 +70,77 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   return {
     client,
     description: `the embedded local workspace in .tpctl/ (workspace ${workspace})`,
+    target: once(() => readTarget(server.url, null, workspace, {})),
     async close() {
       await client.close();
       await server.close();
     },
   };
+}
+
+/** The address as it may be printed: no user info, query or fragment (any of them may hold a secret). */
+export function printableAddress(address: string): string {
+  try {
+    const url = new URL(address);
+    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return "(an address that is not a URL)";
+  }
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= make());
+}
+
+const INFO_TIMEOUT_MS = 5_000;
+
+/**
+ * Product and version from the un-versioned `GET /info` of later Enterprise builds (and of the
+ * built-in server). It only labels the output: a deployment without it, or one that answers 503
+ * while its engine is down, is "unknown", never a failure.
+ */
+async function readTarget(
+  address: string,
+  printable: string | null,
+  workspace: string,
+  credentials: { username?: string; password?: string; apiKey?: string },
+): Promise<PlanTarget> {
+  const unknown: PlanTarget = { address: printable, workspace, product: "unknown", version: "unknown", transport: "rest" };
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return unknown;
+  }
+  const headers: Record<string, string> = { accept: "application/json", "user-agent": "tpctl" };
+  const username = credentials.username ?? (url.username === "" ? undefined : decodeURIComponent(url.username));
+  const password = credentials.password ?? (url.password === "" ? undefined : decodeURIComponent(url.password));
+  if (username !== undefined) headers["authorization"] = `Basic ${Buffer.from(`${username}:${password ?? ""}`, "utf8").toString("base64")}`;
+  if (credentials.apiKey !== undefined) headers["x-api-key"] = credentials.apiKey;
+  // Its own agent, closed at once: a pooled socket must not keep the process (or the embedded server) waiting.
+  const agent = new Agent({ pipelining: 0 });
+  try {
+    const response = await agent.request({
+      origin: url.origin,
+      path: `${url.pathname.replace(/\/+$/, "")}/info`,
+      method: "GET",
+      headers,
+      signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) return unknown;
+    const body = JSON.parse(text) as { product?: unknown; version?: unknown };
+    return {
+      ...unknown,
+      product: typeof body.product === "string" && body.product !== "" ? body.product : "Timeplus",
+      version: typeof body.version === "string" && body.version !== "" ? body.version : "unknown",
+    };
+  } catch {
+    return unknown;
+  } finally {
+    await agent.close().catch(() => undefined);
+  }
 }
 
 /** `TPCTL_TIMEOUT_MS`: how long one API call may take (default 30 s); creating an MV on a busy cluster can take longer. */

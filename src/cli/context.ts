@@ -4,6 +4,8 @@ export interface CommandIo {
   stderr(text: string): void;
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
+  /** The terminal's width, when stdout is one. */
+  readonly columns?: number;
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Asks a question on the terminal; absent when there is none. Rejects with InterruptedError on Ctrl-C. */

@@ -1,6 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DependencyCycleError, ManifestError } from "../errors.js";
+import { parse as parseYaml } from "yaml";
+import { DependencyCycleError, ManifestError, UsageError } from "../errors.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
+import type { AssignedVariable } from "../manifest/project.js";
+import type { JsonValue } from "../model/index.js";
 import { buildDependencyGraph } from "../plan/dependency-graph.js";
 import type { CommandContext } from "./context.js";
 
@@ -8,8 +12,10 @@ import type { CommandContext } from "./context.js";
 export async function loadDesired(context: CommandContext): Promise<LoadResult> {
   const paths = context.paths.length > 0 ? context.paths.map((path) => resolve(context.io.cwd, path)) : [context.io.cwd];
   const env = context.flags["env"];
+  const assigned = await assignedVariables(context);
   const loaded = await loadManifests(paths, {
     ...(typeof env === "string" ? { env } : {}),
+    ...(assigned.length > 0 ? { assigned } : {}),
     environment: context.io.environment,
     cwd: context.io.cwd,
   });
@@ -41,4 +47,35 @@ function refuseCycles(loaded: LoadResult): void {
     });
     throw new ManifestError(issues);
   }
+}
+
+/** `--var-file FILE` (a YAML or JSON mapping of NAME: VALUE) in order, then `--var NAME=VALUE` in order: the last one wins. */
+export async function assignedVariables(context: CommandContext): Promise<AssignedVariable[]> {
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const assigned: AssignedVariable[] = [];
+  for (const file of list(context.flags["var-file"])) {
+    let text: string;
+    try {
+      text = await readFile(resolve(context.io.cwd, file), "utf8");
+    } catch (error) {
+      throw new UsageError(`--var-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(text);
+    } catch (error) {
+      throw new UsageError(`--var-file ${file} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new UsageError(`--var-file ${file} must hold a mapping of variable names to values, e.g. "retention_ms: 3600000"`);
+    }
+    for (const [name, item] of Object.entries(value as Record<string, JsonValue>)) assigned.push({ name, value: item, from: file });
+  }
+  for (const text of list(context.flags["var"])) {
+    const match = /^([^=\s]+)=(.*)$/s.exec(text);
+    if (!match) throw new UsageError(`--var must look like NAME=VALUE (e.g. --var retention_ms=3600000), not "${text}"`);
+    assigned.push({ name: match[1] as string, value: match[2] as string, from: "--var", text: true });
+  }
+  return assigned;
 }

@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InterruptedError, ManifestError, SafetyRefusal, StalePlanError, UsageError } from "../errors.js";
 import { LockHeldError } from "./lock.js";
 import type { CommandIo } from "./context.js";
-import { exitCodeFor, main } from "./main.js";
+import { exitCodeFor, main, normalizeArgs } from "./main.js";
 
 function capture(): { io: CommandIo; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -32,19 +33,105 @@ describe("main", () => {
     ]);
   });
 
-  it("explains each option of a command", async () => {
+  it("explains only the options of one command, each with an example (tpctl help CMD and CMD --help)", async () => {
     const { io, out } = capture();
-    expect(await main(["apply", "--help"], io)).toBe(0);
-    expect(out.join("")).toContain("--allow-destroy  allow deletes and destructive replaces");
+    expect(await main(["help", "show"], io)).toBe(0);
+    expect(out.join("")).toMatchInlineSnapshot(`
+      "Usage: tpctl show FILE [options]
+
+      Print a saved plan without touching the workspace.
+
+      Options:
+        --json           print one JSON document on stdout
+                         e.g. tpctl show --json
+        --format FORMAT  output format: text, json or markdown
+                         e.g. tpctl show --format markdown
+        --no-color       never colour the output (NO_COLOR also works)
+                         e.g. tpctl show --no-color
+        --debug          print stack traces of errors
+                         e.g. tpctl show --debug
+        -h, --help       show this help
+                         e.g. tpctl show --help
+
+      Example:
+        tpctl show plan.json --format markdown
+      "
+    `);
+    const apply = capture();
+    expect(await main(["apply", "--help"], apply.io)).toBe(0);
+    const text = apply.out.join("");
+    expect(text).toContain("Usage: tpctl apply [PATH... | FILE] [options]");
+    expect(text).toContain("--allow-destroy      allow deletes and destructive replaces\n");
+    expect(text).toContain("e.g. tpctl apply --parallelism 8");
+    expect(text).not.toContain("--detailed-exitcode");
   });
 
-  it("turns an unknown command or flag into one sentence on stderr and exit 1", async () => {
-    const unknown = capture();
-    expect(await main(["plna"], unknown.io)).toBe(1);
-    expect(unknown.err.join("")).toBe('Error: unknown command "plna"; run "tpctl --help" to see the commands\n');
-    const flag = capture();
-    expect(await main(["plan", "--bogus"], flag.io)).toBe(1);
-    expect(flag.err.join("")).toBe("Error: Unknown option '--bogus'; run \"tpctl plan --help\"\n");
+  it("prints the version from package.json", async () => {
+    const { io, out } = capture();
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(await main(["version"], io)).toBe(0);
+    expect(await main(["--version"], io)).toBe(0);
+    expect(out).toEqual([`tpctl ${version}\n`, `tpctl ${version}\n`]);
+  });
+
+  it("turns an unknown command or flag into one sentence with a suggestion, exit 1", async () => {
+    const errorOf = async (...argv: string[]): Promise<string> => {
+      const run = capture();
+      expect(await main(argv, run.io)).toBe(1);
+      return run.err.join("");
+    };
+    expect(await errorOf("plna")).toMatchInlineSnapshot(`
+      "Error: unknown command "plna" (did you mean "plan"?); run "tpctl help" to see the commands
+      "
+    `);
+    expect(await errorOf("help", "aply")).toMatchInlineSnapshot(`
+      "Error: unknown command "aply" (did you mean "apply"?); run "tpctl help" to see the commands
+      "
+    `);
+    expect(await errorOf("plan", "--trget", "stream/x")).toMatchInlineSnapshot(`
+      "Error: unknown option --trget for tpctl plan (did you mean --target?); run "tpctl help plan" to see its options
+      "
+    `);
+    expect(await errorOf("plan", "-no-colr")).toMatchInlineSnapshot(`
+      "Error: unknown option --no-colr for tpctl plan (did you mean --no-color?); run "tpctl help plan" to see its options
+      "
+    `);
+    expect(await errorOf("plan", "--auto-approve")).toMatchInlineSnapshot(`
+      "Error: unknown option --auto-approve for tpctl plan (it is an option of tpctl apply, tpctl destroy); run "tpctl help plan" to see its options
+      "
+    `);
+    expect(await errorOf("plan", "--bogus")).toMatchInlineSnapshot(`
+      "Error: unknown option --bogus for tpctl plan; run "tpctl help plan" to see its options
+      "
+    `);
+    expect(await errorOf("apply", "--parallelism", "2", "--concurrency", "3")).toMatchInlineSnapshot(`
+      "Error: --concurrency is another name for --parallelism; give only one of them
+      "
+    `);
+    expect(await errorOf("apply", "--parallelism", "0", "--auto-approve")).toMatchInlineSnapshot(`
+      "Error: --parallelism must be a whole number from 1 to 64, not "0"
+      "
+    `);
+    expect(await errorOf("plan", "--var", "novalue")).toMatchInlineSnapshot(`
+      "Error: --var must look like NAME=VALUE (e.g. --var retention_ms=3600000), not "novalue"
+      "
+    `);
+    expect(await errorOf("show")).toMatchInlineSnapshot(`
+      "Error: tpctl show takes one FILE, a plan saved with tpctl plan --out FILE
+      "
+    `);
+  });
+
+  it("understands Terraform's single-dash spellings", () => {
+    expect(normalizeArgs(["-no-color", "-out=plan.json", "-target", "stream/x", "-h", "--", "-json"])).toEqual([
+      "--no-color",
+      "--out=plan.json",
+      "--target",
+      "stream/x",
+      "-h",
+      "--",
+      "-json",
+    ]);
   });
 
   it("reports a failure as JSON on stdout when JSON was asked for", async () => {

@@ -19,11 +19,14 @@ export async function writeSavedPlan(
   context: CommandContext,
   file: string,
   plan: Plan,
-  input: { project: string; desired: readonly DesiredResource[]; live: readonly LiveResource[] },
+  input: { project: string; desired: readonly DesiredResource[]; live: readonly LiveResource[]; display?: SavedPlanDisplay },
 ): Promise<void> {
   const env = context.flags["env"];
   const target = context.flags["target"];
   const path = resolve(context.io.cwd, file);
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const excludes = list(context.flags["exclude"]);
+  const replaces = list(context.flags["replace"]);
   // Absolute, and relative to the plan file: `apply FILE` from any folder reads the same manifests.
   const paths = (context.paths.length > 0 ? context.paths : ["."]).map((given) => resolve(context.io.cwd, given));
   const saved = savePlan(plan, {
@@ -31,12 +34,49 @@ export async function writeSavedPlan(
     ...(typeof env === "string" ? { env } : {}),
     paths,
     pathsFromPlan: paths.map((absolute) => relative(dirname(path), absolute) || "."),
-    targets: Array.isArray(target) ? target : typeof target === "string" ? [target] : [],
+    targets: list(target),
+    ...(excludes.length > 0 ? { excludes } : {}),
+    ...(replaces.length > 0 ? { replaces } : {}),
     fingerprints: fingerprintsOf(input.desired, input.live),
   });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  const document = input.display ? { ...saved, display: input.display } : saved;
+  await writeFile(temporary, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, path);
+}
+
+/**
+ * The plan as it was shown when it was saved (secrets masked by the renderers), so that
+ * `tpctl show FILE` can print it without reading the workspace, as `terraform show` does.
+ */
+export interface SavedPlanDisplay {
+  /** Without colour: `show` decides colour itself. */
+  readonly text: string;
+  readonly markdown: string;
+  readonly json: unknown;
+}
+
+/** Reads `FILE` for `tpctl show FILE`: a saved plan with the renderings written by `plan --out`. */
+export async function readSavedPlanForShow(context: CommandContext, file: string): Promise<SavedPlanDisplay> {
+  let text: string;
+  try {
+    text = await readFile(resolve(context.io.cwd, file), "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not a saved plan (not JSON); save one with tpctl plan --out ${file}`);
+  }
+  const saved = parseSavedPlan(parsed);
+  if (typeof saved === "string") throw new UsageError(`${file} cannot be shown: ${saved}`);
+  const display = (parsed as { display?: Partial<SavedPlanDisplay> }).display;
+  if (!display || typeof display.text !== "string" || typeof display.markdown !== "string" || display.json === undefined) {
+    throw new UsageError(`${file} was saved by an older tpctl and holds no rendering of its plan; run tpctl plan --out ${file} again`);
+  }
+  return display as SavedPlanDisplay;
 }
 
 /** A single argument that is a saved plan file (not a manifest), or undefined. */

@@ -4,23 +4,23 @@ import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from 
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import type { LoadResult } from "../manifest/load.js";
-import { loadDesired } from "./load-desired.js";
-import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
+import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
-import { assertSelectorsMatch } from "../plan/selectors.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
+import type { PlanTarget } from "../render/target.js";
 import type { Connection } from "./connect.js";
 import { takeWorkspaceLock, type HeldLock } from "./lock.js";
 import { parseDuration } from "../lock/lease.js";
 import type { CommandContext } from "./context.js";
 
-// Kept here too for the commands that import it from the workflow; offline commands import it
+// Kept here too for the commands that import them from the workflow; offline commands import them
 // from load-desired.ts, which does not pull in the client and the server.
-export { loadDesired } from "./load-desired.js";
+import { loadDesired } from "./load-desired.js";
+export { assignedVariables, loadDesired } from "./load-desired.js";
 
 export interface PlannedWorkspace {
   readonly loaded: LoadResult;
@@ -29,10 +29,11 @@ export interface PlannedWorkspace {
   readonly connection: Connection;
   /** The workspace lock, when one was taken. */
   readonly lock?: HeldLock;
+  /** Where the plan was made, for the first line of every rendering. */
+  readonly target: PlanTarget;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   close(): Promise<void>;
 }
-
 
 /**
  * Manifests against the live workspace. The caller calls `close()`.
@@ -45,7 +46,7 @@ export async function planWorkspace(
 ): Promise<PlannedWorkspace> {
   const lockTimeoutMs = parseLockTimeout(context.flags["lock-timeout"]);
   const loaded = await loadDesired(context);
-  const targets = parseTargets(context.flags["target"]);
+  const selection = selectionOf(context);
   // Loaded here, not at the top: validate and graph share this module and never connect.
   const { connect } = await import("./connect.js");
   const connection = await connect({
@@ -71,13 +72,12 @@ export async function planWorkspace(
         ...(options.signal ? { signal: options.signal } : {}),
       });
     }
-    const live = await readWorkspace(connection.client);
-    assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
+    const [live, target] = await Promise.all([readWorkspace(connection.client), targetOf(context, connection)]);
     const plan = options.destroy
-      ? planDestroy(loaded, live, targets)
-      : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
+      ? planDestroy(loaded, live, selection)
+      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
-    return { loaded, live, plan, connection, close, ...(lock ? { lock } : {}) };
+    return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
   } catch (error) {
     await close();
     throw error;
@@ -102,7 +102,8 @@ function refuseToEmptyTheWorkspace(loaded: LoadResult, plan: Plan, destroying: b
  * Destroying is planning an empty manifest set in which what the manifests declare and what the
  * project created counts as ours to delete; everything else is left alone.
  */
-function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets: readonly Address[]): Plan {
+function planDestroy(loaded: LoadResult, live: readonly LiveResource[], selection: Selection): Plan {
+  const { targets, excludes } = selection;
   const declared = new Set(loaded.resources.map((resource) => resource.address));
   const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
   // What the project manages: what its manifests declare, and what it created and no longer declares.
@@ -113,7 +114,7 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
   ) as LiveResource[];
   const liveAddresses = new Set(live.map((resource) => resource.address));
   for (const resource of protectedOnes) {
-    const inScope = targets.length === 0 || targets.includes(resource.address);
+    const inScope = (targets.length === 0 || targets.includes(resource.address)) && !excludes.includes(resource.address);
     if (inScope && liveAddresses.has(resource.address)) {
       throw new SafetyRefusal(
         `${resource.address} has lifecycle.prevent_destroy set, so destroy will not delete it; lift the protection first, or leave it out with --target`,
@@ -121,7 +122,7 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
       );
     }
   }
-  const plan = assemblePlan([], claimed, { project: loaded.project, targets });
+  const plan = assemblePlan([], claimed, { project: loaded.project, targets, excludes });
   // Say why each is deleted, and warn, as plan does, before deleting what another project created.
   const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
   const warnings = [...plan.warnings];
@@ -136,21 +137,48 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], targets:
   return { ...plan, changes, warnings, unmanaged: [] };
 }
 
-export function parseTargets(value: unknown): Address[] {
+export function parseTargets(value: unknown, flag = "--target"): Address[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((text: string) => {
     const parsed = parseAddress(text);
-    if (!parsed) throw new UsageError(`--target must look like kind/name (e.g. stream/events), not "${text}"`);
+    if (!parsed) throw new UsageError(`${flag} must look like kind/name (e.g. stream/events), not "${text}"`);
     return `${parsed.kind}/${parsed.name}` as Address;
   });
 }
 
-export function renderPlanFor(context: CommandContext, plan: Plan): string {
+export interface Selection {
+  readonly targets: readonly Address[];
+  readonly excludes: readonly Address[];
+  readonly replaces: readonly Address[];
+}
+
+/** `--target`, `--exclude` and `--replace`, each a list of kind/name. */
+export function selectionOf(context: CommandContext): Selection {
+  return {
+    targets: parseTargets(context.flags["target"], "--target"),
+    excludes: parseTargets(context.flags["exclude"], "--exclude"),
+    replaces: parseTargets(context.flags["replace"], "--replace"),
+  };
+}
+
+/** The connection's target with the chosen environment of tpctl.yaml. */
+export async function targetOf(context: CommandContext, connection: Connection): Promise<PlanTarget> {
+  const target = await connection.target();
+  const env = context.flags["env"];
+  return typeof env === "string" ? { ...target, environment: env } : target;
+}
+
+export function renderPlanFor(context: CommandContext, plan: Plan, target?: PlanTarget): string {
   const format = outputFormat(context);
-  if (format === "json") return renderPlanJson(plan);
-  if (format === "markdown") return renderPlanMarkdown(plan);
-  return renderPlanText(plan, { color: useColor(context) });
+  const where = target ? { target } : {};
+  if (format === "json") return renderPlanJson(plan, where);
+  if (format === "markdown") {
+    // Named explicitly (the CI recipe passes the pull request's head), never guessed from the CI's own variables.
+    const commit = context.io.environment["TPCTL_COMMIT"];
+    return renderPlanMarkdown(plan, { ...where, ...(commit ? { commit: commit.slice(0, 12) } : {}) });
+  }
+  return renderPlanText(plan, { color: useColor(context), ...where });
 }
 
 export function outputFormat(context: CommandContext): "text" | "json" | "markdown" {
@@ -171,7 +199,12 @@ export async function executePlan(
   plan: Plan,
   connection: Connection,
   project: string,
-  options: { readonly concurrency: number; readonly onSettled?: (outcome: StepOutcome) => void; readonly signal?: AbortSignal },
+  options: {
+    readonly concurrency: number;
+    readonly onStarted?: (step: Step) => void;
+    readonly onSettled?: (outcome: StepOutcome) => void;
+    readonly signal?: AbortSignal;
+  },
 ): Promise<{ report: ApplyReport; transientFailures: number }> {
   const changes = new Map(plan.changes.map((change) => [change.address, change]));
   let transientFailures = 0;
@@ -180,6 +213,7 @@ export async function executePlan(
     async (step) => {
       const change = changes.get(step.address);
       if (!change) return;
+      options.onStarted?.(step);
       try {
         for (const call of callsForStep(step, change, project)) {
           await connection.client.request(call);
@@ -216,7 +250,7 @@ export function parseConcurrency(value: unknown): number {
   if (value === undefined) return DEFAULT_CONCURRENCY;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${String(value)}"`);
+    throw new UsageError(`--parallelism must be a whole number from 1 to 64, not "${String(value)}"`);
   }
   return number;
 }

@@ -1,7 +1,7 @@
 import { Ajv } from "ajv";
 import type { JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
-import { type CompiledSchemas, VALIDATOR_OPTIONS } from "./validate.js";
+import { type CompiledSchemas, VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./validate.js";
 
 /**
  * Compiles the schemas at run time: used when the build's standalone validators do not match
@@ -10,6 +10,6 @@ import { type CompiledSchemas, VALIDATOR_OPTIONS } from "./validate.js";
  */
 export function compileSchemaSet(schemas: { readonly kinds: Readonly<Record<Kind, JsonObject>>; readonly project: JsonObject }): CompiledSchemas {
   const ajv = new Ajv(VALIDATOR_OPTIONS);
-  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, ajv.compile(schemas.kinds[kind])])) as unknown as CompiledSchemas["kinds"];
-  return { kinds, project: ajv.compile(schemas.project) };
+  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, ajv.compile(withoutVariableAlternatives(schemas.kinds[kind]) as JsonObject)])) as unknown as CompiledSchemas["kinds"];
+  return { kinds, project: ajv.compile(withoutVariableAlternatives(schemas.project) as JsonObject) };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
-import { assembleManifests, type ConnectionSettings, type ManifestFile } from "./project.js";
+import { assembleManifests, type AssignedVariable, type ConnectionSettings, type ManifestFile } from "./project.js";
 import type { CompiledSchemas, SchemaSet } from "./validate.js";
 import { MAX_FILE_CHARS } from "./parse.js";
 
@@ -20,6 +20,8 @@ export interface LoadResult {
 export interface LoadOptions {
   /** The environment of tpctl.yaml to use (`--env`). */
   readonly env?: string;
+  /** `--var` and `--var-file`, in order. */
+  readonly assigned?: readonly AssignedVariable[];
   /** The process environment, for `${env:…}` and `${secret:…}`. */
   readonly environment: Readonly<Record<string, string | undefined>>;
   /** File names in issues are relative to this folder; defaults to the process's. */
@@ -93,6 +95,7 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     ...(projectFile ? { projectFile } : {}),
     projectFileName: display(join(firstRoot, "tpctl.yaml")),
     ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.assigned ? { assigned: options.assigned } : {}),
     environment: options.environment,
     schemas,
   });

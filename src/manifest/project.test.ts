@@ -201,3 +201,35 @@ describe("assembleManifests", () => {
     expect(result.project).toBe("default");
   });
 });
+
+describe("--var and --var-file", () => {
+  it("lay over the environment's values, read as the declared type, last one winning", () => {
+    const read = parseProjectText(PROJECT, "tpctl.yaml", {
+      env: "prod",
+      environment: {},
+      schemas,
+      assigned: [
+        { name: "region", value: "us", from: "prod.vars.yaml" },
+        { name: "retention_ms", value: "60000", from: "--var", text: true },
+      ],
+    });
+    expect(read.project.variables).toEqual({ retention_ms: 60000, region: "us" });
+  });
+
+  it("refuse an undeclared name with the nearest one, and a value of the wrong type", () => {
+    const read = parseProjectText(PROJECT, "tpctl.yaml", {
+      environment: {},
+      schemas,
+      assigned: [
+        { name: "retention", value: "1", from: "--var", text: true },
+        { name: "retention_ms", value: "soon", from: "--var", text: true },
+        { name: "region", value: 5, from: "prod.vars.yaml" },
+      ],
+    });
+    expect(lines(read.issues).filter((line) => !line.startsWith("tpctl.yaml"))).toEqual([
+      'command line:1:1: --var retention: "retention" is not declared under variables in tpctl.yaml (did you mean "retention_ms"?)',
+      'command line:1:1: --var retention_ms must be a number, not the string "soon"',
+      'prod.vars.yaml:1:1: variable "region" of prod.vars.yaml must be a string, not the number 5',
+    ]);
+  });
+});

@@ -53,6 +53,18 @@ export interface ProjectInput {
   /** The process environment, for `${env:…}` and `${secret:…}`. */
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly schemas: SchemaSet;
+  /** `--var NAME=VALUE` and `--var-file FILE`, laid over the environment's values, in order. */
+  readonly assigned?: readonly AssignedVariable[];
+}
+
+/** One variable set on the command line: `--var` gives text (read as the declared type), a var file typed YAML. */
+export interface AssignedVariable {
+  readonly name: string;
+  readonly value: JsonValue;
+  /** "--var", or the var file's name: where an issue about it points. */
+  readonly from: string;
+  /** True for `--var`, whose value is text to read as the declared number or boolean. */
+  readonly text?: boolean;
 }
 
 type VariableType = "string" | "number" | "boolean";
@@ -79,6 +91,7 @@ export function parseProjectText(
     if (input.env !== undefined && parsed.issues.length === 0) {
       issues.push({ file, line: 1, column: 1, message: `environment "${input.env}" is not defined: tpctl.yaml declares no environments` });
     }
+    assignVariables(new Map(), {}, input.assigned ?? [], issues);
     return { project: fallback, issues };
   }
   if ("kind" in document.value) {
@@ -121,6 +134,7 @@ export function parseProjectText(
     }
   }
 
+  assignVariables(declared, variables, input.assigned ?? [], issues);
   const project = typeof value["project"] === "string" ? value["project"] : DEFAULT_PROJECT;
   return {
     project: {
@@ -197,6 +211,44 @@ function readEnvironmentVariables(
     values[name] = value;
   }
   return values;
+}
+
+/**
+ * `--var` and `--var-file` win over the environment's values, as in Terraform. A name tpctl.yaml
+ * does not declare is an issue (with the nearest name), as is a value of the wrong type.
+ */
+function assignVariables(
+  declared: ReadonlyMap<string, Declaration>,
+  variables: Record<string, JsonValue>,
+  assigned: readonly AssignedVariable[],
+  issues: ManifestIssue[],
+): void {
+  for (const assignment of assigned) {
+    const where = { file: assignment.from === "--var" ? "command line" : assignment.from, line: 1, column: 1 };
+    const flag = assignment.from === "--var" ? `--var ${assignment.name}` : `variable "${assignment.name}" of ${assignment.from}`;
+    const declaration = declared.get(assignment.name);
+    if (!declaration) {
+      const suggestion = closest(assignment.name, [...declared.keys()]);
+      issues.push({
+        ...where,
+        message:
+          declared.size === 0
+            ? `${flag}: no variables are declared (declare them under variables: in tpctl.yaml)`
+            : `${flag}: "${assignment.name}" is not declared under variables in tpctl.yaml${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+      });
+      continue;
+    }
+    let value = assignment.value;
+    if (assignment.text === true && typeof value === "string") {
+      if (declaration.type === "number" && value.trim() !== "" && Number.isFinite(Number(value))) value = Number(value);
+      if (declaration.type === "boolean" && (value === "true" || value === "false")) value = value === "true";
+    }
+    if (declaration.type !== undefined && !hasType(value, declaration.type)) {
+      issues.push({ ...where, message: `${flag} must be ${typeWord(declaration.type)}, not ${describeValue(value)}` });
+      continue;
+    }
+    variables[assignment.name] = value;
+  }
 }
 
 function readSettings(chosen: JsonObject): ConnectionSettings {
@@ -332,10 +384,16 @@ export function assembleManifests(input: {
   readonly env?: string;
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly schemas: SchemaSet;
+  readonly assigned?: readonly AssignedVariable[];
 }): AssembledManifests {
   const issues: ManifestIssue[] = [];
   let project = defaultProjectSettings();
-  const projectInput = { environment: input.environment, schemas: input.schemas, ...(input.env !== undefined ? { env: input.env } : {}) };
+  const projectInput = {
+    environment: input.environment,
+    schemas: input.schemas,
+    ...(input.env !== undefined ? { env: input.env } : {}),
+    ...(input.assigned ? { assigned: input.assigned } : {}),
+  };
   if (input.projectFile) {
     const read = parseProjectText(input.projectFile.text, input.projectFile.file, projectInput);
     project = read.project;
@@ -347,6 +405,16 @@ export function assembleManifests(input: {
       column: 1,
       message: `--env ${input.env} needs a tpctl.yaml declaring environments, and there is none at the root of the manifest folder`,
     });
+  }
+  if (!input.projectFile) {
+    for (const assignment of input.assigned ?? []) {
+      issues.push({
+        file: assignment.from === "--var" ? "command line" : assignment.from,
+        line: 1,
+        column: 1,
+        message: `${assignment.from === "--var" ? `--var ${assignment.name}` : `variable "${assignment.name}" of ${assignment.from}`}: there is no tpctl.yaml at the root of the manifest folder to declare it`,
+      });
+    }
   }
 
   const resolved: ResolvedDocument[] = [];

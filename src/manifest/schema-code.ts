@@ -3,7 +3,8 @@ import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { KINDS } from "../model/index.js";
 import { PRECOMPILED_VALIDATORS, readSchemas, schemaFingerprint } from "./load.js";
-import { VALIDATOR_OPTIONS } from "./validate.js";
+import type { JsonObject } from "../model/index.js";
+import { VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./validate.js";
 
 /**
  * Build step (`npm run build`, after tsc): compiles schemas/ into one ES module of standalone ajv
@@ -15,8 +16,8 @@ import { VALIDATOR_OPTIONS } from "./validate.js";
 async function main(): Promise<void> {
   const schemas = await readSchemas();
   const ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { source: true, esm: true } });
-  for (const kind of KINDS) ajv.addSchema(schemas.kinds[kind], `kind:${kind}`);
-  ajv.addSchema(schemas.project, "project");
+  for (const kind of KINDS) ajv.addSchema(withoutVariableAlternatives(schemas.kinds[kind]) as JsonObject, `kind:${kind}`);
+  ajv.addSchema(withoutVariableAlternatives(schemas.project) as JsonObject, "project");
   const exports: Record<string, string> = { project: "project" };
   for (const kind of KINDS) exports[kind] = `kind:${kind}`;
   const code = (standaloneCode as unknown as (ajv: Ajv, refs: Record<string, string>) => string)(ajv, exports);

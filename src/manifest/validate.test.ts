@@ -43,6 +43,16 @@ describe("schemas/", () => {
     expect(check({ kind: "nope", name: "v" })).toBe(false);
   });
 
+  it("accepts ${var.NAME} where a number or boolean is expected, as an editor reads the manifest before tpctl resolves it", async () => {
+    const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
+    const check = ajv.compile(schemas.kinds.stream);
+    const stream = (fields: Record<string, unknown>) => ({ kind: "stream", name: "s", columns: [{ name: "a", type: "string" }], ...fields });
+    expect(check(stream({ logstore_retention_ms: "${var.retention_ms}", lifecycle: { prevent_destroy: "${var.protect}" } }))).toBe(true);
+    expect(check(stream({ logstore_retention_ms: 3600000 }))).toBe(true);
+    expect(check(stream({ logstore_retention_ms: "soon" }))).toBe(false);
+    expect(check(stream({ logstore_retention_ms: "${env:X}" }))).toBe(false);
+  });
+
   it("lets lifecycle.ignore_changes name exactly the API fields of the kind", () => {
     for (const kind of KINDS) {
       const properties = schemas.kinds[kind]["properties"] as Record<string, JsonObject>;

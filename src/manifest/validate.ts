@@ -88,6 +88,23 @@ const NAME_RULE = "a name starts with a letter and has at most 64 letters, digit
 const SECRET_PROPERTY = /password|passwd|secret|token|api_?key|credential|private_key/i;
 
 /**
+ * The schemas let a number or boolean field hold `${var.NAME}` (an `anyOf` whose second branch is
+ * marked `"$comment": "tpctl variable"`), so that editors accept manifests as written. tpctl
+ * validates documents after variables are resolved, where that branch would only blur the
+ * message ("must be a number"), so it validates against the first branch alone.
+ */
+export function withoutVariableAlternatives(schema: JsonValue): JsonValue {
+  if (Array.isArray(schema)) return schema.map(withoutVariableAlternatives);
+  if (!isJsonObject(schema)) return schema;
+  const anyOf = schema["anyOf"];
+  if (Array.isArray(anyOf) && anyOf.length === 2 && isJsonObject(anyOf[1]) && anyOf[1]["$comment"] === "tpctl variable") {
+    const { anyOf: _alternatives, ...rest } = schema;
+    return withoutVariableAlternatives({ ...rest, ...(anyOf[0] as JsonObject) });
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withoutVariableAlternatives(value)]));
+}
+
+/**
  * Checks every document against its kind's schema and the rules a schema cannot state
  * (duplicates across files, depends_on references), and builds frozen DesiredResources from the
  * valid ones. Every problem of every document is reported, each at its file:line:column.

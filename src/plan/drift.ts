@@ -56,6 +56,8 @@ export interface DriftOptions {
   readonly project: string;
   /** `--target`: only these addresses and the declared resources they need; empty means all. */
   readonly targets?: readonly Address[];
+  /** `--exclude`: leave these out, and what reads them. */
+  readonly excludes?: readonly Address[];
 }
 
 /**
@@ -83,7 +85,7 @@ export function assembleDriftReport(
   const plan = assemblePlan(
     desired.map(withoutProtection),
     live.map((resource) => forReport(resource, declared.has(resource.address))),
-    { project: options.project, targets },
+    { project: options.project, targets, excludes: options.excludes ?? [] },
   );
 
   const drift: DriftEntry[] = [];
@@ -92,7 +94,8 @@ export function assembleDriftReport(
     if (entry) drift.push(entry);
   }
   const unmanaged: Address[] = [];
-  const inScope = (address: Address): boolean => targets.length === 0 || targets.includes(address);
+  const excludes = options.excludes ?? [];
+  const inScope = (address: Address): boolean => (targets.length === 0 || targets.includes(address)) && !excludes.includes(address);
   for (const address of plan.unmanaged) {
     const resource = liveByAddress.get(address);
     if (!resource || !inScope(address)) continue;

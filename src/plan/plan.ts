@@ -1,4 +1,4 @@
-import { LiveStateError, SafetyRefusal } from "../errors.js";
+import { LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
 import type {
   Address,
   Change,
@@ -15,12 +15,17 @@ import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_RULES } from "./kind-rules.js";
 import { knownSecretPaths } from "./secrets.js";
+import { assertSelectorsMatch } from "./selection.js";
 
 export interface PlanOptions {
   /** The project whose marker makes an undeclared live resource ours to delete. */
   readonly project: string;
   /** Plan only these addresses and what they need (`--target`); empty means everything. */
   readonly targets?: readonly Address[];
+  /** Leave out these addresses and everything that reads them (`--exclude`, as OpenTofu). */
+  readonly excludes?: readonly Address[];
+  /** Replace these declared, live resources even if nothing changed (`--replace`). */
+  readonly replaces?: readonly Address[];
 }
 
 /**
@@ -41,6 +46,17 @@ export function assemblePlan(
   const resolver = createNameResolver(desired, live);
   const desiredDeps = dependenciesOf(desired, resolver);
   const warnings: string[] = [];
+  const known = [...desiredByAddress.keys(), ...liveByAddress.keys()];
+  assertSelectorsMatch("--target", options.targets ?? [], known);
+  assertSelectorsMatch("--exclude", options.excludes ?? [], known);
+  assertSelectorsMatch("--replace", options.replaces ?? [], known);
+  for (const address of options.replaces ?? []) {
+    if (!desiredByAddress.has(address)) {
+      throw new UsageError(`--replace ${address}: it is live but not declared in the manifests, so it cannot be created again; only a declared resource can be replaced`, {
+        meta: { flag: "--replace", address },
+      });
+    }
+  }
 
   // A cycle among the manifests is an error whatever the live state is.
   topologicalOrder(
@@ -150,6 +166,7 @@ export function assemblePlan(
     });
   }
 
+  forceReplacements(changes, options.replaces ?? [], desiredByAddress, liveByAddress);
   cascadeReplacements(changes, liveDependents, liveByAddress, desiredByAddress);
 
   // A declared resource must not read something this plan deletes for good.
@@ -163,7 +180,7 @@ export function assemblePlan(
     }
   }
 
-  const selected = selectTargets(changes, options.targets ?? [], desiredDeps);
+  const selected = excludeFrom(selectTargets(changes, options.targets ?? [], desiredDeps), options.excludes ?? [], desiredDeps, liveDependents);
 
   // The engine refuses to drop what something else still reads (630): say so now, not mid-apply.
   for (const change of selected.values()) {
@@ -377,6 +394,70 @@ function cascadeReplacements(
       queue.push(dependent);
     }
   }
+}
+
+/** `--replace`: a declared, live resource is dropped and created again even if nothing changed. */
+function forceReplacements(
+  changes: Map<Address, Change>,
+  replaces: readonly Address[],
+  desiredByAddress: ReadonlyMap<Address, DesiredResource>,
+  liveByAddress: ReadonlyMap<Address, LiveResource>,
+): void {
+  for (const address of replaces) {
+    const existing = changes.get(address);
+    const desired = desiredByAddress.get(address);
+    const current = liveByAddress.get(address);
+    // Not live yet: it is created anyway. Already replaced: nothing to add.
+    if (!desired || !current || existing?.action === "create" || existing?.action === "replace") continue;
+    changes.set(address, {
+      kind: desired.kind,
+      name: desired.name,
+      address,
+      action: "replace",
+      reason: "replacement requested with --replace",
+      destructive: KIND_RULES[desired.kind].destructiveToLose,
+      fieldChanges: existing?.fieldChanges ?? [],
+      desired,
+      live: current,
+    });
+  }
+}
+
+/**
+ * `--exclude`: the named resources and, transitively, everything that reads them (declared or
+ * live) are left out. A resource that must be replaced because something it reads is replaced
+ * cannot be left out alone: the server would refuse to drop what it reads.
+ */
+function excludeFrom(
+  selected: Map<Address, Change>,
+  excludes: readonly Address[],
+  desiredDeps: ReturnType<typeof dependenciesOf>,
+  liveDependents: ReadonlyMap<Address, readonly Address[]>,
+): Map<Address, Change> {
+  if (excludes.length === 0) return selected;
+  const readers = new Map<Address, Address[]>();
+  for (const [address, deps] of desiredDeps) {
+    for (const dependency of deps.dependsOn) readers.set(dependency, [...(readers.get(dependency) ?? []), address]);
+  }
+  const excluded = new Set<Address>();
+  const queue = [...excludes];
+  while (queue.length > 0) {
+    const address = queue.shift() as Address;
+    if (excluded.has(address)) continue;
+    excluded.add(address);
+    queue.push(...(readers.get(address) ?? []), ...(liveDependents.get(address) ?? []));
+  }
+  const kept = new Map([...selected].filter(([address]) => !excluded.has(address)));
+  for (const address of excluded) {
+    const change = selected.get(address);
+    if (change?.action === "replace" && change.cascadedFrom !== undefined && kept.has(change.cascadedFrom)) {
+      throw new UsageError(
+        `--exclude cannot leave out ${address}: it must be replaced because ${change.cascadedFrom}, which it reads, is replaced; exclude ${change.cascadedFrom} too`,
+        { meta: { flag: "--exclude", address } },
+      );
+    }
+  }
+  return kept;
 }
 
 /** `--target`: the named resources and, transitively, the declared resources they need. */

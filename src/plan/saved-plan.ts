@@ -26,6 +26,9 @@ export interface SavedPlan {
    */
   readonly pathsFromPlan?: readonly string[];
   readonly targets: readonly string[];
+  /** `--exclude` and `--replace` as given; absent in plans saved before they existed. */
+  readonly excludes?: readonly string[];
+  readonly replaces?: readonly string[];
   /** Per address, a digest of what the plan read: the manifests and the live workspace. */
   readonly fingerprints: { readonly manifests: Readonly<Record<string, string>>; readonly live: Readonly<Record<string, string>> };
   /** The approved changes, for a person reading the file and as a final cross-check. */

@@ -3,6 +3,7 @@ import { PLAN_FORMAT_VERSION } from "../model/index.js";
 import { createColors } from "./color.js";
 import { renderPlanJson } from "./json.js";
 import { createRedactor } from "./mask.js";
+import type { PlanTarget } from "./target.js";
 
 export interface ApplyReportOptions {
   readonly color: boolean;
@@ -83,13 +84,14 @@ export function createOutcomeRenderer(plan: Plan, options: ApplyReportOptions): 
  * The apply report as JSON: the plan (as renderPlanJson gives it), each step's outcome, and the
  * counts; error messages have any secret of the plan blanked out.
  */
-export function renderApplyReportJson(plan: Plan, report: ApplyReport): string {
+export function renderApplyReportJson(plan: Plan, report: ApplyReport, options: { readonly target?: PlanTarget } = {}): string {
   const redact = createRedactor(plan);
   const counts = countOutcomes(report);
   const steps = new Map(plan.steps.map((step) => [step.id, step]));
   const document = {
     format_version: PLAN_FORMAT_VERSION,
-    plan: JSON.parse(renderPlanJson(plan)) as unknown,
+    ...(options.target ? { target: (JSON.parse(renderPlanJson(plan, options)) as { target: unknown }).target } : {}),
+    plan: JSON.parse(renderPlanJson(plan, options)) as unknown,
     outcomes: report.outcomes.map((outcome) => outcomeJson(steps, outcome, redact)),
     summary: { applied: counts.applied, failed: counts.failed, not_attempted: counts.notAttempted },
   };

@@ -4,10 +4,13 @@ import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
 import { compactJson, diffTextLines, renderDiffLine, secretNote, type DiffLine } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
+import { renderTargetLine, renderTargetMarkdown, targetJson, type PlanTarget } from "./target.js";
 
 export interface DriftRenderOptions {
   /** With `--fail-on-unmanaged`, unmanaged resources are called drift rather than left out. */
   readonly failOnUnmanaged?: boolean;
+  /** Printed first: which deployment was compared. */
+  readonly target?: PlanTarget;
 }
 
 export interface DriftTextOptions extends DriftRenderOptions {
@@ -43,10 +46,11 @@ type FieldView =
  *
  * @example io.stdout(renderDriftJson(report))
  */
-export function renderDriftJson(report: DriftReport): string {
+export function renderDriftJson(report: DriftReport, options: { readonly target?: PlanTarget } = {}): string {
   const summary = summarizeDrift(report);
   const document = {
     format_version: DRIFT_FORMAT_VERSION,
+    ...(options.target ? { target: targetJson(options.target) } : {}),
     drift: report.drift.map((entry) => ({
       kind: entry.kind,
       name: entry.name,
@@ -77,6 +81,7 @@ export function renderDriftText(report: DriftReport, options: DriftTextOptions):
   const c = createColors(options.color);
   const summary = summarizeDrift(report);
   const out: string[] = [];
+  if (options.target) out.push(c.bold(renderTargetLine(options.target)), "");
   if (report.drift.length > 0) {
     out.push(`Drift from the manifests (${LEGEND}):`, "");
     for (const entry of report.drift) out.push(...textEntry(entry, report.project, c), "");
@@ -99,7 +104,12 @@ export function renderDriftText(report: DriftReport, options: DriftTextOptions):
 export function renderDriftMarkdown(report: DriftReport, options: DriftMarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const summary = summarizeDrift(report);
-  const head = [`## ${escapeMarkdown(options.title ?? "tpctl drift")}`, "", `**${summaryLine(summary, options)}**`];
+  const head = [
+    `## ${escapeMarkdown(options.title ?? "tpctl drift")}`,
+    "",
+    ...(options.target ? [renderTargetMarkdown(options.target, {}, codeSpan, escapeMarkdown), ""] : []),
+    `**${summaryLine(summary, options)}**`,
+  ];
   if (report.drift.length > 0 || report.unmanaged.length > 0) {
     head.push(
       "",

@@ -11,7 +11,8 @@ describe("renderPlanJson", () => {
     expect(Object.keys(document["summary"] as object)).toEqual(["create", "update", "replace", "delete"]);
     const changes = document["changes"] as Record<string, unknown>[];
     for (const change of changes) {
-      expect(Object.keys(change)).toEqual(["kind", "name", "action", "reason", "destructive", "address", "fields"]);
+      const patch = change["action"] === "update" || change["action"] === "replace" ? ["patch"] : [];
+      expect(Object.keys(change)).toEqual(["kind", "name", "action", "reason", "destructive", "address", "fields", ...patch]);
     }
     expect(changes.map(({ kind, name, action, destructive }) => [kind, name, action, destructive])).toEqual([
       ["materialized_view", "old_agg", "delete", true],
@@ -60,6 +61,13 @@ describe("renderPlanJson", () => {
                 "forces_replace": true,
                 "secret": false
               }
+            ],
+            "patch": [
+              {
+                "op": "replace",
+                "path": "/columns/0/type",
+                "value": "int16"
+              }
             ]
           },
           {
@@ -76,6 +84,13 @@ describe("renderPlanJson", () => {
                 "after": "SELECT 2",
                 "forces_replace": false,
                 "secret": false
+              }
+            ],
+            "patch": [
+              {
+                "op": "replace",
+                "path": "/query",
+                "value": "SELECT 2"
               }
             ]
           }

@@ -1,7 +1,9 @@
 import type { Change, JsonValue, Plan } from "../model/index.js";
 import { PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
 import { fieldsOf } from "./_fields.js";
-import { createRedactor, isSecretField } from "./mask.js";
+import fastJsonPatch from "fast-json-patch";
+import { createRedactor, isSecretField, maskSecrets, SECRET_PLACEHOLDER } from "./mask.js";
+import { targetJson, type PlanTarget } from "./target.js";
 
 type Redact = (text: string) => string;
 
@@ -14,11 +16,12 @@ type Redact = (text: string) => string;
  *
  * @example io.stdout(renderPlanJson(plan))
  */
-export function renderPlanJson(plan: Plan): string {
+export function renderPlanJson(plan: Plan, options: { readonly target?: PlanTarget } = {}): string {
   const redact = createRedactor(plan);
   const summary = summarizePlan(plan);
   const document = {
     format_version: PLAN_FORMAT_VERSION,
+    ...(options.target ? { target: targetJson(options.target) } : {}),
     changes: plan.changes.map((change) => changeJson(change, redact)),
     summary: { create: summary.create, update: summary.update, replace: summary.replace, delete: summary.delete },
     unmanaged: [...plan.unmanaged],
@@ -45,7 +48,45 @@ function changeJson(change: Change, redact: Redact): Record<string, JsonValue> {
       if (fieldChange.changedSecrets && fieldChange.changedSecrets.length > 0) entry["changed_secrets"] = [...fieldChange.changedSecrets];
       return entry;
     }),
+    ...(change.action === "update" || change.action === "replace" ? { patch: patchOf(change, redact) } : {}),
   };
+}
+
+/**
+ * An RFC 6902 patch from the live values of the changed fields to the desired ones (contract:
+ * "an RFC 6902 `patch` from live to desired on each update"), so a pipeline can read exactly what
+ * changes. Made with fast-json-patch's `compare`. A secret is never in it: values at secret
+ * pointers are masked on both sides, and a secret that changed is one `replace` whose value is
+ * the placeholder.
+ */
+function patchOf(change: Change, redact: Redact): JsonValue[] {
+  const secretPaths = "desired" in change ? change.desired.secretPaths : [];
+  const before: Record<string, JsonValue> = {};
+  const after: Record<string, JsonValue> = {};
+  const secretOps: JsonValue[] = [];
+  for (const fieldChange of change.fieldChanges) {
+    const wholeSecret = isSecretField(change, fieldChange) && !secretPaths.some((pointer) => pointer.startsWith(`/${escapePointer(fieldChange.field)}/`));
+    if (wholeSecret) {
+      secretOps.push({ op: "replace", path: `/${escapePointer(fieldChange.field)}`, value: SECRET_PLACEHOLDER });
+      continue;
+    }
+    if (fieldChange.before !== undefined) before[fieldChange.field] = fieldChange.before;
+    if (fieldChange.after !== undefined) after[fieldChange.field] = fieldChange.after;
+    for (const label of fieldChange.changedSecrets ?? []) {
+      const path = `/${[fieldChange.field, ...label.split(".")].map(escapePointer).join("/")}`;
+      secretOps.push({ op: "replace", path, value: SECRET_PLACEHOLDER });
+    }
+  }
+  const masked = (value: Record<string, JsonValue>): JsonValue => maskSecrets(value, secretPaths);
+  const operations = fastJsonPatch.compare(masked(before) as object, masked(after) as object) as unknown as JsonValue[];
+  const seen = new Set(operations.map((operation) => (operation as { path: string }).path));
+  return [...operations, ...secretOps.filter((operation) => !seen.has((operation as { path: string }).path))].map((operation) =>
+    redactJson(operation, redact),
+  );
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 function redactJson(value: JsonValue, redact: Redact): JsonValue {

@@ -4,6 +4,7 @@ import { NO_CHANGES, secretNote, summaryLine, viewFields, type DiffLine, type Fi
 import { mermaidIds, mermaidLabel } from "./graph.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 import { createRedactor } from "./mask.js";
+import { renderTargetMarkdown, type PlanTarget } from "./target.js";
 
 export { escapeHtml, escapeMarkdown } from "./_markdown.js";
 
@@ -12,6 +13,10 @@ export interface MarkdownOptions {
   readonly title?: string;
   /** The comment is folded to stay under this many characters (GitHub refuses more than 65,536). */
   readonly maxLength?: number;
+  /** Named under the heading, so that a reviewer sees where the plan would apply. */
+  readonly target?: PlanTarget;
+  /** The commit the plan was made from, e.g. a CI run's GITHUB_SHA. */
+  readonly commit?: string;
 }
 
 const DEFAULT_MAX_LENGTH = 60_000;
@@ -41,6 +46,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const head = [
     `## ${escapeMarkdown(options.title ?? "tpctl plan")}`,
     "",
+    ...targetLines(options),
     `**${plan.changes.length === 0 ? NO_CHANGES : summaryLine(summary)}**`,
   ];
   if (plan.changes.length > 0) {
@@ -133,6 +139,12 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const text = `${[...before, ...details, ...footer].join("\n")}\n`;
   // Only a pathological title could get here; cut rather than have GitHub refuse the comment.
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 2)}\n`;
+}
+
+/** "_Target: … · commit abc1234_" followed by a blank line, or nothing. */
+export function targetLines(options: { readonly target?: PlanTarget; readonly commit?: string }): string[] {
+  if (!options.target) return options.commit !== undefined ? [`Commit ${codeSpan(options.commit)}`, ""] : [];
+  return [renderTargetMarkdown(options.target, options.commit !== undefined ? { commit: options.commit } : {}, codeSpan, escapeMarkdown), ""];
 }
 
 const ACTION_WORDS: Readonly<Record<Action, string>> = {

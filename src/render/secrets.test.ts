@@ -59,12 +59,14 @@ describe("secrets", () => {
       "tpctl will perform the following actions:
 
         + source/kafka_in: declared in the manifests but not in the workspace
-            type: "kafka"
-            properties: (secret)
-            description: "from kafka"
+            type: kafka
+            properties:
+              brokers: kafka:9092
+              password: (secret)
+            description: from kafka
 
         + sink/http_out: declared in the manifests but not in the workspace
-            type: "http"
+            type: http
             api_key: (secret)
 
         ~ alert/too_fast: properties, description can be updated in place

@@ -14,15 +14,18 @@ describe("renderPlanText", () => {
         - materialized_view/old_agg (destructive): created by project "fleet" and no longer declared
 
         + stream/car_live_data: declared in the manifests but not in the workspace
-            description: "live telemetry"
-            columns: [{"name":"cid","type":"string"},{"name":"speed_kmh","type":"float32"}...
+            description: live telemetry
+            columns:
+              - { name: cid, type: string }
+              - { name: speed_kmh, type: float32 }
+              - { name: latitude, type: float64 }
             logstore_retention_ms: 86400000
 
         + materialized_view/fast_cars: declared in the manifests but not in the workspace
-            query:
-              + SELECT cid, speed_kmh
-              + FROM car_live_data
-              + WHERE speed_kmh > 100
+            query: |-
+              SELECT cid, speed_kmh
+              FROM car_live_data
+              WHERE speed_kmh > 100
 
         ~ view/slow_cars: description, query can be updated in place
             description: "slow" -> "slow ones"
@@ -55,7 +58,7 @@ describe("renderPlanText", () => {
     `);
   });
 
-  it("folds long values of a create and shows multi-line text as added lines", () => {
+  it("shows a create in full, laid out as the YAML of a manifest", () => {
     const plan = planOf([
       createOf("schema", "cars", {
         type: "protobuf",
@@ -67,11 +70,11 @@ describe("renderPlanText", () => {
       "tpctl will perform the following actions:
 
         + schema/cars: declared in the manifests but not in the workspace
-            type: "protobuf"
-            content:
-              + syntax = "proto3";
-              + message Car { string cid = 1; }
-            tags: ["a-rather-long-tag-number-one","a-rather-long-tag-number-two","a-rat...
+            type: protobuf
+            content: |-
+              syntax = "proto3";
+              message Car { string cid = 1; }
+            tags: [ a-rather-long-tag-number-one, a-rather-long-tag-number-two, a-rather-long-tag-number-three ]
 
       Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.
       "

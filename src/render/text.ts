@@ -1,16 +1,17 @@
-import type { Action, Change, Plan } from "../model/index.js";
+import type { Action, Change, JsonValue, Plan } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
 import { NO_CHANGES, renderDiffLine, secretNote, summaryLine, viewFields, type FieldView } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
-import { createRedactor } from "./mask.js";
+import { createRedactor, maskSecrets } from "./mask.js";
+import { renderManifestYaml } from "./yaml.js";
+import { renderTargetLine, type PlanTarget } from "./target.js";
 
 export interface TextOptions {
   /** Decided by the caller (see shouldUseColor); the renderer never looks at the terminal. */
   readonly color: boolean;
+  /** Printed first, so that no one applies to the wrong place. */
+  readonly target?: PlanTarget;
 }
-
-/** Create values longer than this are folded: a create lists its fields as a reminder, not a dump. */
-const FOLD_AT = 72;
 
 const SYMBOLS: Readonly<Record<Action, string>> = { create: "+", update: "~", replace: "-/+", delete: "-" };
 
@@ -24,6 +25,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   const c = createColors(options.color);
   const redact = createRedactor(plan);
   const out: string[] = [];
+  if (options.target) out.push(c.bold(renderTargetLine(options.target)), "");
 
   if (plan.changes.length > 0) {
     const destructive = plan.changes.filter((change) => change.destructive);
@@ -75,6 +77,13 @@ function renderChange(change: Change, c: Colors, redact: (text: string) => strin
   const lines = [`${paint(symbolOf(change).padStart(3))} ${c.bold(change.address)}${marker}: ${redact(change.reason)}`];
   // A delete would only repeat what is live, and live values carry no secret markings.
   if (change.action === "delete") return lines;
+  // A create is shown in full, laid out as the manifest's YAML, so that what will exist can be read as written.
+  if (change.action === "create" && change.fieldChanges.length === 0) {
+    const { name: _name, ...spec } = maskSecrets(change.desired.spec, change.desired.secretPaths) as Record<string, JsonValue>;
+    if (Object.keys(spec).length === 0) return lines;
+    const yaml = renderManifestYaml(spec).replace(/\n$/, "").split("\n");
+    return [...lines, ...yaml.map((line) => `      ${c.green(redact(line))}`)];
+  }
   for (const view of viewFields(change, redact)) lines.push(...renderField(view, change, c));
   return lines;
 }
@@ -86,7 +95,7 @@ function renderField(view: FieldView, change: Change, c: Colors): string[] {
     case "secret":
       return [`${indent}${view.field}: ${c.dim(secretNote(view, change.action === "create"))}${forces}`];
     case "value": {
-      if (change.action === "create") return [`${indent}${view.field}: ${fold(view.after ?? "")}`];
+      if (change.action === "create") return [`${indent}${view.field}: ${view.after ?? ""}`];
       const before = view.before ?? c.dim("(unset)");
       const after = view.after ?? c.dim("(unset)");
       return [`${indent}${view.field}: ${c.red(before)} -> ${c.green(after)}${forces}`];
@@ -96,7 +105,3 @@ function renderField(view: FieldView, change: Change, c: Colors): string[] {
   }
 }
 
-
-function fold(text: string): string {
-  return text.length > FOLD_AT ? `${text.slice(0, FOLD_AT - 3)}...` : text;
-}

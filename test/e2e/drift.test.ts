@@ -60,8 +60,11 @@ describe("tpctl drift", () => {
     expect((await apiCall(server, "POST", "/streams", { name: "hand_made", columns: [{ name: "x", type: "int32" }] })).status).toBe(201);
     const calm = await drift();
     expect(calm.stderr).toBe("");
-    expect(calm.stdout).toMatchInlineSnapshot(`
-      "Unmanaged (not created by this project; not counted as drift):
+    // The first line names what was compared; the port is the test server's own.
+    expect(calm.stdout.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:PORT")).toMatchInlineSnapshot(`
+      "Target: http://127.0.0.1:PORT · workspace default · tpctl built-in server 0.1.0 · transport rest
+
+      Unmanaged (not created by this project; not counted as drift):
         stream/hand_made
 
       No drift: the live workspace matches the manifests. 1 unmanaged, not counted as drift.
@@ -80,7 +83,17 @@ describe("tpctl drift", () => {
 
     const json = await drift("--json");
     expect(json.stderr).toBe("");
-    expect(JSON.parse(json.stdout)).toEqual({
+    const { target, ...document } = JSON.parse(json.stdout);
+    expect(target).toEqual({
+      address: server.url,
+      description: server.url,
+      environment: null,
+      product: "tpctl built-in server",
+      transport: "rest",
+      version: "0.1.0",
+      workspace: "default",
+    });
+    expect(document).toEqual({
       format_version: "1",
       drift: [
         {
@@ -106,8 +119,10 @@ describe("tpctl drift", () => {
     expect(json.code).toBe(2);
 
     const markdown = await drift("--format", "markdown");
-    expect(markdown.stdout).toMatchInlineSnapshot(`
+    expect(markdown.stdout.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:PORT")).toMatchInlineSnapshot(`
       "## tpctl drift
+
+      **Target:** \`http://127.0.0.1:PORT\` · workspace \`default\` · tpctl built-in server 0.1.0 · transport \`rest\`
 
       **Drift: 1 changed, 1 missing, 1 orphaned. 1 unmanaged, not counted as drift.**
 

@@ -1,8 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTree, runCli } from "../helpers/cli.js";
 import { apiCall, startTestServer, type TestServer } from "../helpers/server.js";
+
+/** A file as exported, less its first line (the yaml-language-server schema line). */
+const body = async (path: string): Promise<string> => (await readFile(path, "utf8")).replace(/^# yaml-language-server: \$schema=\S+\n/, "");
 
 let server: TestServer;
 let tree: Awaited<ReturnType<typeof makeTree>>;
@@ -111,8 +115,14 @@ describe("tpctl export", () => {
       "tpctl.yaml",
       "views/fast_cars.yaml",
     ]);
-    expect(await readFile(join(dir, "tpctl.yaml"), "utf8")).toBe("project: default\n");
-    expect(await readFile(join(dir, "streams/car_live_data.yaml"), "utf8")).toBe(
+    // Each file starts with the schema line editors read, pointing at this tpctl's schemas/.
+    const schemas = resolve(dirname(fileURLToPath(import.meta.url)), "../../schemas");
+    expect((await readFile(join(dir, "tpctl.yaml"), "utf8")).split("\n")[0]).toBe(`# yaml-language-server: $schema=${relative(dir, join(schemas, "tpctl.json"))}`);
+    expect((await readFile(join(dir, "views/fast_cars.yaml"), "utf8")).split("\n")[0]).toBe(
+      `# yaml-language-server: $schema=${relative(join(dir, "views"), join(schemas, "manifest.json"))}`,
+    );
+    expect(await body(join(dir, "tpctl.yaml"))).toBe("project: default\n");
+    expect(await body(join(dir, "streams/car_live_data.yaml"))).toBe(
       [
         "kind: stream",
         "name: car_live_data",
@@ -125,7 +135,7 @@ describe("tpctl export", () => {
         "",
       ].join("\n"),
     );
-    expect(await readFile(join(dir, "views/fast_cars.yaml"), "utf8")).toBe(
+    expect(await body(join(dir, "views/fast_cars.yaml"))).toBe(
       "kind: view\nname: fast_cars\nquery: |-\n  SELECT cid, speed_kmh\n  FROM car_live_data\n  WHERE speed_kmh > 100\n",
     );
 
@@ -184,7 +194,7 @@ describe("tpctl export", () => {
     ]);
     const everything = (await Promise.all(files.map((file) => readFile(join(dir, file), "utf8")))).join("\n");
     for (const value of Object.values(SECRETS)) expect(everything).not.toContain(value);
-    expect(await readFile(join(dir, "sinks/slack_out.yaml"), "utf8")).toBe(
+    expect(await body(join(dir, "sinks/slack_out.yaml"))).toBe(
       [
         "# The Timeplus API does not return secrets, so this manifest reads them from the environment.",
         "# Set these variables before tpctl plan or apply:",

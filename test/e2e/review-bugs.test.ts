@@ -60,7 +60,7 @@ describe("--target", () => {
   it("that matches nothing is exit 1 with the nearest address, not \"No changes\"", async () => {
     const result = await cli(["plan", "--target", "view/recnet"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("--target view/recnet matches nothing declared or live (did you mean view/recent?)");
+    expect(result.stderr).toContain("--target view/recnet (did you mean view/recent?) matches nothing declared in the manifests or live in the workspace");
     expect((await cli(["plan", "--target", "view/recent"])).code).toBe(0);
   });
 });

@@ -1,12 +1,13 @@
 import { InterruptedError, SafetyRefusal, UsageError } from "../../errors.js";
-import type { ApplyReport, Plan, StepOutcome } from "../../model/index.js";
+import type { ApplyReport, Plan } from "../../model/index.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
-import { createOutcomeRenderer, renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
+import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
+import { createApplyProgress } from "../progress.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
-import { executePlan, outputFormat, parseConcurrency, parseTargets, planWorkspace, renderPlanFor, useColor } from "../workflow.js";
+import { executePlan, outputFormat, parseConcurrency, planWorkspace, renderPlanFor, selectionOf, useColor, type Selection } from "../workflow.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
 const CONVERGENCE_ROUNDS = 2;
@@ -19,7 +20,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
 
 /** `apply FILE` plans again from exactly what the saved plan was made from. */
 function savedPlanContext(context: CommandContext, saved: SavedPlan): CommandContext {
-  const { env: _env, target: _target, ...flags } = context.flags;
+  const { env: _env, target: _target, exclude: _exclude, replace: _replace, ...flags } = context.flags;
   return {
     ...context,
     paths: saved.paths,
@@ -27,6 +28,8 @@ function savedPlanContext(context: CommandContext, saved: SavedPlan): CommandCon
       ...flags,
       ...(saved.env !== undefined ? { env: saved.env } : {}),
       ...(saved.targets.length > 0 ? { target: [...saved.targets] } : {}),
+      ...(saved.excludes && saved.excludes.length > 0 ? { exclude: [...saved.excludes] } : {}),
+      ...(saved.replaces && saved.replaces.length > 0 ? { replace: [...saved.replaces] } : {}),
     },
   };
 }
@@ -35,7 +38,7 @@ export async function applyCommand(
   context: CommandContext,
   options: { destroy: boolean; saved?: { file: string; saved: SavedPlan } },
 ): Promise<CommandResult> {
-  const concurrency = parseConcurrency(context.flags["concurrency"]);
+  const concurrency = parseConcurrency(context.flags["parallelism"]);
   const interrupt = context.io.signal;
   const verb = options.destroy ? "Destroy" : "Apply";
   const planned = await planWorkspace(context, {
@@ -43,7 +46,7 @@ export async function applyCommand(
     lock: options.destroy ? "destroy" : "apply",
     ...(interrupt ? { signal: interrupt } : {}),
   });
-  const { plan, connection, loaded } = planned;
+  const { plan, connection, loaded, target } = planned;
   // Steps stop starting on Ctrl-C/SIGTERM, and when the lock's lease can no longer be trusted.
   const stops = [interrupt, planned.lock?.lost].filter((signal): signal is AbortSignal => signal !== undefined);
   const stop = stops.length > 0 ? AbortSignal.any(stops) : undefined;
@@ -53,28 +56,43 @@ export async function applyCommand(
       assertPlanStillFits(options.saved.file, options.saved.saved, { desired: loaded.resources, live: planned.live, plan });
     }
     const format = outputFormat(context);
-    if (format !== "json") context.io.stdout(renderPlanFor(context, plan));
+    if (format !== "json") context.io.stdout(renderPlanFor(context, plan, target));
     if (plan.changes.length === 0) {
-      if (format === "json") context.io.stdout(renderPlanFor(context, plan));
+      if (format === "json") context.io.stdout(renderPlanFor(context, plan, target));
       return { exitCode: 0 };
     }
     await obtainConsent(context, plan, { destroy: options.destroy, preApproved: options.saved !== undefined });
     if (interrupt?.aborted) throw new InterruptedError(`${verb} cancelled; nothing was changed.`);
 
+    const stopOption = stop ? { signal: stop } : {};
     // Each step is shown the moment it finishes; the report at the end then only counts.
-    const progress = (shown: Plan) => {
-      const line = createOutcomeRenderer(shown, { color: useColor(context) });
-      return format === "json" ? {} : { onSettled: (outcome: StepOutcome) => context.io.stdout(line(outcome)) };
+    const run = async (shown: Plan) => {
+      if (format === "json") return executePlan(shown, connection, loaded.project, { concurrency, ...stopOption });
+      const progress = createApplyProgress(shown, {
+        write: (text) => context.io.stdout(text),
+        tty: context.io.stdoutIsTTY,
+        color: useColor(context),
+        ...(context.io.columns !== undefined ? { columns: context.io.columns } : {}),
+      });
+      try {
+        return await executePlan(shown, connection, loaded.project, {
+          concurrency,
+          onStarted: (step) => progress.onStarted(step),
+          onSettled: (outcome) => progress.onSettled(outcome),
+          ...stopOption,
+        });
+      } finally {
+        progress.stop();
+      }
     };
     if (format !== "json") context.io.stdout("\nApplying:\n");
-    const stopOption = stop ? { signal: stop } : {};
-    let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan), ...stopOption });
+    let { report, transientFailures } = await run(plan);
     // Only a failure in transit is worth another round; a refusal would only be refused again.
     for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0 && !stop?.aborted; round += 1) {
       const live = await readWorkspace(connection.client);
       const retryPlan = options.destroy
         ? undefined
-        : assemblePlan(loaded.resources, live, { project: loaded.project, targets: parseTargets(context.flags["target"]) });
+        : assemblePlan(loaded.resources, live, { project: loaded.project, ...retrySelection(selectionOf(context), report) });
       // Only carry on with changes the user already approved.
       if (!retryPlan || !isSubsetOf(retryPlan, plan)) break;
       if (retryPlan.changes.length === 0) {
@@ -84,13 +102,15 @@ export async function applyCommand(
       if (format !== "json") {
         context.io.stdout(`\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`);
       }
-      const retried = await executePlan(retryPlan, connection, loaded.project, { concurrency, ...progress(retryPlan), ...stopOption });
+      const retried = await run(retryPlan);
       report = mergeReports(report, retried.report);
       transientFailures = retried.transientFailures;
     }
 
     context.io.stdout(
-      format === "json" ? renderApplyReportJson(plan, report) : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: interrupt?.aborted !== true }),
+      format === "json"
+        ? renderApplyReportJson(plan, report, { target })
+        : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: interrupt?.aborted !== true }),
     );
     if (interrupt?.aborted) {
       context.io.stderr(`${verb} interrupted: no further changes were started; the report above says what was done, failed and not attempted. Releasing the workspace lock.\n`);
@@ -142,6 +162,12 @@ async function obtainConsent(
     throw error;
   }
   if (answer.trim() !== "yes") throw new UsageError(`${verb} cancelled; nothing was changed`);
+}
+
+/** A forced replace whose delete already happened is not forced again: the next round only creates it. */
+function retrySelection(selection: Selection, report: ApplyReport): Selection {
+  const applied = new Set(report.outcomes.filter((outcome) => outcome.status === "applied").map((outcome) => outcome.stepId));
+  return { ...selection, replaces: selection.replaces.filter((address) => !applied.has(`delete:${address}`)) };
 }
 
 function hasFailures(report: ApplyReport): boolean {

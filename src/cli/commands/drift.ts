@@ -3,11 +3,12 @@ import type { TimeplusClient } from "../../live/client.js";
 import { readWorkspace } from "../../live/read-workspace.js";
 import type { LiveResource } from "../../model/index.js";
 import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
-import { assertSelectorsMatch } from "../../plan/selectors.js";
+import { assertSelectorsMatch } from "../../plan/selection.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../render/drift.js";
 import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { loadDesired, outputFormat, parseTargets, useColor } from "../workflow.js";
+import type { PlanTarget } from "../../render/target.js";
+import { loadDesired, outputFormat, selectionOf, targetOf, useColor } from "../workflow.js";
 
 /**
  * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
@@ -15,22 +16,23 @@ import { loadDesired, outputFormat, parseTargets, useColor } from "../workflow.j
  */
 export async function run(context: CommandContext): Promise<CommandResult> {
   const format = outputFormat(context);
-  const targets = parseTargets(context.flags["target"]);
+  const { targets, excludes } = selectionOf(context);
   const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
   const loaded = await loadDesired(context);
   const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
   let live: LiveResource[];
+  let target: PlanTarget;
   try {
-    live = await readWorkspace(readOnly(connection.client));
+    [live, target] = await Promise.all([readWorkspace(readOnly(connection.client)), targetOf(context, connection)]);
   } finally {
     await connection.close();
   }
   assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
-  const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets });
-  const options = { failOnUnmanaged };
+  const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets, excludes });
+  const options = { failOnUnmanaged, target };
   context.io.stdout(
     format === "json"
-      ? renderDriftJson(report)
+      ? renderDriftJson(report, { target })
       : format === "markdown"
         ? renderDriftMarkdown(report, options)
         : renderDriftText(report, { ...options, color: useColor(context) }),

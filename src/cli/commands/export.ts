@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { TpctlError, UsageError } from "../../errors.js";
 import { readWorkspace, rejectAmbiguousNames } from "../../live/read-workspace.js";
 import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
@@ -38,6 +39,10 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   };
 
   const connection = await connect({ environment: io.environment, cwd: io.cwd });
+  const withSchemas = (bundle: ExportBundle): ExportBundle => ({
+    ...bundle,
+    files: bundle.files.map((file) => ({ ...file, content: `${schemaLine(join(folder, file.path), file.path)}\n${file.content}` })),
+  });
   let lock: HeldLock | undefined;
   try {
     // Adoption writes to the workspace: hold the lock from the read on, as apply does.
@@ -46,7 +51,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     }
     const live = await readWorkspace(connection.client);
     rejectAmbiguousNames(live);
-    const bundle = assembleExport(live, { project });
+    const bundle = withSchemas(assembleExport(live, { project }));
     const unchanged = await writeExport(folder, bundle, display);
     const adoption = adopt ? await adoptAll(connection, bundle, project, io.environment) : undefined;
     io.stdout(
@@ -74,6 +79,18 @@ export async function run(context: CommandContext): Promise<CommandResult> {
       await connection.close();
     }
   }
+}
+
+/** The schemas of the tpctl that writes the export: dist/cli/commands/ -> schemas/. */
+const SCHEMA_DIR = fileURLToPath(new URL("../../../schemas/", import.meta.url));
+
+/**
+ * The first line of an exported file, so that editors running the YAML language server complete
+ * and check it: the schema for a resource, or for tpctl.yaml, by a path relative to the file.
+ */
+export function schemaLine(file: string, relativePath: string): string {
+  const schema = join(SCHEMA_DIR, basename(relativePath) === "tpctl.yaml" ? "tpctl.json" : "manifest.json");
+  return `# yaml-language-server: $schema=${relative(dirname(file), schema).split(sep).join("/")}`;
 }
 
 /**

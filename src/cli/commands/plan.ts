@@ -2,16 +2,24 @@ import { UsageError } from "../../errors.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { writeSavedPlan } from "../saved-plan-file.js";
 import { planWorkspace, renderPlanFor } from "../workflow.js";
+import { renderPlanJson } from "../../render/json.js";
+import { renderPlanMarkdown } from "../../render/markdown.js";
+import { renderPlanText } from "../../render/text.js";
 
 export async function run(context: CommandContext): Promise<CommandResult> {
   const out = context.flags["out"];
   if (out !== undefined && (typeof out !== "string" || out === "")) throw new UsageError("--out needs a file name");
-  const { plan, loaded, live, close } = await planWorkspace(context);
+  const { plan, loaded, live, target, close } = await planWorkspace(context);
   await close();
   if (typeof out === "string") {
-    await writeSavedPlan(context, out, plan, { project: loaded.project, desired: loaded.resources, live });
+    const display = {
+      text: renderPlanText(plan, { color: false, target }),
+      markdown: renderPlanMarkdown(plan, { target }),
+      json: JSON.parse(renderPlanJson(plan, { target })) as unknown,
+    };
+    await writeSavedPlan(context, out, plan, { project: loaded.project, desired: loaded.resources, live, display });
   }
-  context.io.stdout(renderPlanFor(context, plan));
+  context.io.stdout(renderPlanFor(context, plan, target));
   if (typeof out === "string" && context.flags["json"] !== true && context.flags["format"] === undefined) {
     context.io.stdout(`\nSaved this plan to ${out}. Apply exactly it with: tpctl apply ${out}\n`);
   }
