@@ -130,11 +130,14 @@ async function readTarget(
     });
     const text = await response.body.text();
     if (response.statusCode !== 200) return unknown;
-    const body = JSON.parse(text) as { product?: unknown; version?: unknown };
+    // The seed's Info names the product `product_name` and versions each component (`neutron` is
+    // the appserver); older builds of the built-in server said `product` and `version`.
+    const body = JSON.parse(text) as { product_name?: unknown; product?: unknown; version?: unknown; neutron?: { version?: unknown } };
+    const named = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
     return {
       ...unknown,
-      product: typeof body.product === "string" && body.product !== "" ? body.product : "Timeplus",
-      version: typeof body.version === "string" && body.version !== "" ? body.version : "unknown",
+      product: named(body.product_name) ?? named(body.product) ?? "Timeplus",
+      version: named(body.neutron?.version) ?? named(body.version) ?? "unknown",
     };
   } catch {
     return unknown;

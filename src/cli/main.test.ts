@@ -61,7 +61,8 @@ describe("main", () => {
     expect(await main(["apply", "--help"], apply.io)).toBe(0);
     const text = apply.out.join("");
     expect(text).toContain("Usage: tpctl apply [PATH... | FILE] [options]");
-    expect(text).toContain("--allow-destroy      allow deletes and destructive replaces\n");
+    expect(text).toMatch(/--allow-destroy +allow deletes and destructive replaces\n/);
+    expect(text).toContain("e.g. tpctl apply --lock-timeout 2m");
     expect(text).toContain("e.g. tpctl apply --parallelism 8");
     expect(text).not.toContain("--detailed-exitcode");
   });

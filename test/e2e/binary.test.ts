@@ -61,7 +61,7 @@ describe("the built binary", () => {
   it("exits 1 with one sentence on stderr for an unknown command", async () => {
     const result = await runCliProcess(["plna"], { cwd: tree.dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Error: unknown command "plna"; run "tpctl --help" to see the commands\n');
+    expect(result.stderr).toBe('Error: unknown command "plna" (did you mean "plan"?); run "tpctl help" to see the commands\n');
   });
 
   // One process per test, each in a workspace of its own on the shared server, so that none comes
