@@ -84,6 +84,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
       "latency-ms": { type: "string" },
       "fault-rate": { type: "string" },
       "fault-seed": { type: "string" },
+      profile: { type: "string" },
     },
     run: () => import("./commands/server.js"),
   },
@@ -129,6 +130,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   "latency-ms": "add this many milliseconds to every response",
   "fault-rate": "fail this fraction of requests, as networks and servers fail",
   "fault-seed": "seed for --fault-rate, so a run can be repeated",
+  profile: "what to serve: 2024 (REST API), 2026 (REST + /exec SQL), engine (SQL only, as Proton); default all",
 };
 
 function renderCommandUsage(name: string, declaration: CommandDeclaration): string {

@@ -4,6 +4,8 @@ import type { JsonValue } from "../model/index.js";
 import { createCatalog, createTransaction } from "./catalog.js";
 import { ApiFailure, ENGINE_CODES, engineError } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
+import { type Profile, restRouteServed } from "./sql/profile.js";
+import { type EngineReply, type EngineRequest, isEnginePath, type SqlWorkspace } from "./sql/transport.js";
 import type { Actor, KindModule, Route, RouteContext } from "./kinds/kind.js";
 import { DATABASE } from "./kinds/kind.js";
 import { type Store, WORKSPACE_PATTERN } from "./store.js";
@@ -32,6 +34,10 @@ export interface AppOptions {
   /** Ids of objects of id-based kinds (sources, sinks, …). */
   readonly newId: () => string;
   readonly version: string;
+  /** What is served (`tpctl server --profile`); defaults to everything. */
+  readonly profile?: Profile;
+  /** The engine's SQL HTTP interface at `/`, when the profile serves it. */
+  readonly engine?: (request: EngineRequest, workspace: SqlWorkspace) => Promise<EngineReply>;
 }
 
 export interface App {
@@ -44,11 +50,15 @@ interface Reply {
   readonly status: number;
   readonly body?: JsonValue;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A body sent as it is (the engine's text answers), instead of `body` as JSON. */
+  readonly text?: string;
 }
 
 interface CompiledRoute {
   readonly route: Route;
   readonly segments: readonly string[];
+  /** The kind whose module the route belongs to; undefined for extra routes. */
+  readonly kind: string | undefined;
 }
 
 /**
@@ -57,9 +67,13 @@ interface CompiledRoute {
  * into the `{code, message, system}` error body of the real service (reference §6).
  */
 export function createApp(options: AppOptions): App {
-  const routes: CompiledRoute[] = [...options.modules.flatMap((module) => module.routes), ...options.extraRoutes].map(
-    (route) => ({ route, segments: route.path.split("/").filter((segment) => segment !== "") }),
-  );
+  const profile = options.profile ?? "all";
+  const routes: CompiledRoute[] = [
+    ...options.modules.flatMap((module) => module.routes.map((route) => ({ route, kind: module.kind as string | undefined }))),
+    ...options.extraRoutes.map((route) => ({ route, kind: undefined })),
+  ]
+    .filter(({ route, kind }) => restRouteServed(profile, route.method, kind, route.path))
+    .map(({ route, kind }) => ({ route, kind, segments: route.path.split("/").filter((segment) => segment !== "") }));
   const counter = new Map<string, number>();
   const faultCounter = new Map<string, number>();
   let total = 0;
@@ -93,7 +107,10 @@ export function createApp(options: AppOptions): App {
 
     let reply: Reply;
     try {
-      reply = await dispatch(method, url, request.headers, raw);
+      reply =
+        options.engine && isEnginePath(url.pathname)
+          ? await serveEngine(options.engine, method, url, request.headers, raw)
+          : await dispatch(method, url, request.headers, raw);
     } catch (error) {
       reply = failureReply(
         error instanceof ApiFailure
@@ -111,11 +128,29 @@ export function createApp(options: AppOptions): App {
     send(response, reply);
   };
 
+  // The engine has no workspaces: its statements act on `default`, the workspace REST calls `default`.
+  const engineWorkspace: SqlWorkspace = {
+    read: () => createCatalog(options.modules, options.store.read(DATABASE)),
+    write: (change) => options.store.write(DATABASE, (state) => change(createTransaction(options.modules, state))),
+  };
+  const serveEngine = async (
+    engine: NonNullable<AppOptions["engine"]>,
+    method: string,
+    url: URL,
+    headers: IncomingHttpHeaders,
+    raw: RawBody,
+  ): Promise<Reply> => {
+    if ("tooLarge" in raw) return { status: 413, text: `request body is larger than ${MAX_BODY_BYTES} bytes\n` };
+    const reply = await engine({ method, url, headers, body: raw.text }, engineWorkspace);
+    return { status: reply.status, text: reply.text, headers: reply.headers };
+  };
+
   const dispatch = async (method: string, url: URL, headers: IncomingHttpHeaders, raw: RawBody): Promise<Reply> => {
     const actor = authenticate(headers, options.auth);
     const segments = decodeSegments(url.pathname);
     if (segments === undefined) throw pathNotFound(method, url.pathname);
 
+    if (profile === "engine") throw pathNotFound(method, url.pathname);
     // Un-versioned version endpoint of later Enterprise builds (reference §1).
     if (isInfoPath(segments)) {
       if (method !== "GET") throw methodNotAllowed(method, url.pathname, ["GET"]);
@@ -284,6 +319,11 @@ function same(a: string, b: string): boolean {
 
 function send(response: ServerResponse, reply: Reply): void {
   if (response.destroyed || response.writableEnded) return;
+  if (reply.text !== undefined) {
+    response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.text) });
+    response.end(reply.text);
+    return;
+  }
   const text = reply.body === undefined || reply.status === 204 ? "" : JSON.stringify(reply.body);
   response.writeHead(reply.status, {
     ...reply.headers,

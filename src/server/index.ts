@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { createFaultPlan } from "./faults.js";
 import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
+import { PROFILES, type Profile, servesEngine, servesExec } from "./sql/profile.js";
+import { execRoute, handleEngineRequest } from "./sql/transport.js";
 import { Store } from "./store.js";
 import { topologyRoute } from "./topology.js";
 
@@ -30,6 +32,12 @@ export interface ServerOptions {
   readonly now?: () => Date;
   /** Ids of sources, sinks, alerts, dashboards and saved queries; defaults to random UUIDs. */
   readonly newId?: () => string;
+  /**
+   * What to serve: `2024` the seed's REST API, `2026` a Timeplus Enterprise 3.3 appserver (REST
+   * plus `/exec`), `engine` only the engine's SQL HTTP interface (as Proton); `all` (the default)
+   * every one of them.
+   */
+  readonly profile?: Profile;
 }
 
 export interface RunningServer {
@@ -41,6 +49,8 @@ export interface RunningServer {
 }
 
 const VERSION = "0.1.0";
+/** What `SELECT version()` answers: the engine line whose SQL the server speaks (Timeplus 3.x). */
+const ENGINE_VERSION = "3.0.0-tpctl";
 
 /**
  * Starts the built-in Timeplus-compatible server (REST API v1beta2: every kind tpctl manages,
@@ -59,11 +69,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new RangeError("username and password go together");
   }
 
+  const profile = options.profile ?? "all";
+  if (!PROFILES.includes(profile)) throw new RangeError(`profile must be one of ${PROFILES.join(", ")}, got ${String(profile)}`);
+  const now = options.now ?? (() => new Date());
   const store = await Store.open(options.dataDir);
   const app = createApp({
     store,
     modules: KIND_MODULES,
-    extraRoutes: [topologyRoute],
+    extraRoutes: [topologyRoute, ...(servesExec(profile) ? [execRoute(ENGINE_VERSION)] : [])],
+    profile,
+    ...(servesEngine(profile)
+      ? {
+          engine: (request, workspace) =>
+            handleEngineRequest(request, workspace, {
+              version: ENGINE_VERSION,
+              now,
+              ...(options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : {}),
+            }),
+        }
+      : {}),
     auth: {
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
@@ -72,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     latencyMs,
     faults: faultRate > 0 ? createFaultPlan(faultRate, options.faultSeed ?? 0) : undefined,
     slowMs: options.faultSlowMs ?? 1000,
-    now: options.now ?? (() => new Date()),
+    now,
     newId: options.newId ?? (() => randomUUID()),
     version: VERSION,
   });

@@ -30,12 +30,15 @@ const DEFAULT_RETENTION = 0;
 const TP_TIME = "_tp_time";
 const TP_TIME_CODEC = "CODEC(DoubleDelta, LZ4)";
 
-/** The Stream response is the stored record: it is stored normalised as GET shows it. */
+/**
+ * The Stream response is the stored record: it is stored normalised as GET shows it, but for `sql`,
+ * what only DDL can say (ORDER BY, settings, …), which SHOW CREATE reads (src/server/sql/).
+ */
 const COLLECTION = nameCollection({
   kind: "stream",
   label: "stream",
   path: "/streams",
-  render: (record) => record,
+  render: ({ sql: _sql, ...record }) => record,
 });
 
 export const streamModule: KindModule = {

@@ -1,0 +1,345 @@
+import { createHash } from "node:crypto";
+import type { JsonObject, JsonValue } from "../../model/index.js";
+import type { Catalog } from "../catalog.js";
+import type { Expr, Select } from "./ast.js";
+import { SQL_CODES, sqlError } from "./errors.js";
+import {
+  DEFAULT_DATABASE,
+  showCreateDictionary,
+  showCreateExternal,
+  showCreateFunction,
+  showCreateNamedCollection,
+  showCreateStream,
+  showCreateView,
+  SQL_KINDS,
+} from "./objects.js";
+
+/** A result set: typed columns and rows in column order. */
+export interface Rows {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly (readonly JsonValue[])[];
+}
+
+type Row = Readonly<Record<string, JsonValue>>;
+
+interface Table {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Row[];
+}
+
+/** Relation kinds in the order system.tables lists them, with their engine names. */
+const RELATION_ENGINES: readonly { readonly kind: string; readonly engine: (record: JsonObject) => string }[] = [
+  { kind: "stream", engine: (record) => (typeof record["engine"] === "string" && record["engine"] !== "" ? record["engine"] : "Stream") },
+  { kind: "view", engine: () => "View" },
+  { kind: "materialized_view", engine: () => "MaterializedView" },
+  { kind: "external_stream", engine: () => "ExternalStream" },
+  { kind: "external_table", engine: () => "ExternalTable" },
+  { kind: SQL_KINDS.dictionary, engine: () => "Dictionary" },
+];
+
+/** The engine's name for the object a catalog record is (`Stream`, `View`, …). */
+export function engineOf(kind: string, record: JsonObject): string {
+  return RELATION_ENGINES.find((entry) => entry.kind === kind)?.engine(record) ?? kind;
+}
+
+/** SHOW CREATE text of any relation-like record. */
+export function createQueryOf(kind: string, record: JsonObject): string {
+  switch (kind) {
+    case "stream":
+      return showCreateStream(record);
+    case "view":
+      return showCreateView(record, false);
+    case "materialized_view":
+      return showCreateView(record, true);
+    case "external_stream":
+      return showCreateExternal(record, "stream");
+    case "external_table":
+      return showCreateExternal(record, "table");
+    case SQL_KINDS.dictionary:
+      return showCreateDictionary(record);
+    default:
+      return "";
+  }
+}
+
+/** A stable UUID-shaped id per object, since records carry none. */
+function uuidOf(kind: string, record: JsonObject): string {
+  const hex = createHash("sha1").update(`${kind}\u0000${String(record["name"])}\u0000${String(record["created_at"] ?? "")}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const TABLES_COLUMNS = [
+  ["database", "string"], ["name", "string"], ["uuid", "uuid"], ["engine", "string"], ["is_temporary", "uint8"],
+  ["dependencies_database", "array(string)"], ["dependencies_table", "array(string)"], ["create_table_query", "string"],
+  ["engine_full", "string"], ["mode", "string"], ["as_select", "string"], ["partition_key", "string"], ["sorting_key", "string"],
+  ["primary_key", "string"], ["comment", "string"], ["has_own_data", "uint8"],
+  ["loading_dependencies_database", "array(string)"], ["loading_dependencies_table", "array(string)"],
+  ["loading_dependent_database", "array(string)"], ["loading_dependent_table", "array(string)"],
+] as const;
+
+function systemTables(catalog: Catalog): Table {
+  const rows: Row[] = [];
+  for (const { kind, engine } of RELATION_ENGINES) {
+    for (const record of catalog.list(kind)) {
+      const name = String(record["name"]);
+      const dependents = kind === SQL_KINDS.dictionary ? [] : catalog.dependentsOf(name).map((located) => String(located.record["name"]));
+      const module = catalog.modules.find((candidate) => candidate.kind === kind);
+      const links = module ? module.links(record) : { reads: [], writes: [] };
+      const needs = [...new Set([...links.reads, ...links.writes])];
+      const engineName = engine(record);
+      const native = engineName === "Stream" || engineName === "MutableStream";
+      const extras = (record["sql"] ?? {}) as JsonObject;
+      const primaryKey = native ? String(record["primary_key"] ?? "") : "";
+      rows.push({
+        database: DEFAULT_DATABASE,
+        name,
+        uuid: uuidOf(kind, record),
+        engine: engineName,
+        is_temporary: 0,
+        dependencies_database: dependents.map(() => DEFAULT_DATABASE),
+        dependencies_table: dependents,
+        create_table_query: createQueryOf(kind, record),
+        engine_full: engineName,
+        mode: kind === "stream" ? String(record["mode"] || "append") : "",
+        as_select: kind === "view" || kind === "materialized_view" ? String(record["query"] ?? "") : "",
+        partition_key: engineName === "Stream" ? String(extras["partition_by"] ?? "to_YYYYMMDD(_tp_time)") : "",
+        sorting_key: engineName === "Stream" ? String(extras["order_by"] ?? (primaryKey || "to_start_of_hour(_tp_time)")) : "",
+        primary_key: primaryKey,
+        comment: String(record["description"] ?? record["comment"] ?? ""),
+        has_own_data: native ? 1 : 0,
+        loading_dependencies_database: needs.map(() => DEFAULT_DATABASE),
+        loading_dependencies_table: needs,
+        loading_dependent_database: dependents.map(() => DEFAULT_DATABASE),
+        loading_dependent_table: dependents,
+      });
+    }
+  }
+  return { columns: TABLES_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+/** A few built-in functions so that `system.functions` is not only UDFs (origin System). */
+const SYSTEM_FUNCTIONS = ["count", "sum", "avg", "min", "max", "now", "now64", "to_string", "version", "tumble", "hop", "session", "table"];
+const AGGREGATES = new Set(["count", "sum", "avg", "min", "max"]);
+
+function systemFunctions(catalog: Catalog): Table {
+  const rows: Row[] = SYSTEM_FUNCTIONS.map((name) => ({
+    name,
+    is_aggregate: AGGREGATES.has(name) ? 1 : 0,
+    case_insensitive: 0,
+    alias_to: "",
+    create_query: "",
+    origin: "System",
+    description: "",
+  }));
+  for (const record of catalog.list("udf")) {
+    rows.push({
+      name: String(record["name"]),
+      is_aggregate: record["is_aggregation"] === true ? 1 : 0,
+      case_insensitive: 0,
+      alias_to: "",
+      create_query: showCreateFunction(record),
+      origin: record["type"] === "sql" ? "SQLUserDefined" : "ExecutableUserDefined",
+      description: String(record["description"] ?? ""),
+    });
+  }
+  return {
+    columns: [
+      { name: "name", type: "string" }, { name: "is_aggregate", type: "uint8" }, { name: "case_insensitive", type: "uint8" },
+      { name: "alias_to", type: "string" }, { name: "create_query", type: "string" }, { name: "origin", type: "string" },
+      { name: "description", type: "string" },
+    ],
+    rows,
+  };
+}
+
+function systemDatabases(catalog: Catalog): Table {
+  const names = [DEFAULT_DATABASE, "system", ...catalog.list(SQL_KINDS.database).map((record) => String(record["name"]))];
+  return {
+    columns: [{ name: "name", type: "string" }, { name: "engine", type: "string" }, { name: "comment", type: "string" }],
+    rows: names.map((name) => {
+      const record = catalog.get(SQL_KINDS.database, name);
+      return { name, engine: "Atomic", comment: String(record?.["comment"] ?? "") };
+    }),
+  };
+}
+
+function systemNamedCollections(catalog: Catalog): Table {
+  return {
+    columns: [{ name: "name", type: "string" }, { name: "create_query", type: "string" }],
+    rows: catalog.list(SQL_KINDS.namedCollection).map((record) => ({ name: String(record["name"]), create_query: showCreateNamedCollection(record) })),
+  };
+}
+
+const SYSTEM_TABLES: Readonly<Record<string, (catalog: Catalog) => Table>> = {
+  tables: systemTables,
+  functions: systemFunctions,
+  databases: systemDatabases,
+  named_collections: systemNamedCollections,
+};
+
+export interface SelectEnv {
+  readonly version: string;
+}
+
+/**
+ * Answers the SELECTs a reconciler sends: constants (`SELECT version()`) and projections,
+ * filters, ordering and limits over `system.tables`, `system.functions`, `system.databases` and
+ * `system.named_collections`. Reading a stream's data is not simulated (48).
+ */
+export function runSelect(select: Select, catalog: Catalog, env: SelectEnv): Rows {
+  let table: Table;
+  if (select.from === undefined) {
+    table = { columns: [], rows: [{}] };
+  } else {
+    const database = select.from.database ?? DEFAULT_DATABASE;
+    const source = database === "system" ? SYSTEM_TABLES[select.from.name] : undefined;
+    if (source) table = source(catalog);
+    else if (database === "system") throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream system.${select.from.name} doesn't exist`);
+    else if (database === DEFAULT_DATABASE && catalog.relation(select.from.name)) {
+      throw sqlError(SQL_CODES.NOT_IMPLEMENTED, "The built-in server keeps no data: only system tables can be read");
+    } else throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${database}.${select.from.name} doesn't exist`);
+  }
+  const known = new Set(table.columns.map((column) => column.name));
+  const evaluate = (expr: Expr, row: Row): JsonValue => evaluateExpr(expr, row, known, env);
+  let rows = table.rows.filter((row) => select.where === undefined || truthy(evaluate(select.where, row)));
+  if (select.orderBy.length > 0) {
+    rows = [...rows].sort((a, b) => {
+      for (const { expr, descending } of select.orderBy) {
+        const order = compare(evaluate(expr, a), evaluate(expr, b));
+        if (order !== 0) return descending ? -order : order;
+      }
+      return 0;
+    });
+  }
+  if (select.limit !== undefined) rows = rows.slice(0, select.limit);
+  const columns: { name: string; type: string }[] = [];
+  const getters: ((row: Row) => JsonValue)[] = [];
+  for (const item of select.items) {
+    if (item.expr === undefined) {
+      for (const column of table.columns) {
+        columns.push(column);
+        getters.push((row) => row[column.name] ?? null);
+      }
+      continue;
+    }
+    const expr = item.expr;
+    const declared = expr.kind === "column" ? table.columns.find((column) => column.name === expr.name) : undefined;
+    const sample = rows[0] === undefined ? null : evaluate(expr, rows[0]);
+    columns.push({ name: item.label, type: declared?.type ?? typeOf(sample) });
+    getters.push((row) => evaluate(expr, row));
+  }
+  return { columns, rows: rows.map((row) => getters.map((get) => get(row))) };
+}
+
+function typeOf(value: JsonValue): string {
+  if (typeof value === "string") return "string";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? (value >= 0 ? "uint64" : "int64") : "float64";
+  if (Array.isArray(value)) return "array(string)";
+  return "nullable(nothing)";
+}
+
+function truthy(value: JsonValue): boolean {
+  return value === true || (typeof value === "number" && value !== 0);
+}
+
+function compare(a: JsonValue, b: JsonValue): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const left = String(a);
+  const right = String(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function likeToRegExp(pattern: string, insensitive: boolean): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern.charAt(i);
+    if (ch === "\\" && i + 1 < pattern.length) source += pattern.charAt(++i).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    else if (ch === "%") source += "[\\s\\S]*";
+    else if (ch === "_") source += "[\\s\\S]";
+    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`, insensitive ? "i" : "");
+}
+
+/** `LIKE` as the engine matches it: `%`, `_`, backslash escapes. */
+export function matchesLike(value: string, pattern: string, insensitive = false): boolean {
+  return likeToRegExp(pattern, insensitive).test(value);
+}
+
+function evaluateExpr(expr: Expr, row: Row, known: ReadonlySet<string>, env: SelectEnv): JsonValue {
+  const evaluate = (inner: Expr): JsonValue => evaluateExpr(inner, row, known, env);
+  switch (expr.kind) {
+    case "literal":
+      return expr.value;
+    case "column":
+      if (!known.has(expr.name)) throw sqlError(SQL_CODES.UNKNOWN_IDENTIFIER, `Missing columns: '${expr.name}' while processing query`);
+      return row[expr.name] ?? null;
+    case "not":
+      return !truthy(evaluate(expr.operand));
+    case "in": {
+      const value = evaluate(expr.operand);
+      const found = expr.list.some((item) => compare(value, evaluate(item)) === 0);
+      return expr.negated ? !found : found;
+    }
+    case "like": {
+      const matched = matchesLike(String(evaluate(expr.operand)), String(evaluate(expr.pattern)), expr.insensitive);
+      return expr.negated ? !matched : matched;
+    }
+    case "binary": {
+      if (expr.operator === "AND") return truthy(evaluate(expr.left)) && truthy(evaluate(expr.right));
+      if (expr.operator === "OR") return truthy(evaluate(expr.left)) || truthy(evaluate(expr.right));
+      const order = compare(evaluate(expr.left), evaluate(expr.right));
+      switch (expr.operator) {
+        case "=":
+          return order === 0;
+        case "!=":
+          return order !== 0;
+        case "<":
+          return order < 0;
+        case ">":
+          return order > 0;
+        case "<=":
+          return order <= 0;
+        default:
+          return order >= 0;
+      }
+    }
+    case "call":
+      return callFunction(expr.name, expr.args.map(evaluate), env);
+  }
+}
+
+function callFunction(name: string, args: readonly JsonValue[], env: SelectEnv): JsonValue {
+  const [first, second] = args;
+  switch (name) {
+    case "version":
+      return env.version;
+    case "current_database":
+    case "currentdatabase":
+    case "database":
+      return DEFAULT_DATABASE;
+    case "starts_with":
+      return String(first).startsWith(String(second));
+    case "ends_with":
+      return String(first).endsWith(String(second));
+    case "lower":
+      return String(first).toLowerCase();
+    case "upper":
+      return String(first).toUpperCase();
+    case "length":
+      return Array.isArray(first) ? first.length : String(first).length;
+    case "to_string":
+      return typeof first === "string" ? first : JSON.stringify(first);
+    case "concat":
+      return args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join("");
+    case "has":
+      return Array.isArray(first) && first.some((item) => compare(item, second ?? null) === 0);
+    case "empty":
+      return Array.isArray(first) ? first.length === 0 : String(first ?? "") === "";
+    case "not_empty":
+      return Array.isArray(first) ? first.length > 0 : String(first ?? "") !== "";
+    default:
+      throw sqlError(SQL_CODES.UNKNOWN_FUNCTION, `Unknown function ${name}`);
+  }
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "../../src/server/index.js";
+
+/**
+ * What tpctl relies on from Timeplus SQL (docs/timeplus-sql.md), over both transports: the
+ * appserver's `POST /{workspace}/api/v1beta2/exec` and the engine's HTTP interface. Checked against
+ * the built-in server always, and against a real deployment when TIMEPLUS_ADDRESS is set with
+ * TIMEPLUS_API=sql (credentials from TIMEPLUS_USERNAME/TIMEPLUS_PASSWORD; the transport is /exec if
+ * the address answers it, else the engine's). Against a real deployment it only touches objects
+ * named tpctl_contract_sql_<random> and drops them afterwards.
+ */
+type Outcome = { ok: true; columns: string[]; rows: unknown[][] } | { ok: false; code: number; message: string };
+
+interface SqlTarget {
+  readonly label: string;
+  /** The REST API base when the target is an appserver (for the REST/SQL round trips), else undefined. */
+  rest(): string | undefined;
+  /** Whether REST can create engine objects here (the built-in server's default profile). */
+  readonly restCreates: boolean;
+  run(sql: string): Promise<Outcome>;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+}
+
+const READ = /^\s*(SELECT|SHOW|EXISTS|DESCRIBE)\b/i;
+
+async function viaExec(base: string, headers: Record<string, string>, sql: string): Promise<Outcome> {
+  const response = await fetch(`${base}/exec`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ sql, type: READ.test(sql) ? "historical" : "ddl" }),
+  });
+  const text = await response.text();
+  if (response.status === 204) return { ok: true, columns: [], rows: [] };
+  const body = text === "" ? {} : JSON.parse(text);
+  if (response.ok) return { ok: true, columns: (body.columns ?? []).map((column: { name: string }) => column.name), rows: body.data ?? [] };
+  return { ok: false, code: Number(body.code), message: String(body.message) };
+}
+
+async function viaEngine(address: string, headers: Record<string, string>, sql: string): Promise<Outcome> {
+  const url = new URL(address);
+  url.searchParams.set("default_format", "JSONCompact");
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8", ...headers }, body: sql });
+  const text = await response.text();
+  const code = response.headers.get("x-timeplus-exception-code");
+  if (code !== null) return { ok: false, code: Number(code), message: text };
+  if (text.trim() === "") return { ok: true, columns: [], rows: [] };
+  const body = JSON.parse(text);
+  return { ok: true, columns: body.meta.map((column: { name: string }) => column.name), rows: body.data };
+}
+
+function builtIn(transport: "exec" | "engine"): SqlTarget {
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let dataDir = "";
+  const rest = (): string => `${server?.url}/default/api/v1beta2`;
+  return {
+    label: `built-in server (${transport === "exec" ? "/exec" : "engine HTTP"})`,
+    rest: () => (transport === "exec" ? rest() : undefined),
+    restCreates: transport === "exec",
+    run: (sql) => (transport === "exec" ? viaExec(rest(), {}, sql) : viaEngine(`${server?.url}/`, {}, sql)),
+    async setUp() {
+      dataDir = await mkdtemp(join(tmpdir(), "tpctl-sql-contract-"));
+      server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
+    },
+    async tearDown() {
+      await server?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function realTarget(env: NodeJS.ProcessEnv): SqlTarget | undefined {
+  const address = env["TIMEPLUS_ADDRESS"]?.replace(/\/+$/, "");
+  if (!address || env["TIMEPLUS_API"] !== "sql") return undefined;
+  const base = `${address}/${env["TIMEPLUS_WORKSPACE"] || "default"}/api/v1beta2`;
+  const headers: Record<string, string> = {};
+  if (env["TIMEPLUS_USERNAME"]) {
+    headers["Authorization"] = `Basic ${Buffer.from(`${env["TIMEPLUS_USERNAME"]}:${env["TIMEPLUS_PASSWORD"] ?? ""}`).toString("base64")}`;
+  }
+  let exec = false;
+  return {
+    label: "TIMEPLUS_ADDRESS (TIMEPLUS_API=sql)",
+    rest: () => (exec ? base : undefined),
+    restCreates: false,
+    run: (sql) => (exec ? viaExec(base, headers, sql) : viaEngine(`${address}/`, headers, sql)),
+    async setUp() {
+      const probe = await fetch(`${base}/exec`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ sql: "SELECT 1", type: "historical" }) });
+      exec = probe.status !== 404 && probe.status !== 405;
+    },
+    tearDown: async () => undefined,
+  };
+}
+
+const targets = [builtIn("exec"), builtIn("engine"), realTarget(process.env)].filter((target): target is SqlTarget => target !== undefined);
+
+describe.each(targets)("Timeplus SQL contract against $label", (target) => {
+  const prefix = `tpctl_contract_sql_${randomBytes(4).toString("hex")}`;
+  const stream = `${prefix}_s`;
+  const target2 = `${prefix}_t`;
+  const view = `${prefix}_v`;
+  const mv = `${prefix}_mv`;
+
+  const ok = async (sql: string): Promise<unknown[][]> => {
+    const outcome = await target.run(sql);
+    if (!outcome.ok) throw new Error(`${sql}\n→ ${outcome.code}: ${outcome.message}`);
+    return outcome.rows;
+  };
+  const refusal = async (sql: string): Promise<number> => {
+    const outcome = await target.run(sql);
+    if (outcome.ok) throw new Error(`accepted: ${sql}`);
+    return outcome.code;
+  };
+  const tableRow = async (name: string, columns: string): Promise<unknown[] | undefined> =>
+    (await ok(`SELECT ${columns} FROM system.tables WHERE database = 'default' AND name = '${name}'`))[0];
+
+  beforeAll(async () => {
+    await target.setUp();
+  });
+  afterAll(async () => {
+    for (const name of [mv, view, target2, stream, `${prefix}_rest`, `${prefix}_q`]) {
+      await target.run(`DROP ${name === mv || name === view ? "VIEW" : "STREAM"} IF EXISTS ${name}`);
+    }
+    await target.tearDown();
+  });
+
+  it("answers SELECT version()", async () => {
+    const [[version]] = (await ok("SELECT version()")) as [[unknown]];
+    expect(typeof version).toBe("string");
+  });
+
+  it("creates a stream and reads it back with SHOW CREATE and system.tables", async () => {
+    await ok(`CREATE STREAM ${stream} (cid string, speed float32 DEFAULT 0) COMMENT 'contract'`);
+    const [[statement]] = (await ok(`SHOW CREATE STREAM ${stream}`)) as [[string]];
+    expect(statement).toMatch(new RegExp(`^CREATE STREAM default\\.${stream}\\s*\\(`));
+    expect(statement).toContain("`cid` string");
+    expect(statement).toContain("`speed` float32 DEFAULT 0");
+    expect(statement).toContain("`_tp_time` datetime64(3, 'UTC')");
+    expect(statement).toContain("COMMENT 'contract'");
+    expect(await tableRow(stream, "engine, comment")).toEqual(["Stream", "contract"]);
+  });
+
+  it("keeps the old definition on IF NOT EXISTS, and drops nothing on IF EXISTS", async () => {
+    await ok(`CREATE STREAM IF NOT EXISTS ${stream} (other int)`);
+    expect(((await ok(`SHOW CREATE ${stream}`)) as string[][])[0]?.[0]).toContain("`cid` string");
+    await ok(`DROP STREAM IF EXISTS ${prefix}_missing`);
+  });
+
+  it("refuses with the engine's codes: 57 exists, 60 unknown, 62 syntax and several statements", async () => {
+    expect(await refusal(`CREATE STREAM ${stream} (x int8)`)).toBe(57);
+    expect(await refusal(`DROP STREAM ${prefix}_missing`)).toBe(60);
+    expect(await refusal(`SHOW CREATE ${prefix}_missing`)).toBe(60);
+    expect(await refusal(`CREATE STREAM ${prefix}_bad (x int8`)).toBe(62);
+    expect(await refusal(`SELECT 1; SELECT 2`)).toBe(62);
+  });
+
+  it("stores a string literal with quotes, backslashes, newlines, $$, ; and comment markers exactly", async () => {
+    const nasty = "it's \\ \"q\"\nline2 $$ ; -- c /* d */";
+    const literal = `'${nasty.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
+    await ok(`ALTER STREAM ${stream} MODIFY COMMENT ${literal}`);
+    expect(await tableRow(stream, "comment")).toEqual([nasty]);
+    await ok(`ALTER STREAM ${stream} MODIFY COMMENT 'contract'`);
+  });
+
+  it("refuses to drop a stream a view reads (630), then drops in dependency order", async () => {
+    await ok(`CREATE VIEW ${view} AS SELECT cid FROM ${stream}`);
+    expect(await tableRow(view, "engine, as_select")).toEqual(["View", `SELECT cid FROM ${stream}`]);
+    expect(((await tableRow(stream, "dependencies_table")) as unknown[][])[0]).toContain(view);
+    expect(await refusal(`DROP STREAM ${stream}`)).toBe(630);
+  });
+
+  it("creates an MV INTO a target with SETTINGS after the SELECT, and changes its query in place", async () => {
+    await ok(`CREATE STREAM ${target2} (cid string, speed float32)`);
+    await ok(`CREATE MATERIALIZED VIEW ${mv} INTO ${target2} AS SELECT cid, speed FROM ${stream} SETTINGS checkpoint_interval = 5`);
+    expect(((await tableRow(mv, "engine")) as unknown[])[0]).toBe("MaterializedView");
+    await ok(`ALTER VIEW ${mv} MODIFY QUERY SELECT cid, speed * 2 AS speed FROM ${stream}`);
+    expect(String(((await tableRow(mv, "as_select")) as unknown[])[0])).toContain("speed * 2");
+    expect(await refusal(`DROP STREAM ${target2}`)).toBe(630);
+  });
+
+  it("adds a column in place and refuses DROP COLUMN with 48", async () => {
+    await ok(`ALTER STREAM ${stream} ADD COLUMN extra int32`);
+    expect(((await ok(`SHOW CREATE ${stream}`)) as string[][])[0]?.[0]).toContain("`extra` int32");
+    expect(await refusal(`ALTER STREAM ${stream} DROP COLUMN extra`)).toBe(48);
+  });
+
+  it("shows an object created by DDL in GET /streams, and one created by REST in SHOW CREATE", async () => {
+    const base = target.rest();
+    if (base === undefined) return;
+    const listed = (await (await fetch(`${base}/streams`)).json()) as { name: string; description: string }[];
+    expect(listed.find((item) => item.name === stream)).toMatchObject({ description: "contract" });
+    if (!target.restCreates) return;
+    const created = await fetch(`${base}/streams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: `${prefix}_rest`, description: "from rest", columns: [{ name: "id", type: "int" }] }),
+    });
+    expect(created.status).toBe(201);
+    const [[statement]] = (await ok(`SHOW CREATE ${prefix}_rest`)) as [[string]];
+    expect(statement).toContain("`id` int32");
+    expect(statement).toContain("COMMENT 'from rest'");
+  });
+
+  it("drops in reverse dependency order", async () => {
+    await ok(`DROP VIEW ${mv}`);
+    await ok(`DROP VIEW ${view}`);
+    await ok(`DROP STREAM ${target2}`);
+    await ok(`DROP STREAM ${stream}`);
+    expect(await tableRow(stream, "name")).toBeUndefined();
+  });
+});
