@@ -4,9 +4,14 @@ import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
 import { startServer } from "../server/index.js";
+import type { Driver } from "../drivers/driver.js";
+import { openDriver } from "../drivers/open.js";
+import { takeWorkspaceLock } from "./lock.js";
 
 export interface Connection {
   readonly client: TimeplusClient;
+  /** What plan and apply read and write through: REST or SQL, as --api / TIMEPLUS_API chose (src/drivers/). */
+  readonly driver: Driver;
   /** Where the tool is talking to, safe to print (never credentials). */
   readonly description: string;
   close(): Promise<void>;
@@ -17,6 +22,8 @@ export interface ConnectOptions {
   readonly cwd: string;
   /** From the chosen environment of tpctl.yaml; TIMEPLUS_ADDRESS wins. */
   readonly settings?: ConnectionSettings;
+  /** The `--api` flag, if given. */
+  readonly api?: unknown;
 }
 
 /**
@@ -40,18 +47,36 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     ...(password !== undefined ? { password } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
+  const lock = { take: (channel: Parameters<typeof takeWorkspaceLock>[0], operation: string) => takeWorkspaceLock(channel, env, operation) };
+  const driverFor = (client: TimeplusClient, url: string, embedded: boolean) =>
+    openDriver({ client, address: url, workspace, ...credentials, ...timeoutFrom(env), apiFlag: options.api, environment: env, embedded, lock });
   if (address) {
     const client = createTimeplusClient({ address, workspace, ...credentials, ...timeoutFrom(env) });
-    return { client, description: `${address.replace(/\/\/[^/@]*@/, "//")} (workspace ${workspace})`, close: () => client.close() };
+    const opened = await driverFor(client, address, false).catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
+    const close = async (): Promise<void> => {
+      await opened.close();
+      await client.close();
+    };
+    return { client, driver: opened.driver, description: `${address.replace(/\/\/[^/@]*@/, "//")} (workspace ${workspace})`, close };
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
   await mkdir(dataDir, { recursive: true });
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
   const client = createTimeplusClient({ address: server.url, workspace });
+  const opened = await driverFor(client, server.url, true).catch(async (error: unknown) => {
+    await client.close();
+    await server.close();
+    throw error;
+  });
   return {
     client,
+    driver: opened.driver,
     description: `the embedded local workspace in .tpctl/ (workspace ${workspace})`,
     async close() {
+      await opened.close();
       await client.close();
       await server.close();
     },

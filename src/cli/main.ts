@@ -24,6 +24,7 @@ const planOutput: Options = {
   json: { type: "boolean" },
   format: { type: "string" },
   target: { type: "string", multiple: true },
+  api: { type: "string" },
 };
 
 /** One declaration per command; the implementation is loaded only when the command runs. */
@@ -60,7 +61,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   },
   export: {
     summary: "write manifests for what is live, to adopt an existing workspace",
-    options: { out: { type: "string" }, project: { type: "string" }, adopt: { type: "boolean" } },
+    options: { out: { type: "string" }, project: { type: "string" }, adopt: { type: "boolean" }, api: { type: "string" } },
     run: () => import("./commands/export.js"),
   },
   graph: {
@@ -70,7 +71,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   },
   unlock: {
     summary: "clear the workspace lock left by a run that was killed",
-    options: {},
+    options: { api: { type: "string" } },
     run: () => import("./commands/unlock.js"),
   },
   server: {
@@ -122,6 +123,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   "fail-on-unmanaged": "count live objects this project does not own as drift",
   project: "the project name written to the exported tpctl.yaml",
   adopt: "also record ownership on the exported live resources",
+  api: "how to talk to Timeplus: rest, sql or auto (default; TIMEPLUS_API also works)",
   port: "port to listen on (0 picks a free one; default 8000)",
   data: "folder that keeps the server's data (default .tpctl/data)",
   username: "require HTTP Basic authentication with this user name",

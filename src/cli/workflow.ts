@@ -1,8 +1,6 @@
 import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
-import { callsForStep } from "../apply/calls.js";
 import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
-import { readWorkspace } from "../live/read-workspace.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
@@ -12,7 +10,7 @@ import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import { connect, type Connection } from "./connect.js";
-import { takeWorkspaceLock, type HeldLock } from "./lock.js";
+import type { HeldLock } from "./lock.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
@@ -49,7 +47,7 @@ export async function planWorkspace(
 ): Promise<PlannedWorkspace> {
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings, api: context.flags["api"] });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
     try {
@@ -59,10 +57,11 @@ export async function planWorkspace(
     }
   };
   try {
+    connection.driver.checkDesired(loaded.resources);
     if (options.lock) {
-      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock);
+      lock = await connection.driver.takeLock(options.lock);
     }
-    const live = await readWorkspace(connection.client);
+    const live = await connection.driver.readWorkspace();
     const plan = options.destroy
       ? planDestroy(loaded, live, targets)
       : assemblePlan(loaded.resources, live, { project: loaded.project, targets });
@@ -160,9 +159,7 @@ export async function executePlan(
       const change = changes.get(step.address);
       if (!change) return;
       try {
-        for (const call of callsForStep(step, change, project)) {
-          await connection.client.request(call);
-        }
+        await connection.driver.runStep(step, change, project);
       } catch (error) {
         if (isTransient(error)) transientFailures += 1;
         throw error;

@@ -1,6 +1,5 @@
 import { SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan, StepOutcome } from "../../model/index.js";
-import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
 import { createOutcomeRenderer, renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
@@ -59,7 +58,7 @@ export async function applyCommand(
     let { report, transientFailures } = await executePlan(plan, connection, loaded.project, { concurrency, ...progress(plan) });
     // Only a failure in transit is worth another round; a refusal would only be refused again.
     for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0; round += 1) {
-      const live = await readWorkspace(connection.client);
+      const live = await connection.driver.readWorkspace();
       const retryPlan = options.destroy
         ? undefined
         : assemblePlan(loaded.resources, live, { project: loaded.project, targets: parseTargets(context.flags["target"]) });

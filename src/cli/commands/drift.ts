@@ -1,6 +1,3 @@
-import { InternalError } from "../../errors.js";
-import type { TimeplusClient } from "../../live/client.js";
-import { readWorkspace } from "../../live/read-workspace.js";
 import type { LiveResource } from "../../model/index.js";
 import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../render/drift.js";
@@ -17,10 +14,10 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   const targets = parseTargets(context.flags["target"]);
   const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
   const loaded = await loadDesired(context);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings, api: context.flags["api"] });
   let live: LiveResource[];
   try {
-    live = await readWorkspace(readOnly(connection.client));
+    live = await connection.driver.readWorkspace({ readOnly: true });
   } finally {
     await connection.close();
   }
@@ -34,14 +31,4 @@ export async function run(context: CommandContext): Promise<CommandResult> {
         : renderDriftText(report, { ...options, color: useColor(context) }),
   );
   return { exitCode: hasDrift(report, options) ? 2 : 0 };
-}
-
-/** Drift promises never to write; this holds even if a read path someday grows a write. */
-function readOnly(client: TimeplusClient): Pick<TimeplusClient, "request"> {
-  return {
-    request: (call) =>
-      call.method === "GET"
-        ? client.request(call)
-        : Promise.reject(new InternalError(`tpctl drift is read-only but tried ${call.method} ${call.path}`)),
-  };
 }

@@ -1,13 +1,12 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TpctlError, UsageError } from "../../errors.js";
-import { readWorkspace } from "../../live/read-workspace.js";
 import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
 import { connect, type Connection } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { takeWorkspaceLock, type HeldLock } from "../lock.js";
+import type { HeldLock } from "../lock.js";
 
 const DEFAULT_FOLDER = "exported";
 
@@ -37,14 +36,14 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     return relativePath === "" ? "." : relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath) ? path : relativePath;
   };
 
-  const connection = await connect({ environment: io.environment, cwd: io.cwd });
+  const connection = await connect({ environment: io.environment, cwd: io.cwd, api: flags["api"] });
   let lock: HeldLock | undefined;
   try {
     // Adoption writes to the workspace: hold the lock from the read on, as apply does.
     if (adopt) {
-      lock = await takeWorkspaceLock(connection.client, io.environment, "export --adopt");
+      lock = await connection.driver.takeLock("export --adopt");
     }
-    const live = await readWorkspace(connection.client);
+    const live = await connection.driver.readWorkspace();
     const bundle = assembleExport(live, { project });
     const unchanged = await writeExport(folder, bundle, display);
     const adoption = adopt ? await adoptAll(connection, bundle, project, io.environment) : undefined;

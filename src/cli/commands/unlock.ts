@@ -4,14 +4,14 @@ import { readLock, releaseLock } from "../lock.js";
 
 /** Clears a workspace lock left by a run that was killed. */
 export async function run(context: CommandContext): Promise<CommandResult> {
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd });
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, api: context.flags["api"] });
   try {
-    const held = await readLock(connection.client);
+    const held = await readLock(connection.driver.lockChannel);
     if (!held) {
       context.io.stdout("The workspace is not locked.\n");
       return { exitCode: 0 };
     }
-    await releaseLock(connection.client);
+    await releaseLock(connection.driver.lockChannel);
     context.io.stdout(`Cleared the lock held by ${held.holder} since ${held.since} (${held.operation}).\n`);
     return { exitCode: 0 };
   } finally {
