@@ -218,4 +218,44 @@ describe("the SQL driver", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--api sql needs a SQL path");
   });
+
+  it("keeps secrets out of every output over SQL, and notices a rotated one through the COMMENT's fingerprint", async () => {
+    const server = await serve("engine");
+    const secret = "kafka-sasl-secret-it's-5b6c";
+    const dir = await folder({
+      "tpctl.yaml": "project: fleet\n",
+      "partner.yaml": [
+        "kind: external_stream",
+        "name: partner_orders",
+        "settings:",
+        "  - { key: type, value: kafka }",
+        '  - { key: brokers, value: "kafka:9092" }',
+        "  - { key: topic, value: orders }",
+        '  - { key: sasl_password, value: "${secret:KAFKA_PASSWORD}" }',
+        "columns:",
+        "  - { name: id, type: string }",
+        "",
+      ].join("\n"),
+    });
+    const env = { ...server.env, KAFKA_PASSWORD: secret };
+    const out = await folder();
+    const runs = [
+      await cli(dir, env, "apply", "--auto-approve"),
+      await cli(dir, env, "plan", "--json"),
+      await cli(dir, env, "plan", "--detailed-exitcode"),
+      await cli(dir, env, "drift", "--json"),
+      await cli(dir, env, "export", "--out", join(out, "exported"), "--project", "fleet"),
+    ];
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, 0]);
+    for (const run of runs) expect(`${run.stdout}${run.stderr}`).not.toContain("5b6c");
+    const files = await readdir(join(out, "exported"), { recursive: true });
+    const exported = (await Promise.all(files.filter((file) => file.endsWith(".yaml")).map((file) => readFile(join(out, "exported", file), "utf8")))).join("\n");
+    expect(exported).toContain("partner_orders");
+    expect(exported).not.toContain("5b6c");
+
+    const rotated = await cli(dir, { ...env, KAFKA_PASSWORD: "rotated-0c8d" }, "plan", "--detailed-exitcode");
+    expect(rotated.code).toBe(2);
+    expect(rotated.stdout).toContain("external_stream/partner_orders");
+    expect(rotated.stdout).not.toContain("0c8d");
+  });
 });
