@@ -22,9 +22,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(profile: Profile): Promise<ProfileServer> {
+async function serve(profile: Profile, auth: { username?: string; password?: string } = {}): Promise<ProfileServer> {
   const dataDir = await mkdtemp(join(tmpdir(), `tpctl-${profile}-`));
-  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, profile });
+  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, profile, ...auth });
   cleanups.push(async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -257,5 +257,20 @@ describe("the SQL driver", () => {
     expect(rotated.code).toBe(2);
     expect(rotated.stdout).toContain("external_stream/partner_orders");
     expect(rotated.stdout).not.toContain("0c8d");
+  });
+
+  it("sends the credentials each transport takes, and reports a refused password without echoing it", async () => {
+    const password = "pw-it's-9d3e";
+    const dir = await engineExamplesFolder();
+    for (const profile of ["engine", "2026"] as const) {
+      const server = await serve(profile, { username: "admin", password });
+      const good = await cli(dir, { ...server.env, TIMEPLUS_USERNAME: "admin", TIMEPLUS_PASSWORD: password }, "apply", "--auto-approve", "--api", "sql");
+      expect(good.stderr).toBe("");
+      expect(good.code).toBe(0);
+      const bad = await cli(dir, { ...server.env, TIMEPLUS_USERNAME: "admin", TIMEPLUS_PASSWORD: "wrong-7a1b" }, "plan", "--api", "sql");
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(profile === "engine" ? /code 516/ : /HTTP 401/);
+      expect(`${good.stdout}${bad.stdout}${bad.stderr}`).not.toMatch(/9d3e|7a1b/);
+    }
   });
 });
