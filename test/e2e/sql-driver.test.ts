@@ -99,6 +99,13 @@ describe("the SQL driver", () => {
     // auto finds /exec and takes the same path.
     const auto = await cli(dir, server.env, "plan", "--detailed-exitcode");
     expect(auto.code).toBe(0);
+    // destroy removes it all, dependents first, each kind through its own path.
+    const destroyed = await cli(dir, server.env, "destroy", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    for (const collection of ["streams", "views", "udfs", "schemas", "sinks", "dashboards"]) {
+      expect(await (await fetch(`${server.url}/default/api/v1beta2/${collection}`)).json(), collection).toEqual([]);
+    }
   });
 
   it("applies a workspace with --api rest, then plans it with --api sql: no changes", async () => {
