@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
-import { startServer } from "../server/index.js";
 import type { Driver } from "../drivers/driver.js";
 import { openDriver } from "../drivers/open.js";
 import { takeWorkspaceLock } from "./lock.js";
@@ -22,6 +21,8 @@ export interface ConnectOptions {
   readonly cwd: string;
   /** From the chosen environment of tpctl.yaml; TIMEPLUS_ADDRESS wins. */
   readonly settings?: ConnectionSettings;
+  /** The most API calls in flight at once (`--concurrency`); also sizes the connection pool. */
+  readonly concurrency?: number;
   /** The `--api` flag, if given. */
   readonly api?: unknown;
 }
@@ -51,7 +52,8 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const driverFor = (client: TimeplusClient, url: string, embedded: boolean) =>
     openDriver({ client, address: url, workspace, ...credentials, ...timeoutFrom(env), apiFlag: options.api, environment: env, embedded, lock });
   if (address) {
-    const client = createTimeplusClient({ address, workspace, ...credentials, ...timeoutFrom(env) });
+    const limits = options.concurrency !== undefined ? { concurrency: options.concurrency } : {};
+    const client = createTimeplusClient({ address, workspace, ...credentials, ...limits, ...timeoutFrom(env) });
     const opened = await driverFor(client, address, false).catch(async (error: unknown) => {
       await client.close();
       throw error;
@@ -64,8 +66,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
   await mkdir(dataDir, { recursive: true });
+  // Only now: a remote deployment (and every offline command) never loads the server's code.
+  const { startServer } = await import("../server/index.js");
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
-  const client = createTimeplusClient({ address: server.url, workspace });
+  const client = createTimeplusClient({ address: server.url, workspace, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
   const opened = await driverFor(client, server.url, true).catch(async (error: unknown) => {
     await client.close();
     await server.close();

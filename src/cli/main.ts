@@ -119,7 +119,7 @@ const OPTION_HELP: Readonly<Record<string, string>> = {
   out: "plan: save the plan to this file for `tpctl apply FILE`; export: the folder to write",
   "auto-approve": "do not ask; required when there is no terminal",
   "allow-destroy": "allow deletes and destructive replaces",
-  concurrency: "how many API calls run at once (default 4)",
+  concurrency: "how many API calls run at once (default 10, fewer while the server answers 429/503)",
   "fail-on-unmanaged": "count live objects this project does not own as drift",
   project: "the project name written to the exported tpctl.yaml",
   adopt: "also record ownership on the exported live resources",

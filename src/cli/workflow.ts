@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
 import { applySteps } from "../apply/apply.js";
-import { ApiError, ManifestError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
-import { loadManifests, type LoadResult } from "../manifest/load.js";
+import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
+import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
+import type { LoadResult } from "../manifest/load.js";
+import { loadDesired } from "./load-desired.js";
 import type { Address, ApplyReport, LiveResource, Plan, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
@@ -9,22 +10,13 @@ import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
-import { connect, type Connection } from "./connect.js";
+import type { Connection } from "./connect.js";
 import type { HeldLock } from "./lock.js";
 import type { CommandContext } from "./context.js";
 
-/** Loads and validates the manifests; any problem stops here, before anything reaches the API. */
-export async function loadDesired(context: CommandContext): Promise<LoadResult> {
-  const paths = context.paths.length > 0 ? context.paths.map((path) => resolve(context.io.cwd, path)) : [context.io.cwd];
-  const env = context.flags["env"];
-  const loaded = await loadManifests(paths, {
-    ...(typeof env === "string" ? { env } : {}),
-    environment: context.io.environment,
-    cwd: context.io.cwd,
-  });
-  if (loaded.issues.length > 0) throw new ManifestError(loaded.issues);
-  return loaded;
-}
+// Kept here too for the commands that import it from the workflow; offline commands import it
+// from load-desired.ts, which does not pull in the client and the server.
+export { loadDesired } from "./load-desired.js";
 
 export interface PlannedWorkspace {
   readonly loaded: LoadResult;
@@ -47,7 +39,15 @@ export async function planWorkspace(
 ): Promise<PlannedWorkspace> {
   const loaded = await loadDesired(context);
   const targets = parseTargets(context.flags["target"]);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings, api: context.flags["api"] });
+  // Loaded here, not at the top: validate and graph share this module and never connect.
+  const { connect } = await import("./connect.js");
+  const connection = await connect({
+    environment: context.io.environment,
+    cwd: context.io.cwd,
+    settings: loaded.settings,
+    concurrency: parseConcurrency(context.flags["concurrency"]),
+    api: context.flags["api"],
+  });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
     try {
@@ -179,7 +179,7 @@ function isTransient(error: unknown): boolean {
 }
 
 export function parseConcurrency(value: unknown): number {
-  if (value === undefined) return 4;
+  if (value === undefined) return DEFAULT_CONCURRENCY;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${String(value)}"`);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
-import { createTimeplusClient, resourcePath, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
+import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, resourcePath, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
 import { COLLECTION_PATHS } from "./endpoints.js";
 
 const ORIGIN = "http://tp.test:8000";
@@ -342,5 +342,73 @@ describe("retries", () => {
     const response = await tp.request({ method: "POST", path: "/streams", body: { name: "s" } });
     expect(response).toEqual({ status: 201, body: { name: "s" } });
     expect({ bodies, delays }).toEqual({ bodies: ['{"name":"s"}'], delays: [50] });
+  });
+});
+
+describe("concurrency", () => {
+  it("halves the limit once per burst of refusals and grows it back by about one per round", () => {
+    const limit = new AdaptiveLimit(10);
+    expect(limit.current).toBe(10);
+    // Ten requests sent under the same limit all come back 429: one cut, not ten.
+    for (let i = 0; i < 10; i += 1) limit.overloaded(0);
+    expect(limit.current).toBe(5);
+    limit.overloaded(1);
+    expect(limit.current).toBe(2);
+    limit.overloaded(2);
+    limit.overloaded(3);
+    expect(limit.current).toBe(1);
+    for (let i = 0; i < 3; i += 1) limit.succeeded();
+    expect(limit.current).toBe(2);
+    for (let i = 0; i < 200; i += 1) limit.succeeded();
+    expect(limit.current).toBe(10);
+  });
+
+  it("sends at most `concurrency` requests at once, DEFAULT_CONCURRENCY unless told", async () => {
+    for (const concurrency of [undefined, 3]) {
+      let inFlight = 0;
+      let peak = 0;
+      const { port } = await startHttpServer((_request, response) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        setTimeout(() => {
+          inFlight -= 1;
+          response.writeHead(200, { "content-type": "application/json" }).end("[]");
+        }, 20);
+      });
+      const tp = createTimeplusClient({ address: `http://127.0.0.1:${port}`, ...(concurrency !== undefined ? { concurrency } : {}) });
+      cleanups.push(() => tp.close());
+      await Promise.all(Array.from({ length: 40 }, () => tp.request({ method: "GET", path: "/streams" })));
+      expect(peak).toBe(concurrency ?? DEFAULT_CONCURRENCY);
+    }
+  });
+
+  it("backs off by itself when the server answers 429, so that every create lands", async () => {
+    let inFlight = 0;
+    let refused = 0;
+    let served = 0;
+    const { port } = await startHttpServer((request, response) => {
+      request.resume();
+      inFlight += 1;
+      const overloaded = inFlight > 3;
+      setTimeout(() => {
+        inFlight -= 1;
+        if (overloaded) {
+          refused += 1;
+          response.writeHead(429, { "content-type": "application/json" }).end('{"code":429,"message":"too many requests"}');
+        } else {
+          served += 1;
+          response.writeHead(201, { "content-type": "application/json" }).end("{}");
+        }
+      }, 10);
+    });
+    const tp = createTimeplusClient({ address: `http://127.0.0.1:${port}`, concurrency: 16, sleep: async () => {}, retries: 8 });
+    cleanups.push(() => tp.close());
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => tp.request({ method: "POST", path: "/streams", body: { name: `s${i}` } })),
+    );
+    expect(results.every((result) => result.status === 201)).toBe(true);
+    expect(served).toBe(100);
+    // Without backing off, 13 of every 16 requests would be refused, round after round.
+    expect(refused).toBeLessThan(60);
   });
 });

@@ -2,6 +2,9 @@ import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
+import { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
+
+export { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -38,6 +41,11 @@ export interface TimeplusClientOptions {
   readonly password?: string;
   readonly apiKey?: string;
   readonly dispatcher?: Dispatcher;
+  /**
+   * The most requests in flight at once (default DEFAULT_CONCURRENCY), and the size of the
+   * connection pool the client opens. Fewer are let through while the server answers 429 or 503.
+   */
+  readonly concurrency?: number;
   /** Per attempt, from sending the request to the last byte of the answer. Default 30000. */
   readonly timeoutMs?: number;
   /** Further attempts after the first, where a retry is safe. Default 4. */
@@ -92,6 +100,8 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
   const base = parseAddress(options.address);
   const basePath = `${base.pathPrefix}/${encodeURIComponent(options.workspace ?? "default")}/api/v1beta2`;
   const ownsDispatcher = options.dispatcher === undefined;
+  const concurrency = concurrencyOf(options.concurrency);
+  const limit = new AdaptiveLimit(concurrency);
   const dispatcher =
     options.dispatcher ??
     new Agent({
@@ -99,7 +109,9 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
       // are dropped well before common server/proxy idle limits so that a reused one is rarely stale.
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 30_000,
-      connections: 16,
+      // One socket per request the limit lets through: a smaller pool would queue them inside
+      // undici, a larger one would only open sockets that the limit never uses.
+      connections: concurrency,
     });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retries = Math.max(0, Math.floor(options.retries ?? DEFAULT_RETRIES));
@@ -112,6 +124,18 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
   let closed = false;
 
   async function attempt(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
+    const ticket = await limit.acquire();
+    try {
+      const result = await send(method, path, body);
+      if (result.type === "answer" && (result.status === 429 || result.status === 503)) limit.overloaded(ticket);
+      else if (result.type === "answer" && result.status < 500) limit.succeeded();
+      return result;
+    } finally {
+      limit.release();
+    }
+  }
+
+  async function send(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
@@ -167,7 +191,10 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
           failure = apiErrorFrom(call.method, apiPath, status, result.text);
           // A read answered 500 is retried too: it changes nothing, and a server that failed after
           // doing some work (or one behind a flaky proxy) usually answers the next time.
-          retryable = idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500));
+          // 429 says the request was refused before anything was done (RFC 6585), so even a POST
+          // is sent again once the server has had time to catch up.
+          retryable =
+            status === 429 || (idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500)));
           const retryAfterMs = parseRetryAfter(result.retryAfter, now());
           if (retryAfterMs !== undefined) {
             if (retryAfterMs > MAX_RETRY_AFTER_MS) retryable = false;
@@ -192,6 +219,11 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
       if (ownsDispatcher) await dispatcher.close();
     },
   };
+}
+
+function concurrencyOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_CONCURRENCY;
+  return Number.isFinite(value) && value >= 1 ? Math.floor(value) : 1;
 }
 
 type Attempt =

@@ -1,12 +1,13 @@
+import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
 import { assembleManifests, type ConnectionSettings, type ManifestFile } from "./project.js";
-import type { SchemaSet } from "./validate.js";
+import type { CompiledSchemas, SchemaSet } from "./validate.js";
 
 export interface LoadResult {
   readonly resources: readonly DesiredResource[];
@@ -104,7 +105,37 @@ export function readSchemas(dir: string = DEFAULT_SCHEMA_DIR): Promise<SchemaSet
 async function readSchemaFiles(dir: string): Promise<SchemaSet> {
   const readJson = async (name: string): Promise<JsonObject> => JSON.parse(await readFile(join(dir, name), "utf8")) as JsonObject;
   const entries = await Promise.all(KINDS.map(async (kind) => [kind, await readJson(`${kind}.json`)] as const));
-  return { kinds: Object.fromEntries(entries) as Record<Kind, JsonObject>, project: await readJson("tpctl.json") };
+  const schemas = { kinds: Object.fromEntries(entries) as Record<Kind, JsonObject>, project: await readJson("tpctl.json") };
+  const precompiled = dir === DEFAULT_SCHEMA_DIR ? await loadPrecompiled(schemaFingerprint(schemas)) : undefined;
+  // ajv is loaded only when there is something to compile.
+  const compiled = precompiled ?? (await import("./compile-schemas.js")).compileSchemaSet(schemas);
+  return { ...schemas, compiled };
+}
+
+/** Where the build writes the standalone validators (schema-code.ts): beside this module in dist/. */
+export const PRECOMPILED_VALIDATORS = fileURLToPath(new URL("./validators.js", import.meta.url));
+
+/** Identifies the schemas' content, so that validators compiled from other schemas are never used. */
+export function schemaFingerprint(schemas: Pick<SchemaSet, "kinds" | "project">): string {
+  return createHash("sha256").update(JSON.stringify({ kinds: schemas.kinds, project: schemas.project })).digest("hex");
+}
+
+/** The build's validators when they were compiled from these very schemas; otherwise undefined. */
+async function loadPrecompiled(fingerprint: string): Promise<CompiledSchemas | undefined> {
+  let module: Record<string, unknown>;
+  try {
+    // Not there when running from src/ (vitest) or before the first build.
+    module = (await import(pathToFileURL(PRECOMPILED_VALIDATORS).href)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (module["fingerprint"] !== fingerprint) return undefined;
+  const all = [...KINDS, "project"].map((name) => module[name]);
+  if (!all.every((validate) => typeof validate === "function")) return undefined;
+  return {
+    kinds: Object.fromEntries(KINDS.map((kind) => [kind, module[kind]])) as unknown as CompiledSchemas["kinds"],
+    project: module["project"] as CompiledSchemas["project"],
+  };
 }
 
 export interface FoundFiles {

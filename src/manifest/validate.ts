@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { Address, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress } from "../model/index.js";
@@ -8,7 +8,26 @@ import type { JsonPath, ParsedDocument } from "./parse.js";
 export interface SchemaSet {
   readonly kinds: Readonly<Record<Kind, JsonObject>>;
   readonly project: JsonObject;
+  /**
+   * The same schemas compiled: the standalone validators generated at build time (schema-code.ts)
+   * when they match, else compiled on reading (compile-schemas.ts). Either way this module never
+   * loads ajv itself, which alone took a third of a `validate` run.
+   */
+  readonly compiled: CompiledSchemas;
 }
+
+/** A validator per kind and one for tpctl.yaml, compiled with VALIDATOR_OPTIONS. */
+export interface CompiledSchemas {
+  readonly kinds: Readonly<Record<Kind, ValidateFunction>>;
+  readonly project: ValidateFunction;
+}
+
+/**
+ * allErrors so every problem is reported at once; verbose for the failing data and parent schema,
+ * which the messages need (expected vs got, the fields a "did you mean" can pick from). The build's
+ * standalone validators are compiled with the same options.
+ */
+export const VALIDATOR_OPTIONS = { allErrors: true, verbose: true, strict: true, strictRequired: false } as const;
 
 /** A document ready for validation: interpolation done, secret values marked by JSON pointer. */
 export interface ResolvedDocument extends ParsedDocument {
@@ -66,27 +85,6 @@ const NAME_RULE = "a name starts with a letter and has at most 64 letters, digit
  */
 const SECRET_PROPERTY = /password|passwd|secret|token|api_?key|credential|private_key/i;
 
-interface Compiled {
-  readonly kinds: ReadonlyMap<Kind, ValidateFunction>;
-  readonly project: ValidateFunction;
-}
-
-const compiledCache = new WeakMap<SchemaSet, Compiled>();
-
-/** Once per SchemaSet object; throws if a schema itself is broken (a bug, not a user error). */
-function compileSchemas(schemas: SchemaSet): Compiled {
-  const cached = compiledCache.get(schemas);
-  if (cached) return cached;
-  // allErrors so every problem is reported at once; verbose for the failing data and parent schema,
-  // which the messages need (expected vs got, the fields a "did you mean" can pick from).
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-  const kinds = new Map<Kind, ValidateFunction>();
-  for (const kind of KINDS) kinds.set(kind, ajv.compile(schemas.kinds[kind]));
-  const compiled = { kinds, project: ajv.compile(schemas.project) };
-  compiledCache.set(schemas, compiled);
-  return compiled;
-}
-
 /**
  * Checks every document against its kind's schema and the rules a schema cannot state
  * (duplicates across files, depends_on references), and builds frozen DesiredResources from the
@@ -95,7 +93,7 @@ function compileSchemas(schemas: SchemaSet): Compiled {
  * @example validateDocuments(parseManifestText(text, "a.yaml").documents, schemas)
  */
 export function validateDocuments(documents: readonly ResolvedDocument[], schemas: SchemaSet): ValidationResult {
-  const compiled = compileSchemas(schemas);
+  const compiled = schemas.compiled;
   const resources: DesiredResource[] = [];
   const issues: ManifestIssue[] = [];
   const seen = new Map<string, SourceLocation>();
@@ -112,7 +110,7 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
     if (kind === undefined) {
       checkNameOnly(document, issues);
     } else {
-      const validate = compiled.kinds.get(kind) as ValidateFunction;
+      const validate = compiled.kinds[kind];
       if (!validate(document.value)) {
         issues.push(...issuesFromSchema(validate.errors ?? [], document, LABELS[kind]));
       }
@@ -140,7 +138,7 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
 
 /** Checks tpctl.yaml against schemas/tpctl.json. */
 export function validateProjectDocument(document: ParsedDocument, schemas: SchemaSet): readonly ManifestIssue[] {
-  const validate = compileSchemas(schemas).project;
+  const validate = schemas.compiled.project;
   if (validate(document.value)) return [];
   return dedupe(issuesFromSchema(validate.errors ?? [], document, "tpctl.yaml"));
 }

@@ -9,35 +9,84 @@ export function topologicalOrder<T extends string>(
   nodes: readonly T[],
   dependenciesOf: (node: T) => readonly T[],
 ): T[] {
-  const known = new Set(nodes);
-  const rank = new Map(nodes.map((node, index) => [node, index]));
-  const remaining = new Map<T, number>();
-  const dependents = new Map<T, T[]>();
-  for (const node of nodes) {
-    const deps = [...new Set(dependenciesOf(node))].filter((dep) => known.has(dep) && dep !== node);
-    remaining.set(node, deps.length);
-    for (const dep of deps) {
-      const list = dependents.get(dep) ?? [];
-      list.push(node);
-      dependents.set(dep, list);
+  // Nodes are handled by their index in `nodes`, so the ready set is a min-heap of indices: each
+  // pop costs log n, where re-sorting the ready list on every pop made the sort quadratic.
+  const index = new Map<T, number>();
+  nodes.forEach((node, position) => {
+    if (!index.has(node)) index.set(node, position);
+  });
+  const remaining = new Array<number>(nodes.length).fill(0);
+  const dependents: number[][] = nodes.map(() => []);
+  const ready = new MinHeap();
+  for (const [position, node] of nodes.entries()) {
+    if (index.get(node) !== position) continue;
+    const deps = new Set<number>();
+    for (const dep of dependenciesOf(node)) {
+      const at = index.get(dep);
+      if (at !== undefined && at !== position) deps.add(at);
     }
+    remaining[position] = deps.size;
+    for (const dep of deps) (dependents[dep] as number[]).push(position);
+    if (deps.size === 0) ready.push(position);
   }
-  const ready = nodes.filter((node) => remaining.get(node) === 0);
   const order: T[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
-    const node = ready.shift() as T;
-    order.push(node);
-    for (const dependent of dependents.get(node) ?? []) {
-      const left = (remaining.get(dependent) ?? 0) - 1;
-      remaining.set(dependent, left);
+  while (ready.size > 0) {
+    const position = ready.pop();
+    order.push(nodes[position] as T);
+    for (const dependent of dependents[position] as number[]) {
+      const left = (remaining[dependent] as number) - 1;
+      remaining[dependent] = left;
       if (left === 0) ready.push(dependent);
     }
   }
-  if (order.length < nodes.length) {
-    throw new DependencyCycleError(findCycle(nodes.filter((node) => !order.includes(node)), dependenciesOf, known));
+  if (order.length < index.size) {
+    const placed = new Set(order);
+    throw new DependencyCycleError(findCycle([...index.keys()].filter((node) => !placed.has(node)), dependenciesOf, new Set(index.keys())));
   }
   return order;
+}
+
+/** A binary min-heap of non-negative integers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const items = this.items;
+    let at = items.push(value) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if ((items[parent] as number) <= value) break;
+      items[at] = items[parent] as number;
+      at = parent;
+    }
+    items[at] = value;
+  }
+
+  /** The smallest value; only call when `size > 0`. */
+  pop(): number {
+    const items = this.items;
+    const top = items[0] as number;
+    const last = items.pop() as number;
+    const size = items.length;
+    if (size > 0) {
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= size) break;
+        const right = left + 1;
+        const child = right < size && (items[right] as number) < (items[left] as number) ? right : left;
+        if ((items[child] as number) >= last) break;
+        items[at] = items[child] as number;
+        at = child;
+      }
+      items[at] = last;
+    }
+    return top;
+  }
 }
 
 function findCycle<T extends string>(

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../model/index.js";
 import type { KindModule } from "./kinds/kind.js";
-import type { StateReader, StateWriter } from "./store.js";
+import type { Indexer, Referrer, StateReader, StateWriter } from "./store.js";
 
 export interface Located {
   readonly module: KindModule;
@@ -28,8 +28,47 @@ export interface Transaction extends Catalog {
   remove(kind: string, key: string): void;
 }
 
+/** Index term for "reads or writes the relation `name`". */
+function relationTerm(name: string): string {
+  return `relation\u0000${name}`;
+}
+
+/** Index term for "uses the non-relation object `kind`/`name`". */
+function useTerm(kind: string, name: string): string {
+  return `use\u0000${kind}\u0000${name}`;
+}
+
+/**
+ * What the store indexes each record under: the relations it reads or writes and the objects it
+ * uses, so that a drop asks the index instead of scanning and re-tokenising every stored query.
+ */
+export function dependencyIndexer(modules: readonly KindModule[]): Indexer {
+  const byKind = new Map(modules.map((module) => [module.kind, module]));
+  return (kind, record) => {
+    const module = byKind.get(kind);
+    if (!module?.holdsDependencies) return [];
+    const links = module.links(record);
+    return [
+      ...links.reads.map(relationTerm),
+      ...links.writes.map(relationTerm),
+      ...(links.uses ?? []).map((use) => useTerm(use.kind, use.name)),
+    ];
+  };
+}
+
 export function createCatalog(modules: readonly KindModule[], state: StateReader): Catalog {
   const relationModules = modules.filter((module) => module.relation);
+  const position = new Map(modules.map((module, index) => [module.kind, index]));
+  /** Index hits as Located, in module order and then insertion order, as a scan would find them. */
+  const locate = (hits: readonly Referrer[]): Located[] =>
+    hits
+      .flatMap((hit) => {
+        const at = position.get(hit.kind);
+        const module = at === undefined ? undefined : modules[at];
+        return module?.holdsDependencies ? [{ module, record: hit.record, at: at as number }] : [];
+      })
+      .sort((a, b) => a.at - b.at)
+      .map(({ module, record }) => ({ module, record }));
   const catalog: Catalog = {
     modules,
     get: (kind, key) => state.get(kind, key),
@@ -42,27 +81,12 @@ export function createCatalog(modules: readonly KindModule[], state: StateReader
       return undefined;
     },
     dependentsOf(name) {
-      const found: Located[] = [];
-      for (const module of modules) {
-        if (!module.holdsDependencies) continue;
-        for (const record of state.list(module.kind)) {
-          if (module.relation && record["name"] === name) continue;
-          const links = module.links(record);
-          if (links.reads.includes(name) || links.writes.includes(name)) found.push({ module, record });
-        }
-      }
-      return found;
+      return locate(state.referrers(relationTerm(name))).filter(
+        ({ module, record }) => !(module.relation && record["name"] === name),
+      );
     },
     usersOf(kind, name) {
-      const found: Located[] = [];
-      for (const module of modules) {
-        if (!module.holdsDependencies) continue;
-        for (const record of state.list(module.kind)) {
-          const uses = module.links(record).uses ?? [];
-          if (uses.some((use) => use.kind === kind && use.name === name)) found.push({ module, record });
-        }
-      }
-      return found;
+      return locate(state.referrers(useTerm(kind, name)));
     },
     reaches(names, target) {
       const seen = new Set<string>();

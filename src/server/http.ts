@@ -4,8 +4,8 @@ import type { JsonValue } from "../model/index.js";
 import { createCatalog, createTransaction } from "./catalog.js";
 import { ApiFailure, ENGINE_CODES, engineError } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
-import { type Profile, restRouteServed } from "./sql/profile.js";
-import { type EngineReply, type EngineRequest, isEnginePath, type SqlWorkspace } from "./sql/transport.js";
+import { isEnginePath, type Profile, restRouteServed } from "./sql/profile.js";
+import type { EngineReply, EngineRequest, SqlWorkspace } from "./sql/transport.js";
 import type { Actor, KindModule, Route, RouteContext } from "./kinds/kind.js";
 import { DATABASE } from "./kinds/kind.js";
 import { type Store, WORKSPACE_PATTERN } from "./store.js";
@@ -79,6 +79,7 @@ export function createApp(options: AppOptions): App {
   let total = 0;
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  const sleep = createSleeper(closing.signal);
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = request.method ?? "GET";
@@ -94,8 +95,8 @@ export function createApp(options: AppOptions): App {
 
     const fault = options.faults?.next();
     if (fault) faultCounter.set(fault, (faultCounter.get(fault) ?? 0) + 1);
-    await sleep(options.latencyMs, closing.signal);
-    if (fault === "slow") await sleep(options.slowMs, closing.signal);
+    await sleep(options.latencyMs);
+    if (fault === "slow") await sleep(options.slowMs);
     if (closing.signal.aborted || fault === "reset_before") {
       response.socket?.destroy();
       return;
@@ -333,15 +334,29 @@ function send(response: ServerResponse, reply: Reply): void {
   response.end(text);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+/**
+ * Delays that `signal` cuts short. One abort listener serves every waiting request: a listener per
+ * request made any burst of more than ten delayed requests warn MaxListenersExceededWarning.
+ */
+function createSleeper(signal: AbortSignal): (ms: number) => Promise<void> {
+  const sleeping = new Set<() => void>();
+  signal.addEventListener(
+    "abort",
+    () => {
+      for (const wake of [...sleeping]) wake();
+    },
+    { once: true },
+  );
+  return (ms) => {
+    if (ms <= 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, ms);
+      function wake(): void {
+        clearTimeout(timer);
+        sleeping.delete(wake);
+        resolve();
+      }
+      sleeping.add(wake);
+    });
+  };
 }

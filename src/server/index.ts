@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dependencyIndexer } from "./catalog.js";
 import { createFaultPlan } from "./faults.js";
 import { createApp } from "./http.js";
 import { KIND_MODULES } from "./kinds/index.js";
 import { PROFILES, type Profile, servesEngine, servesExec } from "./sql/profile.js";
-import { execRoute, handleEngineRequest } from "./sql/transport.js";
 import { Store } from "./store.js";
 import { topologyRoute } from "./topology.js";
 
@@ -14,7 +14,7 @@ export interface ServerOptions {
   readonly port?: number;
   /** Defaults to 127.0.0.1: the server is meant for loopback. */
   readonly host?: string;
-  /** Folder holding one JSON file per workspace; created if missing. */
+  /** Folder holding each workspace's snapshot and log (docs/fidelity.md, Persistence); created if missing. */
   readonly dataDir: string;
   /** With `password`, require HTTP Basic authentication (Timeplus Enterprise). */
   readonly username?: string;
@@ -44,7 +44,7 @@ export interface RunningServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:53122`; the API is under `${url}/default/api/v1beta2`. */
   readonly url: string;
   readonly port: number;
-  /** Stops listening, drops open connections, and resolves once every pending write is on disk. */
+  /** Stops listening, drops open connections, and resolves once every pending write is on disk and the logs are compacted. */
   close(): Promise<void>;
 }
 
@@ -65,23 +65,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!(faultRate >= 0 && faultRate <= 1)) throw new RangeError(`faultRate must be between 0 and 1, got ${faultRate}`);
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError(`latencyMs must not be negative, got ${latencyMs}`);
+  const profile = options.profile ?? "all";
+  if (!PROFILES.includes(profile)) throw new RangeError(`profile must be one of ${PROFILES.join(", ")}, got ${String(profile)}`);
+  const now = options.now ?? (() => new Date());
+  // Loaded only when served: every CLI run imports this module, most never start a server.
+  const sql = servesExec(profile) || servesEngine(profile) ? await import("./sql/transport.js") : undefined;
   if ((options.username === undefined) !== (options.password === undefined)) {
     throw new RangeError("username and password go together");
   }
 
-  const profile = options.profile ?? "all";
-  if (!PROFILES.includes(profile)) throw new RangeError(`profile must be one of ${PROFILES.join(", ")}, got ${String(profile)}`);
-  const now = options.now ?? (() => new Date());
-  const store = await Store.open(options.dataDir);
+  const store = await Store.open(options.dataDir, { indexer: dependencyIndexer(KIND_MODULES) });
   const app = createApp({
     store,
     modules: KIND_MODULES,
-    extraRoutes: [topologyRoute, ...(servesExec(profile) ? [execRoute(ENGINE_VERSION)] : [])],
+    extraRoutes: [topologyRoute, ...(sql && servesExec(profile) ? [sql.execRoute(ENGINE_VERSION)] : [])],
     profile,
-    ...(servesEngine(profile)
+    ...(sql && servesEngine(profile)
       ? {
           engine: (request, workspace) =>
-            handleEngineRequest(request, workspace, {
+            sql.handleEngineRequest(request, workspace, {
               version: ENGINE_VERSION,
               now,
               ...(options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : {}),
@@ -119,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await app.close();
-        await store.idle();
+        await store.close();
         await stopped;
       })();
       return closing;

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, runCli } from "../helpers/cli.js";
+import { CLI } from "../helpers/cli.js";
 
 /** `tpctl server --profile …` as a user runs it: the real CLI in the foreground, stopped with SIGTERM. */
 const stops: (() => Promise<void>)[] = [];
@@ -55,7 +55,12 @@ describe("tpctl server --profile", () => {
   it("refuses an unknown profile before starting", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tpctl-profile-"));
     try {
-      const result = await runCli(["server", "--port", "0", "--profile", "2025"], { cwd: dir });
+      // Its own process, as the server command is meant to run (it waits for a signal otherwise).
+      const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, "server", "--port", "0", "--profile", "2025"], { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr });
+        });
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("--profile must be one of all, 2024, 2026, engine");
     } finally {

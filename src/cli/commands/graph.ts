@@ -2,7 +2,7 @@ import { UsageError } from "../../errors.js";
 import { buildDependencyGraph } from "../../plan/dependency-graph.js";
 import { renderGraphDot, renderGraphJson, renderGraphMermaid } from "../../render/graph.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { loadDesired } from "../workflow.js";
+import { loadDesired } from "../load-desired.js";
 
 const RENDERERS = { json: renderGraphJson, mermaid: renderGraphMermaid, dot: renderGraphDot } as const;
 

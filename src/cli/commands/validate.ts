@@ -1,6 +1,6 @@
 import { buildDependencyGraph } from "../../plan/dependency-graph.js";
 import type { CommandContext, CommandResult } from "../context.js";
-import { loadDesired } from "../workflow.js";
+import { loadDesired } from "../load-desired.js";
 
 export async function run(context: CommandContext): Promise<CommandResult> {
   const loaded = await loadDesired(context);

@@ -286,7 +286,16 @@ export interface Select {
   readonly limit?: number;
 }
 
+/** `SYSTEM PAUSE|RESUME|ABORT|RECOVER MATERIALIZED VIEW mv[, …] [PERMANENT] [SYNC|ASYNC]`. */
+export interface SystemMaterializedView {
+  readonly type: "system_mv";
+  readonly action: "pause" | "resume" | "abort" | "recover";
+  readonly names: readonly QualifiedName[];
+  readonly permanent: boolean;
+}
+
 export type Statement =
+  | SystemMaterializedView
   | CreateStream
   | CreateExternal
   | CreateView

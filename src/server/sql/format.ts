@@ -1,4 +1,3 @@
-import { isIdentifierPart, isIdentifierStart } from "../../sql/identifiers.js";
 import type { Setting } from "./ast.js";
 
 /**
@@ -13,6 +12,15 @@ const RESERVED = new Set([
   "INTERVAL", "INTO", "IS", "JOIN", "LEFT", "LIKE", "LIMIT", "NOT", "NULL", "OFFSET", "ON", "OR", "ORDER", "OUTER",
   "PARTITION", "PREWHERE", "RIGHT", "SAMPLE", "SELECT", "SETTINGS", "THEN", "TRUE", "UNION", "USING", "WHEN", "WHERE", "WITH",
 ]);
+
+/** ClickHouse's identifier characters (letters, `_`, any non-ASCII letter; then digits and `$`). */
+function isIdentifierStart(ch: string): boolean {
+  return /^[A-Za-z_]$/.test(ch) || (ch.charCodeAt(0) > 127 && !/\s/u.test(ch));
+}
+
+function isIdentifierPart(ch: string): boolean {
+  return isIdentifierStart(ch) || /^[0-9$]$/.test(ch);
+}
 
 function isBare(name: string): boolean {
   if (name === "" || !isIdentifierStart(name.charAt(0))) return false;
@@ -84,6 +92,7 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
   varchar: "string",
   datetime64: "datetime64",
   lowcardinality: "low_cardinality",
+  fixedstring: "fixed_string",
 };
 
 /**

@@ -78,6 +78,10 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS no_such=1"))).toBe(115);
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS mode='versioned_kv'"))).toBe(36);
     expect(codeOf(() => w.run("DROP VIEW s"))).toBe(80);
+    expect(() => w.run("CREATE STREAM t(window_start datetime64(3))")).toThrow("Column window_start is reserved, should not used in create query");
+    expect(codeOf(() => w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start, count() FROM tumble(s, 1m) GROUP BY window_start"))).toBe(44);
+    w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start AS ts, count() AS n FROM tumble(s, 1m) GROUP BY window_start");
+    w.run("DROP VIEW m");
     // Nothing of a refused statement is kept.
     expect(w.run("SHOW STREAMS")?.rows).toEqual([["s"], ["v"]]);
   });
@@ -108,6 +112,32 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("DROP STREAM dst"))).toBe(630);
   });
 
+  it("SYSTEM PAUSE … PERMANENT writes pause_on_start into the MV's settings, RESUME … PERMANENT takes it out", () => {
+    const w = memoryWorkspace();
+    w.run("CREATE STREAM src(a int)");
+    w.run("CREATE MATERIALIZED VIEW mv AS SELECT a FROM src SETTINGS checkpoint_interval=5");
+    w.run("SYSTEM PAUSE MATERIALIZED VIEW mv PERMANENT");
+    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5, pause_on_start = true");
+    w.run("SYSTEM RESUME MATERIALIZED VIEW default.mv PERMANENT SYNC");
+    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5");
+    w.run("SYSTEM PAUSE MATERIALIZED VIEW mv");
+    expect(showCreate(w, "mv")).not.toContain("pause_on_start");
+    expect(codeOf(() => w.run("SYSTEM PAUSE MATERIALIZED VIEW missing"))).toBe(60);
+    expect(codeOf(() => w.run("SYSTEM PAUSE MATERIALIZED VIEW src"))).toBe(80);
+    expect(codeOf(() => w.run("SYSTEM RELOAD CONFIG"))).toBe(48);
+  });
+
+  it("alters the inner stream of an MV without INTO, and refuses it for one with INTO (48)", () => {
+    const w = memoryWorkspace();
+    w.run("CREATE STREAM src(a int)");
+    w.run("CREATE MATERIALIZED VIEW inner_mv AS SELECT a FROM src");
+    w.run("ALTER STREAM inner_mv MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY, MODIFY SETTING logstore_retention_ms = 60000");
+    expect(w.state.get("materialized_view")?.get("inner_mv")).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 60000, logstore_retention_bytes: -1 });
+    w.run("CREATE MATERIALIZED VIEW into_mv INTO src AS SELECT a FROM src");
+    expect(codeOf(() => w.run("ALTER STREAM into_mv MODIFY SETTING logstore_retention_ms = 1"))).toBe(48);
+    expect(codeOf(() => w.run("ALTER STREAM inner_mv MODIFY SETTING checkpoint_interval = 1"))).toBe(48);
+  });
+
   it("applies the in-place ALTERs of streams", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM s(a int, b string)");
@@ -130,6 +160,11 @@ describe("SQL interpreter", () => {
     const create = w.run("SELECT create_table_query FROM system.tables WHERE name = 'v'")?.rows[0]?.[0];
     expect(create).toBe("CREATE VIEW default.v AS\nSELECT a FROM s");
     expect(w.run("SELECT version()")?.rows).toEqual([["3.0.0-test"]]);
+    expect(w.run("SELECT count() FROM system.tables WHERE engine = 'Stream'")).toEqual({ columns: [{ name: "count()", type: "uint64" }], rows: [[1]] });
+    expect(codeOf(() => w.run("SELECT name, count() FROM system.tables"))).toBe(48);
+    expect(codeOf(() => w.run("SELECT nope FROM system.tables"))).toBe(47);
+    expect(codeOf(() => w.run("SELECT * FROM system.nope"))).toBe(60);
+    expect(codeOf(() => w.run("SELECT * FROM s"))).toBe(48);
   });
 
   it("stores functions, format schemas and the SQL-only kinds and prints them back", () => {

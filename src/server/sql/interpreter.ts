@@ -20,6 +20,7 @@ import type {
   ShowCreate,
   ShowList,
   Statement,
+  SystemMaterializedView,
 } from "./ast.js";
 import { SQL_CODES, sqlError, notImplemented } from "./errors.js";
 import { qualifiedName, settingList } from "./format.js";
@@ -149,6 +150,8 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
     }
     case "rename":
       return rename(statement, tx, env);
+    case "system_mv":
+      return systemMaterializedView(statement, tx, env);
     default:
       throw notImplemented(`${statement.type} is not a DDL statement`);
   }
@@ -235,7 +238,12 @@ function updated(env: SqlEnv): JsonObject {
 // ---------------------------------------------------------------------------------------------
 // CREATE
 
+/** Names the windowing functions produce, which no create query may declare (docs/timeplus-sql.md). */
 const RESERVED_COLUMNS = new Set(["window_start", "window_end"]);
+
+function reservedColumn(name: string): Error {
+  return sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${name} is reserved, should not used in create query`);
+}
 
 const STREAM_SETTINGS = new Set([
   "shards", "sharding_expr", "replication_factor", "replicas", "mode", "version_column", "storage_type", "logstore_codec",
@@ -264,8 +272,8 @@ function columnsOf(columns: CreateStream["columns"], options: { implicitTime: bo
   for (const column of columns) {
     if (seen.has(column.name)) throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Column ${column.name} already exists`);
     seen.add(column.name);
-    if (RESERVED_COLUMNS.has(column.name)) throw sqlError(44, `Column ${column.name} is reserved`);
-    if (column.name.startsWith("_tp_") && column.name !== TP_TIME) throw sqlError(44, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
+    if (RESERVED_COLUMNS.has(column.name)) throw reservedColumn(column.name);
+    if (column.name.startsWith("_tp_") && column.name !== TP_TIME) throw sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
     const { record, extras: own } = columnRecord(column);
     records.push(record);
     if (own) extras[column.name] = own;
@@ -423,6 +431,9 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
     tx.put("view", name, { name, description: statement.comment ?? "", query: statement.query, columns, ...audit(env, undefined) });
     return;
   }
+  // Without INTO the MV's output becomes its inner stream's columns, so the same names are refused.
+  const reserved = statement.into === undefined ? columns.map((column) => String(column["name"])).find((name) => RESERVED_COLUMNS.has(name)) : undefined;
+  if (reserved !== undefined) throw reservedColumn(reserved);
   let target = "";
   if (statement.into !== undefined) {
     target = localName(tx, statement.into);
@@ -644,7 +655,8 @@ const SUPPORTED: Readonly<Record<Shape, ReadonlySet<AlterCommand["op"]>>> = {
   mutable: new Set(["add_column", "modify_setting", "modify_comment", "add_index", "drop_index"]),
   random: new Set(["modify_comment"]),
   view: new Set(["modify_comment"]),
-  materialized_view: new Set(["modify_comment", "modify_query", "modify_query_setting", "reset_query_setting"]),
+  // TTL and retention are the inner stream's: only an MV without INTO has one (checked below).
+  materialized_view: new Set(["modify_comment", "modify_query", "modify_query_setting", "reset_query_setting", "modify_ttl", "remove_ttl", "modify_setting"]),
   external_stream: new Set(["modify_setting", "modify_comment"]),
   external_table: new Set([]),
   dictionary: new Set([]),
@@ -663,10 +675,16 @@ function alter(statement: Alter, tx: Transaction, env: SqlEnv): void {
     if (!SUPPORTED[shape].has(command.op)) {
       throw notImplemented(`${COMMAND_TEXT[command.op]} is not supported for ${SHAPE_LABEL[shape]}${shape === "view" ? " (use CREATE OR REPLACE VIEW)" : ""}`);
     }
+    if (shape === "materialized_view" && INNER_STREAM_COMMANDS.has(command.op) && String(record["target_stream"] ?? "") !== "") {
+      throw notImplemented(`Materialized view with specified target stream can't be altered: ${COMMAND_TEXT[command.op]} changes the inner stream of an MV without INTO`);
+    }
     record = applyCommand(command, record, shape, tx, name);
   }
   tx.put(found.kind, name, { ...record, ...updated(env) });
 }
+
+/** What an MV without INTO changes on its inner stream (ALTER STREAM mv …). */
+const INNER_STREAM_COMMANDS: ReadonlySet<AlterCommand["op"]> = new Set(["modify_ttl", "remove_ttl", "modify_setting"]);
 
 function columnsIn(record: JsonObject): JsonObject[] {
   return Array.isArray(record["columns"]) ? record["columns"].filter(isJsonObject) : [];
@@ -709,9 +727,10 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
       return { ...record, columns: columns.map((column) => (column["name"] === command.from ? { ...column, name: command.to } : column)) };
     }
     case "modify_ttl":
-      return { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
+      // An MV's record has no `ttl` alias (the seed's MaterializedView shape).
+      return shape === "materialized_view" ? { ...record, ttl_expression: command.ttl.trim() } : { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
     case "remove_ttl":
-      return { ...record, ttl: "", ttl_expression: "" };
+      return shape === "materialized_view" ? { ...record, ttl_expression: "" } : { ...record, ttl: "", ttl_expression: "" };
     case "modify_setting": {
       let next = record;
       for (const setting of command.settings) {
@@ -724,6 +743,13 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
             else kinds[setting.key] = setting.kind;
             sql["literal_kinds"] = kinds;
           });
+          continue;
+        }
+        if (shape === "materialized_view") {
+          if (!RETENTION.has(setting.key)) throw notImplemented(`ALTER STREAM … MODIFY SETTING of a materialized view's inner stream supports only ${[...RETENTION].join(", ")}`);
+          const value = Number(setting.value);
+          if (!Number.isInteger(value)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
+          next = { ...next, [setting.key]: value };
           continue;
         }
         const alterable = shape === "mutable" ? MUTABLE_ALTERABLE : RETENTION;
@@ -836,6 +862,33 @@ function rename(statement: Rename, tx: Transaction, env: SqlEnv): void {
     assertNoDependents(tx, from);
     tx.remove("stream", from);
     tx.put("stream", to, { ...found.record, name: to, ...updated(env) });
+  }
+}
+
+/**
+ * Pause and resume of MVs. Nothing runs here, so a pause is a flag; PERMANENT writes
+ * `pause_on_start` into the MV's query settings (resume PERMANENT takes it out), which is how the
+ * engine makes the state survive a restart, and which SHOW CREATE then shows.
+ */
+function systemMaterializedView(statement: SystemMaterializedView, tx: Transaction, env: SqlEnv): void {
+  for (const qualified of statement.names) {
+    const name = localName(tx, qualified);
+    const found = locate(tx, name);
+    if (!found) throw unknownStream(name);
+    if (found.kind !== "materialized_view") throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a Materialized View`);
+    if (statement.action === "abort" || statement.action === "recover") continue;
+    const pause = statement.action === "pause";
+    let record: Record<string, JsonValue> = withExtras({ ...found.record }, (sql) => {
+      if (pause) sql["paused"] = true;
+      else delete sql["paused"];
+    });
+    if (statement.permanent) {
+      const { select, settings } = splitQuerySettings(String(record["query"] ?? ""));
+      const rest = settings.filter((setting) => setting.key !== "pause_on_start");
+      const next = pause ? [...rest, { key: "pause_on_start", value: "true", kind: "bool" as const }] : rest;
+      record = { ...record, query: next.length === 0 ? select : `${select}\nSETTINGS ${settingList(next)}` };
+    }
+    tx.put("materialized_view", name, { ...record, ...updated(env) });
   }
 }
 

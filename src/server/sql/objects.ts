@@ -160,13 +160,18 @@ export function showCreateStream(record: JsonObject): string {
  * (when not append) and non-zero retention stand for them.
  */
 export function streamSettings(record: JsonObject, extras: JsonObject = extrasOf(record)): Setting[] {
-  if (Array.isArray(extras["settings"])) return settingsOf(extras["settings"]);
-  const settings: Setting[] = [];
-  const mode = text(record["mode"]);
-  if (mode !== "" && mode !== "append") settings.push({ key: "mode", value: mode, kind: "string" });
+  const settings: Setting[] = Array.isArray(extras["settings"]) ? settingsOf(extras["settings"]) : [];
+  if (!Array.isArray(extras["settings"])) {
+    const mode = text(record["mode"]);
+    if (mode !== "" && mode !== "append") settings.push({ key: "mode", value: mode, kind: "string" });
+  }
+  // Retention may have changed through REST (PATCH /streams) since the DDL: the record's fields win.
   for (const key of ["logstore_retention_bytes", "logstore_retention_ms"]) {
     const value = record[key];
-    if (typeof value === "number" && value !== 0) settings.push({ key, value: String(value), kind: "number" });
+    if (typeof value !== "number") continue;
+    const at = settings.findIndex((setting) => setting.key === key);
+    if (at >= 0) settings[at] = { key, value: String(value), kind: "number" };
+    else if (value !== 0) settings.push({ key, value: String(value), kind: "number" });
   }
   return settings;
 }

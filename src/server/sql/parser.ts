@@ -219,7 +219,8 @@ function parseStatement(c: Cursor): { statement: Statement; settings: readonly S
     return { statement: { type: "exists", name: c.qualified() }, settings: none };
   }
   if (c.at("SELECT")) return parseSelect(c);
-  return c.fail("one of: CREATE, DROP, ALTER, RENAME, SHOW, EXISTS, SELECT");
+  if (c.accept("SYSTEM")) return { statement: parseSystem(c), settings: none };
+  return c.fail("one of: CREATE, DROP, ALTER, RENAME, SHOW, EXISTS, SELECT, SYSTEM");
 }
 
 function parseCreate(c: Cursor): Statement {
@@ -784,6 +785,27 @@ function parseKeyList(c: Cursor): string[] {
 
 function isCommandStart(c: Cursor, offset: number): boolean {
   return ["ADD", "DROP", "RENAME", "MODIFY", "RESET", "REMOVE"].some((word) => isWord(c.peek(offset), word));
+}
+
+function parseSystem(c: Cursor): Statement {
+  const actions: [string, "pause" | "resume" | "abort" | "recover"][] = [
+    ["PAUSE", "pause"],
+    ["RESUME", "resume"],
+    // The spelling before 2.7.
+    ["UNPAUSE", "resume"],
+    ["ABORT", "abort"],
+    ["RECOVER", "recover"],
+  ];
+  const found = actions.find(([word]) => c.at(word, "MATERIALIZED", "VIEW"));
+  if (found === undefined) {
+    throw sqlError(SQL_CODES.NOT_IMPLEMENTED, "The built-in server answers only SYSTEM PAUSE|RESUME|ABORT|RECOVER MATERIALIZED VIEW");
+  }
+  c.index += 3;
+  const names = [c.qualified()];
+  while (c.acceptPunct(",")) names.push(c.qualified());
+  const permanent = c.accept("PERMANENT");
+  if (!c.accept("SYNC")) c.accept("ASYNC");
+  return { type: "system_mv", action: found[1], names, permanent };
 }
 
 function parseRename(c: Cursor): Statement {

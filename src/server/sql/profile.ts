@@ -38,3 +38,8 @@ export function restRouteServed(profile: Profile, method: string, kind: string |
   // `/streams` (create) and `/streams/:name` (update) are gone; deeper paths are actions.
   return segments.length > 2;
 }
+
+/** Paths the engine answers; anything else on the engine port is not the SQL interface. */
+export function isEnginePath(pathname: string): boolean {
+  return pathname === "/" || pathname === "/ping" || /^\/(timeplusd|proton)\/(ping|info)$/.test(pathname);
+}

@@ -211,6 +211,15 @@ export function runSelect(select: Select, catalog: Catalog, env: SelectEnv): Row
       return 0;
     });
   }
+  // `SELECT count() FROM system.tables WHERE …` (how flyway and others count objects): the one
+  // aggregate answered, alone in the select list.
+  const counts = select.items.filter((item) => item.expr?.kind === "call" && item.expr.name === "count" && item.expr.args.length === 0);
+  if (counts.length > 0) {
+    if (counts.length !== select.items.length) {
+      throw sqlError(SQL_CODES.NOT_IMPLEMENTED, "The built-in server answers count() only on its own in the select list");
+    }
+    return { columns: counts.map((item) => ({ name: item.label, type: "uint64" })), rows: [counts.map(() => rows.length)] };
+  }
   if (select.limit !== undefined) rows = rows.slice(0, select.limit);
   const columns: { name: string; type: string }[] = [];
   const getters: ((row: Row) => JsonValue)[] = [];

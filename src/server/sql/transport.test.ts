@@ -64,6 +64,10 @@ describe("POST /exec", () => {
     const topology = (await server.call("GET", "/topology")).body as { nodes: { name: string }[] };
     expect(topology.nodes.map((node) => node.name).sort()).toEqual(["cars", "mv", "trips"]);
     expect((await server.call("DELETE", "/streams/trips")).body).toMatchObject({ code: 630 });
+    // A REST update of a DDL-created stream shows in SHOW CREATE.
+    expect((await server.call("PATCH", "/streams/trips", { logstore_retention_ms: 120000, description: "patched" })).status).toBe(200);
+    const after = ((await exec(server, "SHOW CREATE trips", "historical")).body as { data: string[][] }).data[0]?.[0];
+    expect(after).toContain("SETTINGS logstore_retention_ms = 120000, index_granularity = 8192\nCOMMENT 'patched'");
   });
 });
 

@@ -117,11 +117,6 @@ function header(request: EngineRequest, ...names: string[]): string | undefined 
   return undefined;
 }
 
-/** Paths the engine answers; anything else on the engine port is not the SQL interface. */
-export function isEnginePath(pathname: string): boolean {
-  return pathname === "/" || pathname === "/ping" || /^\/(timeplusd|proton)\/(ping|info)$/.test(pathname);
-}
-
 /**
  * One request to the engine's HTTP interface (timeplusd/Proton on 8123 and 3218): the statement in
  * the POST body (after `?query=`, joined by a newline), credentials in `x-timeplus-user` /

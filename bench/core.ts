@@ -1,0 +1,50 @@
+/**
+ * The pure core alone, in its own process so that its heap is its own: plans the workspace in
+ * argv[2] against the server at argv[3] and prints one JSON line with the time of each stage and
+ * the heap the plan took. Run with --expose-gc.
+ */
+import { fileURLToPath } from "node:url";
+import { createTimeplusClient } from "../src/live/client.js";
+import { readWorkspace } from "../src/live/read-workspace.js";
+import { loadManifests } from "../src/manifest/load.js";
+import { assemblePlan } from "../src/plan/plan.js";
+
+const [dir, address] = process.argv.slice(2) as [string, string];
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+const startLoad = performance.now();
+// Compiled to .bench-build/bench/, two folders below the repository.
+const schemaDir = fileURLToPath(new URL("../../schemas/", import.meta.url));
+const loaded = await loadManifests([dir], { cwd: dir, environment: {}, schemaDir });
+const loadMs = performance.now() - startLoad;
+if (loaded.issues.length > 0) throw new Error(`manifests have issues: ${JSON.stringify(loaded.issues.slice(0, 3))}`);
+const client = createTimeplusClient({ address });
+const live = await readWorkspace(client);
+await client.close();
+
+gc();
+const heapBefore = process.memoryUsage().heapUsed;
+let peak = heapBefore;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+const startEmpty = performance.now();
+const fresh = assemblePlan(loaded.resources, [], { project: loaded.project });
+const emptyMs = performance.now() - startEmpty;
+peak = Math.max(peak, process.memoryUsage().heapUsed);
+const startLive = performance.now();
+const unchanged = assemblePlan(loaded.resources, live, { project: loaded.project });
+const liveMs = performance.now() - startLive;
+peak = Math.max(peak, process.memoryUsage().heapUsed);
+clearInterval(sampler);
+process.stdout.write(
+  `${JSON.stringify({
+    resources: loaded.resources.length,
+    live: live.length,
+    loadMs,
+    planEmptyMs: emptyMs,
+    planLiveMs: liveMs,
+    steps: fresh.steps.length,
+    changesAgainstLive: unchanged.changes.length,
+    planHeapMb: (peak - heapBefore) / 2 ** 20,
+    totalHeapMb: peak / 2 ** 20,
+  })}\n`,
+);
