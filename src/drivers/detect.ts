@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { Agent } from "undici";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
@@ -62,17 +63,17 @@ export function decide(choice: ApiChoice, answers: ProbeAnswers): Decision {
  * open: `GET /info` (an appserver answers), the engine's `SELECT version()` as a GET at `/` (a bare
  * engine, or the built-in server's profile `all`), and only then `POST …/exec` of `SELECT version()`.
  * At most three requests; on the built-in server's default profile and on a bare engine, two GETs,
- * so that a read-only command still sends only GETs there.
+ * so that a read-only command still sends only GETs there. `/info` gets the REST client's credentials.
  */
-export async function probe(input: { choice: ApiChoice; client: Pick<TimeplusClient, "request">; address: string; username?: string; password?: string; timeoutMs?: number }): Promise<ProbeAnswers> {
+export async function probe(input: { choice: ApiChoice; client: Pick<TimeplusClient, "request">; address: string; username?: string; password?: string; apiKey?: string; timeoutMs?: number }): Promise<ProbeAnswers> {
   if (input.choice === "rest") return {};
-  const raw = rawHttp(input.address, input.username, input.password, input.timeoutMs ?? 10_000);
+  const raw = rawHttp(input.address, input.username, input.password, input.apiKey, input.timeoutMs ?? 10_000);
   try {
     const info = await raw.info();
     const builtIn = info?.product === BUILT_IN_PRODUCT;
     const engine = info === undefined || builtIn ? await raw.engineVersion() : undefined;
     const answers: ProbeAnswers = { ...(info ? { info } : {}), ...(engine ? { engine } : {}) };
-    const settled = (builtIn && engine?.ok === true) || (info === undefined && (engine?.ok === true || input.choice === "auto"));
+    const settled = engine?.ok === true && (builtIn || info === undefined);
     if (settled) return answers;
     return { ...answers, exec: await probeExec(input.client) };
   } finally {
@@ -110,7 +111,7 @@ async function probeExec(client: Pick<TimeplusClient, "request">): Promise<NonNu
   }
 }
 
-function rawHttp(address: string, username: string | undefined, password: string | undefined, timeoutMs: number) {
+function rawHttp(address: string, username: string | undefined, password: string | undefined, apiKey: string | undefined, timeoutMs: number) {
   const url = new URL(address);
   const prefix = url.pathname.replace(/\/+$/, "");
   const agent = new Agent({ connections: 2 });
@@ -135,9 +136,14 @@ function rawHttp(address: string, username: string | undefined, password: string
   };
   const user = username ?? (url.username === "" ? undefined : decodeURIComponent(url.username));
   const key = password ?? (url.password === "" ? undefined : decodeURIComponent(url.password));
+  const appserverAuth: Record<string, string> = {
+    ...(user !== undefined ? { authorization: `Basic ${Buffer.from(`${user}:${key ?? ""}`, "utf8").toString("base64")}` } : {}),
+    ...(apiKey !== undefined ? { "x-api-key": apiKey } : {}),
+  };
   return {
     async info(): Promise<ProbeAnswers["info"]> {
-      const answer = await get("/info", { accept: "application/json" });
+      // With the credentials the REST client sends: an appserver may guard /info too.
+      const answer = await get("/info", { accept: "application/json", ...appserverAuth });
       if (answer?.status !== 200) return undefined;
       try {
         const body = JSON.parse(answer.text) as { product?: unknown; version?: unknown };

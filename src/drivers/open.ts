@@ -13,6 +13,7 @@ export interface OpenDriverInput {
   readonly workspace: string;
   readonly username?: string;
   readonly password?: string;
+  readonly apiKey?: string;
   readonly timeoutMs?: number;
   /** The `--api` flag as parsed, if given. */
   readonly apiFlag?: unknown;
@@ -45,6 +46,7 @@ export async function openDriver(input: OpenDriverInput): Promise<OpenedDriver> 
       address: input.address,
       ...(input.username !== undefined ? { username: input.username } : {}),
       ...(input.password !== undefined ? { password: input.password } : {}),
+      ...(input.apiKey !== undefined ? { apiKey: input.apiKey } : {}),
       ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     });
   }
