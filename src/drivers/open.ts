@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.js";
 import type { TimeplusClient } from "../live/client.js";
-import { decide, parseApiChoice, probe, type ProbeAnswers } from "./detect.js";
+import { BUILT_IN_PRODUCT, decide, parseApiChoice, probe, type ProbeAnswers } from "./detect.js";
 import type { Driver, LockService, TargetDescription } from "./driver.js";
 import { createRestDriver } from "./rest.js";
 import { createSqlDriver } from "./sql/driver.js";
@@ -38,7 +38,7 @@ export async function openDriver(input: OpenDriverInput): Promise<OpenedDriver> 
   let answers: ProbeAnswers;
   if (input.embedded) {
     // The embedded server is the built-in one with every profile: auto keeps REST, sql uses /exec.
-    answers = { info: { product: "tpctl built-in server" }, engine: { ok: true, version: "" }, exec: { ok: true, version: "" } };
+    answers = { info: { product: BUILT_IN_PRODUCT }, engine: { ok: true, version: "" }, exec: { ok: true, version: "" } };
   } else {
     answers = await probe({
       choice,
