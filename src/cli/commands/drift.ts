@@ -7,7 +7,7 @@ import { loadDesired, outputFormat, parseTargets, useColor } from "../workflow.j
 
 /**
  * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
- * only GET requests, so a nightly cron job can never change what it watches.
+ * only reads (GET over REST; queries over SQL), so a nightly cron job can never change what it watches.
  */
 export async function run(context: CommandContext): Promise<CommandResult> {
   const format = outputFormat(context);
