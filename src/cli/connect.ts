@@ -6,9 +6,13 @@ import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
 import type { PlanTarget } from "../render/target.js";
+import type { Driver, TargetDescription } from "../drivers/driver.js";
+import { openDriver } from "../drivers/open.js";
 
 export interface Connection {
   readonly client: TimeplusClient;
+  /** What plan and apply read and write through: REST or SQL, as --api / TIMEPLUS_API chose (src/drivers/). */
+  readonly driver: Driver;
   /** Where the tool is talking to, safe to print (never credentials). */
   readonly description: string;
   /** The deployment by address and `GET /info`, for the "Target:" line every plan starts with. */
@@ -23,6 +27,8 @@ export interface ConnectOptions {
   readonly settings?: ConnectionSettings;
   /** The most API calls in flight at once (`--concurrency`); also sizes the connection pool. */
   readonly concurrency?: number;
+  /** The `--api` flag, if given. */
+  readonly api?: unknown;
 }
 
 /**
@@ -50,15 +56,25 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     ...(password !== undefined ? { password } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
+  const driverFor = (client: TimeplusClient, url: string, embedded: boolean) =>
+    openDriver({ client, address: url, workspace, ...credentials, ...timeoutFrom(env), apiFlag: options.api, environment: env, embedded });
   if (address) {
     const limits = options.concurrency !== undefined ? { concurrency: options.concurrency } : {};
     const client = createTimeplusClient({ address, workspace, ...credentials, ...limits, ...timeoutFrom(env) });
+    const opened = await driverFor(client, address, false).catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
     const printable = printableAddress(address);
     return {
       client,
+      driver: opened.driver,
       description: `${printable} (workspace ${workspace})`,
-      target: once(() => readTarget(address, printable, workspace, credentials)),
-      close: () => client.close(),
+      target: once(async () => withDriver(await readTarget(address, printable, workspace, credentials), opened.driver.target)),
+      async close() {
+        await opened.close();
+        await client.close();
+      },
     };
   }
   const dataDir = join(options.cwd, ".tpctl", "data");
@@ -67,11 +83,18 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const { startServer } = await import("../server/index.js");
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
   const client = createTimeplusClient({ address: server.url, workspace, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
+  const opened = await driverFor(client, server.url, true).catch(async (error: unknown) => {
+    await client.close();
+    await server.close();
+    throw error;
+  });
   return {
     client,
+    driver: opened.driver,
     description: `the embedded local workspace in .tpctl/ (workspace ${workspace})`,
-    target: once(() => readTarget(server.url, null, workspace, {})),
+    target: once(async () => withDriver(await readTarget(server.url, null, workspace, {}), opened.driver.target)),
     async close() {
+      await opened.close();
       await client.close();
       await server.close();
     },
@@ -86,6 +109,16 @@ export function printableAddress(address: string): string {
   } catch {
     return "(an address that is not a URL)";
   }
+}
+
+/** The transport is the driver's choice; what /info did not say, the driver's probe may have learned. */
+function withDriver(target: PlanTarget, chosen: TargetDescription): PlanTarget {
+  return {
+    ...target,
+    transport: chosen.transport,
+    ...(target.product === "unknown" ? { product: chosen.product } : {}),
+    ...(target.version === "unknown" && chosen.version !== undefined ? { version: chosen.version } : {}),
+  };
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

@@ -50,6 +50,10 @@ const applying: Options = {
 const locking: Options = {
   "lock-timeout": { type: "string" },
 };
+/** Commands that talk to a deployment choose how (src/drivers/). */
+const reaching: Options = {
+  api: { type: "string" },
+};
 
 /** One declaration per command; the implementation is loaded only when the command runs. */
 const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
@@ -63,7 +67,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   plan: {
     summary: "diff manifests against the live workspace and print the plan",
     operands: "[PATH...]",
-    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, "detailed-exitcode": { type: "boolean" }, out: { type: "string" } },
+    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, ...reaching, "detailed-exitcode": { type: "boolean" }, out: { type: "string" } },
     example: "tpctl plan examples --out plan.json",
     run: () => import("./commands/plan.js"),
   },
@@ -71,7 +75,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
     summary: "plan and apply (asks on a terminal unless --auto-approve)",
     operands: "[PATH... | FILE]",
     details: "With FILE, a plan saved by `tpctl plan --out FILE`, applies exactly that plan, and refuses (exit 3) if the workspace or the manifests changed since.",
-    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, ...applying, "allow-destroy": { type: "boolean" } },
+    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, ...reaching, ...applying, "allow-destroy": { type: "boolean" } },
     aliases: { concurrency: "parallelism" },
     example: "tpctl apply examples --auto-approve",
     run: () => import("./commands/apply.js"),
@@ -79,7 +83,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   destroy: {
     summary: "delete what the manifests manage, dependents first",
     operands: "[PATH...]",
-    options: { ...manifests, ...selection, ...planOutput, ...locking, ...applying },
+    options: { ...manifests, ...selection, ...planOutput, ...locking, ...reaching, ...applying },
     aliases: { concurrency: "parallelism" },
     example: "tpctl destroy examples --auto-approve",
     run: () => import("./commands/destroy.js"),
@@ -87,7 +91,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   drift: {
     summary: "report where the live workspace differs from the manifests (for a cron job)",
     operands: "[PATH...]",
-    options: { ...manifests, ...selection, ...planOutput, ...locking, "fail-on-unmanaged": { type: "boolean" } },
+    options: { ...manifests, ...selection, ...planOutput, ...locking, ...reaching, "fail-on-unmanaged": { type: "boolean" } },
     example: "tpctl drift examples --format markdown",
     run: () => import("./commands/drift.js"),
   },
@@ -101,7 +105,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   export: {
     summary: "write manifests for what is live, to adopt an existing workspace",
     operands: "",
-    options: { out: { type: "string" }, project: { type: "string" }, adopt: { type: "boolean" } },
+    options: { out: { type: "string" }, project: { type: "string" }, adopt: { type: "boolean" }, ...reaching },
     example: "tpctl export --out live --project fleet --adopt",
     run: () => import("./commands/export.js"),
   },
@@ -115,7 +119,7 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   unlock: {
     summary: "clear the workspace lock left by a run that was killed",
     operands: "",
-    options: {},
+    options: { ...reaching },
     example: "tpctl unlock",
     run: () => import("./commands/unlock.js"),
   },
@@ -201,6 +205,7 @@ const OPTION_HELP: Readonly<Record<string, OptionHelp>> = {
   "latency-ms": { value: "N", text: "add this many milliseconds to every response", example: "--latency-ms 50" },
   "fault-rate": { value: "P", text: "fail this fraction of requests, as networks and servers fail", example: "--fault-rate 0.1" },
   "fault-seed": { value: "N", text: "seed for --fault-rate, so a run can be repeated", example: "--fault-seed 42" },
+  api: { value: "API", text: "how to talk to Timeplus: rest, sql or auto (default; TIMEPLUS_API also works)", example: "--api sql" },
   "lock-timeout": { value: "DURATION", text: "wait this long for a workspace lock another run holds (default 0: refuse at once)", example: "--lock-timeout 2m" },
   profile: { value: "PROFILE", text: "what to serve: 2024 (REST API), 2026 (REST + /exec SQL), engine (SQL only, as Proton); default all", example: "--profile engine" },
 };

@@ -1,8 +1,6 @@
 import { applySteps } from "../apply/apply.js";
-import { callsForStep } from "../apply/calls.js";
 import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
-import { readWorkspace } from "../live/read-workspace.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { parseAddress } from "../model/index.js";
@@ -54,6 +52,7 @@ export async function planWorkspace(
     cwd: context.io.cwd,
     settings: loaded.settings,
     concurrency: parseConcurrency(context.flags["concurrency"]),
+    api: context.flags["api"],
   });
   let lock: HeldLock | undefined;
   const close = async (): Promise<void> => {
@@ -66,13 +65,14 @@ export async function planWorkspace(
     }
   };
   try {
+    connection.driver.checkDesired(loaded.resources);
     if (options.lock) {
-      lock = await takeWorkspaceLock(connection.client, context.io.environment, options.lock, {
+      lock = await takeWorkspaceLock(connection.driver.lockChannel, context.io.environment, options.lock, {
         timeoutMs: lockTimeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       });
     }
-    const [live, target] = await Promise.all([readWorkspace(connection.client), targetOf(context, connection)]);
+    const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
     const plan = options.destroy
       ? planDestroy(loaded, live, selection)
       : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
@@ -215,9 +215,7 @@ export async function executePlan(
       if (!change) return;
       options.onStarted?.(step);
       try {
-        for (const call of callsForStep(step, change, project)) {
-          await connection.client.request(call);
-        }
+        await connection.driver.runStep(step, change, project);
       } catch (error) {
         if (isTransient(error)) transientFailures += 1;
         throw error;

@@ -1,6 +1,5 @@
 import { InterruptedError, SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan } from "../../model/index.js";
-import { readWorkspace } from "../../live/read-workspace.js";
 import { assemblePlan } from "../../plan/plan.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
 import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
@@ -89,7 +88,7 @@ export async function applyCommand(
     let { report, transientFailures } = await run(plan);
     // Only a failure in transit is worth another round; a refusal would only be refused again.
     for (let round = 0; round < CONVERGENCE_ROUNDS && transientFailures > 0 && !stop?.aborted; round += 1) {
-      const live = await readWorkspace(connection.client);
+      const live = await connection.driver.readWorkspace();
       const retryPlan = options.destroy
         ? undefined
         : assemblePlan(loaded.resources, live, { project: loaded.project, ...retrySelection(selectionOf(context), report) });

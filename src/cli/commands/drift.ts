@@ -1,6 +1,3 @@
-import { InternalError } from "../../errors.js";
-import type { TimeplusClient } from "../../live/client.js";
-import { readWorkspace } from "../../live/read-workspace.js";
 import type { LiveResource } from "../../model/index.js";
 import { assembleDriftReport, hasDrift } from "../../plan/drift.js";
 import { assertSelectorsMatch } from "../../plan/selection.js";
@@ -12,18 +9,18 @@ import { loadDesired, outputFormat, selectionOf, targetOf, useColor } from "../w
 
 /**
  * `tpctl drift`: 0 no drift, 2 drift, 1 error. Read-only: it takes no workspace lock and sends
- * only GET requests, so a nightly cron job can never change what it watches.
+ * only reads (GET over REST; queries over SQL), so a nightly cron job can never change what it watches.
  */
 export async function run(context: CommandContext): Promise<CommandResult> {
   const format = outputFormat(context);
   const { targets, excludes } = selectionOf(context);
   const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
   const loaded = await loadDesired(context);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings });
+  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings, api: context.flags["api"] });
   let live: LiveResource[];
   let target: PlanTarget;
   try {
-    [live, target] = await Promise.all([readWorkspace(readOnly(connection.client)), targetOf(context, connection)]);
+    [live, target] = await Promise.all([connection.driver.readWorkspace({ readOnly: true }), targetOf(context, connection)]);
   } finally {
     await connection.close();
   }
@@ -38,14 +35,4 @@ export async function run(context: CommandContext): Promise<CommandResult> {
         : renderDriftText(report, { ...options, color: useColor(context) }),
   );
   return { exitCode: hasDrift(report, options) ? 2 : 0 };
-}
-
-/** Drift promises never to write; this holds even if a read path someday grows a write. */
-function readOnly(client: TimeplusClient): Pick<TimeplusClient, "request"> {
-  return {
-    request: (call) =>
-      call.method === "GET"
-        ? client.request(call)
-        : Promise.reject(new InternalError(`tpctl drift is read-only but tried ${call.method} ${call.path}`)),
-  };
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TpctlError, UsageError } from "../../errors.js";
-import { readWorkspace, rejectAmbiguousNames } from "../../live/read-workspace.js";
+import { rejectAmbiguousNames } from "../../live/read-workspace.js";
 import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
@@ -38,7 +38,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     return relativePath === "" ? "." : relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath) ? path : relativePath;
   };
 
-  const connection = await connect({ environment: io.environment, cwd: io.cwd });
+  const connection = await connect({ environment: io.environment, cwd: io.cwd, api: flags["api"] });
   const withSchemas = (bundle: ExportBundle): ExportBundle => ({
     ...bundle,
     files: bundle.files.map((file) => ({ ...file, content: `${schemaLine(join(folder, file.path), file.path)}\n${file.content}` })),
@@ -47,9 +47,9 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   try {
     // Adoption writes to the workspace: hold the lock from the read on, as apply does.
     if (adopt) {
-      lock = await takeWorkspaceLock(connection.client, io.environment, "export --adopt");
+      lock = await takeWorkspaceLock(connection.driver.lockChannel, io.environment, "export --adopt");
     }
-    const live = await readWorkspace(connection.client);
+    const live = await connection.driver.readWorkspace();
     rejectAmbiguousNames(live);
     const bundle = withSchemas(assembleExport(live, { project }));
     const unchanged = await writeExport(folder, bundle, display);

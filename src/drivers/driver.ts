@@ -1,0 +1,73 @@
+import { TpctlError } from "../errors.js";
+import type { Change, DesiredResource, Kind, LiveResource, Step } from "../model/index.js";
+import type { TimeplusClient } from "../live/client.js";
+
+/**
+ * How tpctl talks to a deployment: `rest` the v1beta2 REST API (the 2024 API, every kind), `exec`
+ * SQL DDL through the appserver's `POST /{workspace}/api/v1beta2/exec` (plus REST for the
+ * appserver's own kinds), `engine` SQL through the engine's HTTP interface (timeplusd, Proton).
+ */
+export type Transport = "rest" | "exec" | "engine";
+
+/** What a plan, apply or drift talks to, safe to print (never credentials). */
+export interface TargetDescription {
+  /** Scheme, host, port and path prefix; user info removed. */
+  readonly address: string;
+  readonly workspace: string;
+  /** e.g. "Timeplus Enterprise", "Timeplus Proton", "the tpctl built-in server"; "Timeplus" when not probed. */
+  readonly product: string;
+  /** The engine's or appserver's version when a probe learned it. */
+  readonly version?: string;
+  readonly transport: Transport;
+}
+
+/**
+ * The requests through which cli/lock.ts takes, renews, reads and releases the workspace lock: the REST
+ * client itself, or over SQL a translation of those requests on the lock view (drivers/sql/lock-channel.ts).
+ */
+export type LockChannel = Pick<TimeplusClient, "request">;
+
+/**
+ * What plan and apply need from a deployment, whatever it speaks. Every driver reads into the same
+ * `LiveResource` model (REST field names, ownership and dependencies), so that the same manifests
+ * give the same plan whichever driver read the workspace.
+ */
+export interface Driver {
+  readonly target: TargetDescription;
+  /**
+   * Every managed kind, with dependencies and ownership, in a number of requests that does not
+   * grow with the number of resources. `readOnly` guarantees that nothing but reads is sent (drift).
+   */
+  readWorkspace(options?: { readonly readOnly?: boolean }): Promise<LiveResource[]>;
+  /** Carries out one step of a plan; throws the typed error of the request that failed. */
+  runStep(step: Step, change: Change, project: string): Promise<void>;
+  /** Refuses, before anything changes, manifests declaring what this deployment cannot hold. */
+  checkDesired(desired: readonly DesiredResource[]): void;
+  /** Where cli/lock.ts takes, renews, reads and releases the workspace lock (one algorithm for every driver). */
+  readonly lockChannel: LockChannel;
+}
+
+/** The deployment cannot hold what the manifests declare (e.g. a dashboard on a bare engine). */
+export class UnsupportedByTargetError extends TpctlError {
+  readonly code = "UNSUPPORTED_BY_TARGET";
+}
+
+/** Kinds that exist only in the appserver: no DDL, always REST. */
+export const APPSERVER_KINDS: ReadonlySet<Kind> = new Set<Kind>(["source", "sink", "alert", "dashboard", "saved_query"]);
+
+const TRANSPORT_TEXT: Readonly<Record<Transport, string>> = {
+  rest: "REST API v1beta2",
+  exec: "SQL through /exec",
+  engine: "SQL through the engine's HTTP interface",
+};
+
+/**
+ * One line naming what tpctl talks to and how.
+ *
+ * @example describeTarget({address: "https://tp.internal", workspace: "default", product: "Timeplus Enterprise", version: "3.3.1", transport: "exec"})
+ *          // "Timeplus Enterprise 3.3.1 at https://tp.internal (workspace default), SQL through /exec"
+ */
+export function describeTarget(target: TargetDescription): string {
+  const product = target.version !== undefined ? `${target.product} ${target.version}` : target.product;
+  return `${product} at ${target.address} (workspace ${target.workspace}), ${TRANSPORT_TEXT[target.transport]}`;
+}

@@ -1,0 +1,86 @@
+import type { TimeplusClient } from "../../live/client.js";
+import type { DesiredResource, LiveResource } from "../../model/index.js";
+import { KIND_RULES } from "../../plan/kind-rules.js";
+import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
+import { APPSERVER_KINDS, UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
+import { readRestKinds } from "../rest.js";
+import { sqlLockChannel } from "./lock-channel.js";
+import { assembleLive, readEngineObjects } from "./read.js";
+import { workForStep } from "./steps.js";
+import type { SqlTransport } from "./transport.js";
+
+/**
+ * Engine objects through SQL DDL (`transport`: the appserver's `/exec` or the engine's HTTP
+ * interface); the appserver's own kinds (sources, sinks, alerts, dashboards, saved queries) through
+ * the REST client `rest`, which a bare engine does not have.
+ */
+export function createSqlDriver(input: { transport: SqlTransport; rest?: TimeplusClient; target: TargetDescription }): Driver {
+  const { transport, rest } = input;
+  const lockChannel = sqlLockChannel(transport);
+  return {
+    target: input.target,
+    async readWorkspace(options = {}) {
+      // Over /exec the appserver lists format schemas with their text in one call; the bare
+      // engine prints a schema's text only in SHOW CREATE.
+      const [engine, appserver] = await Promise.all([
+        readEngineObjects(transport, { schemas: rest === undefined }),
+        rest ? readRestKinds(rest, ["schema", "udf", ...APPSERVER_KINDS], options) : Promise.resolve([]),
+      ]);
+      return assembleLive(...preferRestUdfs(engine, appserver));
+    },
+    async runStep(step, change, project) {
+      const work = workForStep(step, change, project);
+      if (work.via === "rest") {
+        if (!rest) throw unsupported(change.kind, change.address, input.target);
+        for (const call of work.calls) await rest.request(call);
+        return;
+      }
+      for (const { statement, secrets } of work.statements) await transport.execute({ sql: statement.sql, secrets });
+    },
+    checkDesired(desired: readonly DesiredResource[]) {
+      for (const resource of desired) {
+        if (APPSERVER_KINDS.has(resource.kind)) {
+          if (!rest) throw unsupported(resource.kind, resource.address, input.target);
+          continue;
+        }
+        // What cannot be written as DDL is refused now, not halfway through an apply.
+        try {
+          renderCreate(resource, { project: "p" });
+        } catch (error) {
+          if (error instanceof DdlRenderError) {
+            throw new UnsupportedByTargetError(`${error.message}, so tpctl cannot create it over SQL; nothing was changed`, {
+              meta: { address: resource.address },
+            });
+          }
+          throw error;
+        }
+      }
+    },
+    lockChannel,
+  };
+}
+
+/**
+ * A function has no COMMENT: one created over SQL keeps its description and owner in its body
+ * (docs/sql-ddl.md, "Ownership"), one created over REST keeps them beside it, where only REST shows
+ * them. So over /exec a UDF whose SQL text carries no owner is taken as the appserver lists it, and
+ * one that does as SQL reads it; either way exactly one record per UDF.
+ */
+function preferRestUdfs(engine: readonly ParsedDefinition[], appserver: readonly LiveResource[]): [ParsedDefinition[], LiveResource[]] {
+  const restUdfs = new Set(appserver.filter((resource) => resource.kind === "udf").map((resource) => resource.name));
+  const fromRest = new Set<string>();
+  const kept = engine.filter((definition) => {
+    if (definition.kind !== "udf" || definition.owner !== undefined || !restUdfs.has(definition.name)) return true;
+    fromRest.add(definition.name);
+    return false;
+  });
+  return [kept, appserver.filter((resource) => resource.kind !== "udf" || fromRest.has(resource.name))];
+}
+
+function unsupported(kind: DesiredResource["kind"], address: string, target: TargetDescription): UnsupportedByTargetError {
+  const label = KIND_RULES[kind].label;
+  return new UnsupportedByTargetError(
+    `${address} is a ${label}, which exists only in the Timeplus appserver (Timeplus Enterprise), but tpctl is talking to a bare engine: ${describeTarget(target)}; point TIMEPLUS_ADDRESS at the appserver (e.g. http://host:8000) or leave the ${label} out of these manifests. Nothing was changed`,
+    { meta: { address, kind } },
+  );
+}

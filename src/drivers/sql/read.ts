@@ -1,0 +1,104 @@
+import { LiveStateError } from "../../errors.js";
+import type { Address, Kind } from "../../model/index.js";
+import { LiveResource } from "../../model/index.js";
+import { isReservedName } from "../../lock/lease.js";
+import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
+import { parseCreateStatement, quoteIdentifier, readSystemFunctions, readSystemTables, type ParsedDefinition, type SystemTableRow } from "../../sql/ddl/index.js";
+import { text, textArray, type SqlRow } from "./decode.js";
+
+/** The database a workspace's objects live in: tpctl manages the session database, `default`. */
+export const DATABASE = "default";
+
+/** The fixed queries of a read (docs/sql-driver.md, "Reading"). */
+export const TABLES_QUERY =
+  "SELECT database, name, uuid, engine, create_table_query, comment, dependencies_database, dependencies_table FROM system.tables WHERE database = 'default'";
+export const FUNCTIONS_QUERY = "SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'";
+export const SCHEMAS_QUERY = "SHOW FORMAT SCHEMAS";
+
+/** What the SQL reader runs queries through (a SqlTransport fits). */
+export interface SqlReader {
+  query(sql: string): Promise<SqlRow[]>;
+}
+
+/** A `system.tables` answer as the toolkit's rows. */
+export function tableRows(rows: readonly SqlRow[]): SystemTableRow[] {
+  return rows.map((row) => ({
+    database: text(row, "database"),
+    name: text(row, "name"),
+    engine: text(row, "engine"),
+    create_table_query: text(row, "create_table_query"),
+    uuid: text(row, "uuid"),
+    comment: text(row, "comment"),
+    dependencies_database: textArray(row, "dependencies_database"),
+    dependencies_table: textArray(row, "dependencies_table"),
+  }));
+}
+
+/**
+ * The engine objects of the workspace: streams, views, MVs, external streams and tables from one
+ * `system.tables` query, UDFs from one `system.functions` query, and format schemas from
+ * `SHOW FORMAT SCHEMAS` (unless `schemas` is false: the appserver path reads them over REST in one
+ * call). The engine keeps a schema's text only where `SHOW CREATE FORMAT SCHEMA` prints it, so over
+ * the bare engine each schema (and each UDF `system.functions` gives without its text) costs one
+ * more query: the one place where the count grows, with the number of format schemas.
+ */
+export async function readEngineObjects(reader: SqlReader, options: { schemas: boolean }): Promise<ParsedDefinition[]> {
+  const [tables, functions, schemas] = await Promise.all([
+    reader.query(TABLES_QUERY),
+    reader.query(FUNCTIONS_QUERY),
+    options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([]),
+  ]);
+  const definitions = readSystemTables(tableRows(tables), { database: DATABASE }).filter(
+    (definition) => !(definition.kind === "view" && isReservedName(definition.name)),
+  );
+  const udfs = readSystemFunctions(
+    functions.map((row) => ({ name: text(row, "name"), origin: text(row, "origin"), create_query: text(row, "create_query") })),
+  );
+  const shown = await Promise.all([
+    ...udfs.unread.map((name) => showCreate(reader, `SHOW CREATE FUNCTION ${quoteIdentifier(name)}`)),
+    ...schemas.map((row) => showCreate(reader, `SHOW CREATE FORMAT SCHEMA ${quoteIdentifier(text(row, "name"))}`)),
+  ]);
+  return [...definitions, ...udfs.functions, ...shown.filter((definition): definition is ParsedDefinition => definition !== undefined)];
+}
+
+async function showCreate(reader: SqlReader, sql: string): Promise<ParsedDefinition | undefined> {
+  const rows = await reader.query(sql);
+  const statement = rows[0] === undefined ? "" : text(rows[0], "statement");
+  return statement === "" ? undefined : parseCreateStatement(statement);
+}
+
+/**
+ * Engine objects read over SQL and the appserver's own kinds read over REST, as one workspace:
+ * each resource's dependencies are what it names (resolved over the whole workspace, as the REST
+ * reader does), what `system.tables` reports, and what the REST reader found.
+ */
+export function assembleLive(engine: readonly ParsedDefinition[], appserver: readonly LiveResource[]): LiveResource[] {
+  const drafts = [
+    ...engine.map((definition) => ({
+      kind: definition.kind,
+      name: definition.name,
+      spec: definition.spec,
+      reported: definition.dependsOn,
+      ...(definition.owner !== undefined ? { owner: definition.owner } : {}),
+      ...(definition.secretsFingerprint !== undefined ? { secretsFingerprint: definition.secretsFingerprint } : {}),
+    })),
+    ...appserver.map((resource) => ({ ...resource, reported: resource.dependsOn })),
+  ];
+  rejectDuplicates(drafts);
+  const resolver = createNameResolver(drafts);
+  return drafts.map(({ reported, ...draft }) => {
+    const address = `${draft.kind}/${draft.name}` as Address;
+    const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver).dependsOn, ...reported]);
+    dependsOn.delete(address);
+    return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });
+  });
+}
+
+function rejectDuplicates(drafts: readonly { kind: Kind; name: string }[]): void {
+  const seen = new Set<string>();
+  for (const { kind, name } of drafts) {
+    const key = `${kind}/${name}`;
+    if (seen.has(key)) throw new LiveStateError(`the workspace reports ${key} twice; tpctl cannot tell which one the manifests mean`);
+    seen.add(key);
+  }
+}
