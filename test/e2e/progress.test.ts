@@ -26,10 +26,13 @@ let server: RunningServer;
 let dataDir: string;
 let tree: Awaited<ReturnType<typeof makeTree>>;
 
+/** The server for one test; `latencyMs` delays every response (the lock, the reads and the create). */
+async function serve(latencyMs: number): Promise<void> {
+  server = await startServer({ port: 0, host: "127.0.0.1", dataDir, latencyMs });
+}
+
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "tpctl-progress-"));
-  // Every response takes 2.5 s, so a create is still running when the status line is redrawn.
-  server = await startServer({ port: 0, host: "127.0.0.1", dataDir, latencyMs: 2_500 });
   tree = await makeTree({ "s.yaml": MANIFEST });
 });
 afterEach(async () => {
@@ -40,6 +43,9 @@ afterEach(async () => {
 
 describe("progress of a long apply", () => {
   it.skipIf(!hasScript)("on a terminal names what is running and for how long, on one line redrawn in place", async () => {
+    // Every response takes 2 s, so the create is still running when the status line is redrawn
+    // (once a second); the other calls of the run wait as long, which is why it is not longer.
+    await serve(2_000);
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply s.yaml --auto-approve`;
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
@@ -58,6 +64,7 @@ describe("progress of a long apply", () => {
   });
 
   it("without a terminal writes one plain line per event and never redraws", async () => {
+    await serve(0);
     const result = await runCli(["apply", "s.yaml", "--auto-approve"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: server.url } });
     expect(result.stderr).toBe("");
     const applying = result.stdout.slice(result.stdout.indexOf("Applying:"));
