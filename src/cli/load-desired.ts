@@ -51,7 +51,8 @@ function refuseCycles(loaded: LoadResult): void {
 
 /** `--var-file FILE` (a YAML or JSON mapping of NAME: VALUE) in order, then `--var NAME=VALUE` in order: the last one wins. */
 export async function assignedVariables(context: CommandContext): Promise<AssignedVariable[]> {
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const list = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : typeof value === "string" ? [value] : [];
   const assigned: AssignedVariable[] = [];
   for (const file of list(context.flags["var-file"])) {
     let text: string;

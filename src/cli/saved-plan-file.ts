@@ -24,7 +24,8 @@ export async function writeSavedPlan(
   const env = context.flags["env"];
   const target = context.flags["target"];
   const path = resolve(context.io.cwd, file);
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const list = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : typeof value === "string" ? [value] : [];
   const excludes = list(context.flags["exclude"]);
   const replaces = list(context.flags["replace"]);
   // Absolute, and relative to the plan file: `apply FILE` from any folder reads the same manifests.

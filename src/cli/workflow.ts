@@ -3,7 +3,7 @@ import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from 
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
-import { parseAddress } from "../model/index.js";
+import { addressOf, parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
@@ -30,7 +30,7 @@ export interface PlannedWorkspace {
   /** Where the plan was made, for the first line of every rendering. */
   readonly target: PlanTarget;
   /** Releases the workspace lock if one was taken, and closes the connection. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -143,7 +143,7 @@ export function parseTargets(value: unknown, flag = "--target"): Address[] {
   return list.map((text: string) => {
     const parsed = parseAddress(text);
     if (!parsed) throw new UsageError(`${flag} must look like kind/name (e.g. stream/events), not "${text}"`);
-    return `${parsed.kind}/${parsed.name}` as Address;
+    return addressOf(parsed.kind, parsed.name);
   });
 }
 

@@ -2,7 +2,7 @@ import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { ApiCall } from "../live/client.js";
 import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { ID_KINDS, isJsonObject, isValidName, KINDS, nameRuleFor, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
+import { ID_KINDS, isJsonObject, isValidName, KINDS, nameRuleFor, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
@@ -107,7 +107,7 @@ function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: Jso
   for (const [field, rule] of Object.entries(rules)) {
     let value = resource.spec[field];
     if (value === undefined || value === null) continue;
-    if (field === "columns" && Array.isArray(value)) value = exportColumns(value);
+    if (field === "columns" && isJsonArray(value)) value = exportColumns(value);
     if (rule.default !== undefined && deepEqual(value, rule.default)) continue;
     // "" and empty collections mean "not set" where the API has no default for the field.
     if (rule.default === undefined && isEmpty(value)) continue;
@@ -130,7 +130,7 @@ function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: Jso
 
 function isEmpty(value: JsonValue): boolean {
   if (value === "") return true;
-  if (Array.isArray(value)) return value.length === 0;
+  if (isJsonArray(value)) return value.length === 0;
   return isJsonObject(value) && Object.keys(value).length === 0;
 }
 
@@ -164,7 +164,7 @@ function exportColumns(columns: readonly JsonValue[]): JsonValue[] {
 
 /** The `_tp_time` every stream gets when it declares none (server/kinds/stream.ts, reference §4). */
 function isImplicitTpTime(column: JsonObject): boolean {
-  const text = (key: string): string => (typeof column[key] === "string" ? (column[key] as string).replace(/\s+/g, "") : "");
+  const text = (key: string): string => (typeof column[key] === "string" ? (column[key]).replace(/\s+/g, "") : "");
   return (
     /^datetime64\(3(,'UTC')?\)$/i.test(text("type")) &&
     /^(now64\(3(,'UTC')?\))?$/i.test(text("default")) &&
@@ -220,7 +220,7 @@ function credentialsInValues(value: JsonValue, pointer: string, field?: string):
     if (field !== undefined && SQL_FIELDS.has(field)) return [];
     return CREDENTIAL_PATTERNS.some((pattern) => pattern.test(value)) ? [pointer] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((item, index) => credentialsInValues(item, `${pointer}/${index}`, field));
+  if (isJsonArray(value)) return value.flatMap((item, index) => credentialsInValues(item, `${pointer}/${index}`, field));
   if (isJsonObject(value)) {
     return Object.entries(value).flatMap(([key, item]) =>
       key === "name" && pointer === "" ? [] : credentialsInValues(item, `${pointer}/${escapePointer(key)}`, pointer === "" ? key : field),
@@ -236,7 +236,7 @@ function envVarName(resource: LiveResource, pointer: string, spec: JsonObject): 
   if (segments[0] === "properties") {
     field = segments.slice(1);
   } else if (segments[0] === "settings") {
-    const setting = Array.isArray(spec["settings"]) ? spec["settings"][Number(segments[1])] : undefined;
+    const setting = isJsonArray(spec["settings"]) ? spec["settings"][Number(segments[1])] : undefined;
     field = isJsonObject(setting) && typeof setting["key"] === "string" ? [setting["key"]] : segments.slice(1);
   } else {
     field = segments;
@@ -270,7 +270,7 @@ function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undef
   const [head, ...rest] = pointer.split("/").slice(1).map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (head === undefined) return replacement ?? null;
   const restPointer = rest.map((segment) => `/${escapePointer(segment)}`).join("");
-  if (Array.isArray(value)) {
+  if (isJsonArray(value)) {
     const index = Number(head);
     return value.map((item: JsonValue, at: number) => (at === index ? setAt(item, restPointer, replacement) : item));
   }
@@ -290,7 +290,7 @@ function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undef
  */
 function escapeReferences(value: JsonValue): JsonValue {
   if (typeof value === "string") return value.replace(/\$\{/g, () => "$${");
-  if (Array.isArray(value)) return value.map(escapeReferences);
+  if (isJsonArray(value)) return value.map(escapeReferences);
   if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeReferences(item)]));
   return value;
 }

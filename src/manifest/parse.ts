@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, SourceLocation } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import { isJsonObject, isJsonArray } from "../model/index.js";
 
 /** A path into a document's value: mapping keys and sequence indexes, e.g. ["columns", 1, "type"]. */
 export type JsonPath = readonly (string | number)[];
@@ -129,7 +129,7 @@ function findHostileNode(node: YamlNode, depth = 0): { offset: number | undefine
 
 function findLongString(value: JsonValue, at: (string | number)[]): JsonPath | undefined {
   if (typeof value === "string") return value.length > MAX_VALUE_CHARS ? at : undefined;
-  if (Array.isArray(value)) {
+  if (isJsonArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = findLongString(item, [...at, index]);
       if (found) return found;
@@ -196,7 +196,7 @@ function toJson(value: unknown, ancestors: readonly unknown[]): JsonValue {
   // An alias inside the node it names (`&c [ *c ]`) makes an object that contains itself.
   if (ancestors.includes(value)) throw new RangeError("an alias refers to a node that contains it");
   const inner = [...ancestors, value];
-  if (Array.isArray(value)) return value.map((item) => toJson(item, inner));
+  if (isJsonArray(value)) return value.map((item) => toJson(item, inner));
   if (value instanceof Map) {
     const out: Record<string, JsonValue> = {};
     for (const [key, item] of value) out[String(key)] = toJson(item, inner);

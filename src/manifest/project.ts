@@ -252,7 +252,7 @@ function assignVariables(
 }
 
 function readSettings(chosen: JsonObject): ConnectionSettings {
-  const text = (field: string): string | undefined => (typeof chosen[field] === "string" ? (chosen[field] as string) : undefined);
+  const text = (field: string): string | undefined => (typeof chosen[field] === "string" ? (chosen[field]) : undefined);
   const pairs: [keyof ConnectionSettings, string | undefined][] = [
     ["address", text("address")],
     ["workspace", text("workspace")],
@@ -260,7 +260,7 @@ function readSettings(chosen: JsonObject): ConnectionSettings {
     ["passwordEnv", text("password_env")],
     ["apiKeyEnv", text("api_key_env")],
   ];
-  return Object.fromEntries(pairs.filter(([, value]) => value !== undefined)) as ConnectionSettings;
+  return Object.fromEntries(pairs.filter(([, value]) => value !== undefined));
 }
 
 function readOverrides(

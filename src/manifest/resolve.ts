@@ -1,5 +1,5 @@
 import type { ManifestIssue } from "../errors.js";
-import type { JsonObject, JsonValue } from "../model/index.js";
+import type { JsonValue } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
 import type { JsonPath, Locator, ParsedDocument } from "./parse.js";
 import { closest, pointerOf, type ResolvedDocument } from "./validate.js";
@@ -65,7 +65,7 @@ export function resolveValue(value: JsonValue, path: JsonPath, locate: Locator, 
     if (isJsonObject(node)) {
       const out: Record<string, JsonValue> = {};
       for (const [key, item] of Object.entries(node)) out[key] = walk(item, [...at, key]);
-      return out as JsonObject;
+      return out;
     }
     return node;
   };

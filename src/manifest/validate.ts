@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
-import type { Address, JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import { DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress } from "../model/index.js";
+import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
+import { addressOf, DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress, isJsonArray } from "../model/index.js";
 import { isReservedName } from "../lock/lease.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
@@ -94,10 +94,10 @@ const SECRET_PROPERTY = /password|passwd|secret|token|api_?key|credential|privat
  * message ("must be a number"), so it validates against the first branch alone.
  */
 export function withoutVariableAlternatives(schema: JsonValue): JsonValue {
-  if (Array.isArray(schema)) return schema.map(withoutVariableAlternatives);
+  if (isJsonArray(schema)) return schema.map(withoutVariableAlternatives);
   if (!isJsonObject(schema)) return schema;
   const anyOf = schema["anyOf"];
-  if (Array.isArray(anyOf) && anyOf.length === 2 && isJsonObject(anyOf[1]) && anyOf[1]["$comment"] === "tpctl variable") {
+  if (isJsonArray(anyOf) && anyOf.length === 2 && isJsonObject(anyOf[1]) && anyOf[1]["$comment"] === "tpctl variable") {
     const { anyOf: _alternatives, ...rest } = schema;
     return withoutVariableAlternatives({ ...rest, ...(anyOf[0] as JsonObject) });
   }
@@ -172,7 +172,7 @@ function sqlFields(kind: Kind, value: JsonObject): JsonPath[] {
     case "saved_query":
       return [["sql"]];
     case "dashboard": {
-      const panels = Array.isArray(value["panels"]) ? value["panels"] : [];
+      const panels = isJsonArray(value["panels"]) ? value["panels"] : [];
       return panels.flatMap((panel, index) =>
         isJsonObject(panel) && (panel["viz_type"] ?? "chart") === "chart" ? [["panels", index, "viz_content"] as JsonPath] : [],
       );
@@ -187,7 +187,7 @@ function checkSql(document: ResolvedDocument, kind: Kind): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const path of sqlFields(kind, document.value)) {
     let node: JsonValue | undefined = document.value;
-    for (const segment of path) node = isJsonObject(node) ? node[segment as string] : Array.isArray(node) ? node[segment as number] : undefined;
+    for (const segment of path) node = isJsonObject(node) ? node[segment as string] : isJsonArray(node) ? node[segment as number] : undefined;
     if (typeof node !== "string") continue;
     try {
       tokenizeSql(node);
@@ -236,7 +236,7 @@ function checkNameOnly(document: ParsedDocument, issues: ManifestIssue[]): void 
 
 function checkDependsOn(document: ParsedDocument, self: string, issues: ManifestIssue[]): void {
   const entries = document.value["depends_on"];
-  if (!Array.isArray(entries)) return;
+  if (!isJsonArray(entries)) return;
   entries.forEach((entry: JsonValue, index: number) => {
     if (entry === self) {
       issues.push({ ...document.locate(["depends_on", index]), message: `depends_on entry "${entry}" is this resource itself; remove it` });
@@ -256,10 +256,10 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
     if (!(TPCTL_FIELDS as readonly string[]).includes(field)) spec[field] = value;
   }
   const lifecycle = isJsonObject(document.value["lifecycle"]) ? document.value["lifecycle"] : {};
-  const dependsOn = Array.isArray(document.value["depends_on"])
+  const dependsOn = isJsonArray(document.value["depends_on"])
     ? [...new Set(document.value["depends_on"] as readonly string[])].map((entry) => {
         const parsed = parseAddress(entry) as { kind: Kind; name: string };
-        return `${parsed.kind}/${parsed.name}` as Address;
+        return addressOf(parsed.kind, parsed.name);
       })
     : [];
   const secretPaths = new Set([...(document.secretPaths ?? []), ...secretFieldPaths(kind, spec, schema)]);
@@ -270,7 +270,7 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
     dependsOn,
     lifecycle: {
       preventDestroy: lifecycle["prevent_destroy"] === true,
-      ignoreChanges: Array.isArray(lifecycle["ignore_changes"]) ? (lifecycle["ignore_changes"] as string[]) : [],
+      ignoreChanges: isJsonArray(lifecycle["ignore_changes"]) ? (lifecycle["ignore_changes"] as string[]) : [],
     },
     secretPaths: [...secretPaths].sort(),
     ...(typeof document.value["previous_name"] === "string" ? { previousName: document.value["previous_name"] } : {}),
@@ -302,7 +302,7 @@ function walkWriteOnly(value: JsonValue, schema: JsonValue | undefined, root: Js
   const properties = resolved["properties"];
   if (isJsonObject(value) && isJsonObject(properties)) {
     for (const [key, item] of Object.entries(value)) walkWriteOnly(item, properties[key], root, `${pointer}/${escapePointer(key)}`, into);
-  } else if (Array.isArray(value)) {
+  } else if (isJsonArray(value)) {
     value.forEach((item: JsonValue, index: number) => walkWriteOnly(item, resolved["items"], root, `${pointer}/${index}`, into));
   }
 }
@@ -333,7 +333,7 @@ export function pointerOf(path: JsonPath): string {
 }
 
 function deepFreeze(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return Object.freeze(value.map(deepFreeze));
+  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
   if (isJsonObject(value)) {
     const out: Record<string, JsonValue> = {};
     for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
@@ -461,7 +461,7 @@ function pathOf(instancePath: string, root: JsonValue): JsonPath {
   let current: JsonValue | undefined = root;
   for (const raw of instancePath.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(current)) {
+    if (isJsonArray(current)) {
       const index = Number(segment);
       path.push(index);
       current = current[index];
@@ -513,7 +513,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === "string") return `the string "${value}"`;
   if (typeof value === "number") return `the number ${value}`;
   if (typeof value === "boolean") return `${value}`;
-  if (Array.isArray(value)) return "a list";
+  if (isJsonArray(value)) return "a list";
   return "a mapping";
 }
 

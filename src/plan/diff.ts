@@ -1,5 +1,5 @@
 import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import { isJsonObject, isJsonArray } from "../model/index.js";
 import { canonicalizeSql, canonicalType } from "../sql/index.js";
 import { KIND_RULES, type FieldRule } from "./kind-rules.js";
 import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
@@ -95,14 +95,14 @@ export function sqlEqual(a: string, b: string): boolean {
  * `nullable` is derived from the type (docs/timeplus-api.md §3.1, §4).
  */
 function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
-  if (!Array.isArray(desired) || !Array.isArray(live)) return deepEqual(desired, live);
+  if (!isJsonArray(desired) || !isJsonArray(live)) return deepEqual(desired, live);
   const liveColumns = withoutImplicitColumns(desired, live);
-  return Array.isArray(liveColumns) && deepEqual(desired.map(normalizeColumn), liveColumns.map(normalizeColumn));
+  return isJsonArray(liveColumns) && deepEqual(desired.map(normalizeColumn), liveColumns.map(normalizeColumn));
 }
 
 /** Live columns less the `_tp_*` ones the server adds, unless the manifest declares them. */
 function withoutImplicitColumns(desired: JsonValue, live: JsonValue): JsonValue {
-  if (!Array.isArray(desired) || !Array.isArray(live)) return live;
+  if (!isJsonArray(desired) || !isJsonArray(live)) return live;
   const declaredNames = new Set(desired.map((column) => (isJsonObject(column) ? column["name"] : undefined)));
   return live.filter((column) => {
     const name = isJsonObject(column) ? column["name"] : undefined;
@@ -133,12 +133,12 @@ function normalizeColumn(column: JsonValue): JsonValue {
  * viz_config {}): empty and absent mean the same.
  */
 function sparse(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(sparse);
+  if (isJsonArray(value)) return value.map(sparse);
   if (!isJsonObject(value)) return value;
   const result: Record<string, JsonValue> = {};
   for (const [key, item] of Object.entries(value)) {
     const reduced = sparse(item);
-    if (reduced === null || reduced === "" || (Array.isArray(reduced) && reduced.length === 0)) continue;
+    if (reduced === null || reduced === "" || (isJsonArray(reduced) && reduced.length === 0)) continue;
     if (isJsonObject(reduced) && Object.keys(reduced).length === 0) continue;
     result[key] = reduced;
   }
@@ -152,7 +152,7 @@ function sparse(value: JsonValue): JsonValue {
  */
 function secretSettingKeys(desired: JsonValue, field: string, secretPaths: readonly string[]): Set<string> {
   const keys = new Set<string>();
-  if (!Array.isArray(desired)) return keys;
+  if (!isJsonArray(desired)) return keys;
   for (const path of secretPaths) {
     const match = /^\/([^/]+)\/(\d+)\//.exec(path);
     if (!match || match[1] !== field) continue;
@@ -164,7 +164,7 @@ function secretSettingKeys(desired: JsonValue, field: string, secretPaths: reado
 
 /** Live settings without the values of the given keys, as `withoutSecrets` leaves the manifest's. */
 function withoutSecretSettings(live: JsonValue, secretKeys: ReadonlySet<string>): JsonValue {
-  if (!Array.isArray(live) || secretKeys.size === 0) return live;
+  if (!isJsonArray(live) || secretKeys.size === 0) return live;
   return live.map((setting: JsonValue) => {
     if (!isJsonObject(setting) || typeof setting["key"] !== "string" || !secretKeys.has(setting["key"])) return setting;
     const { value: _secret, ...rest } = setting;
@@ -177,7 +177,7 @@ function withoutSecretSettings(live: JsonValue, secretKeys: ReadonlySet<string>)
  * server does not return credential settings at all, so those are compared by fingerprint only.
  */
 function normalizeSettings(value: JsonValue): JsonValue {
-  if (!Array.isArray(value)) return value;
+  if (!isJsonArray(value)) return value;
   return value
     .filter((setting: JsonValue) => !(isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])))
     .map((setting: JsonValue) => (isJsonObject(setting) ? { key: setting["key"] ?? "", value: String(setting["value"] ?? "") } : setting))
@@ -204,13 +204,13 @@ function squeezeSql(text: string): string {
 
 export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
+  if (isJsonArray(a) && isJsonArray(b)) {
     return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
   }
   if (isJsonObject(a) && isJsonObject(b)) {
     const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
     const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], (b as JsonObject)[key]));
+    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], (b)[key]));
   }
   return false;
 }

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, Kind } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import { isJsonObject, isJsonArray } from "../model/index.js";
 
 /**
  * Property and setting names that hold credentials. The Timeplus API does not return these on
@@ -43,7 +43,7 @@ export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
   }
   if (kind === "external_stream" || kind === "external_table") {
     const settings = spec["settings"];
-    if (Array.isArray(settings)) {
+    if (isJsonArray(settings)) {
       settings.forEach((setting: JsonValue, index: number) => {
         if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])) {
           paths.push(`/settings/${index}/value`);
@@ -74,7 +74,7 @@ export function valueAt(value: JsonValue | undefined, pointer: string): JsonValu
   let current = value;
   for (const raw of pointer.split("/").slice(1)) {
     const segment = unescapePointer(raw);
-    if (Array.isArray(current)) current = current[Number(segment)];
+    if (isJsonArray(current)) current = current[Number(segment)];
     else if (isJsonObject(current)) current = current[segment];
     else return undefined;
   }
@@ -90,7 +90,7 @@ export function withoutSecrets(value: JsonValue, field: string, secretPaths: rea
 }
 
 function strip(value: JsonValue, at: string, secrets: ReadonlySet<string>): JsonValue {
-  if (Array.isArray(value)) {
+  if (isJsonArray(value)) {
     return value.map((item: JsonValue, index: number) => strip(item, `${at}/${index}`, secrets));
   }
   if (isJsonObject(value)) {

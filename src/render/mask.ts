@@ -1,5 +1,5 @@
 import type { Change, FieldChange, JsonValue, Plan } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import { isJsonObject, isJsonArray } from "../model/index.js";
 
 /** What a secret value is replaced with wherever a renderer would otherwise show it. */
 export const SECRET_PLACEHOLDER = "(secret)";
@@ -42,7 +42,7 @@ export function maskSecrets(value: JsonValue, secretPaths: readonly string[]): J
 function maskAt(value: JsonValue, segments: readonly string[]): JsonValue {
   const [head, ...rest] = segments;
   if (head === undefined) return SECRET_PLACEHOLDER;
-  if (Array.isArray(value)) {
+  if (isJsonArray(value)) {
     const index = Number(head);
     if (!Number.isInteger(index) || index < 0 || index >= value.length) return value;
     return value.map((item: JsonValue, at: number) => (at === index ? maskAt(item, rest) : item));
@@ -56,7 +56,7 @@ function maskAt(value: JsonValue, segments: readonly string[]): JsonValue {
 function valueAt(value: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
   let current = value;
   for (const segment of segments) {
-    if (Array.isArray(current)) current = current[Number(segment)];
+    if (isJsonArray(current)) current = current[Number(segment)];
     else if (isJsonObject(current) && Object.hasOwn(current, segment)) current = current[segment];
     else return undefined;
   }
@@ -65,7 +65,7 @@ function valueAt(value: JsonValue | undefined, segments: readonly string[]): Jso
 
 function collectLeaves(value: JsonValue | undefined, into: Set<string>): void {
   if (value === undefined || value === null) return;
-  if (Array.isArray(value)) for (const item of value) collectLeaves(item, into);
+  if (isJsonArray(value)) for (const item of value) collectLeaves(item, into);
   else if (isJsonObject(value)) for (const item of Object.values(value)) collectLeaves(item, into);
   else if (typeof value !== "boolean") into.add(String(value));
 }

@@ -69,7 +69,7 @@ interface CompiledRoute {
 export function createApp(options: AppOptions): App {
   const profile = options.profile ?? "all";
   const routes: CompiledRoute[] = [
-    ...options.modules.flatMap((module) => module.routes.map((route) => ({ route, kind: module.kind as string | undefined }))),
+    ...options.modules.flatMap((module) => module.routes.map((route) => ({ route, kind: module.kind }))),
     ...options.extraRoutes.map((route) => ({ route, kind: undefined })),
   ]
     .filter(({ route, kind }) => restRouteServed(profile, route.method, kind, route.path))

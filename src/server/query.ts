@@ -18,7 +18,7 @@ export function checkQuery(query: string): { readonly relations: readonly string
   }
   if (tokens[0] === undefined) throw syntaxError("Syntax error: empty query");
   // `(SELECT 1) UNION ALL (SELECT 2)`: a query may open with any number of parentheses.
-  const first = tokens.find((token) => !(token.type === "punctuation" && token.text === "(")) ?? (tokens[0] as Token);
+  const first = tokens.find((token) => !(token.type === "punctuation" && token.text === "(")) ?? (tokens[0]);
   if (!(first.type === "keyword" && (first.value === "SELECT" || first.value === "WITH"))) {
     throw syntaxError(`Syntax error at position ${first.start} ('${first.text}'): the query must start with SELECT or WITH`);
   }

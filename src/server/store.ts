@@ -130,7 +130,7 @@ export class Store {
     try {
       result = change(draft);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const target = state;
     if (draft.ops.length === 0) return target.settled().then(() => result);
@@ -281,8 +281,8 @@ interface PendingWrite {
   readonly line: string;
   done: boolean;
   readonly ops: readonly Op[];
-  resolve(): void;
-  reject(error: unknown): void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /** One workspace: what is durable (read by GETs), what is accepted (seen by changes), its log. */
@@ -318,7 +318,7 @@ class Workspace {
       };
       last.reject = (error) => {
         failed(error);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       };
     });
   }
@@ -484,7 +484,7 @@ export function parseStateFile(text: string, path: string, indexer: Indexer = ()
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!isJsonObject(parsed) || parsed["format_version"] !== FORMAT_VERSION || !isJsonObject(parsed["objects"])) {
     throw new Error(`${path} is not a tpctl server workspace file (format_version ${FORMAT_VERSION})`);
@@ -510,7 +510,7 @@ function parseLogLine(line: string, where: string): { seq: number; ops: Op[] } {
   try {
     parsed = JSON.parse(line);
   } catch (error) {
-    throw new Error(`${where} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${where} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const seq = isJsonObject(parsed) ? parsed["seq"] : undefined;
   const ops = isJsonObject(parsed) ? parsed["ops"] : undefined;
@@ -577,7 +577,7 @@ async function syncFolder(folder: string): Promise<void> {
 
 function deepFreeze<T extends JsonValue>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child as JsonValue);
+    for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }
   return value;

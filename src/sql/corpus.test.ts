@@ -26,12 +26,6 @@ const POSITIONAL = [
 const CALLS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
 const flip = (text: string): string => [...text].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join("");
 
-/** Outside string literals and quoted names (and comments), apply `change` to the text. */
-function outsideQuotes(sql: string, change: (text: string) => string): string {
-  return tokenizeSql(sql)
-    .map((token) => (token.type === "string" || token.type === "quoted_identifier" || token.type === "comment" ? token.text : change(token.text)))
-    .join("");
-}
 
 function caseVariant(sql: string): string {
   // `any(u)`, `left(s, 3)`: keywords written as calls are function names, whose case matters.

@@ -53,7 +53,7 @@ describe("the lease lock over HTTP", () => {
       const listed = await listGenerations(clients[0]!);
       expect(listed.filter((entry) => entry.lease?.token.startsWith("a") || entry.lease?.token.startsWith("b")).length).toBe(1);
       const top = listed[0]!;
-      await (await winners[0]!.value).release();
+      await winners[0]!.value.release();
       expect((await apiCall(server, "PATCH", `/views/${top.name}`, { description: expiredLease(`dead${round}`) })).status).toBe(204);
     }
     // Dead generations were cleaned up by each winner: only the latest remains.

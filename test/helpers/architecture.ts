@@ -112,7 +112,7 @@ export function cliImportProblems(path: string, source: string): string[] {
 export async function sourceFiles(root: string, dir = root): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? sourceFiles(root, join(dir, entry.name)) : [relative(root, join(dir, entry.name))])),
+    entries.map(async (entry) => (entry.isDirectory() ? sourceFiles(root, join(dir, entry.name)) : [relative(root, join(dir, entry.name))])),
   );
   return files.flat().filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith("test-utils.ts"));
 }

@@ -1,6 +1,6 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
-import { LiveResource } from "../../model/index.js";
+import { addressOf, LiveResource } from "../../model/index.js";
 import { isReservedName } from "../../lock/lease.js";
 import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
 import { parseCreateStatement, quoteIdentifier, readSystemFunctions, readSystemTables, type ParsedDefinition, type SystemTableRow } from "../../sql/ddl/index.js";
@@ -87,7 +87,7 @@ export function assembleLive(engine: readonly ParsedDefinition[], appserver: rea
   rejectDuplicates(drafts);
   const resolver = createNameResolver(drafts);
   return drafts.map(({ reported, ...draft }) => {
-    const address = `${draft.kind}/${draft.name}` as Address;
+    const address = addressOf(draft.kind, draft.name);
     const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver).dependsOn, ...reported]);
     dependsOn.delete(address);
     return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });

@@ -67,7 +67,7 @@ export function listRoute(collection: Collection): Route {
   return {
     method: "GET",
     path: collection.path,
-    handle: (context) => ({ status: 200, body: context.read().list(collection.kind).sort(order).map(collection.render) }),
+    handle: (context) => ({ status: 200, body: context.read().list(collection.kind).sort(order).map((record) => collection.render(record)) }),
   };
 }
 
@@ -180,7 +180,9 @@ export function updateRoute(collection: Collection, method: "PATCH" | "PUT", rea
     path: itemPath(collection),
     async handle(context) {
       const key = keyOf(collection, context);
-      const { changes, check } = read(context.body);
+      const parsed = read(context.body);
+      const { changes } = parsed;
+      const check = parsed.check?.bind(parsed);
       const next = await context.write((tx) => {
         const current = requireRecord(tx, collection, key);
         check?.(current, tx);

@@ -889,7 +889,7 @@ function parseSelect(c: Cursor): { statement: Select; settings: readonly Setting
       items.push({ label: "*" });
       continue;
     }
-    const start = c.peek() as Token | undefined;
+    const start = c.peek();
     const expr = parseExpr(c);
     const end = c.peek(-1) as Token;
     const label = c.accept("AS") ? c.name("alias") : c.sql.slice(start?.start ?? 0, end.end);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, JsonValue } from "../../model/index.js";
+import { isJsonArray } from "../../model/index.js";
 import type { Catalog } from "../catalog.js";
 import type { Expr, Select } from "./ast.js";
 import { SQL_CODES, sqlError } from "./errors.js";
@@ -343,7 +344,7 @@ function callFunction(name: string, args: readonly JsonValue[], env: SelectEnv):
     case "concat":
       return args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join("");
     case "has":
-      return Array.isArray(first) && first.some((item) => compare(item, second ?? null) === 0);
+      return isJsonArray(first) && first.some((item) => compare(item, second ?? null) === 0);
     case "empty":
       return Array.isArray(first) ? first.length === 0 : String(first ?? "") === "";
     case "not_empty":

@@ -221,15 +221,6 @@ function finish(
   };
 }
 
-/** A trailing `COMMENT '…'`, if the statement ends with one. */
-function trailingComment(c: Cursor): string | undefined {
-  if (c.accept("COMMENT")) {
-    const text = c.string();
-    if (!c.done()) c.fail("expected the end of the statement after COMMENT");
-    return text;
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Streams
