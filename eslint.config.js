@@ -32,10 +32,18 @@ const noDefaultExport = [
 /** Edges the pure core must not load; their types are fine (they are erased). */
 const EDGE_MODULES = [
   { regex: "^node:", allowTypeImports: true, message: "The pure core does no I/O: take the data as an argument (house style §1)." },
-  { regex: "^(fs|path|http|https|net|os|child_process|url|util|events|stream|readline)(/|$)", allowTypeImports: true, message: "Use the node: prefix, and only outside the pure core." },
+  {
+    regex: "^(fs|path|http|https|net|os|child_process|url|util|events|stream|readline)(/|$)",
+    allowTypeImports: true,
+    message: "Use the node: prefix, and only outside the pure core.",
+  },
   { regex: "^(undici|p-limit)$", message: "Network and scheduling belong to live/ and apply/apply.ts, not the pure core." },
   { regex: "(^|/)(cli|server)/", message: "The pure core never imports the CLI or the server." },
-  { regex: "(^|/)live/(client|read-workspace)(\\.js)?$", allowTypeImports: true, message: "Only the types of the HTTP client, never its code, in the pure core." },
+  {
+    regex: "(^|/)live/(client|read-workspace)(\\.js)?$",
+    allowTypeImports: true,
+    message: "Only the types of the HTTP client, never its code, in the pure core.",
+  },
   { regex: "(^|/)manifest/load(\\.js)?$", message: "manifest/load.ts reads files: an edge." },
   { regex: "(^|/)apply/apply(\\.js)?$", message: "apply/apply.ts runs requests: an edge." },
 ];
@@ -108,7 +116,14 @@ export default defineConfig(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "(^|/)(cli|live|plan|manifest|apply|render)/", message: "The server stands alone: it imports only server/, model/ and sql/." }] },
+        {
+          patterns: [
+            {
+              regex: "(^|/)(cli|live|plan|manifest|apply|render)/",
+              message: "The server stands alone: it imports only server/, model/ and sql/.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -30,16 +30,22 @@ function pipeline(p: number, variant: (name: string) => string): string {
   for (let level = 1; level <= CHAIN; level += 1) {
     const from = level === 1 ? `${id}_telemetry` : `${id}_v${level - 1}`;
     const name = `${id}_v${level}`;
-    docs.push(`kind: view\nname: ${name}\ndescription: ${variant(name)}\nquery: SELECT cid, speed, gas FROM ${from} WHERE speed > ${level}\n`);
+    docs.push(
+      `kind: view\nname: ${name}\ndescription: ${variant(name)}\nquery: SELECT cid, speed, gas FROM ${from} WHERE speed > ${level}\n`,
+    );
   }
   for (const branch of ["a", "b"]) {
     const name = `${id}_fan_${branch}`;
-    docs.push(`kind: view\nname: ${name}\ndescription: ${variant(name)}\nquery: SELECT cid, max(speed) AS top FROM ${id}_v4 GROUP BY cid\n`);
+    docs.push(
+      `kind: view\nname: ${name}\ndescription: ${variant(name)}\nquery: SELECT cid, max(speed) AS top FROM ${id}_v4 GROUP BY cid\n`,
+    );
   }
   docs.push(
     `kind: view\nname: ${id}_joined\ndescription: ${variant(`${id}_joined`)}\nquery: SELECT t.cid, t.speed, c.gas FROM ${id}_v${CHAIN} AS t JOIN ${id}_cars AS c ON t.cid = c.cid\n`,
   );
-  docs.push(`kind: materialized_view\nname: ${id}_mv_fast\ndescription: fast cars\nquery: SELECT cid, speed FROM ${id}_v${CHAIN} WHERE speed > 100\n`);
+  docs.push(
+    `kind: materialized_view\nname: ${id}_mv_fast\ndescription: fast cars\nquery: SELECT cid, speed FROM ${id}_v${CHAIN} WHERE speed > 100\n`,
+  );
   docs.push(
     `kind: stream\nname: ${id}_per_car\ndescription: per-car speed\ncolumns:\n  - { name: cid, type: string }\n  - { name: speed, type: float64 }\n`,
   );

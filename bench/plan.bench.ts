@@ -21,11 +21,30 @@ for (let index = 0; index < STREAMS; index += 1) {
   live.push(LiveResource.create({ kind: "stream", name: stream, spec: { name: stream, columns, mode: "append" }, owner: "bench" }));
   const view = `v${index}`;
   const query = `SELECT id, avg(value) FROM tumble(${stream}, 5s) -- window\nWHERE value > ${index} GROUP BY window_start, id`;
-  desired.push(DesiredResource.create({ kind: "view", name: view, spec: { name: view, query: index % 10 === 0 ? `${query} LIMIT 5` : query } }));
-  live.push(LiveResource.create({ kind: "view", name: view, spec: { name: view, query: query.toUpperCase().replace("ID,", "id,").replace(/ S(\d)/g, " s$1") }, owner: "bench", dependsOn: [`stream/${stream}`] }));
+  desired.push(
+    DesiredResource.create({ kind: "view", name: view, spec: { name: view, query: index % 10 === 0 ? `${query} LIMIT 5` : query } }),
+  );
+  live.push(
+    LiveResource.create({
+      kind: "view",
+      name: view,
+      spec: {
+        name: view,
+        query: query
+          .toUpperCase()
+          .replace("ID,", "id,")
+          .replace(/ S(\d)/g, " s$1"),
+      },
+      owner: "bench",
+      dependsOn: [`stream/${stream}`],
+    }),
+  );
 }
 
-const longSql = Array.from({ length: 50 }, (_, i) => `SELECT a${i}, count() FROM tumble(table(s${i}), 1m) JOIN t${i} ON x = y WHERE z > '${i}'`).join(" UNION ALL ");
+const longSql = Array.from(
+  { length: 50 },
+  (_, i) => `SELECT a${i}, count() FROM tumble(table(s${i}), 1m) JOIN t${i} ON x = y WHERE z > '${i}'`,
+).join(" UNION ALL ");
 
 describe("planner", () => {
   bench("assemblePlan, 2,000 resources, empty workspace", () => {

@@ -35,7 +35,10 @@ function parseOptions(argv: readonly string[]): Options {
       if (next === undefined) throw new Error(`${flag} needs a value`);
       return next;
     };
-    if (flag === "--sizes") options.sizes = value().split(",").map((size) => Number(size.trim()));
+    if (flag === "--sizes")
+      options.sizes = value()
+        .split(",")
+        .map((size) => Number(size.trim()));
     else if (flag === "--latency-ms") options.latencyMs = Number(value());
     else if (flag === "--concurrency") options.concurrency = Number(value());
     else if (flag === "--no-write") options.write = false;
@@ -62,7 +65,12 @@ interface SizeResult {
 }
 
 /** Runs the CLI once; its peak memory comes from a hook that writes maxRSS at exit. */
-async function runCli(args: readonly string[], cwd: string, env: Record<string, string>, hook: string): Promise<{ wallMs: number; peakMb: number }> {
+async function runCli(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  hook: string,
+): Promise<{ wallMs: number; peakMb: number }> {
   const rssFile = join(cwd, ".rss");
   const started = performance.now();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolvePromise) => {
@@ -141,8 +149,12 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
 function render(results: readonly SizeResult[], options: Options, load: { start: number; end: number }): string {
   const lines: string[] = [];
-  lines.push(`Latency ${options.latencyMs} ms per request, concurrency ${options.concurrency}. Bound = max(longest path × latency, requests × latency / concurrency).`);
-  lines.push(`Load average of the machine (1 min): ${load.start.toFixed(1)} at the start, ${load.end.toFixed(1)} at the end, on ${cpus().length} cores.`);
+  lines.push(
+    `Latency ${options.latencyMs} ms per request, concurrency ${options.concurrency}. Bound = max(longest path × latency, requests × latency / concurrency).`,
+  );
+  lines.push(
+    `Load average of the machine (1 min): ${load.start.toFixed(1)} at the start, ${load.end.toFixed(1)} at the end, on ${cpus().length} cores.`,
+  );
   lines.push("");
   lines.push("| N | phase | requests | wall (s) | bound (s) | wall / bound | server CPU per request (ms) | CLI peak RSS (MB) |");
   lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -154,12 +166,16 @@ function render(results: readonly SizeResult[], options: Options, load: { start:
     }
   }
   lines.push("");
-  lines.push("Pure core (in its own process): loading and validating the manifests, then planning against an empty and against the live workspace.");
+  lines.push(
+    "Pure core (in its own process): loading and validating the manifests, then planning against an empty and against the live workspace.",
+  );
   lines.push("");
   lines.push("| N | load + validate (s) | plan, empty workspace (s) | plan, no change (s) | plan heap (MB) | process heap (MB) |");
   lines.push("| ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const { size, core } of results) {
-    lines.push(`| ${size} | ${seconds(core.loadMs)} | ${seconds(core.planEmptyMs)} | ${seconds(core.planLiveMs)} | ${core.planHeapMb.toFixed(0)} | ${core.totalHeapMb.toFixed(0)} |`);
+    lines.push(
+      `| ${size} | ${seconds(core.loadMs)} | ${seconds(core.planEmptyMs)} | ${seconds(core.planLiveMs)} | ${core.planHeapMb.toFixed(0)} | ${core.totalHeapMb.toFixed(0)} |`,
+    );
   }
   lines.push("");
   lines.push("Targets:");
@@ -169,14 +185,18 @@ function render(results: readonly SizeResult[], options: Options, load: { start:
     if (result.size >= 1000) {
       for (const p of result.phases.filter((phase) => phase.name === "full apply" || phase.name === "destroy")) {
         const ratio = p.wallMs / p.boundMs;
-        checks.push(`${p.name} ${ratio.toFixed(2)} × bound ${ratio <= TARGET_RATIO ? "≤" : ">"} ${TARGET_RATIO} (${ratio <= TARGET_RATIO ? "met" : "MISSED"})`);
+        checks.push(
+          `${p.name} ${ratio.toFixed(2)} × bound ${ratio <= TARGET_RATIO ? "≤" : ">"} ${TARGET_RATIO} (${ratio <= TARGET_RATIO ? "met" : "MISSED"})`,
+        );
       }
     }
     if (result.size >= 10000) {
       const plan = result.phases.find((phase) => phase.name === "no-change plan");
       if (plan) checks.push(`no-change plan ${seconds(plan.wallMs)} s (target < 2 s: ${plan.wallMs < 2000 ? "met" : "MISSED"})`);
       const planMs = result.core.planLiveMs;
-      checks.push(`core plan ${seconds(planMs)} s, ${result.core.planHeapMb.toFixed(0)} MB (target < 1 s, < 300 MB: ${planMs < 1000 && result.core.planHeapMb < 300 ? "met" : "MISSED"})`);
+      checks.push(
+        `core plan ${seconds(planMs)} s, ${result.core.planHeapMb.toFixed(0)} MB (target < 1 s, < 300 MB: ${planMs < 1000 && result.core.planHeapMb < 300 ? "met" : "MISSED"})`,
+      );
     }
     lines.push(`- N = ${result.size}: ${checks.length > 0 ? checks.join("; ") : "no target at this size"}`);
   }

@@ -47,13 +47,7 @@ export class ApiError extends TpctlError {
   readonly apiCode: number | undefined;
   readonly apiMessage: string | undefined;
 
-  constructor(input: {
-    method: string;
-    path: string;
-    status: number;
-    apiCode?: number | undefined;
-    apiMessage?: string | undefined;
-  }) {
+  constructor(input: { method: string; path: string; status: number; apiCode?: number | undefined; apiMessage?: string | undefined }) {
     const detail = input.apiMessage ? `: ${input.apiMessage}` : "";
     const codePart = input.apiCode !== undefined ? ` (code ${input.apiCode})` : "";
     super(`${input.method} ${input.path} failed with HTTP ${input.status}${codePart}${detail}`, {

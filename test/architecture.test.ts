@@ -83,10 +83,12 @@ const url = "http://example.com/path"; // a URL is no comment
 
   it("catches a value import of an edge module, even beside a type import of it", () => {
     expect(pure(`import { createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
-    expect(pure(`import type { TimeplusClient } from "../live/client.js";\nimport { createTimeplusClient } from "../live/client.js";`)).toEqual([
+    expect(
+      pure(`import type { TimeplusClient } from "../live/client.js";\nimport { createTimeplusClient } from "../live/client.js";`),
+    ).toEqual(["plan/example.ts imports live/client"]);
+    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../live/client.js";`)).toEqual([
       "plan/example.ts imports live/client",
     ]);
-    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
     expect(pure(`import {\n  connect,\n} from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
     expect(pure(`export * from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
     expect(pure(`import "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
@@ -97,7 +99,9 @@ const url = "http://example.com/path"; // a URL is no comment
     expect(pure(`const fs = await import("node:fs");`)).toEqual(["plan/example.ts imports dynamically node:fs"]);
     expect(pure(`const { connect } = await import ( '../cli/connect.js' );`)).toEqual(["plan/example.ts imports dynamically cli/connect"]);
     expect(pure("const fs = await import(`node:fs`);")).toEqual(["plan/example.ts imports dynamically node:fs"]);
-    expect(pure(`const name = "node:fs";\nconst fs = await import(name);`)).toEqual(["plan/example.ts imports a computed module at run time"]);
+    expect(pure(`const name = "node:fs";\nconst fs = await import(name);`)).toEqual([
+      "plan/example.ts imports a computed module at run time",
+    ]);
   });
 
   it("catches the clock, randomness and the process", () => {
@@ -107,10 +111,12 @@ const url = "http://example.com/path"; // a URL is no comment
 
   it("leaves the edges alone, and keeps the server and the CLI in their places", () => {
     expect(purityProblems("cli/connect.ts", `import { mkdir } from "node:fs/promises";\nconst x = await import("node:fs");`)).toEqual([]);
-    expect(serverProblems("server/routes.ts", `import { assemblePlan } from "../plan/plan.js";\nimport { KINDS } from "../model/index.js";`)).toEqual([
-      "server/routes.ts imports plan/plan.js",
+    expect(
+      serverProblems("server/routes.ts", `import { assemblePlan } from "../plan/plan.js";\nimport { KINDS } from "../model/index.js";`),
+    ).toEqual(["server/routes.ts imports plan/plan.js"]);
+    expect(cliImportProblems("plan/plan.ts", `import type { CommandContext } from "../cli/context.js";`)).toEqual([
+      "plan/plan.ts imports ../cli/context.js",
     ]);
-    expect(cliImportProblems("plan/plan.ts", `import type { CommandContext } from "../cli/context.js";`)).toEqual(["plan/plan.ts imports ../cli/context.js"]);
     expect(importsOf(`export type { Plan } from "./plan.js";`)).toEqual([{ specifier: "./plan.js", typeOnly: true, dynamic: false }]);
   });
 });

@@ -179,20 +179,33 @@ describe("applySteps", () => {
 
   it("treats a waitsFor id that names no step as done", async () => {
     const started: string[] = [];
-    const report = await applySteps([step("b", "delete:stream/unchanged"), step("c", "b")], async (current) => void started.push(current.id), {
-      concurrency: 1,
-    });
+    const report = await applySteps(
+      [step("b", "delete:stream/unchanged"), step("c", "b")],
+      async (current) => void started.push(current.id),
+      {
+        concurrency: 1,
+      },
+    );
     expect({ started, report }).toEqual({
       started: ["b", "c"],
-      report: { outcomes: [{ stepId: "b", status: "applied" }, { stepId: "c", status: "applied" }] },
+      report: {
+        outcomes: [
+          { stepId: "b", status: "applied" },
+          { stepId: "c", status: "applied" },
+        ],
+      },
     });
   });
 
   it("does not hang on a cycle, and still runs everything outside it", async () => {
     const started: string[] = [];
-    const report = await applySteps([step("a", "b"), step("b", "a"), step("c"), step("d", "a")], async (current) => void started.push(current.id), {
-      concurrency: 0,
-    });
+    const report = await applySteps(
+      [step("a", "b"), step("b", "a"), step("c"), step("d", "a")],
+      async (current) => void started.push(current.id),
+      {
+        concurrency: 0,
+      },
+    );
     expect({ started, outcomes: report.outcomes }).toEqual({
       started: ["c"],
       outcomes: [
@@ -209,7 +222,11 @@ describe("applySteps when interrupted", () => {
   it("starts nothing new, lets the step in flight finish, and names what was not attempted", async () => {
     const { events, executeStep, finish } = controlledSteps();
     const controller = new AbortController();
-    const running = applySteps([step("a"), step("b", "a"), step("c")], executeStep, { concurrency: 1, signal: controller.signal, graceMs: 5_000 });
+    const running = applySteps([step("a"), step("b", "a"), step("c")], executeStep, {
+      concurrency: 1,
+      signal: controller.signal,
+      graceMs: 5_000,
+    });
     await flush();
     expect(events).toEqual(["start a"]);
     controller.abort();
@@ -226,7 +243,11 @@ describe("applySteps when interrupted", () => {
   it("waits only a bounded time for a step in flight, which then counts as failed", async () => {
     const { executeStep } = controlledSteps();
     const controller = new AbortController();
-    const running = applySteps([step("slow"), step("after", "slow")], executeStep, { concurrency: 2, signal: controller.signal, graceMs: 20 });
+    const running = applySteps([step("slow"), step("after", "slow")], executeStep, {
+      concurrency: 2,
+      signal: controller.signal,
+      graceMs: 20,
+    });
     await flush();
     controller.abort();
     const report = await running;

@@ -40,14 +40,15 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const env = options.environment;
   // What CI gives for an undefined variable: never silently a throwaway local workspace (contract).
   if (env["TIMEPLUS_ADDRESS"] !== undefined && env["TIMEPLUS_ADDRESS"].trim() === "") {
-    throw new UsageError("TIMEPLUS_ADDRESS is set but empty; set it to the deployment's URL, or unset it to use the embedded local workspace");
+    throw new UsageError(
+      "TIMEPLUS_ADDRESS is set but empty; set it to the deployment's URL, or unset it to use the embedded local workspace",
+    );
   }
   const address = nonEmpty(env["TIMEPLUS_ADDRESS"]) ?? options.settings?.address;
   const workspace = nonEmpty(env["TIMEPLUS_WORKSPACE"]) ?? options.settings?.workspace ?? "default";
   // An environment of tpctl.yaml names the variables that hold its credentials (never the values);
   // the standard TIMEPLUS_* variables are the fallback.
-  const fromEnv = (name: string | undefined, fallback: string): string | undefined =>
-    nonEmpty(env[name ?? fallback]);
+  const fromEnv = (name: string | undefined, fallback: string): string | undefined => nonEmpty(env[name ?? fallback]);
   const username = fromEnv(options.settings?.usernameEnv, "TIMEPLUS_USERNAME");
   const password = env[options.settings?.passwordEnv ?? "TIMEPLUS_PASSWORD"];
   const apiKey = fromEnv(options.settings?.apiKeyEnv, "TIMEPLUS_API_KEY");
@@ -82,7 +83,11 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   // Only now: a remote deployment (and every offline command) never loads the server's code.
   const { startServer } = await import("../server/index.js");
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
-  const client = createTimeplusClient({ address: server.url, workspace, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
+  const client = createTimeplusClient({
+    address: server.url,
+    workspace,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  });
   const opened = await driverFor(client, server.url, true).catch(async (error: unknown) => {
     await client.close();
     await server.close();

@@ -59,7 +59,9 @@ export async function assignedVariables(context: CommandContext): Promise<Assign
     try {
       text = await readFile(resolve(context.io.cwd, file), "utf8");
     } catch (error) {
-      throw new UsageError(`--var-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+      throw new UsageError(
+        `--var-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      );
     }
     let value: unknown;
     try {

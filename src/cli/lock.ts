@@ -221,7 +221,9 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
         const generations = await listGenerations(client);
         if (stop.signal.aborted) return;
         if (!won(generations, input.generation, input.token)) {
-          lost.abort(new LockLostError("another run took over the workspace lock while this run held it; stopped before starting more changes"));
+          lost.abort(
+            new LockLostError("another run took over the workspace lock while this run held it; stopped before starting more changes"),
+          );
           return;
         }
         const next = renewed(lease, sentAt, timing);
@@ -253,7 +255,11 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
             const generations = await listGenerations(client);
             // Only the holder releases: a lease that is no longer ours is left alone.
             if (!won(generations, input.generation, input.token)) return {};
-            await client.request({ method: "PATCH", path: `/views/${name}`, body: { description: renderLease({ ...lease, released: true }) } });
+            await client.request({
+              method: "PATCH",
+              path: `/views/${name}`,
+              body: { description: renderLease({ ...lease, released: true }) },
+            });
             return {};
           } catch (error) {
             try {
@@ -282,7 +288,13 @@ export async function listGenerations(client: Client): Promise<LockGeneration[]>
 export async function readLock(client: Client): Promise<(Lease & { generation: number }) | undefined> {
   const top = (await listGenerations(client))[0];
   if (!top) return undefined;
-  const lease = top.lease ?? { holder: "an unknown run", token: "", operation: "apply", since: "an unknown time", expires: new Date(0).toISOString() };
+  const lease = top.lease ?? {
+    holder: "an unknown run",
+    token: "",
+    operation: "apply",
+    since: "an unknown time",
+    expires: new Date(0).toISOString(),
+  };
   return { ...lease, generation: top.generation };
 }
 
@@ -304,7 +316,9 @@ function heldError(lease: Lease, generation: number, timeoutMs: number): LockHel
   return new LockHeldError(
     `the workspace is locked by ${lease.holder} since ${lease.since} (${lease.operation}, run ${lease.token || "unknown"})${waited}; ` +
       `wait with --lock-timeout, or if that run died, its lease ends at ${lease.expires} (or clear it with "tpctl unlock")`,
-    { meta: { holder: lease.holder, since: lease.since, run: lease.token, operation: lease.operation, expires: lease.expires, generation } },
+    {
+      meta: { holder: lease.holder, since: lease.since, run: lease.token, operation: lease.operation, expires: lease.expires, generation },
+    },
   );
 }
 

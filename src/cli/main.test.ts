@@ -28,9 +28,9 @@ describe("main", () => {
   });
 
   it("maps safety refusals and stale plans to 3, everything else to 1", () => {
-    expect([new SafetyRefusal("x"), new StalePlanError("x"), new UsageError("x"), new ManifestError([]), new Error("x")].map(exitCodeFor)).toEqual([
-      3, 3, 1, 1, 1,
-    ]);
+    expect(
+      [new SafetyRefusal("x"), new StalePlanError("x"), new UsageError("x"), new ManifestError([]), new Error("x")].map(exitCodeFor),
+    ).toEqual([3, 3, 1, 1, 1]);
   });
 
   it("explains only the options of one command, each with an example (tpctl help CMD and CMD --help)", async () => {
@@ -142,6 +142,8 @@ describe("main", () => {
     const document = JSON.parse(out.join(""));
     expect(document.format_version).toBe("1");
     expect(document.error.code).toBe("MANIFEST_INVALID");
-    expect(document.error.meta.issues).toEqual([{ file: "nonexistent", line: 1, column: 1, message: "no such file or folder: nonexistent" }]);
+    expect(document.error.meta.issues).toEqual([
+      { file: "nonexistent", line: 1, column: 1, message: "no such file or folder: nonexistent" },
+    ]);
   });
 });

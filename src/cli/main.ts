@@ -67,15 +67,34 @@ const COMMANDS: Readonly<Record<string, CommandDeclaration>> = {
   plan: {
     summary: "diff manifests against the live workspace and print the plan",
     operands: "[PATH...]",
-    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, ...reaching, "detailed-exitcode": { type: "boolean" }, out: { type: "string" } },
+    options: {
+      ...manifests,
+      ...selection,
+      replace: { type: "string", multiple: true },
+      ...planOutput,
+      ...locking,
+      ...reaching,
+      "detailed-exitcode": { type: "boolean" },
+      out: { type: "string" },
+    },
     example: "tpctl plan examples --out plan.json",
     run: () => import("./commands/plan.js"),
   },
   apply: {
     summary: "plan and apply (asks on a terminal unless --auto-approve)",
     operands: "[PATH... | FILE]",
-    details: "With FILE, a plan saved by `tpctl plan --out FILE`, applies exactly that plan, and refuses (exit 3) if the workspace or the manifests changed since.",
-    options: { ...manifests, ...selection, replace: { type: "string", multiple: true }, ...planOutput, ...locking, ...reaching, ...applying, "allow-destroy": { type: "boolean" } },
+    details:
+      "With FILE, a plan saved by `tpctl plan --out FILE`, applies exactly that plan, and refuses (exit 3) if the workspace or the manifests changed since.",
+    options: {
+      ...manifests,
+      ...selection,
+      replace: { type: "string", multiple: true },
+      ...planOutput,
+      ...locking,
+      ...reaching,
+      ...applying,
+      "allow-destroy": { type: "boolean" },
+    },
     aliases: { concurrency: "parallelism" },
     example: "tpctl apply examples --auto-approve",
     run: () => import("./commands/apply.js"),
@@ -149,7 +168,10 @@ const BUILTINS: Readonly<Record<string, string>> = {
 };
 
 export function renderUsage(): string {
-  const entries: [string, string][] = [...Object.entries(COMMANDS).map(([name, command]): [string, string] => [name, command.summary]), ...Object.entries(BUILTINS)];
+  const entries: [string, string][] = [
+    ...Object.entries(COMMANDS).map(([name, command]): [string, string] => [name, command.summary]),
+    ...Object.entries(BUILTINS),
+  ];
   const width = Math.max(...entries.map(([name]) => name.length));
   const lines = entries.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
   return [
@@ -178,21 +200,41 @@ const OPTION_HELP: Readonly<Record<string, OptionHelp>> = {
   debug: { text: "print stack traces of errors", example: "--debug" },
   help: { text: "show this help", example: "--help" },
   env: { value: "NAME", text: "use this environment of tpctl.yaml (variables, connection, overrides)", example: "--env prod" },
-  var: { value: "NAME=VALUE", text: "set a variable of tpctl.yaml, over the environment's value (repeatable)", example: "--var retention_ms=3600000" },
-  "var-file": { value: "FILE", text: "set variables from a YAML or JSON file of NAME: VALUE (repeatable)", example: "--var-file prod.vars.yaml" },
+  var: {
+    value: "NAME=VALUE",
+    text: "set a variable of tpctl.yaml, over the environment's value (repeatable)",
+    example: "--var retention_ms=3600000",
+  },
+  "var-file": {
+    value: "FILE",
+    text: "set variables from a YAML or JSON file of NAME: VALUE (repeatable)",
+    example: "--var-file prod.vars.yaml",
+  },
   "no-color": { text: "never colour the output (NO_COLOR also works)", example: "--no-color" },
   json: { text: "print one JSON document on stdout", example: "--json" },
   format: { value: "FORMAT", text: "output format: text, json or markdown", example: "--format markdown" },
   "graph.format": { value: "FORMAT", text: "output format: mermaid (default), json or dot", example: "--format json" },
   target: { value: "kind/name", text: "only this resource and what it needs (repeatable)", example: "--target stream/car_live_data" },
-  exclude: { value: "kind/name", text: "leave out this resource and what needs it (repeatable)", example: "--exclude materialized_view/fast_cars" },
-  replace: { value: "kind/name", text: "drop and create this resource again even if it is unchanged (repeatable)", example: "--replace materialized_view/fast_cars" },
+  exclude: {
+    value: "kind/name",
+    text: "leave out this resource and what needs it (repeatable)",
+    example: "--exclude materialized_view/fast_cars",
+  },
+  replace: {
+    value: "kind/name",
+    text: "drop and create this resource again even if it is unchanged (repeatable)",
+    example: "--replace materialized_view/fast_cars",
+  },
   "detailed-exitcode": { text: "exit 2 when there are changes, 0 when there are none", example: "--detailed-exitcode" },
   out: { value: "FILE", text: "also save the plan to FILE, for `tpctl apply FILE`", example: "--out plan.json" },
   "export.out": { value: "DIR", text: "the folder to write the manifests to (default exported)", example: "--out live" },
   "auto-approve": { text: "do not ask; required when there is no terminal", example: "--auto-approve" },
   "allow-destroy": { text: "allow deletes and destructive replaces", example: "--allow-destroy" },
-  parallelism: { value: "N", text: "how many API calls run at once, 1 to 64 (default 10, fewer while the server answers 429/503)", example: "--parallelism 8" },
+  parallelism: {
+    value: "N",
+    text: "how many API calls run at once, 1 to 64 (default 10, fewer while the server answers 429/503)",
+    example: "--parallelism 8",
+  },
   concurrency: { value: "N", text: "the same as --parallelism", example: "--concurrency 8" },
   "fail-on-unmanaged": { text: "count live objects this project does not own as drift", example: "--fail-on-unmanaged" },
   project: { value: "NAME", text: "the project name written to the exported tpctl.yaml", example: "--project fleet" },
@@ -206,8 +248,16 @@ const OPTION_HELP: Readonly<Record<string, OptionHelp>> = {
   "fault-rate": { value: "P", text: "fail this fraction of requests, as networks and servers fail", example: "--fault-rate 0.1" },
   "fault-seed": { value: "N", text: "seed for --fault-rate, so a run can be repeated", example: "--fault-seed 42" },
   api: { value: "API", text: "how to talk to Timeplus: rest, sql or auto (default; TIMEPLUS_API also works)", example: "--api sql" },
-  "lock-timeout": { value: "DURATION", text: "wait this long for a workspace lock another run holds (default 0: refuse at once)", example: "--lock-timeout 2m" },
-  profile: { value: "PROFILE", text: "what to serve: 2024 (REST API), 2026 (REST + /exec SQL), engine (SQL only, as Proton); default all", example: "--profile engine" },
+  "lock-timeout": {
+    value: "DURATION",
+    text: "wait this long for a workspace lock another run holds (default 0: refuse at once)",
+    example: "--lock-timeout 2m",
+  },
+  profile: {
+    value: "PROFILE",
+    text: "what to serve: 2024 (REST API), 2026 (REST + /exec SQL), engine (SQL only, as Proton); default all",
+    example: "--profile engine",
+  },
 };
 
 function helpFor(command: string, option: string): OptionHelp {
@@ -281,7 +331,11 @@ async function unknownOptionMessage(name: string, message: string, options: Opti
   const elsewhere = Object.entries(COMMANDS)
     .filter(([other, declaration]) => other !== name && Object.hasOwn(declaration.options, bare))
     .map(([other]) => `tpctl ${other}`);
-  const hint = suggestion ? ` (did you mean --${suggestion}?)` : elsewhere.length > 0 ? ` (it is an option of ${elsewhere.join(", ")})` : "";
+  const hint = suggestion
+    ? ` (did you mean --${suggestion}?)`
+    : elsewhere.length > 0
+      ? ` (it is an option of ${elsewhere.join(", ")})`
+      : "";
   return `unknown option ${dashes}${bare} for tpctl ${name}${hint}; run "tpctl help ${name}" to see its options`;
 }
 
@@ -391,7 +445,9 @@ async function runAsProgram(): Promise<void> {
       interrupt.abort();
       return;
     }
-    process.stderr.write("\nInterrupted again: exiting now. The workspace lock may remain until its lease ends (about a minute), or clear it with tpctl unlock.\n");
+    process.stderr.write(
+      "\nInterrupted again: exiting now. The workspace lock may remain until its lease ends (about a minute), or clear it with tpctl unlock.\n",
+    );
     process.exit(130);
   };
   process.on("SIGINT", onSignal);

@@ -10,7 +10,9 @@ import type { CommandContext } from "./context.js";
 export function fingerprintsOf(desired: readonly DesiredResource[], live: readonly LiveResource[]): SavedPlan["fingerprints"] {
   const texts = fingerprintTexts(desired, live);
   const digest = (record: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.entries(record).map(([address, text]) => [address, createHash("sha256").update(text).digest("hex").slice(0, 32)]));
+    Object.fromEntries(
+      Object.entries(record).map(([address, text]) => [address, createHash("sha256").update(text).digest("hex").slice(0, 32)]),
+    );
   return { manifests: digest(texts.manifests), live: digest(texts.live) };
 }
 
@@ -63,7 +65,9 @@ export async function readSavedPlanForShow(context: CommandContext, file: string
   try {
     text = await readFile(resolve(context.io.cwd, file), "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -107,7 +111,14 @@ export async function readSavedPlanArgument(context: CommandContext): Promise<{ 
 async function manifestPathsOf(saved: SavedPlan, planFolder: string): Promise<string[]> {
   const relativeOnes = saved.pathsFromPlan?.map((path) => resolve(planFolder, path));
   if (relativeOnes && relativeOnes.length > 0) {
-    const present = await Promise.all(relativeOnes.map((path) => stat(path).then(() => true, () => false)));
+    const present = await Promise.all(
+      relativeOnes.map((path) =>
+        stat(path).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (present.every(Boolean)) return relativeOnes;
   }
   return saved.paths.map((path) => resolve(planFolder, path));

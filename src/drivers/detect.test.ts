@@ -17,8 +17,16 @@ describe("--api and TIMEPLUS_API", () => {
 
 const enterprise: ProbeAnswers = { info: { product: "Timeplus Enterprise", version: "3.3.1" }, exec: { ok: true, version: "3.3.1" } };
 const builtInAll: ProbeAnswers = { info: { product: BUILT_IN_PRODUCT, version: "0.1.0" }, engine: { ok: true, version: "3.0.0-tpctl" } };
-const builtIn2026: ProbeAnswers = { info: { product: BUILT_IN_PRODUCT, version: "0.1.0" }, engine: { ok: false }, exec: { ok: true, version: "3.0.0-tpctl" } };
-const builtIn2024: ProbeAnswers = { info: { product: BUILT_IN_PRODUCT, version: "0.1.0" }, engine: { ok: false }, exec: { ok: false, status: 404 } };
+const builtIn2026: ProbeAnswers = {
+  info: { product: BUILT_IN_PRODUCT, version: "0.1.0" },
+  engine: { ok: false },
+  exec: { ok: true, version: "3.0.0-tpctl" },
+};
+const builtIn2024: ProbeAnswers = {
+  info: { product: BUILT_IN_PRODUCT, version: "0.1.0" },
+  engine: { ok: false },
+  exec: { ok: false, status: 404 },
+};
 const bareEngine: ProbeAnswers = { engine: { ok: true, version: "3.0.1" } };
 const oldAppserver: ProbeAnswers = { engine: { ok: false } };
 

@@ -28,9 +28,7 @@ export interface ProbeAnswers {
   readonly engine?: { readonly ok: true; readonly version: string } | { readonly ok: false };
 }
 
-export type Decision =
-  | { readonly transport: Transport; readonly product: string; readonly version?: string }
-  | { readonly error: string };
+export type Decision = { readonly transport: Transport; readonly product: string; readonly version?: string } | { readonly error: string };
 
 /** The product name the built-in server gives in `/info`. */
 export const BUILT_IN_PRODUCT = "tpctl built-in server";
@@ -54,7 +52,8 @@ export function decide(choice: ApiChoice, answers: ProbeAnswers): Decision {
   if (choice === "auto") return { transport: "rest", ...product(answers, "rest") };
   if (answers.engine?.ok) return { transport: "engine", ...product(answers, "engine") };
   return {
-    error: "--api sql needs a SQL path, but the deployment has neither the appserver's /exec (Timeplus Enterprise 2.x and later) nor the engine's HTTP interface; use --api rest for a deployment of the 2024 REST API",
+    error:
+      "--api sql needs a SQL path, but the deployment has neither the appserver's /exec (Timeplus Enterprise 2.x and later) nor the engine's HTTP interface; use --api rest for a deployment of the 2024 REST API",
   };
 }
 
@@ -65,7 +64,15 @@ export function decide(choice: ApiChoice, answers: ProbeAnswers): Decision {
  * At most three requests; on the built-in server's default profile and on a bare engine, two GETs,
  * so that a read-only command still sends only GETs there. `/info` gets the REST client's credentials.
  */
-export async function probe(input: { choice: ApiChoice; client: Pick<TimeplusClient, "request">; address: string; username?: string; password?: string; apiKey?: string; timeoutMs?: number }): Promise<ProbeAnswers> {
+export async function probe(input: {
+  choice: ApiChoice;
+  client: Pick<TimeplusClient, "request">;
+  address: string;
+  username?: string;
+  password?: string;
+  apiKey?: string;
+  timeoutMs?: number;
+}): Promise<ProbeAnswers> {
   if (input.choice === "rest") return {};
   const raw = rawHttp(input.address, input.username, input.password, input.apiKey, input.timeoutMs ?? 10_000);
   try {
@@ -95,13 +102,21 @@ const PROBE_ATTEMPTS = 4;
 
 /** A probe is a read: a failure in transit or a 5xx is asked again, a few times. */
 function transient(error: unknown): boolean {
-  return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500 && error.apiCode === undefined);
+  return (
+    error instanceof NetworkError ||
+    error instanceof TimeoutError ||
+    (error instanceof ApiError && error.status >= 500 && error.apiCode === undefined)
+  );
 }
 
 async function probeExec(client: Pick<TimeplusClient, "request">): Promise<NonNullable<ProbeAnswers["exec"]>> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const response = await client.request<unknown>({ method: "POST", path: "/exec", body: { sql: "SELECT version() AS version", type: "historical" } });
+      const response = await client.request<unknown>({
+        method: "POST",
+        path: "/exec",
+        body: { sql: "SELECT version() AS version", type: "historical" },
+      });
       const row = rowsFromExec(response.body)[0];
       return { ok: true, version: row ? text(row, "version") : "" };
     } catch (error) {
@@ -111,21 +126,44 @@ async function probeExec(client: Pick<TimeplusClient, "request">): Promise<NonNu
   }
 }
 
-function rawHttp(address: string, username: string | undefined, password: string | undefined, apiKey: string | undefined, timeoutMs: number) {
+function rawHttp(
+  address: string,
+  username: string | undefined,
+  password: string | undefined,
+  apiKey: string | undefined,
+  timeoutMs: number,
+) {
   const url = new URL(address);
   const prefix = url.pathname.replace(/\/+$/, "");
   const agent = new Agent({ connections: 2 });
-  const get = async (path: string, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Record<string, unknown> } | undefined> => {
+  const get = async (
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string; headers: Record<string, unknown> } | undefined> => {
     for (let attempt = 1; ; attempt += 1) {
       const answer = await getOnce(path, headers);
-      if (attempt >= PROBE_ATTEMPTS || (answer !== undefined && answer.status < 500) || (answer !== undefined && answer.headers["x-timeplus-exception-code"] !== undefined)) return answer;
+      if (
+        attempt >= PROBE_ATTEMPTS ||
+        (answer !== undefined && answer.status < 500) ||
+        (answer !== undefined && answer.headers["x-timeplus-exception-code"] !== undefined)
+      )
+        return answer;
     }
   };
-  const getOnce = async (path: string, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Record<string, unknown> } | undefined> => {
+  const getOnce = async (
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string; headers: Record<string, unknown> } | undefined> => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await agent.request({ origin: url.origin, path: `${prefix}${path}`, method: "GET", headers: { "user-agent": "tpctl", ...headers }, signal: controller.signal });
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${prefix}${path}`,
+        method: "GET",
+        headers: { "user-agent": "tpctl", ...headers },
+        signal: controller.signal,
+      });
       return { status: response.statusCode, text: await response.body.text(), headers: response.headers };
     } catch {
       // Nothing answering there is an answer too: not this kind of server.
@@ -148,7 +186,12 @@ function rawHttp(address: string, username: string | undefined, password: string
       try {
         // The seed's Info names the product `product_name` and versions each component (`neutron`
         // is the appserver); earlier builds of the built-in server said `product` and `version`.
-        const body = JSON.parse(answer.text) as { product_name?: unknown; product?: unknown; version?: unknown; neutron?: { version?: unknown } };
+        const body = JSON.parse(answer.text) as {
+          product_name?: unknown;
+          product?: unknown;
+          version?: unknown;
+          neutron?: { version?: unknown };
+        };
         const product = typeof body.product_name === "string" ? body.product_name : body.product;
         const version = typeof body.neutron?.version === "string" ? body.neutron.version : body.version;
         return {

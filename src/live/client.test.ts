@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
-import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, resourcePath, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
+import {
+  AdaptiveLimit,
+  createTimeplusClient,
+  DEFAULT_CONCURRENCY,
+  resourcePath,
+  type TimeplusClient,
+  type TimeplusClientOptions,
+} from "./client.js";
 import { COLLECTION_PATHS } from "./endpoints.js";
 
 const ORIGIN = "http://tp.test:8000";
@@ -23,27 +30,28 @@ afterEach(async () => {
 });
 
 /** A MockAgent that answers `replies` in order on one path, recording what it was sent. */
-function mockApi(replies: readonly { status: number; data?: unknown; headers?: Record<string, string> }[], path = "/default/api/v1beta2/streams") {
+function mockApi(
+  replies: readonly { status: number; data?: unknown; headers?: Record<string, string> }[],
+  path = "/default/api/v1beta2/streams",
+) {
   const agent = new MockAgent();
   agent.disableNetConnect();
   const seen: Seen[] = [];
   const pool = agent.get(ORIGIN);
   for (const reply of replies) {
-    pool
-      .intercept({ path, method: () => true })
-      .reply((options) => {
-        seen.push({
-          method: options.method,
-          path: options.path,
-          headers: { ...(options.headers as Record<string, string>) },
-          body: options.body ?? undefined,
-        });
-        return {
-          statusCode: reply.status,
-          data: reply.data === undefined ? "" : typeof reply.data === "string" ? reply.data : JSON.stringify(reply.data),
-          responseOptions: { headers: { "content-type": "application/json", ...reply.headers } },
-        };
+    pool.intercept({ path, method: () => true }).reply((options) => {
+      seen.push({
+        method: options.method,
+        path: options.path,
+        headers: { ...(options.headers as Record<string, string>) },
+        body: options.body ?? undefined,
       });
+      return {
+        statusCode: reply.status,
+        data: reply.data === undefined ? "" : typeof reply.data === "string" ? reply.data : JSON.stringify(reply.data),
+        responseOptions: { headers: { "content-type": "application/json", ...reply.headers } },
+      };
+    });
   }
   cleanups.push(async () => {
     agent.assertNoPendingInterceptors();
@@ -223,14 +231,24 @@ describe("errors", () => {
     );
     const port = await closedPort();
     const networkError = await failureOf(
-      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${port}`, apiKey: API_KEY, retries: 0 }).request({ method: "GET", path: "/streams" }),
+      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${port}`, apiKey: API_KEY, retries: 0 }).request({
+        method: "GET",
+        path: "/streams",
+      }),
     );
     const { port: silentPort } = await startHttpServer(() => {});
     const timeoutError = await failureOf(
-      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${silentPort}`, timeoutMs: 30, retries: 0 }).request({ method: "GET", path: "/streams" }),
+      client({ address: `http://alice:${PASSWORD}@127.0.0.1:${silentPort}`, timeoutMs: 30, retries: 0 }).request({
+        method: "GET",
+        path: "/streams",
+      }),
     );
 
-    expect([apiError, networkError, timeoutError].map((error) => error.constructor.name)).toEqual(["ApiError", "NetworkError", "TimeoutError"]);
+    expect([apiError, networkError, timeoutError].map((error) => error.constructor.name)).toEqual([
+      "ApiError",
+      "NetworkError",
+      "TimeoutError",
+    ]);
     for (const error of [apiError, networkError, timeoutError]) {
       const everything = [error.message, error.stack, JSON.stringify(error.meta), String(error.cause)].join("\n");
       expect(everything).toContain("GET ");
@@ -254,7 +272,9 @@ describe("retries", () => {
   it("caps the backoff and gives up after `retries` retries", async () => {
     const { agent, seen } = mockApi(Array.from({ length: 7 }, () => ({ status: 504 })));
     const { delays, sleep } = recordingSleep();
-    const error = await failureOf(client({ dispatcher: agent, sleep, random: () => 0.999, retries: 6 }).request({ method: "PUT", path: "/streams", body: {} }));
+    const error = await failureOf(
+      client({ dispatcher: agent, sleep, random: () => 0.999, retries: 6 }).request({ method: "PUT", path: "/streams", body: {} }),
+    );
     expect(error).toMatchObject({ status: 504 });
     expect(seen).toHaveLength(7);
     expect(delays).toEqual([99, 199, 399, 799, 1598, 1998]);
@@ -297,10 +317,17 @@ describe("retries", () => {
   });
 
   it("retries a GET after a 500: a read changes nothing", async () => {
-    const { agent, seen } = mockApi([{ status: 500, data: { code: 1, message: "boom", system: "appserver" } }, { status: 200, data: [] }]);
+    const { agent, seen } = mockApi([
+      { status: 500, data: { code: 1, message: "boom", system: "appserver" } },
+      { status: 200, data: [] },
+    ]);
     const { delays, sleep } = recordingSleep();
     const response = await client({ dispatcher: agent, sleep }).request({ method: "GET", path: "/streams" });
-    expect({ response, requests: seen.length, retries: delays.length }).toEqual({ response: { status: 200, body: [] }, requests: 2, retries: 1 });
+    expect({ response, requests: seen.length, retries: delays.length }).toEqual({
+      response: { status: 200, body: [] },
+      requests: 2,
+      retries: 1,
+    });
   });
 
   it("retries a GET after a reset connection but not a PATCH", async () => {

@@ -193,8 +193,7 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
           // doing some work (or one behind a flaky proxy) usually answers the next time.
           // 429 says the request was refused before anything was done (RFC 6585), so even a POST
           // is sent again once the server has had time to catch up.
-          retryable =
-            status === 429 || (idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500)));
+          retryable = status === 429 || (idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500)));
           const retryAfterMs = parseRetryAfter(result.retryAfter, now());
           if (retryAfterMs !== undefined) {
             if (retryAfterMs > MAX_RETRY_AFTER_MS) retryable = false;

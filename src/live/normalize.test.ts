@@ -22,7 +22,13 @@ describe("normalizeWorkspace", () => {
   });
 
   it("blanks secret-named properties of sinks, keeping the key so that export knows the secret exists", () => {
-    const sink = { id: "1", name: "out", type: "http", query: "SELECT 1", properties: { url: "u", password: "pw-1", nested: { token: "t-2" } } };
+    const sink = {
+      id: "1",
+      name: "out",
+      type: "http",
+      query: "SELECT 1",
+      properties: { url: "u", password: "pw-1", nested: { token: "t-2" } },
+    };
     const [live] = normalizeWorkspace([{ kind: "sink", items: [sink] }], undefined);
     expect(live?.spec["properties"]).toEqual({ url: "u", password: "", nested: { token: "" } });
     expect(JSON.stringify(live)).not.toMatch(/pw-1|t-2/);

@@ -1,5 +1,14 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
-import { addressOf, ID_KINDS, isJsonObject, isKind, LiveResource, readOwnershipMarker, readSchemaOwnershipMarker, type OwnershipRecord } from "../model/index.js";
+import {
+  addressOf,
+  ID_KINDS,
+  isJsonObject,
+  isKind,
+  LiveResource,
+  readOwnershipMarker,
+  readSchemaOwnershipMarker,
+  type OwnershipRecord,
+} from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { manifestPrimaryKey } from "../sql/index.js";
@@ -58,10 +67,7 @@ interface LiveDraft {
   secretsFingerprint?: string;
 }
 
-function normalizeItem(
-  kind: Kind,
-  item: JsonObject,
-): LiveDraft | undefined {
+function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   const name = item["name"];
   if (typeof name !== "string" || name === "") return undefined;
   const fields = KIND_RULES[kind].fields;
@@ -92,7 +98,14 @@ function normalizeItem(
     if (spec["engine"] !== "MutableStream") delete spec["engine"];
     // The engine prints a key as `a`, `b`; manifests write (a, b).
     if (typeof spec["primary_key"] === "string") spec["primary_key"] = foldPrimaryKey(spec["primary_key"]);
-    for (const empty of ["primary_key", "event_time_column", "event_time_timezone", "order_by_expression", "order_by_granularity", "partition_by_granularity"]) {
+    for (const empty of [
+      "primary_key",
+      "event_time_column",
+      "event_time_timezone",
+      "order_by_expression",
+      "order_by_granularity",
+      "partition_by_granularity",
+    ]) {
       if (spec[empty] === "") delete spec[empty];
     }
     if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);

@@ -9,10 +9,7 @@ import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./norma
  * The live workspace in a fixed number of requests: one list call per kind plus the topology,
  * all at once; never one request per resource.
  */
-export async function readWorkspace(
-  client: Pick<TimeplusClient, "request">,
-  kinds: readonly Kind[] = KINDS,
-): Promise<LiveResource[]> {
+export async function readWorkspace(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[] = KINDS): Promise<LiveResource[]> {
   const [lists, topology] = await Promise.all([
     Promise.all(kinds.map((kind) => listKind(client, kind))),
     client

@@ -50,7 +50,10 @@ describe("lease decisions", () => {
 
   it("counts an unreadable lease as expired, and recognises its own lease", () => {
     expect(decide(lockGenerations([{ name: "tpctl_lock_3", description: "garbage" }]), "me", T0)).toEqual({ kind: "take", generation: 4 });
-    expect(decide(lockGenerations([{ name: "tpctl_lock_3", description: lease("me") }]), "me", T0)).toEqual({ kind: "ours", generation: 3 });
+    expect(decide(lockGenerations([{ name: "tpctl_lock_3", description: lease("me") }]), "me", T0)).toEqual({
+      kind: "ours",
+      generation: 3,
+    });
   });
 
   it("has exactly one winner: the creator of the highest generation", () => {

@@ -81,7 +81,7 @@ export function parseLease(description: unknown): Lease | undefined {
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const record = parsed as Record<string, unknown>;
-  const text = (key: string, fallback: string): string => (typeof record[key] === "string" ? (record[key]) : fallback);
+  const text = (key: string, fallback: string): string => (typeof record[key] === "string" ? record[key] : fallback);
   const expires = text("expires", "");
   if (Number.isNaN(Date.parse(expires))) return undefined;
   return {

@@ -10,54 +10,177 @@ import { assembleManifests } from "./project.js";
 
 /** What the list endpoints return for a workspace holding every kind (shapes as server/kinds/*.ts render them). */
 const API: Record<Kind, JsonObject[]> = {
-  schema: [{ name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n', created_at: "2026-01-01 00:00:00" }],
+  schema: [
+    { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n', created_at: "2026-01-01 00:00:00" },
+  ],
   udf: [
-    { name: "js_add", type: "javascript", description: "", arguments: [{ name: "a", type: "float64" }], return_type: "float64", url: "", auth_method: "", source: "function js_add(a) {\n  return a.map(x => x + 1);\n}\n", is_aggregation: false },
-    { name: "remote_f", type: "remote", description: "", arguments: [{ name: "a", type: "string" }], return_type: "string", url: "http://x/y", auth_method: "auth_header", auth_context: { key_name: "X-Key" }, source: "", is_aggregation: false },
+    {
+      name: "js_add",
+      type: "javascript",
+      description: "",
+      arguments: [{ name: "a", type: "float64" }],
+      return_type: "float64",
+      url: "",
+      auth_method: "",
+      source: "function js_add(a) {\n  return a.map(x => x + 1);\n}\n",
+      is_aggregation: false,
+    },
+    {
+      name: "remote_f",
+      type: "remote",
+      description: "",
+      arguments: [{ name: "a", type: "string" }],
+      return_type: "string",
+      url: "http://x/y",
+      auth_method: "auth_header",
+      auth_context: { key_name: "X-Key" },
+      source: "",
+      is_aggregation: false,
+    },
   ],
   stream: [
     {
-      name: "car_live_data", description: "live", engine: "Stream", is_external: false, mode: "append", primary_key: "",
+      name: "car_live_data",
+      description: "live",
+      engine: "Stream",
+      is_external: false,
+      mode: "append",
+      primary_key: "",
       columns: [
         { name: "cid", type: "string", default: "", codec: "CODEC(ZSTD(1))", nullable: false },
         { name: "speed_kmh", type: "float32", default: "", codec: "", nullable: false },
         { name: "_tp_time", type: "datetime64(3, 'UTC')", default: "now64(3, 'UTC')", codec: "CODEC(DoubleDelta, LZ4)", nullable: false },
       ],
-      logstore_retention_bytes: 0, logstore_retention_ms: 86400000, ttl: "to_datetime(_tp_time) + INTERVAL 1 DAY", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      logstore_retention_bytes: 0,
+      logstore_retention_ms: 86400000,
+      ttl: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
       created_at: "2026-01-01 00:00:00",
     },
     {
-      name: "events", description: "[tpctl:billing]", engine: "Stream", mode: "versioned_kv", primary_key: "id",
+      name: "events",
+      description: "[tpctl:billing]",
+      engine: "Stream",
+      mode: "versioned_kv",
+      primary_key: "id",
       columns: [
         { name: "id", type: "string", default: "", codec: "", nullable: false, comment: "key" },
         { name: "ts", type: "datetime64(3)", default: "", codec: "", nullable: false },
         { name: "_tp_time", type: "datetime64(3, 'UTC')", default: "ts", codec: "CODEC(DoubleDelta, LZ4)", nullable: false },
         { name: "_tp_sn", type: "int64", default: "", codec: "", nullable: false },
       ],
-      logstore_retention_bytes: 0, logstore_retention_ms: 0, ttl_expression: "",
+      logstore_retention_bytes: 0,
+      logstore_retention_ms: 0,
+      ttl_expression: "",
     },
   ],
   external_stream: [
-    { name: "ext_k", description: "", type: "kafka", settings: [{ key: "type", value: "kafka" }, { key: "brokers", value: "k:9092" }, { key: "sasl_password", value: "******" }], columns: [{ name: "raw", type: "string", default: "", codec: "", nullable: false }] },
+    {
+      name: "ext_k",
+      description: "",
+      type: "kafka",
+      settings: [
+        { key: "type", value: "kafka" },
+        { key: "brokers", value: "k:9092" },
+        { key: "sasl_password", value: "******" },
+      ],
+      columns: [{ name: "raw", type: "string", default: "", codec: "", nullable: false }],
+    },
   ],
-  external_table: [{ name: "ext_t", description: "", type: "clickhouse", settings: [{ key: "type", value: "clickhouse" }, { key: "address", value: "ch:9000" }] }],
-  source: [{ id: "src-1", name: "gen", description: "", type: "stream_generator", stream: "car_live_data", properties: { template: "iot", interval: 1000, token: "" }, status: "running" }],
+  external_table: [
+    {
+      name: "ext_t",
+      description: "",
+      type: "clickhouse",
+      settings: [
+        { key: "type", value: "clickhouse" },
+        { key: "address", value: "ch:9000" },
+      ],
+    },
+  ],
+  source: [
+    {
+      id: "src-1",
+      name: "gen",
+      description: "",
+      type: "stream_generator",
+      stream: "car_live_data",
+      properties: { template: "iot", interval: 1000, token: "" },
+      status: "running",
+    },
+  ],
   view: [
-    { id: "fast_cars", name: "fast_cars", description: "", query: "SELECT cid, speed_kmh\nFROM car_live_data\nWHERE speed_kmh > 100", materialized: false, target_stream: "", columns: [] },
+    {
+      id: "fast_cars",
+      name: "fast_cars",
+      description: "",
+      query: "SELECT cid, speed_kmh\nFROM car_live_data\nWHERE speed_kmh > 100",
+      materialized: false,
+      target_stream: "",
+      columns: [],
+    },
     { name: "templated", description: "", query: "SELECT '${not_a_reference}' AS t FROM car_live_data", materialized: false },
   ],
   materialized_view: [
-    { name: "totals_mv", description: "", query: "SELECT cid, count() AS n FROM car_live_data GROUP BY cid", target_stream: "events", logstore_retention_bytes: -1, logstore_retention_ms: -1, ttl_expression: "" },
+    {
+      name: "totals_mv",
+      description: "",
+      query: "SELECT cid, count() AS n FROM car_live_data GROUP BY cid",
+      target_stream: "events",
+      logstore_retention_bytes: -1,
+      logstore_retention_ms: -1,
+      ttl_expression: "",
+    },
   ],
   sink: [
-    { id: "sink-1", name: "alerts_out", description: "", type: "http", query: "SELECT * FROM fast_cars", properties: { url: "http://h", oauth2: { enabled: true } }, status: "running" },
-    { id: "sink-2", name: "slack_out", description: "", type: "slack", query: "SELECT * FROM fast_cars", properties: { template: "hi" }, status: "running" },
+    {
+      id: "sink-1",
+      name: "alerts_out",
+      description: "",
+      type: "http",
+      query: "SELECT * FROM fast_cars",
+      properties: { url: "http://h", oauth2: { enabled: true } },
+      status: "running",
+    },
+    {
+      id: "sink-2",
+      name: "slack_out",
+      description: "",
+      type: "slack",
+      query: "SELECT * FROM fast_cars",
+      properties: { template: "hi" },
+      status: "running",
+    },
   ],
-  alert: [{ id: "alert-1", name: "too_fast", description: "", severity: 1, action: "slack", trigger_sql: "SELECT * FROM car_live_data WHERE speed_kmh > 200", resolve_sql: "", properties: {}, status: "running" }],
+  alert: [
+    {
+      id: "alert-1",
+      name: "too_fast",
+      description: "",
+      severity: 1,
+      action: "slack",
+      trigger_sql: "SELECT * FROM car_live_data WHERE speed_kmh > 200",
+      resolve_sql: "",
+      properties: {},
+      status: "running",
+    },
+  ],
   dashboard: [
     {
-      id: "dash-1", name: "Fleet", description: "d",
-      panels: [{ id: "p1", title: "Speed", description: "", position: { x: 0, y: 0, w: 6, h: 4 }, viz_type: "chart", viz_content: "SELECT avg(speed_kmh)\nFROM car_live_data", viz_config: { chartType: "line" } }],
+      id: "dash-1",
+      name: "Fleet",
+      description: "d",
+      panels: [
+        {
+          id: "p1",
+          title: "Speed",
+          description: "",
+          position: { x: 0, y: 0, w: 6, h: 4 },
+          viz_type: "chart",
+          viz_content: "SELECT avg(speed_kmh)\nFROM car_live_data",
+          viz_config: { chartType: "line" },
+        },
+      ],
     },
     { id: "dash-2", name: "Ops/fleet", description: "", panels: [] },
   ],
@@ -118,7 +241,8 @@ describe("assembleExport", () => {
     expect(bundle.skipped).toEqual([
       {
         address: "dashboard/Ops/fleet",
-        reason: 'a manifest cannot declare the name "Ops/fleet" (a name has 1 to 256 characters and no slash or line break); rename it in Timeplus to manage it with tpctl',
+        reason:
+          'a manifest cannot declare the name "Ops/fleet" (a name has 1 to 256 characters and no slash or line break); rename it in Timeplus to manage it with tpctl',
       },
     ]);
   });
@@ -206,7 +330,9 @@ describe("assembleExport", () => {
           client_secret: \${secret:TPCTL_SINK_ALERTS_OUT_OAUTH2_CLIENT_SECRET}
       "
     `);
-    expect(fileOf(bundle, "external_streams/ext_k.yaml")).toContain("  - { key: sasl_password, value: \"${secret:TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD}\" }\n");
+    expect(fileOf(bundle, "external_streams/ext_k.yaml")).toContain(
+      '  - { key: sasl_password, value: "${secret:TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD}" }\n',
+    );
     expect(bundle.secrets.map((secret) => `${secret.address} ${secret.pointer} ${secret.envVar}`)).toEqual([
       "udf/remote_f /auth_context/key_value TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE",
       "external_stream/ext_k /settings/2/value TPCTL_EXTERNAL_STREAM_EXT_K_SASL_PASSWORD",
@@ -219,7 +345,10 @@ describe("assembleExport", () => {
     const everything = bundle.files.map((file) => file.content).join("\n");
     expect(everything).not.toContain("******");
     // Each file parses back to plain data with the reference where the secret was.
-    expect(parse(fileOf(bundle, "udfs/remote_f.yaml")).auth_context).toEqual({ key_name: "X-Key", key_value: "${secret:TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE}" });
+    expect(parse(fileOf(bundle, "udfs/remote_f.yaml")).auth_context).toEqual({
+      key_name: "X-Key",
+      key_value: "${secret:TPCTL_UDF_REMOTE_F_AUTH_CONTEXT_KEY_VALUE}",
+    });
   });
 
   it("gives two names that differ only in case distinct files and variables", () => {
@@ -240,7 +369,12 @@ describe("assembleExport", () => {
   });
 
   it("exports a dashboard named freely, as the Timeplus UI allows", async () => {
-    const dashboard = LiveResourceFactory.create({ kind: "dashboard", name: "Fleet overview", id: "d9", spec: { name: "Fleet overview", description: "", panels: [] } });
+    const dashboard = LiveResourceFactory.create({
+      kind: "dashboard",
+      name: "Fleet overview",
+      id: "d9",
+      spec: { name: "Fleet overview", description: "", panels: [] },
+    });
     const bundle = assembleExport([dashboard], { project: "fleet" });
     expect(bundle.files.map((file) => file.path)).toEqual(["tpctl.yaml", "dashboards/Fleet_overview.yaml"]);
     expect(bundle.skipped).toEqual([]);
@@ -273,7 +407,9 @@ describe("adoptionFor", () => {
       calls: [{ method: "PATCH", path: "/streams/car_live_data", body: { description: "live [tpctl:fleet]" } }],
       unfingerprinted: [],
     });
-    expect(adopt("materialized_view/totals_mv")).toMatchObject({ calls: [{ method: "PATCH", path: "/materialized_views/totals_mv", body: { description: "[tpctl:fleet]" } }] });
+    expect(adopt("materialized_view/totals_mv")).toMatchObject({
+      calls: [{ method: "PATCH", path: "/materialized_views/totals_mv", body: { description: "[tpctl:fleet]" } }],
+    });
     const sink = adopt("sink/slack_out");
     expect(sink).toMatchObject({ calls: [{ method: "PATCH", path: "/sinks/sink-2", body: { name: "slack_out" } }], unfingerprinted: [] });
     // The marker carries the fingerprint of the secret from the environment, as apply would write it.
@@ -295,23 +431,34 @@ describe("adoptionFor", () => {
 
   it("puts the whole body of alerts, dashboards, UDFs, saved queries and schemas, secrets from the environment", () => {
     expect(adopt("saved_query/q1")).toMatchObject({
-      calls: [{ method: "PUT", path: "/savedqueries/q-1", body: { name: "q1", sql: "SELECT 1", tags: ["a", "b"], description: "[tpctl:fleet]" } }],
+      calls: [
+        { method: "PUT", path: "/savedqueries/q-1", body: { name: "q1", sql: "SELECT 1", tags: ["a", "b"], description: "[tpctl:fleet]" } },
+      ],
     });
     const udf = adopt("udf/remote_f");
     expect(udf.action === "adopt" && udf.calls[0]?.body).toMatchObject({ auth_context: { key_name: "X-Key", key_value: "k3y" } });
     const schema = adopt("schema/car");
     expect(schema.action === "adopt" && schema.calls).toEqual([
-      { method: "PUT", path: "/schemas/car", body: { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n// [tpctl:fleet]\n' } },
+      {
+        method: "PUT",
+        path: "/schemas/car",
+        body: { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n// [tpctl:fleet]\n' },
+      },
     ]);
-    expect(schema.action === "adopt" && readSchemaOwnershipMarker(String((schema.calls[0]?.body as JsonObject)["content"])).owner).toBe("fleet");
-    expect(adopt("alert/too_fast")).toMatchObject({ calls: [{ method: "PUT", path: "/alerts/alert-1", body: { properties: { url: SECRETS.TPCTL_ALERT_TOO_FAST_URL } } }] });
+    expect(schema.action === "adopt" && readSchemaOwnershipMarker(String((schema.calls[0]?.body as JsonObject)["content"])).owner).toBe(
+      "fleet",
+    );
+    expect(adopt("alert/too_fast")).toMatchObject({
+      calls: [{ method: "PUT", path: "/alerts/alert-1", body: { properties: { url: SECRETS.TPCTL_ALERT_TOO_FAST_URL } } }],
+    });
   });
 
   it("refuses what cannot be adopted, and says why", () => {
     expect(adopt("external_stream/ext_k")).toEqual({
       address: "external_stream/ext_k",
       action: "skip",
-      reason: "external streams cannot be updated through the API, so no ownership marker can be written; delete it by hand when its manifest goes",
+      reason:
+        "external streams cannot be updated through the API, so no ownership marker can be written; delete it by hand when its manifest goes",
     });
     expect(adopt("stream/events")).toEqual({ address: "stream/events", action: "skip", reason: 'owned by project "billing"; left to it' });
     expect(adopt("alert/too_fast", {})).toEqual({
@@ -398,7 +545,15 @@ describe("renderExportReport", () => {
   });
 
   it("tells how to adopt when --adopt was not given", () => {
-    const text = renderExportReport({ source: "s", folder: "out", project: "fleet", resourceCount: 1, files: [], secrets: [], skipped: [] });
+    const text = renderExportReport({
+      source: "s",
+      folder: "out",
+      project: "fleet",
+      resourceCount: 1,
+      files: [],
+      secrets: [],
+      skipped: [],
+    });
     expect(text).toContain("adopt them: tpctl export --out out --adopt --project fleet\n");
   });
 });
@@ -410,7 +565,10 @@ describe("export of credentials the API returns or hides", () => {
   it("writes a ${secret:…} reference for a credential in a returned field, never the value", () => {
     const bundle = assembleExport(
       [
-        sink({ url: "https://hooks.example/in?token=abc123secret", http_header: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9" }, { description: "password=hunter2" }),
+        sink(
+          { url: "https://hooks.example/in?token=abc123secret", http_header: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9" },
+          { description: "password=hunter2" },
+        ),
       ],
       { project: "p" },
     );
@@ -420,24 +578,46 @@ describe("export of credentials the API returns or hides", () => {
       description: "${secret:TPCTL_SINK_OUT_DESCRIPTION}",
       properties: { url: "${secret:TPCTL_SINK_OUT_URL}", http_header: "${secret:TPCTL_SINK_OUT_HTTP_HEADER}" },
     });
-    expect(bundle.secrets.map((secret) => secret.envVar).sort()).toEqual(["TPCTL_SINK_OUT_DESCRIPTION", "TPCTL_SINK_OUT_HTTP_HEADER", "TPCTL_SINK_OUT_URL"]);
+    expect(bundle.secrets.map((secret) => secret.envVar).sort()).toEqual([
+      "TPCTL_SINK_OUT_DESCRIPTION",
+      "TPCTL_SINK_OUT_HTTP_HEADER",
+      "TPCTL_SINK_OUT_URL",
+    ]);
   });
 
   it("writes the password the API hides when a user name implies it, so the export never wipes it", () => {
-    const bundle = assembleExport([sink({ brokers: "k:9092", topic: "t", sasl_username: "svc", username: "svc" }, { type: "kafka" })], { project: "p" });
+    const bundle = assembleExport([sink({ brokers: "k:9092", topic: "t", sasl_username: "svc", username: "svc" }, { type: "kafka" })], {
+      project: "p",
+    });
     expect(parse(fileOf(bundle, "sinks/out.yaml")).properties).toMatchObject({
       password: "${secret:TPCTL_SINK_OUT_PASSWORD}",
       sasl_password: "${secret:TPCTL_SINK_OUT_SASL_PASSWORD}",
     });
-    expect(renderExportReport({ source: "s", folder: "exported", project: "p", resourceCount: 1, files: [], skipped: [], secrets: bundle.secrets })).toContain(
-      "TPCTL_SINK_OUT_PASSWORD",
-    );
+    expect(
+      renderExportReport({
+        source: "s",
+        folder: "exported",
+        project: "p",
+        resourceCount: 1,
+        files: [],
+        skipped: [],
+        secrets: bundle.secrets,
+      }),
+    ).toContain("TPCTL_SINK_OUT_PASSWORD");
   });
 
   it("leaves SQL and ordinary text alone", () => {
-    const bundle = assembleExport([sink({ url: "https://example.com/ingest?batch=1" }, { query: "SELECT * FROM t WHERE token = 'x'", description: "sends tokens onward" })], {
-      project: "p",
-    });
+    const bundle = assembleExport(
+      [
+        sink(
+          { url: "https://example.com/ingest?batch=1" },
+          { query: "SELECT * FROM t WHERE token = 'x'", description: "sends tokens onward" },
+        ),
+      ],
+      {
+        project: "p",
+      },
+    );
     expect(bundle.secrets).toEqual([]);
   });
 });

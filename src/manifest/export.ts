@@ -2,7 +2,16 @@ import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { ApiCall } from "../live/client.js";
 import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { ID_KINDS, isJsonObject, isValidName, KINDS, nameRuleFor, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
+import {
+  ID_KINDS,
+  isJsonObject,
+  isValidName,
+  KINDS,
+  nameRuleFor,
+  withOwnershipMarker,
+  withSchemaOwnershipMarker,
+  isJsonArray,
+} from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
 import { KIND_RULES } from "../plan/kind-rules.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
@@ -88,7 +97,10 @@ export function assembleExport(live: readonly LiveResource[], options: { readonl
   });
   return {
     // Stringified, so that a project named "2024" stays a string.
-    files: [{ path: PROJECT_FILE, content: new Document({ project: options.project }).toString() }, ...resources.map(({ path, content }) => ({ path, content }))],
+    files: [
+      { path: PROJECT_FILE, content: new Document({ project: options.project }).toString() },
+      ...resources.map(({ path, content }) => ({ path, content })),
+    ],
     resources,
     secrets: resources.flatMap((resource) => resource.secrets),
     skipped,
@@ -164,7 +176,7 @@ function exportColumns(columns: readonly JsonValue[]): JsonValue[] {
 
 /** The `_tp_time` every stream gets when it declares none (server/kinds/stream.ts, reference §4). */
 function isImplicitTpTime(column: JsonObject): boolean {
-  const text = (key: string): string => (typeof column[key] === "string" ? (column[key]).replace(/\s+/g, "") : "");
+  const text = (key: string): string => (typeof column[key] === "string" ? column[key].replace(/\s+/g, "") : "");
   return (
     /^datetime64\(3(,'UTC')?\)$/i.test(text("type")) &&
     /^(now64\(3(,'UTC')?\))?$/i.test(text("default")) &&
@@ -231,7 +243,10 @@ function credentialsInValues(value: JsonValue, pointer: string, field?: string):
 
 /** `TPCTL_SINK_ALERTS_OUT_PASSWORD`: kind, name and the field, so that a reader can tell which is which. */
 function envVarName(resource: LiveResource, pointer: string, spec: JsonObject): string {
-  const segments = pointer.split("/").slice(1).map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
   let field: string[];
   if (segments[0] === "properties") {
     field = segments.slice(1);
@@ -242,7 +257,10 @@ function envVarName(resource: LiveResource, pointer: string, spec: JsonObject): 
     field = segments;
   }
   const text = ["TPCTL", resource.kind, resource.name, ...field].join("_");
-  return text.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
 }
 
 function claimEnvVar(name: string, taken: Set<string>): string {
@@ -267,7 +285,10 @@ function uniquePath(resource: LiveResource, taken: Set<string>): string {
 
 /** Sets (or with `undefined`, removes) the value at a JSON pointer, creating objects on the way. */
 function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undefined): JsonValue {
-  const [head, ...rest] = pointer.split("/").slice(1).map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const [head, ...rest] = pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (head === undefined) return replacement ?? null;
   const restPointer = rest.map((segment) => `/${escapePointer(segment)}`).join("");
   if (isJsonArray(value)) {

@@ -42,7 +42,12 @@ describe("hostile manifests", () => {
 
   it("refuse an alias bomb and a self-referencing alias, naming the file", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let level = 1; level < 9; level += 1) bomb.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(", ")}]`);
+    for (let level = 1; level < 9; level += 1)
+      bomb.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(", ")}]`,
+      );
     const result = check(`kind: stream\nname: s\n${bomb.join("\n")}\n`);
     expect(lines(result.issues)[0]).toMatch(/^m\.yaml:1:1: YAML aliases in this document expand too far or refer to themselves/);
     const selfReferencing = check("kind: stream\nname: s\ncolumns: &c [{ name: x, type: int8, more: *c }]\n");
@@ -53,13 +58,19 @@ describe("hostile manifests", () => {
 
   it("refuse a file or a value past the documented size at once", () => {
     const big = check(`kind: stream\nname: s\ndescription: ${"x".repeat(MAX_FILE_CHARS)}\n`);
-    expect(lines(big.issues)).toEqual([`m.yaml:1:1: the file is ${MAX_FILE_CHARS + 35} characters long; a manifest file may hold at most ${MAX_FILE_CHARS} (1 MiB)`]);
+    expect(lines(big.issues)).toEqual([
+      `m.yaml:1:1: the file is ${MAX_FILE_CHARS + 35} characters long; a manifest file may hold at most ${MAX_FILE_CHARS} (1 MiB)`,
+    ]);
     const long = check(stream("y".repeat(MAX_VALUE_CHARS + 1)));
-    expect(lines(long.issues)).toEqual([`m.yaml:3:14: this value is longer than ${MAX_VALUE_CHARS} characters, the most a manifest value may hold`]);
+    expect(lines(long.issues)).toEqual([
+      `m.yaml:3:14: this value is longer than ${MAX_VALUE_CHARS} characters, the most a manifest value may hold`,
+    ]);
   });
 
   it("refuse the lock's reserved names at validate time", () => {
-    const result = check("kind: view\nname: tpctl_lock\nquery: SELECT 1\n---\nkind: stream\nname: tpctl_lock_3\ncolumns: [{ name: x, type: int8 }]\n");
+    const result = check(
+      "kind: view\nname: tpctl_lock\nquery: SELECT 1\n---\nkind: stream\nname: tpctl_lock_3\ncolumns: [{ name: x, type: int8 }]\n",
+    );
     expect(lines(result.issues)).toEqual([
       'm.yaml:2:7: name "tpctl_lock" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock',
       'm.yaml:6:7: name "tpctl_lock_3" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock',
@@ -69,7 +80,7 @@ describe("hostile manifests", () => {
   it("run the offline SQL check: an unterminated string is an issue", () => {
     const result = check("kind: view\nname: v\nquery: SELECT 'oops FROM s\n");
     expect(lines(result.issues)).toEqual([
-      "m.yaml:3:8: \"query\": SQL syntax error: string literal starting at offset 7 (line 1, column 8) is never closed",
+      'm.yaml:3:8: "query": SQL syntax error: string literal starting at offset 7 (line 1, column 8) is never closed',
     ]);
   });
 

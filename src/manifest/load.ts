@@ -58,7 +58,12 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     message: `no such file or folder: ${display(path)}`,
   }));
   for (const { path, reason } of found.unreadable) {
-    issues.push({ file: display(path), line: 1, column: 1, message: `cannot read the folder (${reason}); its manifests would look deleted, so nothing is planned without them` });
+    issues.push({
+      file: display(path),
+      line: 1,
+      column: 1,
+      message: `cannot read the folder (${reason}); its manifests would look deleted, so nothing is planned without them`,
+    });
   }
 
   const [projectPath, ...otherProjects] = found.projectFiles;
@@ -76,7 +81,12 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
       const size = (await stat(path)).size;
       if (size > MAX_FILE_CHARS * 4) {
         // Not even read: parse.ts would refuse it, after the time and memory reading it takes.
-        issues.push({ file: display(path), line: 1, column: 1, message: `the file is ${size} bytes; a manifest file may hold at most 1 MiB` });
+        issues.push({
+          file: display(path),
+          line: 1,
+          column: 1,
+          message: `the file is ${size} bytes; a manifest file may hold at most 1 MiB`,
+        });
         return undefined;
       }
       return { file: display(path), text: await readFile(path, "utf8") };
@@ -130,7 +140,9 @@ export const PRECOMPILED_VALIDATORS = fileURLToPath(new URL("./validators.js", i
 
 /** Identifies the schemas' content, so that validators compiled from other schemas are never used. */
 export function schemaFingerprint(schemas: Pick<SchemaSet, "kinds" | "project">): string {
-  return createHash("sha256").update(JSON.stringify({ kinds: schemas.kinds, project: schemas.project })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ kinds: schemas.kinds, project: schemas.project }))
+    .digest("hex");
 }
 
 /** The build's validators when they were compiled from these very schemas; otherwise undefined. */

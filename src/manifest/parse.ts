@@ -48,7 +48,17 @@ export function parseManifestText(text: string, file: string): ParseResult {
 
   // Refused before parsing: the time and memory a huge file takes are the problem (README, "Limits").
   if (text.length > MAX_FILE_CHARS) {
-    return { documents, issues: [{ file, line: 1, column: 1, message: `the file is ${text.length} characters long; a manifest file may hold at most ${MAX_FILE_CHARS} (1 MiB)` }] };
+    return {
+      documents,
+      issues: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          message: `the file is ${text.length} characters long; a manifest file may hold at most ${MAX_FILE_CHARS} (1 MiB)`,
+        },
+      ],
+    };
   }
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   for (const document of parsed) {
@@ -89,7 +99,10 @@ export function parseManifestText(text: string, file: string): ParseResult {
     if (!isJsonObject(value)) continue;
     const tooLong = findLongString(value, []);
     if (tooLong) {
-      issues.push({ ...at(offsetOf(document, contents, tooLong, false, start)), message: `this value is longer than ${MAX_VALUE_CHARS} characters, the most a manifest value may hold` });
+      issues.push({
+        ...at(offsetOf(document, contents, tooLong, false, start)),
+        message: `this value is longer than ${MAX_VALUE_CHARS} characters, the most a manifest value may hold`,
+      });
       continue;
     }
     documents.push({

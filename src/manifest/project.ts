@@ -252,7 +252,7 @@ function assignVariables(
 }
 
 function readSettings(chosen: JsonObject): ConnectionSettings {
-  const text = (field: string): string | undefined => (typeof chosen[field] === "string" ? (chosen[field]) : undefined);
+  const text = (field: string): string | undefined => (typeof chosen[field] === "string" ? chosen[field] : undefined);
   const pairs: [keyof ConnectionSettings, string | undefined][] = [
     ["address", text("address")],
     ["workspace", text("workspace")],
@@ -422,7 +422,11 @@ export function assembleManifests(input: {
     const parsed = parseManifestText(file.text, file.file);
     issues.push(...parsed.issues);
     for (const document of parsed.documents) {
-      const result = resolveDocument(document, { variables: project.variables, env: input.environment, ...credentialsOf(project.settings, input.environment) });
+      const result = resolveDocument(document, {
+        variables: project.variables,
+        env: input.environment,
+        ...credentialsOf(project.settings, input.environment),
+      });
       issues.push(...result.issues);
       resolved.push(result.document);
     }
@@ -445,7 +449,10 @@ function credentialsOf(
   settings: ConnectionSettings,
   environment: Readonly<Record<string, string | undefined>>,
 ): { credentialVariables: string[]; credentialValues: string[] } {
-  const credentialVariables = [...CREDENTIAL_VARIABLES, ...[settings.passwordEnv, settings.apiKeyEnv].filter((name): name is string => typeof name === "string")];
+  const credentialVariables = [
+    ...CREDENTIAL_VARIABLES,
+    ...[settings.passwordEnv, settings.apiKeyEnv].filter((name): name is string => typeof name === "string"),
+  ];
   const credentialValues = credentialVariables
     .map((name) => (Object.hasOwn(environment, name) ? environment[name] : undefined))
     .filter((value): value is string => typeof value === "string" && value.length >= 4);

@@ -90,7 +90,9 @@ describe("resolveDocument", () => {
   });
 
   it("reports malformed references and a list variable inside a longer string", () => {
-    const text = ["kind: view", "name: v", "query: SELECT ${foo}", "description: open ${var.prefix", "comment: x ${var.columns}", ""].join("\n");
+    const text = ["kind: view", "name: v", "query: SELECT ${foo}", "description: open ${var.prefix", "comment: x ${var.columns}", ""].join(
+      "\n",
+    );
     expect(lines(resolve(text).issues)).toEqual([
       'm.yaml:3:8: "${foo}" is not a reference tpctl knows; use ${var.NAME}, ${env:NAME} or ${secret:NAME}, or write $${ for a literal ${',
       'm.yaml:4:14: "${" is not closed by "}"; write $${ for a literal ${',

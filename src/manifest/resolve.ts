@@ -29,10 +29,7 @@ export interface ResolvedValue {
 
 const REFERENCE = /^(?:var\.([A-Za-z_][A-Za-z0-9_]*)|(env|secret):([A-Za-z_][A-Za-z0-9_]*))$/;
 
-type Part =
-  | { readonly text: string }
-  | { readonly variable: string }
-  | { readonly env: string; readonly secret: boolean };
+type Part = { readonly text: string } | { readonly variable: string } | { readonly env: string; readonly secret: boolean };
 
 /**
  * Interpolates every string of a document. A string that is exactly one reference takes the
@@ -134,7 +131,9 @@ function interpolate(
   for (const [index, value] of values.entries()) {
     if (typeof value === "object" && value !== null) {
       const part = parts[index] as { variable: string };
-      report(`\${var.${part.variable}} holds a ${Array.isArray(value) ? "list" : "mapping"}, so it can only be used as a whole value, not inside a longer string`);
+      report(
+        `\${var.${part.variable}} holds a ${Array.isArray(value) ? "list" : "mapping"}, so it can only be used as a whole value, not inside a longer string`,
+      );
       return { value: text, secret };
     }
     out += String(value);

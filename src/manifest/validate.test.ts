@@ -46,7 +46,12 @@ describe("schemas/", () => {
   it("accepts ${var.NAME} where a number or boolean is expected, as an editor reads the manifest before tpctl resolves it", async () => {
     const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
     const check = ajv.compile(schemas.kinds.stream);
-    const stream = (fields: Record<string, unknown>) => ({ kind: "stream", name: "s", columns: [{ name: "a", type: "string" }], ...fields });
+    const stream = (fields: Record<string, unknown>) => ({
+      kind: "stream",
+      name: "s",
+      columns: [{ name: "a", type: "string" }],
+      ...fields,
+    });
     expect(check(stream({ logstore_retention_ms: "${var.retention_ms}", lifecycle: { prevent_destroy: "${var.protect}" } }))).toBe(true);
     expect(check(stream({ logstore_retention_ms: 3600000 }))).toBe(true);
     expect(check(stream({ logstore_retention_ms: "soon" }))).toBe(false);
@@ -58,7 +63,9 @@ describe("schemas/", () => {
       const properties = schemas.kinds[kind]["properties"] as Record<string, JsonObject>;
       const lifecycle = properties["lifecycle"]?.["properties"] as Record<string, JsonObject>;
       const items = lifecycle["ignore_changes"]?.["items"] as JsonObject;
-      const apiFields = Object.keys(properties).filter((field) => !["kind", "name", "depends_on", "previous_name", "lifecycle"].includes(field));
+      const apiFields = Object.keys(properties).filter(
+        (field) => !["kind", "name", "depends_on", "previous_name", "lifecycle"].includes(field),
+      );
       expect({ kind, fields: items["enum"] }).toEqual({ kind, fields: apiFields });
     }
   });
@@ -78,7 +85,8 @@ describe("schemas/", () => {
       }
       visit(schema["items"], `${where}[]`);
       visit(schema["additionalProperties"], `${where}.*`);
-      if (isJsonObject(schema["definitions"])) for (const [name, sub] of Object.entries(schema["definitions"])) visit(sub, `${where}#${name}`);
+      if (isJsonObject(schema["definitions"]))
+        for (const [name, sub] of Object.entries(schema["definitions"])) visit(sub, `${where}#${name}`);
     };
     for (const kind of KINDS) visit(schemas.kinds[kind], kind);
     visit(schemas.project, "tpctl");
@@ -142,9 +150,24 @@ describe("validateDocuments", () => {
   });
 
   it("points at an unknown field nested in columns[1] exactly", () => {
-    const text = yaml("kind: stream", "name: cars", "columns:", "  - name: cid", "    type: string", "  - name: speed", "    type: float32", "    nullabel: true");
+    const text = yaml(
+      "kind: stream",
+      "name: cars",
+      "columns:",
+      "  - name: cid",
+      "    type: string",
+      "  - name: speed",
+      "    type: float32",
+      "    nullabel: true",
+    );
     expect(validate(["s.yaml", text]).issues).toEqual([
-      { file: "s.yaml", line: 8, column: 5, message: 'unknown field "nullabel" in "columns[1]"; the fields are name, type, default, codec, ttl_expression, skipping_index_expression, comment' },
+      {
+        file: "s.yaml",
+        line: 8,
+        column: 5,
+        message:
+          'unknown field "nullabel" in "columns[1]"; the fields are name, type, default, codec, ttl_expression, skipping_index_expression, comment',
+      },
     ]);
   });
 
@@ -158,9 +181,9 @@ describe("validateDocuments", () => {
   it("states the name rule, also for a document of an unknown kind", () => {
     const text = yaml("kind: view", "name: fast-cars", "query: SELECT 1", "---", "kind: viewz", "name: 1x");
     expect(lines(validate(["v.yaml", text]).issues)).toEqual([
-      "v.yaml:2:7: name \"fast-cars\" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores",
-      "v.yaml:5:7: unknown kind \"viewz\" (did you mean \"view\"?); the kinds are schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query",
-      "v.yaml:6:7: name \"1x\" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores",
+      'v.yaml:2:7: name "fast-cars" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores',
+      'v.yaml:5:7: unknown kind "viewz" (did you mean "view"?); the kinds are schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query',
+      'v.yaml:6:7: name "1x" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores',
     ]);
   });
 
@@ -277,9 +300,7 @@ describe("validateDocuments", () => {
     const [document] = parseManifestText(yaml("kind: stream", "name: s", "mode: hunter2"), "s.yaml").documents;
     const resolved: ResolvedDocument = { ...document!, secretPaths: ["/mode"] };
     const { issues } = validateDocuments([resolved], schemas);
-    expect(lines(issues)).toEqual([
-      's.yaml:3:7: "mode" must be one of append, changelog, changelog_kv, versioned_kv, not a secret value',
-    ]);
+    expect(lines(issues)).toEqual(['s.yaml:3:7: "mode" must be one of append, changelog, changelog_kv, versioned_kv, not a secret value']);
   });
 
   it("refuses a secret as a name, since names are printed everywhere", () => {

@@ -1,7 +1,18 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import { addressOf, DesiredResource, isJsonObject, isKind, isValidName, KINDS, NAME_PATTERN, nameRuleFor, parseAddress, isJsonArray } from "../model/index.js";
+import {
+  addressOf,
+  DesiredResource,
+  isJsonObject,
+  isKind,
+  isValidName,
+  KINDS,
+  NAME_PATTERN,
+  nameRuleFor,
+  parseAddress,
+  isJsonArray,
+} from "../model/index.js";
 import { isReservedName } from "../lock/lease.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
@@ -137,7 +148,10 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
     const name = document.value["name"];
     if (typeof name === "string" && isReservedName(name)) {
       // The workspace lock's views (lock/lease.ts): such a resource could never be applied.
-      issues.push({ ...document.locate(["name"]), message: `name "${name}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock` });
+      issues.push({
+        ...document.locate(["name"]),
+        message: `name "${name}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock`,
+      });
     }
     if (kind !== undefined && typeof name === "string" && isValidName(kind, name)) {
       const key = `${kind}/${name}`;
@@ -187,7 +201,8 @@ function checkSql(document: ResolvedDocument, kind: Kind): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const path of sqlFields(kind, document.value)) {
     let node: JsonValue | undefined = document.value;
-    for (const segment of path) node = isJsonObject(node) ? node[segment as string] : isJsonArray(node) ? node[segment as number] : undefined;
+    for (const segment of path)
+      node = isJsonObject(node) ? node[segment as string] : isJsonArray(node) ? node[segment as number] : undefined;
     if (typeof node !== "string") continue;
     try {
       tokenizeSql(node);
@@ -371,10 +386,16 @@ function issueFor(error: ErrorObject, document: ResolvedDocument, label: string)
         return { ...location, message: `"${extra}" is computed by Timeplus and cannot be set in a manifest; remove it` };
       }
       if (path.length === 0 && extra === "ttl") {
-        return { ...location, message: `"ttl" is the deprecated name the API reads back; write the request field "ttl_expression" instead` };
+        return {
+          ...location,
+          message: `"ttl" is the deprecated name the API reads back; write the request field "ttl_expression" instead`,
+        };
       }
       if (label === "view" && path.length === 0 && (extra === "materialized" || extra === "target_stream")) {
-        return { ...location, message: `"${extra}" does not belong to a plain view; declare a materialized view with kind: materialized_view` };
+        return {
+          ...location,
+          message: `"${extra}" does not belong to a plain view; declare a materialized view with kind: materialized_view`,
+        };
       }
       const suggestion = closest(extra, known);
       const message = suggestion
@@ -391,7 +412,8 @@ function issueFor(error: ErrorObject, document: ResolvedDocument, label: string)
     }
     case "type": {
       const expected = String(params["type"]).split(",").map(typeWord).join(" or ");
-      const hint = params["type"] === "string" && (typeof error.data === "number" || typeof error.data === "boolean") ? "; quote it in YAML" : "";
+      const hint =
+        params["type"] === "string" && (typeof error.data === "number" || typeof error.data === "boolean") ? "; quote it in YAML" : "";
       const empty = error.data === null ? "; give it a value or remove it" : "";
       return { ...document.locate(path), message: `${field} must be ${expected}, not ${shown(error.data)}${hint}${empty}` };
     }
@@ -450,7 +472,8 @@ function dependsOnMessage(entry: string): string {
   if (slash <= 0) return `depends_on entry "${entry}" must be written kind/name, e.g. stream/events`;
   const kind = entry.slice(0, slash);
   const name = entry.slice(slash + 1);
-  if (!isKind(kind)) return `depends_on entry "${entry}" names an unknown kind "${kind}"${didYouMean(kind, KINDS)}; the kinds are ${KINDS.join(", ")}`;
+  if (!isKind(kind))
+    return `depends_on entry "${entry}" names an unknown kind "${kind}"${didYouMean(kind, KINDS)}; the kinds are ${KINDS.join(", ")}`;
   return `depends_on entry "${entry}" has an invalid name "${name}": ${nameRuleFor(kind)}`;
 }
 

@@ -72,11 +72,7 @@ function referencedSchemas(kind: Kind, spec: Readonly<Record<string, JsonValue>>
   return names;
 }
 
-export function inferDependencies(
-  kind: Kind,
-  spec: Readonly<Record<string, JsonValue>>,
-  resolver: NameResolver,
-): InferredDependencies {
+export function inferDependencies(kind: Kind, spec: Readonly<Record<string, JsonValue>>, resolver: NameResolver): InferredDependencies {
   const dependsOn = new Set<Address>();
   const unresolved = new Set<string>();
   const relationNames: string[] = [...referencedRelations(kind, spec)];
@@ -107,9 +103,7 @@ export function inferDependencies(
 }
 
 /** A resolver over a set of named resources: declared ones win over live ones of the same name. */
-export function createNameResolver(
-  ...sources: readonly (readonly { readonly kind: Kind; readonly name: string }[])[]
-): NameResolver {
+export function createNameResolver(...sources: readonly (readonly { readonly kind: Kind; readonly name: string }[])[]): NameResolver {
   const relations = new Map<string, Address>();
   const udfs = new Map<string, Address>();
   const schemas = new Map<string, Address>();
@@ -128,10 +122,7 @@ export function createNameResolver(
 }
 
 /** The declared dependencies plus the inferred ones, for each desired resource. */
-export function dependenciesOf(
-  desired: readonly DesiredResource[],
-  resolver: NameResolver,
-): Map<Address, InferredDependencies> {
+export function dependenciesOf(desired: readonly DesiredResource[], resolver: NameResolver): Map<Address, InferredDependencies> {
   const result = new Map<Address, InferredDependencies>();
   for (const resource of desired) {
     const inferred = inferDependencies(resource.kind, resource.spec, resolver);

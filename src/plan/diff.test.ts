@@ -31,11 +31,24 @@ describe("diffResource", () => {
 
   it("finds no difference in a type alias the engine reads back in its own spelling", () => {
     const result = diffResource(
-      desired("stream", "cars", { columns: [{ name: "n", type: "int" }, { name: "x", type: "Nullable(double)" }] }),
-      live("stream", "cars", { columns: [{ name: "n", type: "int32" }, { name: "x", type: "nullable(float64)" }] }),
+      desired("stream", "cars", {
+        columns: [
+          { name: "n", type: "int" },
+          { name: "x", type: "Nullable(double)" },
+        ],
+      }),
+      live("stream", "cars", {
+        columns: [
+          { name: "n", type: "int32" },
+          { name: "x", type: "nullable(float64)" },
+        ],
+      }),
     );
     expect(result).toEqual([]);
-    const changed = diffResource(desired("stream", "cars", { columns: [{ name: "n", type: "int" }] }), live("stream", "cars", { columns: [{ name: "n", type: "int64" }] }));
+    const changed = diffResource(
+      desired("stream", "cars", { columns: [{ name: "n", type: "int" }] }),
+      live("stream", "cars", { columns: [{ name: "n", type: "int64" }] }),
+    );
     expect(changed).not.toEqual([]);
   });
 
@@ -67,7 +80,12 @@ describe("diffResource", () => {
   it("shows a column change without the columns the server adds", () => {
     const [change] = diffResource(
       desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
-      live("stream", "cars", { columns: [{ name: "cid", type: "string" }, { name: "_tp_time", type: "datetime64(3, 'UTC')" }] }),
+      live("stream", "cars", {
+        columns: [
+          { name: "cid", type: "string" },
+          { name: "_tp_time", type: "datetime64(3, 'UTC')" },
+        ],
+      }),
     );
     expect(change?.before).toEqual([{ name: "cid", type: "string" }]);
   });
@@ -126,7 +144,17 @@ describe("diffResource", () => {
     const fingerprint = fingerprintSecrets(current.kind, current.spec, current.secretPaths) as string;
     // The password is hidden, so "user" comes back at the index the password has in the manifest.
     const liveTable = LiveResource.create({
-      ...live("external_table", "register", { settings: [{ key: "type", value: "clickhouse" }, { key: "user", value: "reader" }] }, { owner: "fleet" }),
+      ...live(
+        "external_table",
+        "register",
+        {
+          settings: [
+            { key: "type", value: "clickhouse" },
+            { key: "user", value: "reader" },
+          ],
+        },
+        { owner: "fleet" },
+      ),
       secretsFingerprint: fingerprint,
     });
 
@@ -155,7 +183,9 @@ describe("diffResource", () => {
 
   it("names which of several secrets changed", () => {
     const sink = (password: string, token: string) =>
-      withKnownSecrets(desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", password, token } }));
+      withKnownSecrets(
+        desired("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x", password, token } }),
+      );
     const current = sink("p1", "t1");
     const liveSink = LiveResource.create({
       ...live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: { url: "http://x" } }, { owner: "fleet" }),

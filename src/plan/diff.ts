@@ -61,13 +61,9 @@ function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | unde
   if (live === undefined) return false;
   switch (rule.compare) {
     case "sql":
-      return typeof desired === "string" && typeof live === "string"
-        ? sqlEqual(desired, live)
-        : deepEqual(desired, live);
+      return typeof desired === "string" && typeof live === "string" ? sqlEqual(desired, live) : deepEqual(desired, live);
     case "text":
-      return typeof desired === "string" && typeof live === "string"
-        ? desired.trim() === live.trim()
-        : deepEqual(desired, live);
+      return typeof desired === "string" && typeof live === "string" ? desired.trim() === live.trim() : deepEqual(desired, live);
     case "columns":
       return columnsEqual(desired, live);
     case "sparse":
@@ -210,7 +206,7 @@ export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   if (isJsonObject(a) && isJsonObject(b)) {
     const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
     const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], (b)[key]));
+    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
   }
   return false;
 }

@@ -113,13 +113,12 @@ describe("assembleDriftReport", () => {
     const secretPaths = ["/properties/password"];
     const report = assembleDriftReport(
       [stream("cars"), desired("sink", "out", spec, { secretPaths })],
-      [
-        liveStream("cars", "fleet"),
-        live("sink", "out", { ...spec, properties: { brokers: "other:9092" } }, { owner: "fleet", id: "s1" }),
-      ],
+      [liveStream("cars", "fleet"), live("sink", "out", { ...spec, properties: { brokers: "other:9092" } }, { owner: "fleet", id: "s1" })],
       options,
     );
-    expect(report.drift.flatMap((entry) => entry.fields)).toEqual([{ field: "properties", isSql: false, secret: true, changedSecrets: ["password"] }]);
+    expect(report.drift.flatMap((entry) => entry.fields)).toEqual([
+      { field: "properties", isSql: false, secret: true, changedSecrets: ["password"] },
+    ]);
     expect(JSON.stringify(report)).not.toContain("hunter22");
   });
 
@@ -137,7 +136,13 @@ describe("assembleDriftReport", () => {
       options,
     );
     expect(report.drift).toEqual([
-      { kind: "sink", name: "out", address: "sink/out", status: "changed", fields: [{ field: "properties", isSql: false, secret: true, changedSecrets: ["password"] }] },
+      {
+        kind: "sink",
+        name: "out",
+        address: "sink/out",
+        status: "changed",
+        fields: [{ field: "properties", isSql: false, secret: true, changedSecrets: ["password"] }],
+      },
     ]);
   });
 

@@ -26,7 +26,7 @@ describe("topologicalOrder", () => {
 
   it("orders a large random graph: every node after its dependencies, ready ties by input order", () => {
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const nodes = Array.from({ length: 2000 }, (_, i) => `n${i}`);
     // Edges only to lower-numbered nodes, so the graph is acyclic; the input order is shuffled.
     const deps = new Map(nodes.map((node, i) => [node, i === 0 ? [] : Array.from({ length: 3 }, () => `n${Math.floor(random() * i)}`)]));

@@ -5,10 +5,7 @@ import { DependencyCycleError } from "../errors.js";
  * given node order, so the same input always gives the same order.
  * Throws DependencyCycleError naming one cycle.
  */
-export function topologicalOrder<T extends string>(
-  nodes: readonly T[],
-  dependenciesOf: (node: T) => readonly T[],
-): T[] {
+export function topologicalOrder<T extends string>(nodes: readonly T[], dependenciesOf: (node: T) => readonly T[]): T[] {
   // Nodes are handled by their index in `nodes`, so the ready set is a min-heap of indices: each
   // pop costs log n, where re-sorting the ready list on every pop made the sort quadratic.
   const index = new Map<T, number>();
@@ -41,7 +38,13 @@ export function topologicalOrder<T extends string>(
   }
   if (order.length < index.size) {
     const placed = new Set(order);
-    throw new DependencyCycleError(findCycle([...index.keys()].filter((node) => !placed.has(node)), dependenciesOf, new Set(index.keys())));
+    throw new DependencyCycleError(
+      findCycle(
+        [...index.keys()].filter((node) => !placed.has(node)),
+        dependenciesOf,
+        new Set(index.keys()),
+      ),
+    );
   }
   return order;
 }
@@ -89,11 +92,7 @@ class MinHeap {
   }
 }
 
-function findCycle<T extends string>(
-  candidates: readonly T[],
-  dependenciesOf: (node: T) => readonly T[],
-  known: ReadonlySet<T>,
-): T[] {
+function findCycle<T extends string>(candidates: readonly T[], dependenciesOf: (node: T) => readonly T[], known: ReadonlySet<T>): T[] {
   const inCycleSet = new Set(candidates);
   const start = candidates[0] as T;
   const path: T[] = [];

@@ -25,10 +25,7 @@ describe("assemblePlan", () => {
       "create view/fast",
       "create materialized_view/agg",
     ]);
-    expect(plan.steps.find((s) => s.address === "materialized_view/agg")?.waitsFor).toEqual([
-      "create:stream/totals",
-      "create:view/fast",
-    ]);
+    expect(plan.steps.find((s) => s.address === "materialized_view/agg")?.waitsFor).toEqual(["create:stream/totals", "create:view/fast"]);
   });
 
   it("plans nothing when live matches", () => {
@@ -110,16 +107,17 @@ describe("assemblePlan", () => {
       ],
       options,
     );
-    expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
-      ["update", "view/fast", "query can be updated in place"],
-    ]);
+    expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([["update", "view/fast", "query can be updated in place"]]);
   });
 
   it("refuses to delete something a resource it leaves in place still reads", () => {
     expect(() =>
       assemblePlan(
         [],
-        [live("stream", "cars", { columns }, { owner: "fleet" }), live("view", "theirs", { query: "SELECT * FROM cars" }, { dependsOn: ["stream/cars"] })],
+        [
+          live("stream", "cars", { columns }, { owner: "fleet" }),
+          live("view", "theirs", { query: "SELECT * FROM cars" }, { dependsOn: ["stream/cars"] }),
+        ],
         options,
       ),
     ).toThrow("stream/cars would be deleted, but view/theirs, which this plan leaves in place, reads it and the server would refuse");
@@ -137,11 +135,7 @@ describe("assemblePlan", () => {
 
   it("reports a dependency cycle by name", () => {
     expect(() =>
-      assemblePlan(
-        [desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })],
-        [],
-        options,
-      ),
+      assemblePlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
     ).toThrow(DependencyCycleError);
   });
 
@@ -158,7 +152,10 @@ describe("assemblePlan", () => {
   it("drops an object before creating one of another kind under the same name", () => {
     const plan = assemblePlan(
       [desired("stream", "src", { columns }), desired("materialized_view", "fast", { query: "SELECT * FROM src" })],
-      [live("stream", "src", { columns }, { owner: "fleet" }), live("view", "fast", { query: "SELECT * FROM src" }, { owner: "fleet", dependsOn: ["stream/src"] })],
+      [
+        live("stream", "src", { columns }, { owner: "fleet" }),
+        live("view", "fast", { query: "SELECT * FROM src" }, { owner: "fleet", dependsOn: ["stream/src"] }),
+      ],
       options,
     );
     expect(plan.steps.map((s) => `${s.id} <- ${s.waitsFor.join(",")}`)).toEqual([
@@ -188,7 +185,11 @@ describe("assemblePlan", () => {
 
   it("limits the plan to a target and what it needs", () => {
     const plan = assemblePlan(
-      [desired("stream", "cars", { columns }), desired("view", "fast", { query: "SELECT * FROM cars" }), desired("stream", "other", { columns })],
+      [
+        desired("stream", "cars", { columns }),
+        desired("view", "fast", { query: "SELECT * FROM cars" }),
+        desired("stream", "other", { columns }),
+      ],
       [],
       { ...options, targets: ["view/fast"] },
     );
@@ -218,7 +219,9 @@ describe("assemblePlan", () => {
         ],
         options,
       );
-      expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([["update", "sink/new_name", "renamed from old_name, in place"]]);
+      expect(plan.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
+        ["update", "sink/new_name", "renamed from old_name, in place"],
+      ]);
       expect(plan.changes[0]?.fieldChanges[0]).toMatchObject({ field: "name", before: "old_name", after: "new_name" });
     });
 
@@ -243,11 +246,7 @@ describe("assemblePlan", () => {
     });
 
     it("is ignored once applied", () => {
-      const plan = assemblePlan(
-        [renamed("stream", { columns })],
-        [live("stream", "new_name", { columns }, { owner: "fleet" })],
-        options,
-      );
+      const plan = assemblePlan([renamed("stream", { columns })], [live("stream", "new_name", { columns }, { owner: "fleet" })], options);
       expect(plan.changes).toEqual([]);
     });
   });
@@ -259,16 +258,28 @@ describe("assemblePlan, bugs found in review", () => {
       [
         desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }] }),
         desired("saved_query", "q", { sql: "SELECT cid FROM cars" }),
-        desired("dashboard", "d", { description: "new", panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT cid FROM cars" }] }),
+        desired("dashboard", "d", {
+          description: "new",
+          panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT cid FROM cars" }],
+        }),
       ],
       [
         live("stream", "cars", { columns }, { owner: "fleet" }),
         live("saved_query", "q", { sql: "SELECT * FROM cars" }, { owner: "fleet", id: "q1", dependsOn: ["stream/cars"] }),
-        live("dashboard", "d", { description: "old", panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT * FROM cars" }] }, { owner: "fleet", id: "d1", dependsOn: ["stream/cars"] }),
+        live(
+          "dashboard",
+          "d",
+          { description: "old", panels: [{ id: "p", title: "P", viz_type: "chart", viz_content: "SELECT * FROM cars" }] },
+          { owner: "fleet", id: "d1", dependsOn: ["stream/cars"] },
+        ),
       ],
       options,
     );
-    expect(plan.changes.map((c) => `${c.action} ${c.address}`).sort()).toEqual(["replace stream/cars", "update dashboard/d", "update saved_query/q"]);
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`).sort()).toEqual([
+      "replace stream/cars",
+      "update dashboard/d",
+      "update saved_query/q",
+    ]);
     const order = plan.steps.map((step) => step.id);
     // The updates still read the stream: they come after it exists again.
     expect(order.indexOf("update:saved_query/q")).toBeGreaterThan(order.indexOf("create:stream/cars"));
@@ -280,10 +291,16 @@ describe("assemblePlan, bugs found in review", () => {
       live("dashboard", "ops", { description: "a" }, { owner: "other", id: "d1" }),
       live("dashboard", "ops", { description: "b" }, { owner: "other", id: "d2" }),
     ];
-    const plan = assemblePlan([desired("stream", "cars", { columns })], [live("stream", "cars", { columns }, { owner: "fleet" }), ...twins], options);
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns })],
+      [live("stream", "cars", { columns }, { owner: "fleet" }), ...twins],
+      options,
+    );
     expect(plan.changes).toEqual([]);
     expect(plan.unmanaged).toEqual(["dashboard/ops"]);
-    expect(plan.warnings).toContain("the workspace holds 2 objects named dashboard/ops; no manifest declares the name, so tpctl leaves them all alone");
+    expect(plan.warnings).toContain(
+      "the workspace holds 2 objects named dashboard/ops; no manifest declares the name, so tpctl leaves them all alone",
+    );
     expect(() => assemblePlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
       'the workspace holds 2 dashboards named "ops" (ids d1, d2); rename or delete all but one so that dashboard/ops means one object',
     );

@@ -1,15 +1,14 @@
 import { LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
-import type {
-  Address,
-  Change,
-  DesiredResource,
-  FieldChange,
-  LiveResource,
-  Plan,
-  Step,
-  StepPhase,
+import type { Address, Change, DesiredResource, FieldChange, LiveResource, Plan, Step, StepPhase } from "../model/index.js";
+import {
+  addressOf,
+  DesiredResource as DesiredResourceFactory,
+  ID_KINDS,
+  KINDS,
+  PLAN_FORMAT_VERSION,
+  RELATION_KINDS,
+  stepId,
 } from "../model/index.js";
-import { addressOf, DesiredResource as DesiredResourceFactory, ID_KINDS, KINDS, PLAN_FORMAT_VERSION, RELATION_KINDS, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
@@ -34,11 +33,7 @@ export interface PlanOptions {
  *
  * @example assemblePlan(loaded.resources, live.resources, { project: "fleet" })
  */
-export function assemblePlan(
-  declared: readonly DesiredResource[],
-  liveInput: readonly LiveResource[],
-  options: PlanOptions,
-): Plan {
+export function assemblePlan(declared: readonly DesiredResource[], liveInput: readonly LiveResource[], options: PlanOptions): Plan {
   const desired = declared.map(withKnownSecrets);
   const desiredByAddress = new Map(desired.map((resource) => [resource.address, resource]));
   const { live, ambiguous } = setAsideAmbiguous(liveInput, desiredByAddress);
@@ -52,9 +47,12 @@ export function assemblePlan(
   assertSelectorsMatch("--replace", options.replaces ?? [], known);
   for (const address of options.replaces ?? []) {
     if (!desiredByAddress.has(address)) {
-      throw new UsageError(`--replace ${address}: it is live but not declared in the manifests, so it cannot be created again; only a declared resource can be replaced`, {
-        meta: { flag: "--replace", address },
-      });
+      throw new UsageError(
+        `--replace ${address}: it is live but not declared in the manifests, so it cannot be created again; only a declared resource can be replaced`,
+        {
+          meta: { flag: "--replace", address },
+        },
+      );
     }
   }
 
@@ -92,7 +90,9 @@ export function assemblePlan(
   for (const resource of desired) {
     const owner = liveByAddress.get(resource.address)?.owner;
     if (owner !== undefined && owner !== options.project) {
-      warnings.push(`${resource.address} is declared here but was created by project "${owner}"; two projects managing one resource will undo each other's changes`);
+      warnings.push(
+        `${resource.address} is declared here but was created by project "${owner}"; two projects managing one resource will undo each other's changes`,
+      );
     }
   }
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
@@ -180,7 +180,12 @@ export function assemblePlan(
     }
   }
 
-  const selected = excludeFrom(selectTargets(changes, options.targets ?? [], desiredDeps), options.excludes ?? [], desiredDeps, liveDependents);
+  const selected = excludeFrom(
+    selectTargets(changes, options.targets ?? [], desiredDeps),
+    options.excludes ?? [],
+    desiredDeps,
+    liveDependents,
+  );
 
   // The engine refuses to drop what something else still reads (630): say so now, not mid-apply.
   for (const change of selected.values()) {
@@ -208,9 +213,7 @@ export function assemblePlan(
   steps.forEach((step, index) => {
     if (!firstStep.has(step.address)) firstStep.set(step.address, index);
   });
-  const ordered = [...selected.values()].sort(
-    (a, b) => (firstStep.get(a.address) ?? 0) - (firstStep.get(b.address) ?? 0),
-  );
+  const ordered = [...selected.values()].sort((a, b) => (firstStep.get(a.address) ?? 0) - (firstStep.get(b.address) ?? 0));
   return Object.freeze({
     formatVersion: PLAN_FORMAT_VERSION,
     changes: Object.freeze(ordered),
@@ -261,11 +264,15 @@ function findRenames(
     const previous = liveByAddress.get(previousAddress);
     if (!previous) continue;
     if (liveByAddress.has(resource.address)) {
-      warnings.push(`${resource.address} declares previous_name "${resource.previousName}", but both names are live; the old one is left alone`);
+      warnings.push(
+        `${resource.address} declares previous_name "${resource.previousName}", but both names are live; the old one is left alone`,
+      );
       continue;
     }
     if (declared.has(previousAddress)) {
-      warnings.push(`${resource.address} declares previous_name "${resource.previousName}", but ${previousAddress} is also declared; no rename is planned`);
+      warnings.push(
+        `${resource.address} declares previous_name "${resource.previousName}", but ${previousAddress} is also declared; no rename is planned`,
+      );
       continue;
     }
     renames.set(resource.address, previous);

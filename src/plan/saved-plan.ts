@@ -45,7 +45,10 @@ export function fingerprintTexts(
     const resource = withKnownSecrets(declared);
     let spec: JsonValue = resource.spec;
     for (const field of Object.keys(resource.spec)) {
-      spec = { ...(spec as Record<string, JsonValue>), [field]: withoutSecrets(resource.spec[field] as JsonValue, field, resource.secretPaths) };
+      spec = {
+        ...(spec as Record<string, JsonValue>),
+        [field]: withoutSecrets(resource.spec[field] as JsonValue, field, resource.secretPaths),
+      };
     }
     manifests[resource.address] = stableJson({
       spec,
@@ -68,10 +71,7 @@ export function fingerprintTexts(
   return { manifests, live: current };
 }
 
-export function savePlan(
-  plan: Plan,
-  input: Omit<SavedPlan, "format" | "changes">,
-): SavedPlan {
+export function savePlan(plan: Plan, input: Omit<SavedPlan, "format" | "changes">): SavedPlan {
   return {
     format: SAVED_PLAN_FORMAT,
     ...input,
@@ -80,17 +80,19 @@ export function savePlan(
 }
 
 /** Why a saved plan no longer fits: one sentence per difference, empty when it still fits. */
-export function describeStaleness(
-  saved: SavedPlan["fingerprints"],
-  current: SavedPlan["fingerprints"],
-): string[] {
+export function describeStaleness(saved: SavedPlan["fingerprints"], current: SavedPlan["fingerprints"]): string[] {
   const reasons: string[] = [];
   compare(saved.manifests, current.manifests, "in the manifests", reasons);
   compare(saved.live, current.live, "in the live workspace", reasons);
   return reasons;
 }
 
-function compare(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, where: string, reasons: string[]): void {
+function compare(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+  where: string,
+  reasons: string[],
+): void {
   for (const address of Object.keys(before).sort()) {
     if (!(address in after)) reasons.push(`${address} is gone ${where}`);
     else if (after[address] !== before[address]) reasons.push(`${address} changed ${where}`);
@@ -106,7 +108,8 @@ export function parseSavedPlan(value: unknown): SavedPlan | string {
     return `it is not a tpctl saved plan (expected "format": "${SAVED_PLAN_FORMAT}")`;
   }
   const fingerprints = value["fingerprints"];
-  const digests = (record: JsonValue | undefined): boolean => isJsonObject(record) && Object.values(record).every((item) => typeof item === "string");
+  const digests = (record: JsonValue | undefined): boolean =>
+    isJsonObject(record) && Object.values(record).every((item) => typeof item === "string");
   if (!isJsonObject(fingerprints) || !digests(fingerprints["manifests"]) || !digests(fingerprints["live"])) {
     return "its fingerprints are missing or damaged";
   }
@@ -117,7 +120,10 @@ export function parseSavedPlan(value: unknown): SavedPlan | string {
   if (!strings(value["targets"])) return 'its "targets" are missing or damaged';
   if (value["env"] !== undefined && typeof value["env"] !== "string") return 'its "env" is damaged';
   const changes = value["changes"];
-  if (!Array.isArray(changes) || !changes.every((change) => isJsonObject(change) && typeof change["action"] === "string" && typeof change["address"] === "string")) {
+  if (
+    !Array.isArray(changes) ||
+    !changes.every((change) => isJsonObject(change) && typeof change["action"] === "string" && typeof change["address"] === "string")
+  ) {
     return 'its "changes" are missing or damaged';
   }
   return value as unknown as SavedPlan;

@@ -3,7 +3,19 @@ import { isSecretName, knownSecretPaths } from "./secrets.js";
 
 describe("isSecretName", () => {
   it("counts every name the built-in server hides, so that hidden values are never compared", () => {
-    const names = ["password", "sasl_password", "api_key", "apikey", "apiKey", "client_key", "message_key", "ssl.key", "auth_token", "client_secret", "key"];
+    const names = [
+      "password",
+      "sasl_password",
+      "api_key",
+      "apikey",
+      "apiKey",
+      "client_key",
+      "message_key",
+      "ssl.key",
+      "auth_token",
+      "client_secret",
+      "key",
+    ];
     expect(names.filter((name) => !isSecretName(name))).toEqual([]);
   });
 

@@ -6,7 +6,8 @@ import { isJsonObject, isJsonArray } from "../model/index.js";
  * read (docs/timeplus-api.md §4, "Sensitive properties ... are not returned by GET"), so they are
  * never compared by value, never shown, and their drift is tracked by a fingerprint.
  */
-const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
+const SECRET_NAME =
+  /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) || endsAWordInKey(name);

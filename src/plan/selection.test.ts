@@ -47,7 +47,9 @@ describe("--target, --exclude and --replace", () => {
   });
 
   it("--exclude leaves out the resource and everything that reads it", () => {
-    const changes = plan({ replaces: ["stream/cars"], excludes: ["stream/cars"] }).changes.map((change) => `${change.action} ${change.address}`);
+    const changes = plan({ replaces: ["stream/cars"], excludes: ["stream/cars"] }).changes.map(
+      (change) => `${change.action} ${change.address}`,
+    );
     expect(changes).toEqual(["create stream/other"]);
     expect(plan({ excludes: ["stream/other"] }).changes).toEqual([]);
   });

@@ -80,7 +80,12 @@ function viewField(change: Change, fieldChange: FieldChange, redact: Redact): Fi
   const { field, forcesReplace } = fieldChange;
   if (!isSecretField(change, fieldChange)) return [plainView(change, fieldChange, redact)];
   if (change.action === "create") return [{ type: "secret", field, forcesReplace }];
-  const secretView: FieldView = { type: "secret", field, forcesReplace, ...(fieldChange.changedSecrets ? { keys: fieldChange.changedSecrets } : {}) };
+  const secretView: FieldView = {
+    type: "secret",
+    field,
+    forcesReplace,
+    ...(fieldChange.changedSecrets ? { keys: fieldChange.changedSecrets } : {}),
+  };
   // Only where the secrets sit inside the field can the rest of it be shown, masked.
   const pointers = (change.action === "delete" ? [] : change.desired.secretPaths).filter((pointer) => pointer.startsWith(`/${field}/`));
   if (pointers.length === 0) return [secretView];
@@ -90,7 +95,9 @@ function viewField(change: Change, fieldChange: FieldChange, redact: Redact): Fi
   const after = masked(fieldChange.after);
   const views: FieldView[] = [];
   if (JSON.stringify(before) !== JSON.stringify(after)) {
-    views.push(plainView(change, { ...fieldChange, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }, redact));
+    views.push(
+      plainView(change, { ...fieldChange, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }, redact),
+    );
   }
   if (fieldChange.secret || views.length === 0) views.push(secretView);
   return views;
@@ -105,8 +112,7 @@ export function secretNote(view: { readonly keys?: readonly string[] }, creating
 function plainView(change: Change, fieldChange: FieldChange, redact: Redact): FieldView {
   const { field, before, after } = fieldChange;
   const { forcesReplace } = fieldChange;
-  const isText = (value: JsonValue | undefined): value is string | undefined =>
-    value === undefined || typeof value === "string";
+  const isText = (value: JsonValue | undefined): value is string | undefined => value === undefined || typeof value === "string";
   const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");
   if (isText(before) && isText(after) && (fieldChange.isSql || multiline(before) || multiline(after))) {
     return { type: "lines", field, lines: redactLines(diffTextLines(before, after), redact), forcesReplace };
@@ -116,8 +122,7 @@ function plainView(change: Change, fieldChange: FieldChange, redact: Redact): Fi
   const structured = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null;
   const long = (compactBefore?.length ?? 0) > INLINE_LIMIT || (compactAfter?.length ?? 0) > INLINE_LIMIT;
   if (change.action !== "create" && long && (structured(before) || structured(after))) {
-    const pretty = (value: JsonValue | undefined): string | undefined =>
-      value === undefined ? undefined : JSON.stringify(value, null, 2);
+    const pretty = (value: JsonValue | undefined): string | undefined => (value === undefined ? undefined : JSON.stringify(value, null, 2));
     return { type: "lines", field, lines: redactLines(diffTextLines(pretty(before), pretty(after)), redact), forcesReplace };
   }
   return {

@@ -3,10 +3,9 @@ import type { ApplyReport } from "../model/index.js";
 import { renderApplyReport, renderApplyReportJson } from "./apply-report.js";
 import { createOf, planOf, updateOf, field } from "./test-utils.js";
 
-const plan = planOf(
-  [createOf("stream", "cars"), createOf("view", "fast"), updateOf("view", "slow", [field("description", "a", "b")])],
-  { waits: { "create:view/fast": ["create:stream/cars"] } },
-);
+const plan = planOf([createOf("stream", "cars"), createOf("view", "fast"), updateOf("view", "slow", [field("description", "a", "b")])], {
+  waits: { "create:view/fast": ["create:stream/cars"] },
+});
 
 const partial: ApplyReport = {
   outcomes: [

@@ -98,11 +98,7 @@ export function renderApplyReportJson(plan: Plan, report: ApplyReport, options: 
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function outcomeJson(
-  steps: ReadonlyMap<string, Step>,
-  outcome: StepOutcome,
-  redact: (text: string) => string,
-): Record<string, string> {
+function outcomeJson(steps: ReadonlyMap<string, Step>, outcome: StepOutcome, redact: (text: string) => string): Record<string, string> {
   const step = steps.get(outcome.stepId);
   const where = step ? { phase: step.phase, address: step.address } : {};
   switch (outcome.status) {

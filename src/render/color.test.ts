@@ -6,7 +6,14 @@ describe("createColors", () => {
     expect(createColors(true).red("x")).toBe("\u001b[31mx\u001b[39m");
     expect(createColors(true).bold(createColors(true).green("x"))).toBe("\u001b[1m\u001b[32mx\u001b[39m\u001b[22m");
     const off = createColors(false);
-    expect([off.bold("x"), off.dim("x"), off.red("x"), off.green("x"), off.yellow("x"), off.cyan("x")]).toEqual(["x", "x", "x", "x", "x", "x"]);
+    expect([off.bold("x"), off.dim("x"), off.red("x"), off.green("x"), off.yellow("x"), off.cyan("x")]).toEqual([
+      "x",
+      "x",
+      "x",
+      "x",
+      "x",
+      "x",
+    ]);
   });
 });
 

@@ -12,7 +12,10 @@ export interface Colors {
 }
 
 // Each style closes with its own reset code, so nested styles keep the outer one.
-const ansi = (open: number, close: number): Paint => (text) => (text === "" ? "" : `\u001b[${open}m${text}\u001b[${close}m`);
+const ansi =
+  (open: number, close: number): Paint =>
+  (text) =>
+    text === "" ? "" : `\u001b[${open}m${text}\u001b[${close}m`;
 const plain: Paint = (text) => text;
 
 const ON: Colors = Object.freeze({
@@ -38,10 +41,7 @@ export function createColors(enabled: boolean): Colors {
  *
  * @example shouldUseColor({ isTTY: stdout.isTTY === true, env })
  */
-export function shouldUseColor(input: {
-  readonly isTTY: boolean;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}): boolean {
+export function shouldUseColor(input: { readonly isTTY: boolean; readonly env: Readonly<Record<string, string | undefined>> }): boolean {
   const { env } = input;
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
   const force = env["FORCE_COLOR"];

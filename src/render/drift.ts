@@ -201,7 +201,6 @@ function textEntry(entry: DriftEntry, project: string, c: Colors): string[] {
   return lines;
 }
 
-
 function markdownEntry(entry: DriftEntry, project: string): string[] {
   const lines = [`### ${entry.status} ${codeSpan(entry.address)}`, ""];
   if (entry.status !== "changed") {
@@ -223,7 +222,10 @@ function markdownEntry(entry: DriftEntry, project: string): string[] {
         inline.push(`- ${codeSpan(view.field)}: ${codeSpan(view.before ?? "(unset)")} → ${codeSpan(view.after ?? "(unset)")}`);
         break;
       case "lines": {
-        const body = foldBody(view.lines.map((line) => (line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`)), { maxLineChars: MAX_LINE_CHARS, maxChars: MAX_DETAIL_CHARS });
+        const body = foldBody(
+          view.lines.map((line) => (line.op === "..." ? `@@ ${line.text} @@` : `${line.op}${line.text}`)),
+          { maxLineChars: MAX_LINE_CHARS, maxChars: MAX_DETAIL_CHARS },
+        );
         const fence = fenceFor(body);
         const summary = `<details><summary><code>${escapeHtml(view.field)}</code></summary>`;
         folded.push(summary, "", `${fence}diff`, ...body, fence, "", "</details>", "");
@@ -251,8 +253,7 @@ function viewField(field: DriftField): FieldView {
   const structured = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null;
   const long = (compactBefore?.length ?? 0) > INLINE_LIMIT || (compactAfter?.length ?? 0) > INLINE_LIMIT;
   if (long && (structured(before) || structured(after))) {
-    const pretty = (value: JsonValue | undefined): string | undefined =>
-      value === undefined ? undefined : JSON.stringify(value, null, 2);
+    const pretty = (value: JsonValue | undefined): string | undefined => (value === undefined ? undefined : JSON.stringify(value, null, 2));
     return { type: "lines", field: field.field, lines: diffTextLines(pretty(before), pretty(after)) };
   }
   return {
@@ -262,4 +263,3 @@ function viewField(field: DriftField): FieldView {
     ...(compactAfter === undefined ? {} : { after: compactAfter }),
   };
 }
-

@@ -90,12 +90,7 @@ function dotId(text: string): string {
  */
 export function renderGraphDot(graph: DependencyGraph): string {
   const { nodes, edges } = normalizeGraph(graph);
-  const lines = [
-    "digraph tpctl {",
-    "  // arrows run from a resource to what depends on it",
-    "  rankdir=LR;",
-    "  node [shape=box];",
-  ];
+  const lines = ["digraph tpctl {", "  // arrows run from a resource to what depends on it", "  rankdir=LR;", "  node [shape=box];"];
   for (const address of addressesOf(nodes, edges)) lines.push(`  ${dotId(address)};`);
   for (const edge of edges) lines.push(`  ${dotId(edge.to)} -> ${dotId(edge.from)};`);
   lines.push("}");

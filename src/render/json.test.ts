@@ -27,9 +27,14 @@ describe("renderPlanJson", () => {
 
   it("pins the whole document for a small plan", () => {
     const plan = planOf([
-      replaceOf("stream", "car_live_data", [field("columns", [{ name: "a", type: "int8" }], [{ name: "a", type: "int16" }], { forcesReplace: true })], {
-        destructive: true,
-      }),
+      replaceOf(
+        "stream",
+        "car_live_data",
+        [field("columns", [{ name: "a", type: "int8" }], [{ name: "a", type: "int16" }], { forcesReplace: true })],
+        {
+          destructive: true,
+        },
+      ),
       updateOf("view", "v", [sqlField("query", "SELECT 1", "SELECT 2")]),
     ]);
     expect(renderPlanJson(plan)).toMatchInlineSnapshot(`

@@ -65,7 +65,8 @@ function patchOf(change: Change, redact: Redact): JsonValue[] {
   const after: Record<string, JsonValue> = {};
   const secretOps: JsonValue[] = [];
   for (const fieldChange of change.fieldChanges) {
-    const wholeSecret = isSecretField(change, fieldChange) && !secretPaths.some((pointer) => pointer.startsWith(`/${escapePointer(fieldChange.field)}/`));
+    const wholeSecret =
+      isSecretField(change, fieldChange) && !secretPaths.some((pointer) => pointer.startsWith(`/${escapePointer(fieldChange.field)}/`));
     if (wholeSecret) {
       secretOps.push({ op: "replace", path: `/${escapePointer(fieldChange.field)}`, value: SECRET_PLACEHOLDER });
       continue;

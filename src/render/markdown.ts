@@ -66,7 +66,12 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
       "> [!CAUTION]",
       `> **${count}**: data or a running pipeline would be lost.`,
       ">",
-      ...capped(destructive, MAX_CALLOUTS, (change) => `> - ${calloutLine(change, redact)}`, (n) => `> - and ${n} more`),
+      ...capped(
+        destructive,
+        MAX_CALLOUTS,
+        (change) => `> - ${calloutLine(change, redact)}`,
+        (n) => `> - and ${n} more`,
+      ),
     );
   }
   const replaced = plan.changes.filter((change) => change.action === "replace" && !change.destructive);
@@ -75,7 +80,12 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     top.push(
       `**Replaced** (dropped and created again): ${replaced.length}`,
       "",
-      ...capped(replaced, MAX_CALLOUTS, (change) => `- ${calloutLine(change, redact)}`, (n) => `- and ${n} more`),
+      ...capped(
+        replaced,
+        MAX_CALLOUTS,
+        (change) => `- ${calloutLine(change, redact)}`,
+        (n) => `- and ${n} more`,
+      ),
     );
   }
   if (plan.warnings.length > 0) {
@@ -96,7 +106,12 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     tail.push(
       `### Left alone (not managed by this project): ${plan.unmanaged.length}`,
       "",
-      ...capped(plan.unmanaged, MAX_UNMANAGED, (address) => `- ${codeSpan(address)}`, (n) => `- and ${n} more`),
+      ...capped(
+        plan.unmanaged,
+        MAX_UNMANAGED,
+        (address) => `- ${codeSpan(address)}`,
+        (n) => `- and ${n} more`,
+      ),
     );
   }
 
@@ -144,7 +159,10 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
 /** "_Target: … · commit abc1234_" followed by a blank line, or nothing. */
 export function targetLines(options: { readonly target?: PlanTarget; readonly commit?: string }): string[] {
   if (!options.target) return options.commit !== undefined ? [`Commit ${codeSpan(options.commit)}`, ""] : [];
-  return [renderTargetMarkdown(options.target, options.commit !== undefined ? { commit: options.commit } : {}, codeSpan, escapeMarkdown), ""];
+  return [
+    renderTargetMarkdown(options.target, options.commit !== undefined ? { commit: options.commit } : {}, codeSpan, escapeMarkdown),
+    "",
+  ];
 }
 
 const ACTION_WORDS: Readonly<Record<Action, string>> = {
@@ -248,4 +266,3 @@ function clip(text: string): string {
   const oneLine = text.replace(/\s*[\r\n]+\s*/g, " ");
   return oneLine.length > MAX_LINE_CHARS ? `${oneLine.slice(0, MAX_LINE_CHARS - 3)}...` : oneLine;
 }
-

@@ -24,7 +24,11 @@ const liveStream: JsonObject = {
 function planOfUpdates() {
   return assemblePlan(
     [
-      desired("sink", "hook", { ...liveSink, description: "new", properties: { ...(liveSink["properties"] as JsonObject), http_method: "PUT" } }),
+      desired("sink", "hook", {
+        ...liveSink,
+        description: "new",
+        properties: { ...(liveSink["properties"] as JsonObject), http_method: "PUT" },
+      }),
       desired("view", "fast", { ...liveView, query: "SELECT cid, speed_kmh FROM cars WHERE speed_kmh > 120" }),
       desired("stream", "cars", { ...liveStream, description: "all cars", ttl_expression: "to_datetime(_tp_time) + INTERVAL 7 DAY" }),
     ],
@@ -63,7 +67,14 @@ describe("the JSON plan's RFC 6902 patch", () => {
 
   it("never carries a secret: a changed secret is the placeholder", () => {
     const plan = assemblePlan(
-      [desired("source", "kin", { type: "kafka", properties: { brokers: "k:9092", password: "hunter2-very-secret" } }, { secretPaths: ["/properties/password"] })],
+      [
+        desired(
+          "source",
+          "kin",
+          { type: "kafka", properties: { brokers: "k:9092", password: "hunter2-very-secret" } },
+          { secretPaths: ["/properties/password"] },
+        ),
+      ],
       [live("source", "kin", { type: "kafka", properties: { brokers: "k2:9092" } }, { owner: "fleet", id: "x" })],
       { project: "fleet" },
     );

@@ -34,7 +34,8 @@ export function renderRunningStatus(running: readonly RunningStep[], width: numb
   if (running.length === 0) return "";
   const parts = running.map(({ step, elapsedMs }, index) => {
     // Just started: "Creating stream/cars..."; later "Still creating stream/cars... [12s elapsed]".
-    if (elapsedMs < 1000) return `${index === 0 ? VERBS[step.phase].start.replace(/\.\.\.$/, "") : VERBS[step.phase].still} ${step.address}...`;
+    if (elapsedMs < 1000)
+      return `${index === 0 ? VERBS[step.phase].start.replace(/\.\.\.$/, "") : VERBS[step.phase].still} ${step.address}...`;
     const verb = VERBS[step.phase].still;
     return `${index === 0 ? `Still ${verb}` : verb} ${step.address}... [${seconds(elapsedMs)}]`;
   });

@@ -48,7 +48,12 @@ export function targetJson(target: PlanTarget): Record<string, string | null> {
 }
 
 /** The same line for Markdown: values in code spans, so that no address turns into a link. */
-export function renderTargetMarkdown(target: PlanTarget, extra: { readonly commit?: string } = {}, span: (text: string) => string, escape: (text: string) => string): string {
+export function renderTargetMarkdown(
+  target: PlanTarget,
+  extra: { readonly commit?: string } = {},
+  span: (text: string) => string,
+  escape: (text: string) => string,
+): string {
   const parts = [
     span(target.address ?? EMBEDDED_DESCRIPTION),
     `workspace ${span(target.workspace)}`,

@@ -44,12 +44,7 @@ function pair(kind: Kind, name: string, spec: JsonObject, secretPaths: readonly 
   };
 }
 
-export function createOf(
-  kind: Kind,
-  name: string,
-  spec: JsonObject = {},
-  extra: { secretPaths?: readonly string[] } = {},
-): CreateChange {
+export function createOf(kind: Kind, name: string, spec: JsonObject = {}, extra: { secretPaths?: readonly string[] } = {}): CreateChange {
   return {
     kind,
     name,

@@ -62,7 +62,7 @@ describe("renderPlanText", () => {
     const plan = planOf([
       createOf("schema", "cars", {
         type: "protobuf",
-        content: "syntax = \"proto3\";\nmessage Car { string cid = 1; }",
+        content: 'syntax = "proto3";\nmessage Car { string cid = 1; }',
         tags: ["a-rather-long-tag-number-one", "a-rather-long-tag-number-two", "a-rather-long-tag-number-three"],
       }),
     ]);

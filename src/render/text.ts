@@ -104,4 +104,3 @@ function renderField(view: FieldView, change: Change, c: Colors): string[] {
       return [`${indent}${view.field}:${forces}`, ...view.lines.map((line) => `${indent}  ${renderDiffLine(line, c)}`)];
   }
 }
-

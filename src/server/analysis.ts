@@ -23,15 +23,19 @@ export function queryPlan(catalog: Catalog | undefined, sql: string): { analysis
 }
 
 function planUnsafe(catalog: Catalog | undefined, sql: string): { analysis: JsonObject; relations: readonly string[] } {
-  const analysis = analyzeSql(sql, (relation) => {
-    const located = catalog?.relation(relation);
-    if (!located) return undefined;
-    const columns = ((located.record["columns"] as JsonObject[] | undefined) ?? []).map((column) => ({
-      name: String(column["name"]),
-      type: String(column["type"] ?? ""),
-    }));
-    return { columns, isView: located.module.kind === "view" || located.module.kind === "materialized_view" };
-  }, DATABASE);
+  const analysis = analyzeSql(
+    sql,
+    (relation) => {
+      const located = catalog?.relation(relation);
+      if (!located) return undefined;
+      const columns = ((located.record["columns"] as JsonObject[] | undefined) ?? []).map((column) => ({
+        name: String(column["name"]),
+        type: String(column["type"] ?? ""),
+      }));
+      return { columns, isView: located.module.kind === "view" || located.module.kind === "materialized_view" };
+    },
+    DATABASE,
+  );
   const { relations, ...result } = analysis;
   const lookup = catalog ? columnLookup(catalog) : () => undefined;
   const full = {
@@ -46,4 +50,3 @@ function planUnsafe(catalog: Catalog | undefined, sql: string): { analysis: Json
   } as unknown as JsonObject;
   return { analysis: full, relations };
 }
-

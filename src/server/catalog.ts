@@ -81,9 +81,7 @@ export function createCatalog(modules: readonly KindModule[], state: StateReader
       return undefined;
     },
     dependentsOf(name) {
-      return locate(state.referrers(relationTerm(name))).filter(
-        ({ module, record }) => !(module.relation && record["name"] === name),
-      );
+      return locate(state.referrers(relationTerm(name))).filter(({ module, record }) => !(module.relation && record["name"] === name));
     },
     usersOf(kind, name) {
       return locate(state.referrers(useTerm(kind, name)));

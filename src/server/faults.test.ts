@@ -71,7 +71,9 @@ describe("fault injection in the server", () => {
     // Faults after the work leave the stream created; faults before leave nothing.
     t = await startTestServer({}, one);
     const names = ((await t.call("GET", "/streams")).body as { name: string }[]).map((stream) => stream.name);
-    const created = plan.flatMap((fault, i) => (fault === undefined || fault === "slow" || fault === "error_after_write" || fault === "reset_after" ? [`s${i}`] : []));
+    const created = plan.flatMap((fault, i) =>
+      fault === undefined || fault === "slow" || fault === "error_after_write" || fault === "reset_after" ? [`s${i}`] : [],
+    );
     expect(names).toEqual(created.sort());
   });
 });

@@ -22,7 +22,11 @@ describe("routing and error bodies", () => {
     const wrong = await t.call("PUT", "/streams/cars", {});
     expect(wrong).toMatchObject({
       status: 405,
-      body: { code: 405, message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE", system: "neutron" },
+      body: {
+        code: 405,
+        message: "method PUT is not allowed on /default/api/v1beta2/streams/cars; allowed: GET, PATCH, DELETE",
+        system: "neutron",
+      },
     });
     expect(wrong.headers.get("allow")).toBe("GET, PATCH, DELETE");
   });
@@ -36,7 +40,9 @@ describe("routing and error bodies", () => {
     });
     // Brackets inside strings are text, not nesting.
     const description = "[".repeat(5000);
-    expect(await t.call("POST", "/streams", { name: "s", description, columns: [{ name: "x", type: "int8" }] })).toMatchObject({ status: 201 });
+    expect(await t.call("POST", "/streams", { name: "s", description, columns: [{ name: "x", type: "int8" }] })).toMatchObject({
+      status: 201,
+    });
   });
 
   it("knows only the default database", async () => {
@@ -51,7 +57,15 @@ describe("routing and error bodies", () => {
   it("serves the seed's Info document at /info and /{workspace}/api/info", async () => {
     t = await startTestServer();
     const build = { version: "0.1.0", commit: "", build_time: "" };
-    const body = { product_name: "tpctl built-in server", proton: build, neutron: build, orbit: build, axion: build, version: "0.1.0", api_version: "v1beta2" };
+    const body = {
+      product_name: "tpctl built-in server",
+      proton: build,
+      neutron: build,
+      orbit: build,
+      axion: build,
+      version: "0.1.0",
+      api_version: "v1beta2",
+    };
     const expected = { status: 200, body };
     expect(await t.get("/info")).toMatchObject(expected);
     expect(await t.get("/default/api/info")).toMatchObject(expected);
@@ -77,7 +91,12 @@ describe("authentication", () => {
     expect(wrong).toMatchObject({ status: 401, body: { code: 401, message: "invalid credentials", system: "neutron" } });
     expect(JSON.stringify(wrong.body)).not.toContain("guess");
     expect(await t.call("GET", "/streams", undefined, { headers: basic("admin", "s3cret!") })).toMatchObject({ status: 200, body: [] });
-    const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: basic("admin", "s3cret!") });
+    const created = await t.call(
+      "POST",
+      "/streams",
+      { name: "s", columns: [{ name: "a", type: "int8" }] },
+      { headers: basic("admin", "s3cret!") },
+    );
     expect(created.body).toMatchObject({ created_by: { id: "admin", name: "admin" }, last_updated_by: { id: "admin", name: "admin" } });
   });
 
@@ -88,7 +107,12 @@ describe("authentication", () => {
     expect(none.headers.get("www-authenticate")).toBe('ApiKey realm="timeplus"');
     expect((await t.call("GET", "/streams", undefined, { headers: { "x-api-key": "k-999" } })).status).toBe(401);
     expect((await t.call("GET", "/streams", undefined, { headers: { "x-api-key": "k-123" } })).status).toBe(200);
-    const created = await t.call("POST", "/streams", { name: "s", columns: [{ name: "a", type: "int8" }] }, { headers: { authorization: "ApiKey k-123" } });
+    const created = await t.call(
+      "POST",
+      "/streams",
+      { name: "s", columns: [{ name: "a", type: "int8" }] },
+      { headers: { authorization: "ApiKey k-123" } },
+    );
     expect(created).toMatchObject({ status: 201, body: { created_by: { id: "api-key", name: "api-key" } } });
   });
 

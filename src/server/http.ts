@@ -166,7 +166,12 @@ export function createApp(options: AppOptions): App {
       .filter((candidate): candidate is { compiled: CompiledRoute; params: Record<string, string> } => candidate.params !== undefined);
     if (matching.length === 0) throw pathNotFound(method, url.pathname);
     const chosen = matching.find((candidate) => candidate.compiled.route.method === method);
-    if (!chosen) throw methodNotAllowed(method, url.pathname, matching.map((candidate) => candidate.compiled.route.method));
+    if (!chosen)
+      throw methodNotAllowed(
+        method,
+        url.pathname,
+        matching.map((candidate) => candidate.compiled.route.method),
+      );
 
     // Later builds take `?db=`; only the default database exists here (reference §1).
     const db = url.searchParams.get("db");
@@ -177,9 +182,10 @@ export function createApp(options: AppOptions): App {
     const context: RouteContext = {
       workspace,
       params: chosen.params,
-      body: BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true && chosen.compiled.route.rawBody !== true
-        ? parseJsonBody(raw, contentTypeOf(headers))
-        : undefined,
+      body:
+        BODY_METHODS.has(method) && chosen.compiled.route.bodyless !== true && chosen.compiled.route.rawBody !== true
+          ? parseJsonBody(raw, contentTypeOf(headers))
+          : undefined,
       raw: "text" in raw ? raw.text : "",
       contentType: contentTypeOf(headers),
       query: url.searchParams,
@@ -261,7 +267,10 @@ function matchSegments(pattern: readonly string[], actual: readonly string[]): R
 
 function decodeSegments(pathname: string): string[] | undefined {
   try {
-    return pathname.split("/").slice(1).map((segment) => decodeURIComponent(segment));
+    return pathname
+      .split("/")
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return undefined;
   }
@@ -334,7 +343,8 @@ function nestingDepth(text: string): number {
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c) index += 1; // a backslash escapes the next character
+      if (char === 0x5c)
+        index += 1; // a backslash escapes the next character
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;

@@ -87,7 +87,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             sql.handleEngineRequest(request, workspace, {
               version: ENGINE_VERSION,
               now,
-              ...(options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : {}),
+              ...(options.username !== undefined && options.password !== undefined
+                ? { username: options.username, password: options.password }
+                : {}),
             }),
         }
       : {}),

@@ -49,7 +49,9 @@ describe("deriveColumns", () => {
   ];
   const lookup = (name: string): readonly JsonValue[] | undefined => (name === "cars" ? cars : undefined);
   const summary = (query: string): string[] =>
-    deriveColumns(query, lookup).map((column) => `${String(column["name"])}: ${String(column["type"])}${column["nullable"] ? " (nullable)" : ""}`);
+    deriveColumns(query, lookup).map(
+      (column) => `${String(column["name"])}: ${String(column["type"])}${column["nullable"] ? " (nullable)" : ""}`,
+    );
 
   it("expands * to the columns of the relation read, without their codecs or defaults", () => {
     expect(deriveColumns("SELECT * FROM default.cars", lookup)).toEqual([
@@ -65,11 +67,9 @@ describe("deriveColumns", () => {
   });
 
   it("reads through windows and CTEs to the main SELECT", () => {
-    expect(summary("WITH x AS (SELECT 1 AS y) SELECT window_start, cid, count() AS n FROM tumble(cars, 5s) GROUP BY window_start, cid")).toEqual([
-      "window_start: datetime64(3, 'UTC')",
-      "cid: string",
-      "n: uint64",
-    ]);
+    expect(
+      summary("WITH x AS (SELECT 1 AS y) SELECT window_start, cid, count() AS n FROM tumble(cars, 5s) GROUP BY window_start, cid"),
+    ).toEqual(["window_start: datetime64(3, 'UTC')", "cid: string", "n: uint64"]);
   });
 
   it("gives string columns when the relation is unknown, and nothing for a query it cannot read", () => {

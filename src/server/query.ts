@@ -18,7 +18,7 @@ export function checkQuery(query: string): { readonly relations: readonly string
   }
   if (tokens[0] === undefined) throw syntaxError("Syntax error: empty query");
   // `(SELECT 1) UNION ALL (SELECT 2)`: a query may open with any number of parentheses.
-  const first = tokens.find((token) => !(token.type === "punctuation" && token.text === "(")) ?? (tokens[0]);
+  const first = tokens.find((token) => !(token.type === "punctuation" && token.text === "(")) ?? tokens[0];
   if (!(first.type === "keyword" && (first.value === "SELECT" || first.value === "WITH"))) {
     throw syntaxError(`Syntax error at position ${first.start} ('${first.text}'): the query must start with SELECT or WITH`);
   }
@@ -66,8 +66,23 @@ function significant(tokens: readonly Token[]): Token[] {
 export type ColumnLookup = (relation: string) => readonly JsonValue[] | undefined;
 
 const CLAUSE_END = new Set([
-  "FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "SETTINGS", "UNION", "EMIT", "HAVING", "WINDOW",
-  "QUALIFY", "FORMAT", "INTO", "PARTITION", "EXCEPT", "INTERSECT", "PREWHERE",
+  "FROM",
+  "WHERE",
+  "GROUP",
+  "ORDER",
+  "LIMIT",
+  "SETTINGS",
+  "UNION",
+  "EMIT",
+  "HAVING",
+  "WINDOW",
+  "QUALIFY",
+  "FORMAT",
+  "INTO",
+  "PARTITION",
+  "EXCEPT",
+  "INTERSECT",
+  "PREWHERE",
 ]);
 const RELATION_FUNCTIONS = new Set(["table", "tumble", "hop", "session", "dedup", "changelog"]);
 const WINDOW_FUNCTIONS = new Set(["tumble", "hop", "session"]);
@@ -136,7 +151,12 @@ function itemColumns(item: readonly Token[], query: string, sourceColumns: reado
   const first = expression[0];
   const final = expression.at(-1);
   if (first === undefined || final === undefined) return [];
-  if (alias === undefined && final.type === "operator" && final.text === "*" && (expression.length === 1 || isPunct(expression.at(-2), "."))) {
+  if (
+    alias === undefined &&
+    final.type === "operator" &&
+    final.text === "*" &&
+    (expression.length === 1 || isPunct(expression.at(-2), "."))
+  ) {
     return sourceColumns.map((known) => column(String(known["name"]), String(known["type"] ?? "string")));
   }
 

@@ -132,7 +132,8 @@ function readHistoryDays(context: RouteContext): void {
 /** `error_log_time_range` and `metrics_time_range` are both required on source and sink stats (seed spec). */
 function readTimeRanges(context: RouteContext): void {
   for (const parameter of ["error_log_time_range", "metrics_time_range"]) {
-    if ((context.query.get(parameter) ?? "") === "") throw invalidRequest(`query parameter ${parameter} is required (for example ${parameter}=1d)`);
+    if ((context.query.get(parameter) ?? "") === "")
+      throw invalidRequest(`query parameter ${parameter} is required (for example ${parameter}=1d)`);
   }
 }
 
@@ -209,7 +210,16 @@ const formatRoute: Route = {
 };
 
 const PREVIEW_TYPES = [
-  "stream_generator", "websocket", "nats", "nats_jetstream", "redpanda_connect", "kafka", "redpanda", "confluent_cloud", "pulsar", "ably",
+  "stream_generator",
+  "websocket",
+  "nats",
+  "nats_jetstream",
+  "redpanda_connect",
+  "kafka",
+  "redpanda",
+  "confluent_cloud",
+  "pulsar",
+  "ably",
 ] as const;
 const MAX_PREVIEW = 100;
 
@@ -229,7 +239,12 @@ const sourcePreviewRoute: Route = {
     const size = fields.integer("size") ?? 1;
     if (size < 1) throw invalidRequest(`invalid request body: field "size" must be at least 1, not ${size}`);
     if (type !== "stream_generator") {
-      throw new ApiFailure(501, 501, `the built-in server does not connect to ${type}: preview a ${type} source against a real Timeplus`, "neutron");
+      throw new ApiFailure(
+        501,
+        501,
+        `the built-in server does not connect to ${type}: preview a ${type} source against a real Timeplus`,
+        "neutron",
+      );
     }
     const at = context.now.getTime();
     const events = Array.from({ length: Math.min(size, MAX_PREVIEW) }, (_, index) => ({
@@ -241,8 +256,7 @@ const sourcePreviewRoute: Route = {
   },
 };
 
-const NO_QUERIES =
-  "the built-in server stores workspaces but does not run queries: streaming and ad-hoc queries need a Timeplus engine";
+const NO_QUERIES = "the built-in server stores workspaces but does not run queries: streaming and ad-hoc queries need a Timeplus engine";
 
 /** /queries and below: answered, not "no route", so that a client learns why (501). */
 function queriesRoutes(): Route[] {

@@ -75,7 +75,10 @@ describe("persistence", () => {
     await store.write("default", (state) => state.remove("stream", "a"));
     // Nothing but the log is written per change: its cost does not depend on the workspace size.
     expect(await readdir(dir)).toEqual(["default.log"]);
-    const lines = (await readFile(join(dir, "default.log"), "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = (await readFile(join(dir, "default.log"), "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
       { seq: 1, ops: [["put", "stream", "a", { name: "a" }]] },
       { seq: 2, ops: [["put", "stream", "b", { name: "b" }]] },
@@ -99,7 +102,12 @@ describe("persistence", () => {
     const log = (await readFile(join(dir, "default.log"), "utf8")).trimEnd().split("\n");
     expect(log.length).toBeLessThan(12);
     const reopened = await Store.open(dir);
-    expect(reopened.read("default").list("stream").map((record) => record["name"])).toEqual(Array.from({ length: 12 }, (_, i) => `s${i}`));
+    expect(
+      reopened
+        .read("default")
+        .list("stream")
+        .map((record) => record["name"]),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => `s${i}`));
   });
 
   it("skips log lines the snapshot already holds (a crash between the snapshot rename and the log removal)", async () => {
@@ -149,7 +157,11 @@ describe("persistence", () => {
       state.put("view", "v2", { name: "v2", reads: ["s", "t"] });
       state.put("sink", "k", { name: "k", reads: ["t"] });
     });
-    const names = (term: string): string[] => store.read("default").referrers(term).map((hit) => `${hit.kind}/${hit.key}`);
+    const names = (term: string): string[] =>
+      store
+        .read("default")
+        .referrers(term)
+        .map((hit) => `${hit.kind}/${hit.key}`);
     expect(names("s")).toEqual(["view/v1", "view/v2"]);
     await store.write("default", (state) => {
       state.put("view", "v1", { name: "v1", reads: ["t"] });
@@ -161,6 +173,11 @@ describe("persistence", () => {
     expect(names("s")).toEqual([]);
     expect(names("t")).toEqual(["view/v1", "sink/k"]);
     const reopened = await Store.open(dir, { indexer: (_kind, record) => (record["reads"] as string[] | undefined) ?? [] });
-    expect(reopened.read("default").referrers("t").map((hit) => hit.key)).toEqual(["v1", "k"]);
+    expect(
+      reopened
+        .read("default")
+        .referrers("t")
+        .map((hit) => hit.key),
+    ).toEqual(["v1", "k"]);
   });
 });

@@ -14,7 +14,12 @@ export interface TestServer {
   readonly server: RunningServer;
   readonly dataDir: string;
   /** A call relative to `/default/api/v1beta2` (or to `/{workspace}/api/v1beta2` with `workspace`). */
-  call(method: string, path: string, body?: unknown, options?: { headers?: Record<string, string>; workspace?: string; raw?: string }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { headers?: Record<string, string>; workspace?: string; raw?: string },
+  ): Promise<Response>;
   /** A call to an absolute path on the server, e.g. `/_server/requests`. */
   get(path: string, headers?: Record<string, string>): Promise<Response>;
   /** Close, then start again on the same data folder with the same options. */
@@ -37,7 +42,13 @@ export const AUDIT = {
 };
 
 /** The stream most kind tests read from. */
-export const CARS_STREAM = { name: "cars", columns: [{ name: "cid", type: "string" }, { name: "speed_kmh", type: "float32" }] };
+export const CARS_STREAM = {
+  name: "cars",
+  columns: [
+    { name: "cid", type: "string" },
+    { name: "speed_kmh", type: "float32" },
+  ],
+};
 
 /** The n-th id (1-based) a test server hands out, so ids in assertions are exact. */
 export function testId(n: number): string {
@@ -126,7 +137,13 @@ export function serverPerTest(setup?: (server: TestServer) => Promise<unknown>):
  * POSTs `body` to `collection` and expects exactly `expected` back three times: in the reply (201),
  * from GET `item`, and as the only entry of GET `collection`.
  */
-export async function expectCreatedAndReadBack(t: TestServer, collection: string, item: string, body: unknown, expected: unknown): Promise<void> {
+export async function expectCreatedAndReadBack(
+  t: TestServer,
+  collection: string,
+  item: string,
+  body: unknown,
+  expected: unknown,
+): Promise<void> {
   const created = await t.call("POST", collection, body);
   expect(created.status).toBe(201);
   expect(created.body).toEqual(expected);

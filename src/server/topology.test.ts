@@ -22,13 +22,32 @@ describe("GET /topology", () => {
     await t.call("POST", "/streams", { name: "totals", columns }, { headers });
     await t.call("POST", "/views", { name: "fast", query: "SELECT cid FROM cars" }, { headers });
     await t.call("POST", "/views", { name: "faster", query: "SELECT f.cid FROM fast AS f JOIN cars USING (cid)" }, { headers });
-    await t.call("POST", "/materialized_views", { name: "mv", query: "SELECT cid FROM tumble(fast, 5s)", target_stream: "totals" }, { headers });
+    await t.call(
+      "POST",
+      "/materialized_views",
+      { name: "mv", query: "SELECT cid FROM tumble(fast, 5s)", target_stream: "totals" },
+      { headers },
+    );
 
     const topology = await t.call("GET", "/topology?db=default");
     expect(topology.body).toEqual({
       nodes: [
-        { id: "default.cars", name: "cars", type: "stream", db: "default", properties: { description: "raw", mode: "append" }, ownership: owner },
-        { id: "default.fast", name: "fast", type: "view", db: "default", properties: { description: "", query: "SELECT cid FROM cars" }, ownership: owner },
+        {
+          id: "default.cars",
+          name: "cars",
+          type: "stream",
+          db: "default",
+          properties: { description: "raw", mode: "append" },
+          ownership: owner,
+        },
+        {
+          id: "default.fast",
+          name: "fast",
+          type: "view",
+          db: "default",
+          properties: { description: "", query: "SELECT cid FROM cars" },
+          ownership: owner,
+        },
         {
           id: "default.faster",
           name: "faster",
@@ -45,7 +64,14 @@ describe("GET /topology", () => {
           properties: { description: "", query: "SELECT cid FROM tumble(fast, 5s)", target_stream: "totals" },
           ownership: owner,
         },
-        { id: "default.totals", name: "totals", type: "stream", db: "default", properties: { description: "", mode: "append" }, ownership: owner },
+        {
+          id: "default.totals",
+          name: "totals",
+          type: "stream",
+          db: "default",
+          properties: { description: "", mode: "append" },
+          ownership: owner,
+        },
       ],
       edges: [
         { source: "default.cars", target: "default.fast" },
@@ -75,8 +101,20 @@ describe("GET /topology", () => {
       { key: "format_schema", value: "proto:Car" },
     ];
     await t.call("POST", "/external_streams", { name: "ext", settings: kafka, columns: [{ name: "cid", type: "string" }] });
-    await t.call("POST", "/external_tables", { name: "ch", settings: [{ key: "type", value: "clickhouse" }, { key: "address", value: "a" }] });
-    await t.call("POST", "/udfs", { name: "up", type: "javascript", return_type: "string", arguments: [{ name: "s", type: "string" }], source: "x" });
+    await t.call("POST", "/external_tables", {
+      name: "ch",
+      settings: [
+        { key: "type", value: "clickhouse" },
+        { key: "address", value: "a" },
+      ],
+    });
+    await t.call("POST", "/udfs", {
+      name: "up",
+      type: "javascript",
+      return_type: "string",
+      arguments: [{ name: "s", type: "string" }],
+      source: "x",
+    });
     await t.call("POST", "/sources", { name: "gen", stream: "cars", type: "stream_generator", properties: { template: "iot" } });
     await t.call("POST", "/sinks", { name: "out", type: "kafka", query: "SELECT up(cid) FROM cars JOIN ch USING (cid)", properties: {} });
     await t.call("POST", "/alerts", { name: "a", severity: 1, action: "http", trigger_sql: "SELECT cid FROM ext" });
@@ -102,10 +140,38 @@ describe("GET /topology", () => {
           properties: { description: "", type: "kafka", query: "SELECT up(cid) FROM cars JOIN ch USING (cid)", status: "running" },
           ownership: owner,
         },
-        { id: testId(3), name: "a", type: "alert", db: "default", properties: { description: "", action: "http", severity: 1, status: "running" }, ownership: owner },
-        { id: "default.cars", name: "cars", type: "stream", db: "default", properties: { description: "", mode: "append" }, ownership: owner },
-        { id: "default.ch", name: "ch", type: "external_table", db: "default", properties: { description: "", type: "clickhouse" }, ownership: owner },
-        { id: "default.ext", name: "ext", type: "external_stream", db: "default", properties: { description: "", type: "kafka" }, ownership: owner },
+        {
+          id: testId(3),
+          name: "a",
+          type: "alert",
+          db: "default",
+          properties: { description: "", action: "http", severity: 1, status: "running" },
+          ownership: owner,
+        },
+        {
+          id: "default.cars",
+          name: "cars",
+          type: "stream",
+          db: "default",
+          properties: { description: "", mode: "append" },
+          ownership: owner,
+        },
+        {
+          id: "default.ch",
+          name: "ch",
+          type: "external_table",
+          db: "default",
+          properties: { description: "", type: "clickhouse" },
+          ownership: owner,
+        },
+        {
+          id: "default.ext",
+          name: "ext",
+          type: "external_stream",
+          db: "default",
+          properties: { description: "", type: "kafka" },
+          ownership: owner,
+        },
       ],
       edges: [
         { source: testId(1), target: "default.cars" },
@@ -159,7 +225,8 @@ describe("GET /topology", () => {
       status: 400,
       body: {
         code: 400,
-        message: 'invalid query parameter extraResources: unknown resource type "dictionary"; supported: dashboard, udf, saved_query, schema',
+        message:
+          'invalid query parameter extraResources: unknown resource type "dictionary"; supported: dashboard, udf, saved_query, schema',
         system: "neutron",
       },
     });

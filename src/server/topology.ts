@@ -80,7 +80,9 @@ function readExtraResources(query: URLSearchParams, known: readonly string[]): S
     .filter((value) => value !== "");
   const unknown = values.filter((value) => !known.includes(value));
   if (unknown.length > 0) {
-    throw invalidRequest(`invalid query parameter extraResources: unknown resource type ${unknown.map((value) => `"${value}"`).join(", ")}; supported: ${known.join(", ")}`);
+    throw invalidRequest(
+      `invalid query parameter extraResources: unknown resource type ${unknown.map((value) => `"${value}"`).join(", ")}; supported: ${known.join(", ")}`,
+    );
   }
   return new Set(values);
 }

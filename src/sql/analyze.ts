@@ -34,10 +34,45 @@ export interface SqlAnalysis {
 
 // Aggregate functions of the Timeplus function reference (the common ones, by their snake_case names).
 const AGGREGATES = new Set([
-  "count", "count_distinct", "count_if", "sum", "sum_if", "avg", "min", "max", "min_k", "max_k", "arg_min", "arg_max",
-  "any", "any_last", "unique", "unique_exact", "top_k", "group_array", "group_uniq_array", "latest", "earliest",
-  "p90", "p95", "p99", "quantile", "median", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "moving_sum",
-  "lag", "lags", "first_value", "last_value", "histogram", "uniq", "uniq_exact", "group_concat",
+  "count",
+  "count_distinct",
+  "count_if",
+  "sum",
+  "sum_if",
+  "avg",
+  "min",
+  "max",
+  "min_k",
+  "max_k",
+  "arg_min",
+  "arg_max",
+  "any",
+  "any_last",
+  "unique",
+  "unique_exact",
+  "top_k",
+  "group_array",
+  "group_uniq_array",
+  "latest",
+  "earliest",
+  "p90",
+  "p95",
+  "p99",
+  "quantile",
+  "median",
+  "stddev_pop",
+  "stddev_samp",
+  "var_pop",
+  "var_samp",
+  "moving_sum",
+  "lag",
+  "lags",
+  "first_value",
+  "last_value",
+  "histogram",
+  "uniq",
+  "uniq_exact",
+  "group_concat",
 ]);
 
 /**
@@ -52,7 +87,9 @@ const AGGREGATES = new Set([
 export function analyzeSql(sql: string, describe: (relation: string) => RelationInfo | undefined, database: string): SqlAnalysis {
   const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
   const { relations, functions } = extractReferences(sql);
-  const names = new Set(tokens.filter((token) => token.type === "identifier" || token.type === "quoted_identifier").map((token) => token.value));
+  const names = new Set(
+    tokens.filter((token) => token.type === "identifier" || token.type === "quoted_identifier").map((token) => token.value),
+  );
   const star = tokens.some((token, index) => token.type === "operator" && token.text === "*" && isStarColumn(tokens, index));
   const required: AnalyzedColumn[] = [];
   for (const relation of relations) {

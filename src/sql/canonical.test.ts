@@ -96,7 +96,9 @@ describe("keywords by position", () => {
     ["SELECT sum(x) OVER (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM s", null],
     ["SELECT sum(x) OVER (ORDER BY t RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM s", null],
   ])("ignores the case of %s", (sql, expected) => {
-    const swapped = sql.replace(/[A-Za-z_]+/g, (word) => (word === word.toUpperCase() ? word.toLowerCase() : word.toUpperCase() === word ? word : word));
+    const swapped = sql.replace(/[A-Za-z_]+/g, (word) =>
+      word === word.toUpperCase() ? word.toLowerCase() : word.toUpperCase() === word ? word : word,
+    );
     const lower = sql.replace(/\b[A-Z][A-Z_]+\b/g, (word) => word.toLowerCase());
     expect(canonicalizeSql(lower)).toBe(canonicalizeSql(sql));
     expect(canonicalizeSql(swapped)).toBe(canonicalizeSql(sql));
@@ -104,7 +106,9 @@ describe("keywords by position", () => {
   });
 
   it("keeps the case of the same words used as names elsewhere", () => {
-    expect(canonicalizeSql("SELECT first, last, range(3), step, day, stream FROM s")).toBe("select first, last, range(3), step, day, stream from s");
+    expect(canonicalizeSql("SELECT first, last, range(3), step, day, stream FROM s")).toBe(
+      "select first, last, range(3), step, day, stream from s",
+    );
     expect(canonicalizeSql("SELECT First FROM s")).not.toBe(canonicalizeSql("SELECT first FROM s"));
     expect(canonicalizeSql("SELECT x FROM s ORDER BY Last")).not.toBe(canonicalizeSql("SELECT x FROM s ORDER BY last"));
     expect(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS Last")).toBe(canonicalizeSql("SELECT x FROM s ORDER BY x NULLS LAST"));

@@ -21,7 +21,34 @@ export function canonicalizeSql(sql: string): string {
 }
 
 // Clauses `formatSql` starts on a new line when they belong to the outermost query.
-const LINE_STARTS = new Set(["SELECT", "FROM", "WHERE", "PREWHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "SETTINGS", "EMIT", "UNION", "WINDOW", "QUALIFY", "PARTITION", "EXCEPT", "INTERSECT", "JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "ASOF", "GLOBAL", "ARRAY", "SHUFFLE"]);
+const LINE_STARTS = new Set([
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "PREWHERE",
+  "GROUP",
+  "HAVING",
+  "ORDER",
+  "LIMIT",
+  "SETTINGS",
+  "EMIT",
+  "UNION",
+  "WINDOW",
+  "QUALIFY",
+  "PARTITION",
+  "EXCEPT",
+  "INTERSECT",
+  "JOIN",
+  "LEFT",
+  "RIGHT",
+  "INNER",
+  "FULL",
+  "CROSS",
+  "ASOF",
+  "GLOBAL",
+  "ARRAY",
+  "SHUFFLE",
+]);
 // Words that continue a clause begun on the previous token (`LEFT JOIN`, `UNION ALL`).
 const JOINERS = new Set(["LEFT", "RIGHT", "INNER", "FULL", "CROSS", "ASOF", "GLOBAL", "ARRAY", "OUTER", "ANY", "ALL", "SEMI", "ANTI"]);
 
@@ -48,7 +75,11 @@ function layout(sql: string, readable: boolean): string {
     const keyword = positional.has(index) || (token.type === "keyword" && !(isCallee(token) && tokens[index + 1]?.text === "("));
     const word = token.value.toUpperCase();
     const breaks =
-      readable && depth === 0 && previous !== undefined && token.type === "keyword" && LINE_STARTS.has(word) &&
+      readable &&
+      depth === 0 &&
+      previous !== undefined &&
+      token.type === "keyword" &&
+      LINE_STARTS.has(word) &&
       !(previous.type === "keyword" && (JOINERS.has(previous.value) || previous.value === "UNION")) &&
       !(word === "ARRAY" && tokens[index + 1]?.value !== "JOIN") &&
       !((word === "LEFT" || word === "RIGHT") && tokens[index + 1]?.text === "(");
@@ -77,9 +108,7 @@ function spaceBetween(previous: Token, token: Token): boolean {
 
 function isCallee(token: Token): boolean {
   return (
-    token.type === "identifier" ||
-    token.type === "quoted_identifier" ||
-    (token.type === "keyword" && CALLABLE_KEYWORDS.has(token.value))
+    token.type === "identifier" || token.type === "quoted_identifier" || (token.type === "keyword" && CALLABLE_KEYWORDS.has(token.value))
   );
 }
 

@@ -4,20 +4,62 @@ import type { Token } from "./tokenize.js";
 // keyword list because each is also an ordinary name elsewhere (`first`, `last`, `range`, `step`,
 // `day`, `stream` are common column and function names), and identifiers are case-sensitive.
 const EMIT_WORDS = new Set([
-  "ON", "UPDATE", "WITH", "DELAY", "AFTER", "WATERMARK", "WINDOW", "CLOSE", "CHANGELOG", "TIMEOUT", "LAST", "STREAM",
-  "REPEAT", "PERIODIC", "AND", "PROCTIME", "EVENT", "TIME", "BATCH", "KEY", "EXPIRED", "IDENTIFIED", "BY", "MAXSPAN",
+  "ON",
+  "UPDATE",
+  "WITH",
+  "DELAY",
+  "AFTER",
+  "WATERMARK",
+  "WINDOW",
+  "CLOSE",
+  "CHANGELOG",
+  "TIMEOUT",
+  "LAST",
+  "STREAM",
+  "REPEAT",
+  "PERIODIC",
+  "AND",
+  "PROCTIME",
+  "EVENT",
+  "TIME",
+  "BATCH",
+  "KEY",
+  "EXPIRED",
+  "IDENTIFIED",
+  "BY",
+  "MAXSPAN",
 ]);
 const INTERVAL_UNITS = new Set([
-  "NANOSECOND", "NANOSECONDS", "MICROSECOND", "MICROSECONDS", "MILLISECOND", "MILLISECONDS", "SECOND", "SECONDS",
-  "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "QUARTER", "QUARTERS",
-  "YEAR", "YEARS",
+  "NANOSECOND",
+  "NANOSECONDS",
+  "MICROSECOND",
+  "MICROSECONDS",
+  "MILLISECOND",
+  "MILLISECONDS",
+  "SECOND",
+  "SECONDS",
+  "MINUTE",
+  "MINUTES",
+  "HOUR",
+  "HOURS",
+  "DAY",
+  "DAYS",
+  "WEEK",
+  "WEEKS",
+  "MONTH",
+  "MONTHS",
+  "QUARTER",
+  "QUARTERS",
+  "YEAR",
+  "YEARS",
 ]);
 const FRAME_WORDS = new Set(["UNBOUNDED", "PRECEDING", "FOLLOWING", "CURRENT", "ROW"]);
 const FILL_WORDS = new Set(["TO", "STEP", "STALENESS"]);
 // Words after which an EMIT clause is over (the clauses that may follow it).
 const AFTER_EMIT = new Set(["SETTINGS", "LIMIT", "UNION", "FORMAT", "INTO", "EXCEPT", "INTERSECT", "ORDER"]);
 
-const upper = (token: Token | undefined): string => (token?.type === "identifier" || token?.type === "keyword" ? token.value.toUpperCase() : "");
+const upper = (token: Token | undefined): string =>
+  token?.type === "identifier" || token?.type === "keyword" ? token.value.toUpperCase() : "";
 const isWord = (token: Token | undefined): boolean => token?.type === "identifier";
 const isPunct = (token: Token | undefined, text: string): boolean => token?.type === "punctuation" && token.text === text;
 
@@ -42,7 +84,13 @@ export function positionalKeywords(tokens: readonly Token[]): Set<number> {
     } else if (token.type === "keyword" && word === "INTERVAL") {
       const unit = afterOperand(tokens, i + 1);
       if (unit !== undefined && isWord(tokens[unit]) && INTERVAL_UNITS.has(upper(tokens[unit]))) found.add(unit);
-    } else if (isWord(token) && word === "EXTRACT" && isPunct(tokens[i + 1], "(") && isWord(tokens[i + 2]) && upper(tokens[i + 3]) === "FROM") {
+    } else if (
+      isWord(token) &&
+      word === "EXTRACT" &&
+      isPunct(tokens[i + 1], "(") &&
+      isWord(tokens[i + 2]) &&
+      upper(tokens[i + 3]) === "FROM"
+    ) {
       if (INTERVAL_UNITS.has(upper(tokens[i + 2]))) found.add(i + 2);
     } else if (isWord(token) && word === "SHUFFLE" && tokens[i + 1]?.type === "keyword" && upper(tokens[i + 1]) === "BY") {
       found.add(i);

@@ -26,13 +26,15 @@ const POSITIONAL = [
 const CALLS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
 const flip = (text: string): string => [...text].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join("");
 
-
 function caseVariant(sql: string): string {
   // `any(u)`, `left(s, 3)`: keywords written as calls are function names, whose case matters.
   const tokens = tokenizeSql(sql);
-  const nextText = (index: number): string | undefined => tokens.slice(index + 1).find((token) => token.type !== "whitespace" && token.type !== "comment")?.text;
+  const nextText = (index: number): string | undefined =>
+    tokens.slice(index + 1).find((token) => token.type !== "whitespace" && token.type !== "comment")?.text;
   const keywords = tokens
-    .map((token, index) => (token.type === "keyword" && !(CALLS.has(token.value) && nextText(index) === "(") ? flip(token.text) : token.text))
+    .map((token, index) =>
+      token.type === "keyword" && !(CALLS.has(token.value) && nextText(index) === "(") ? flip(token.text) : token.text,
+    )
     .join("");
   let result = keywords;
   for (const pattern of POSITIONAL) {
@@ -68,7 +70,9 @@ const CHANGES: readonly [string, (sql: string) => string | undefined][] = [
   [
     "a literal",
     (sql) => {
-      const literal = significant(sql).find((token) => token.type === "number" && /^\d+$/.test(token.text)) ?? significant(sql).find((token) => token.type === "string");
+      const literal =
+        significant(sql).find((token) => token.type === "number" && /^\d+$/.test(token.text)) ??
+        significant(sql).find((token) => token.type === "string");
       if (!literal) return undefined;
       const replacement = literal.type === "number" ? String(Number(literal.text) + 1) : `'${literal.value}_changed'`;
       return sql.slice(0, literal.start) + replacement + sql.slice(literal.end);

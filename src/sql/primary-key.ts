@@ -23,7 +23,9 @@ export function primaryKeyElements(expression: string): { readonly text: string;
     .map((element) => {
       const [only] = element;
       const text = expression.slice(element[0]?.start ?? 0, element.at(-1)?.end ?? 0);
-      return element.length === 1 && only && (only.type === "identifier" || only.type === "quoted_identifier") ? { text, column: only.value } : { text };
+      return element.length === 1 && only && (only.type === "identifier" || only.type === "quoted_identifier")
+        ? { text, column: only.value }
+        : { text };
     });
 }
 

@@ -35,11 +35,7 @@ describe("extractReferences: relations", () => {
   });
 
   it("unquotes backtick and double-quoted names", () => {
-    expect(relations('SELECT * FROM `my stream` JOIN "db"."select" ON true JOIN `db`.`x` ON true')).toEqual([
-      "my stream",
-      "select",
-      "x",
-    ]);
+    expect(relations('SELECT * FROM `my stream` JOIN "db"."select" ON true JOIN `db`.`x` ON true')).toEqual(["my stream", "select", "x"]);
   });
 
   it("ignores keywords in any case only when they are keywords", () => {
@@ -80,10 +76,7 @@ describe("extractReferences: relations", () => {
   });
 
   it("does not take a subquery or an alias for a name", () => {
-    expect(relations("SELECT * FROM (SELECT * FROM a) AS sub JOIN (SELECT * FROM b) sub2 ON sub.k = sub2.k")).toEqual([
-      "a",
-      "b",
-    ]);
+    expect(relations("SELECT * FROM (SELECT * FROM a) AS sub JOIN (SELECT * FROM b) sub2 ON sub.k = sub2.k")).toEqual(["a", "b"]);
   });
 
   it("finds relations in subqueries, unions and IN (SELECT …)", () => {
@@ -99,14 +92,8 @@ describe("extractReferences: relations", () => {
   });
 
   it("finds a relation used as the set of IN, but not an alias", () => {
-    expect(relations("SELECT * FROM s WHERE id IN blocked AND k GLOBAL NOT IN db.other")).toEqual([
-      "s",
-      "blocked",
-      "other",
-    ]);
-    expect(relations("WITH [1, 2] AS ids SELECT * FROM s WHERE id IN ids OR id IN (1, 2) OR id IN tuple(3)")).toEqual([
-      "s",
-    ]);
+    expect(relations("SELECT * FROM s WHERE id IN blocked AND k GLOBAL NOT IN db.other")).toEqual(["s", "blocked", "other"]);
+    expect(relations("WITH [1, 2] AS ids SELECT * FROM s WHERE id IN ids OR id IN (1, 2) OR id IN tuple(3)")).toEqual(["s"]);
   });
 
   it("excludes ARRAY JOIN, which joins a column", () => {
@@ -114,17 +101,17 @@ describe("extractReferences: relations", () => {
   });
 
   it("ignores FROM and IN inside function arguments", () => {
-    expect(
-      relations(
-        "SELECT extract(DAY FROM ts), trim(BOTH ' ' FROM name), substring(s FROM 2), position(a IN b) FROM real_s",
-      ),
-    ).toEqual(["real_s"]);
+    expect(relations("SELECT extract(DAY FROM ts), trim(BOTH ' ' FROM name), substring(s FROM 2), position(a IN b) FROM real_s")).toEqual([
+      "real_s",
+    ]);
   });
 
   it("still finds a subquery inside function arguments", () => {
-    expect(relations("SELECT has((SELECT groupArray(id) FROM allowed), id), exists(SELECT 1 FROM other) FROM s")).toEqual(
-      ["allowed", "other", "s"],
-    );
+    expect(relations("SELECT has((SELECT groupArray(id) FROM allowed), id), exists(SELECT 1 FROM other) FROM s")).toEqual([
+      "allowed",
+      "other",
+      "s",
+    ]);
   });
 
   it("ignores WITH TOTALS / WITH FILL / WITH TIES / WITH DELAY", () => {
@@ -137,9 +124,7 @@ describe("extractReferences: relations", () => {
 
   describe("CTEs", () => {
     it("excludes a CTE name", () => {
-      expect(relations("WITH recent AS (SELECT * FROM clicks WHERE ts > now() - 1h) SELECT * FROM recent")).toEqual([
-        "clicks",
-      ]);
+      expect(relations("WITH recent AS (SELECT * FROM clicks WHERE ts > now() - 1h) SELECT * FROM recent")).toEqual(["clicks"]);
     });
 
     it("excludes several CTE names, a later one reading an earlier one", () => {
@@ -154,9 +139,7 @@ describe("extractReferences: relations", () => {
 
     it("excludes a CTE name in subqueries and union branches of its query", () => {
       expect(
-        relations(
-          "WITH c AS (SELECT * FROM s) SELECT * FROM c WHERE id IN (SELECT id FROM c) UNION ALL SELECT * FROM c WHERE k IN c",
-        ),
+        relations("WITH c AS (SELECT * FROM s) SELECT * FROM c WHERE id IN (SELECT id FROM c) UNION ALL SELECT * FROM c WHERE k IN c"),
       ).toEqual(["s"]);
     });
 
@@ -170,10 +153,7 @@ describe("extractReferences: relations", () => {
     });
 
     it("scopes a CTE defined in a subquery to that subquery", () => {
-      expect(relations("SELECT * FROM (WITH a AS (SELECT * FROM s) SELECT * FROM a) AS sub JOIN a ON true")).toEqual([
-        "s",
-        "a",
-      ]);
+      expect(relations("SELECT * FROM (WITH a AS (SELECT * FROM s) SELECT * FROM a) AS sub JOIN a ON true")).toEqual(["s", "a"]);
     });
 
     it("excludes quoted CTE names", () => {
@@ -181,9 +161,10 @@ describe("extractReferences: relations", () => {
     });
 
     it("reads relations in ClickHouse's WITH <expression> AS alias", () => {
-      expect(
-        relations("WITH (SELECT max(ts) FROM marks) AS last_mark, 10 AS n SELECT * FROM s WHERE ts > last_mark"),
-      ).toEqual(["marks", "s"]);
+      expect(relations("WITH (SELECT max(ts) FROM marks) AS last_mark, 10 AS n SELECT * FROM s WHERE ts > last_mark")).toEqual([
+        "marks",
+        "s",
+      ]);
     });
 
     it("does not let CTEs of one statement hide names in the next", () => {
@@ -207,9 +188,7 @@ describe("extractReferences: relations", () => {
 describe("extractReferences: functions", () => {
   it("lists every call as written, in first-seen order, without duplicates", () => {
     expect(
-      functions(
-        "SELECT count(), my_udf(a, lower (b)), count(*), COUNT(c), `odd udf`(x) FROM tumble(table(s), 5s) WHERE my_udf(z) > 0",
-      ),
+      functions("SELECT count(), my_udf(a, lower (b)), count(*), COUNT(c), `odd udf`(x) FROM tumble(table(s), 5s) WHERE my_udf(z) > 0"),
     ).toEqual(["count", "my_udf", "lower", "COUNT", "odd udf", "tumble", "table"]);
   });
 
@@ -219,17 +198,11 @@ describe("extractReferences: functions", () => {
 
   it("does not take keywords before a parenthesis for calls, except function-named ones", () => {
     expect(functions("SELECT * FROM s WHERE k IN (1) AND EXISTS (SELECT 1) OVER (PARTITION BY k) USING (k)")).toEqual([]);
-    expect(functions("SELECT left(s, 2), any(x), array(1, 2) FROM t LEFT JOIN u ON true")).toEqual([
-      "left",
-      "any",
-      "array",
-    ]);
+    expect(functions("SELECT left(s, 2), any(x), array(1, 2) FROM t LEFT JOIN u ON true")).toEqual(["left", "any", "array"]);
   });
 
   it("does not take type names for calls", () => {
-    expect(
-      functions("SELECT CAST(x AS Decimal(10, 2)), y::Array(Nullable(String)), to_int(z) FROM s"),
-    ).toEqual(["CAST", "to_int"]);
+    expect(functions("SELECT CAST(x AS Decimal(10, 2)), y::Array(Nullable(String)), to_int(z) FROM s")).toEqual(["CAST", "to_int"]);
   });
 
   it("does not take a CTE definition or an INSERT column list for a call", () => {

@@ -154,7 +154,12 @@ class RelationScanner {
     let i = start;
     while (i < end) {
       const name = tokens[i];
-      if (name !== undefined && (isName(name) || name.type === "keyword") && isKeyword(tokens[i + 1], "AS") && isPunctuation(tokens[i + 2], "(")) {
+      if (
+        name !== undefined &&
+        (isName(name) || name.type === "keyword") &&
+        isKeyword(tokens[i + 1], "AS") &&
+        isPunctuation(tokens[i + 2], "(")
+      ) {
         const close = this.closeOf(i + 2, end);
         this.scanRange(i + 3, close, scope, "query");
         scope.add(nameOf(name));

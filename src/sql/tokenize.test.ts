@@ -28,7 +28,7 @@ function syntaxError(sql: string): SqlSyntaxError {
 describe("tokenizeSql", () => {
   it("covers the input exactly, with contiguous offsets", () => {
     const sql = [
-      "WITH recent AS (SELECT * FROM `db`.\"clicks\" -- last hour",
+      'WITH recent AS (SELECT * FROM `db`."clicks" -- last hour',
       "  WHERE ts > now() - INTERVAL 1 HOUR)",
       "/* the window */ SELECT window_start, count(*) AS n, 'it''s' || '\\n'",
       "FROM tumble(recent, 5s) GROUP BY window_start EMIT PERIODIC 1m;\t",

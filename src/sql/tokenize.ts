@@ -1,15 +1,7 @@
 import { isIdentifierPart, isIdentifierStart, isKeyword } from "./identifiers.js";
 
 export type TokenType =
-  | "keyword"
-  | "identifier"
-  | "quoted_identifier"
-  | "string"
-  | "number"
-  | "operator"
-  | "punctuation"
-  | "comment"
-  | "whitespace";
+  "keyword" | "identifier" | "quoted_identifier" | "string" | "number" | "operator" | "punctuation" | "comment" | "whitespace";
 
 export interface Token {
   readonly type: TokenType;
@@ -163,11 +155,7 @@ export function tokenizeSql(sql: string): Token[] {
 function endsOperand(token: Token | undefined): boolean {
   if (token === undefined) return false;
   return (
-    token.type === "identifier" ||
-    token.type === "quoted_identifier" ||
-    token.type === "number" ||
-    token.text === ")" ||
-    token.text === "]"
+    token.type === "identifier" || token.type === "quoted_identifier" || token.type === "number" || token.text === ")" || token.text === "]"
   );
 }
 

@@ -84,14 +84,22 @@ describe.each(targets)("Timeplus API contract against $label", (target) => {
     await target.setUp();
   });
   afterAll(async () => {
-    for (const item of (await call("GET", "/sinks")).body ?? []) if (String(item.name).startsWith(prefix)) await call("DELETE", `/sinks/${item.id}`);
-    for (const item of (await call("GET", "/sources")).body ?? []) if (String(item.name).startsWith(prefix)) await call("DELETE", `/sources/${item.id}`);
+    for (const item of (await call("GET", "/sinks")).body ?? [])
+      if (String(item.name).startsWith(prefix)) await call("DELETE", `/sinks/${item.id}`);
+    for (const item of (await call("GET", "/sources")).body ?? [])
+      if (String(item.name).startsWith(prefix)) await call("DELETE", `/sources/${item.id}`);
     for (const path of [`/materialized_views/${mv}`, `/views/${view}`, `/streams/${stream}`]) await call("DELETE", path);
     await target.tearDown();
   });
 
   it("creates a stream (201) and reads it back with the implicit _tp_time column", async () => {
-    const created = await call("POST", "/streams", { name: stream, columns: [{ name: "cid", type: "string" }, { name: "speed", type: "float32", codec: "ZSTD(1)" }] });
+    const created = await call("POST", "/streams", {
+      name: stream,
+      columns: [
+        { name: "cid", type: "string" },
+        { name: "speed", type: "float32", codec: "ZSTD(1)" },
+      ],
+    });
     expect(created.status).toBe(201);
     const read = await call("GET", `/streams/${stream}`);
     expect(read.status).toBe(200);
@@ -182,7 +190,12 @@ describe.each(targets)("Timeplus API contract against $label", (target) => {
     });
 
     it("updates a source only while it is stopped", async () => {
-      const created = await call("POST", "/sources", { name: `${prefix}_src`, type: "stream_generator", stream, properties: { template: "iot" } });
+      const created = await call("POST", "/sources", {
+        name: `${prefix}_src`,
+        type: "stream_generator",
+        stream,
+        properties: { template: "iot" },
+      });
       expect(created.status).toBe(201);
       sourceId = created.body.id;
       const refused = await call("PATCH", `/sources/${sourceId}`, { description: "while running" });

@@ -70,7 +70,11 @@ interface Answer {
 /** A request sent as given: the provider's older versions set no Content-Type, which fetch() would add. */
 function send(url: string, method: string, headers: Record<string, string>, text?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const all = { accept: "application/json", ...headers, ...(text !== undefined ? { "content-length": String(Buffer.byteLength(text)) } : {}) };
+    const all = {
+      accept: "application/json",
+      ...headers,
+      ...(text !== undefined ? { "content-length": String(Buffer.byteLength(text)) } : {}),
+    };
     const request = httpRequest(url, { method, headers: all }, (response) => {
       let data = "";
       response.setEncoding("utf8");
@@ -95,8 +99,29 @@ const SDK_REQUIRED: Record<string, readonly string[]> = {
   alert: ["action", "description", "id", "instance", "message", "name", "properties", "severity", "status", "trigger_sql"],
   sink: ["description", "id", "message", "name", "properties", "query", "status", "type"],
   source: ["description", "id", "message", "name", "properties", "start_time", "status", "stream", "type"],
-  stream: ["columns", "description", "engine", "logstore_retention_bytes", "logstore_retention_ms", "mode", "name", "ttl", "ttl_expression"],
-  view: ["columns", "description", "logstore_retention_bytes", "logstore_retention_ms", "materialized", "name", "query", "target_stream", "ttl", "ttl_expression"],
+  stream: [
+    "columns",
+    "description",
+    "engine",
+    "logstore_retention_bytes",
+    "logstore_retention_ms",
+    "mode",
+    "name",
+    "ttl",
+    "ttl_expression",
+  ],
+  view: [
+    "columns",
+    "description",
+    "logstore_retention_bytes",
+    "logstore_retention_ms",
+    "materialized",
+    "name",
+    "query",
+    "target_stream",
+    "ttl",
+    "ttl_expression",
+  ],
   udf: ["name", "type"],
   dashboard: ["description", "id", "name", "panels"],
   saved_query: ["description", "id", "name", "sql", "tags"],
@@ -125,18 +150,36 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
 
   /** As the Terraform provider sends it: JSON with Content-Type application/json, or (older versions) no Content-Type. */
   const provider = (method: string, path: string, body: unknown, withContentType = true): Promise<Answer> =>
-    send(`${target.api()}/v1beta2${path}`, method, { ...target.headers(), ...(withContentType ? { "content-type": "application/json" } : {}) }, JSON.stringify(body));
+    send(
+      `${target.api()}/v1beta2${path}`,
+      method,
+      { ...target.headers(), ...(withContentType ? { "content-type": "application/json" } : {}) },
+      JSON.stringify(body),
+    );
   const sdk = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Answer> =>
-    send(`${target.api()}${path}`, method, { ...target.headers(), "content-type": "application/json", ...extra }, body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
+    send(
+      `${target.api()}${path}`,
+      method,
+      { ...target.headers(), "content-type": "application/json", ...extra },
+      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    );
 
   beforeAll(async () => {
     await target.setUp();
   });
   afterAll(async () => {
     for (const kind of ["alerts", "sinks", "sources", "dashboards", "savedqueries"]) {
-      for (const item of (await sdk("GET", `/v1beta2/${kind}`)).body ?? []) if (String(item.name).startsWith(prefix)) await sdk("DELETE", `/v1beta2/${kind}/${item.id}`);
+      for (const item of (await sdk("GET", `/v1beta2/${kind}`)).body ?? [])
+        if (String(item.name).startsWith(prefix)) await sdk("DELETE", `/v1beta2/${kind}/${item.id}`);
     }
-    for (const path of [`/udfs/${prefix}_geo`, `/views/${view}`, `/views/${mv}`, `/streams/${target_stream}`, `/streams/${stream}`, `/streams/${logs}`]) {
+    for (const path of [
+      `/udfs/${prefix}_geo`,
+      `/views/${view}`,
+      `/views/${mv}`,
+      `/streams/${target_stream}`,
+      `/streams/${stream}`,
+      `/streams/${logs}`,
+    ]) {
       await sdk("DELETE", `/v1beta2${path}`);
     }
     await target.tearDown();
@@ -156,7 +199,17 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
         mode: "",
       };
       expect((await provider("POST", "/streams", body, false)).status).toBe(201);
-      expect((await provider("POST", "/streams", { name: target_stream, description: "", columns: [{ name: "cid", type: "string", codec: "" }], event_time_timezone: "", ttl: "" })).status).toBe(201);
+      expect(
+        (
+          await provider("POST", "/streams", {
+            name: target_stream,
+            description: "",
+            columns: [{ name: "cid", type: "string", codec: "" }],
+            event_time_timezone: "",
+            ttl: "",
+          })
+        ).status,
+      ).toBe(201);
     });
 
     it("updates a stream with the whole model (unchanged columns and mode beside a new description), and refuses a changed column", async () => {
@@ -175,22 +228,45 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
       const updated = await provider("PATCH", `/streams/${stream}`, model);
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({ description: "cars, updated" });
-      const changed = await provider("PATCH", `/streams/${stream}`, { ...model, columns: [...model.columns, { name: "extra", type: "int8", codec: "" }] });
+      const changed = await provider("PATCH", `/streams/${stream}`, {
+        ...model,
+        columns: [...model.columns, { name: "extra", type: "int8", codec: "" }],
+      });
       expect(changed.status).toBeGreaterThanOrEqual(400);
     });
 
     it("creates and updates a view and a materialized view through /views with name and materialized in the body", async () => {
-      expect((await provider("POST", "/views", { name: view, description: "", query: `SELECT cid FROM ${stream}`, materialized: false })).status).toBe(201);
-      expect((await provider("PATCH", `/views/${view}`, { name: view, description: "fast ones", query: `SELECT cid, speed FROM ${stream}`, materialized: false })).status).toBe(204);
+      expect(
+        (await provider("POST", "/views", { name: view, description: "", query: `SELECT cid FROM ${stream}`, materialized: false })).status,
+      ).toBe(201);
+      expect(
+        (
+          await provider("PATCH", `/views/${view}`, {
+            name: view,
+            description: "fast ones",
+            query: `SELECT cid, speed FROM ${stream}`,
+            materialized: false,
+          })
+        ).status,
+      ).toBe(204);
       const mvQuery = `SELECT cid FROM ${stream}`;
       const mvBody = { name: mv, description: "", query: mvQuery, materialized: true, target_stream };
       expect((await provider("POST", "/views", mvBody)).status).toBe(201);
       expect((await provider("PATCH", `/views/${mv}`, { ...mvBody, description: "totals", ttl: "" })).status).toBe(204);
-      expect((await provider("PATCH", `/views/${mv}`, { ...mvBody, query: `SELECT cid FROM ${stream} WHERE speed > 1` })).status).toBeGreaterThanOrEqual(400);
+      expect(
+        (await provider("PATCH", `/views/${mv}`, { ...mvBody, query: `SELECT cid FROM ${stream} WHERE speed > 1` })).status,
+      ).toBeGreaterThanOrEqual(400);
     });
 
     it("creates sinks, sources, dashboards and alerts with an empty id, and updates them with the whole model", async () => {
-      const sink = { id: "", name: `${prefix}_out`, description: "", query: `SELECT cid FROM ${stream}`, type: "http", properties: { url: "https://example.com/in" } };
+      const sink = {
+        id: "",
+        name: `${prefix}_out`,
+        description: "",
+        query: `SELECT cid FROM ${stream}`,
+        type: "http",
+        properties: { url: "https://example.com/in" },
+      };
       const createdSink = await provider("POST", "/sinks", sink);
       expect(createdSink.status).toBe(201);
       ids["sink"] = createdSink.body.id;
@@ -201,17 +277,39 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
       expect(createdSource.status).toBe(201);
       ids["source"] = createdSource.body.id;
       // The provider does not stop a source first: a running source's update is refused.
-      expect((await provider("PUT", `/sources/${ids["source"]}`, { ...source, id: ids["source"], description: "x" })).status).toBeGreaterThanOrEqual(400);
+      expect(
+        (await provider("PUT", `/sources/${ids["source"]}`, { ...source, id: ids["source"], description: "x" })).status,
+      ).toBeGreaterThanOrEqual(400);
       await sdk("POST", `/v1beta2/sources/${ids["source"]}/stop`);
       expect((await provider("PUT", `/sources/${ids["source"]}`, { ...source, id: ids["source"], description: "x" })).status).toBe(200);
 
-      const panel = { id: "p1", title: "speed", description: "", position: { x: 0, y: 0, w: 6, h: 4 }, viz_type: "chart", viz_content: `SELECT cid FROM ${stream}`, viz_config: {} };
+      const panel = {
+        id: "p1",
+        title: "speed",
+        description: "",
+        position: { x: 0, y: 0, w: 6, h: 4 },
+        viz_type: "chart",
+        viz_content: `SELECT cid FROM ${stream}`,
+        viz_config: {},
+      };
       const dashboard = { id: "", name: `${prefix}_board`, description: "", panels: [panel] };
       const createdDashboard = await provider("POST", "/dashboards", dashboard);
       expect(createdDashboard.status).toBe(201);
-      expect((await provider("PUT", `/dashboards/${createdDashboard.body.id}`, { ...dashboard, id: createdDashboard.body.id, description: "d" })).status).toBe(200);
+      expect(
+        (await provider("PUT", `/dashboards/${createdDashboard.body.id}`, { ...dashboard, id: createdDashboard.body.id, description: "d" }))
+          .status,
+      ).toBe(200);
 
-      const alert = { id: "", name: `${prefix}_fast`, description: "", severity: 1, action: "http", properties: { url: "https://example.com/alert" }, trigger_sql: `SELECT cid FROM ${stream} WHERE speed > 100`, resolve_sql: "" };
+      const alert = {
+        id: "",
+        name: `${prefix}_fast`,
+        description: "",
+        severity: 1,
+        action: "http",
+        properties: { url: "https://example.com/alert" },
+        trigger_sql: `SELECT cid FROM ${stream} WHERE speed > 100`,
+        resolve_sql: "",
+      };
       const createdAlert = await provider("POST", "/alerts", alert);
       expect(createdAlert.status).toBe(201);
       ids["alert"] = createdAlert.body.id;
@@ -219,14 +317,27 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
     });
 
     it("creates a remote UDF", async () => {
-      const udf = { name: `${prefix}_geo`, description: "", type: "remote", arguments: [{ name: "ip", type: "string" }], return_type: "string", url: "https://udf.example.com/geo", auth_method: "none" };
+      const udf = {
+        name: `${prefix}_geo`,
+        description: "",
+        type: "remote",
+        arguments: [{ name: "ip", type: "string" }],
+        return_type: "string",
+        url: "https://udf.example.com/geo",
+        auth_method: "none",
+      };
       expect((await provider("POST", "/udfs", udf)).status).toBe(201);
       expect((await provider("PUT", `/udfs/${udf.name}`, { ...udf, description: "geo" })).status).toBe(200);
     });
 
     it.runIf(target.builtIn)("refuses a body sent as text/plain or as a form, which a web page could send", async () => {
       for (const type of ["text/plain", "application/x-www-form-urlencoded"]) {
-        const refused = await send(`${target.api()}/v1beta2/streams`, "POST", { "content-type": type }, JSON.stringify({ name: `${prefix}_csrf`, columns: [{ name: "a", type: "string" }] }));
+        const refused = await send(
+          `${target.api()}/v1beta2/streams`,
+          "POST",
+          { "content-type": type },
+          JSON.stringify({ name: `${prefix}_csrf`, columns: [{ name: "a", type: "string" }] }),
+        );
         expect(refused.status).toBe(415);
       }
     });
@@ -241,7 +352,14 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
     });
 
     it("decodes alerts on create, list, get and update (each needs instance)", async () => {
-      const body = { name: `${prefix}_sdk_alert`, description: "", severity: 1, action: "http", properties: { url: "https://example.com" }, trigger_sql: `SELECT cid FROM ${stream}` };
+      const body = {
+        name: `${prefix}_sdk_alert`,
+        description: "",
+        severity: 1,
+        action: "http",
+        properties: { url: "https://example.com" },
+        trigger_sql: `SELECT cid FROM ${stream}`,
+      };
       const created = await sdk("POST", "/v1beta2/alerts", body);
       expect(created.status).toBe(201);
       expectDecodable("alert", created.body);
@@ -254,8 +372,15 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
     it("decodes every kind it lists", async () => {
       await sdk("POST", "/v1beta2/savedqueries", { name: `${prefix}_q`, sql: "SELECT 1" });
       const lists: [string, string][] = [
-        ["sink", "/sinks"], ["source", "/sources"], ["stream", "/streams"], ["view", "/views"], ["udf", "/udfs"],
-        ["dashboard", "/dashboards"], ["saved_query", "/savedqueries"], ["external_stream", "/external_streams"], ["external_table", "/external_tables"],
+        ["sink", "/sinks"],
+        ["source", "/sources"],
+        ["stream", "/streams"],
+        ["view", "/views"],
+        ["udf", "/udfs"],
+        ["dashboard", "/dashboards"],
+        ["saved_query", "/savedqueries"],
+        ["external_stream", "/external_streams"],
+        ["external_table", "/external_tables"],
       ];
       for (const [kind, path] of lists) {
         const list = await sdk("GET", `/v1beta2${path}`);
@@ -265,7 +390,17 @@ describe.each(targets)("clients Timeplus users already have, against $label", (t
     });
 
     it("ingests compact JSON and lines, and reads stream stats", async () => {
-      expect((await sdk("POST", `/v1beta2/streams/${stream}/ingest`, { columns: ["cid", "speed"], data: [["c1", 1.5], ["c2", 2]] })).status).toBe(200);
+      expect(
+        (
+          await sdk("POST", `/v1beta2/streams/${stream}/ingest`, {
+            columns: ["cid", "speed"],
+            data: [
+              ["c1", 1.5],
+              ["c2", 2],
+            ],
+          })
+        ).status,
+      ).toBe(200);
       await sdk("POST", "/v1beta2/streams", { name: logs, columns: [{ name: "raw", type: "string" }] });
       // Stream.ingest(payload=..., format="lines"): the SDK keeps its JSON content type and sets ?format=.
       expect((await sdk("POST", `/v1beta2/streams/${logs}/ingest?format=lines`, '{"time":1}\n{"time":2}')).status).toBe(200);

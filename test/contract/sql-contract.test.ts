@@ -88,7 +88,11 @@ function realTarget(env: NodeJS.ProcessEnv): SqlTarget | undefined {
     restCreates: false,
     run: (sql) => (exec ? viaExec(base, headers, sql) : viaEngine(`${address}/`, headers, sql)),
     async setUp() {
-      const probe = await fetch(`${base}/exec`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ sql: "SELECT 1", type: "historical" }) });
+      const probe = await fetch(`${base}/exec`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ sql: "SELECT 1", type: "historical" }),
+      });
       exec = probe.status !== 404 && probe.status !== 405;
     },
     tearDown: async () => undefined,
@@ -160,7 +164,7 @@ describe.each(targets)("Timeplus SQL contract against $label", (target) => {
   });
 
   it("stores a string literal with quotes, backslashes, newlines, $$, ; and comment markers exactly", async () => {
-    const nasty = "it's \\ \"q\"\nline2 $$ ; -- c /* d */";
+    const nasty = 'it\'s \\ "q"\nline2 $$ ; -- c /* d */';
     const literal = `'${nasty.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
     await ok(`ALTER STREAM ${stream} MODIFY COMMENT ${literal}`);
     expect(await tableRow(stream, "comment")).toEqual([nasty]);

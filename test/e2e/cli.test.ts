@@ -23,7 +23,11 @@ let tree: Awaited<ReturnType<typeof makeTree>>;
 
 beforeEach(async () => {
   server = await startTestServer();
-  tree = await makeTree({ "manifests/tpctl.yaml": PROJECT, "manifests/streams.yaml": STREAMS, "prod.vars.yaml": "retention_ms: 7200000\n" });
+  tree = await makeTree({
+    "manifests/tpctl.yaml": PROJECT,
+    "manifests/streams.yaml": STREAMS,
+    "prod.vars.yaml": "retention_ms: 7200000\n",
+  });
 });
 afterEach(async () => {
   await server.close();
@@ -61,7 +65,10 @@ describe("the command line a Terraform user expects", () => {
 
   it("names the target first and never prints credentials given in the address", async () => {
     const address = server.url.replace("http://", "http://admin:hunter2-in-url@");
-    const run = await runCli(["plan", "manifests", "--json"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: `${address}/?token=also-secret` } });
+    const run = await runCli(["plan", "manifests", "--json"], {
+      cwd: tree.dir,
+      env: { TIMEPLUS_ADDRESS: `${address}/?token=also-secret` },
+    });
     expect(run.code).toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/hunter2|also-secret|admin/);
     expect(JSON.parse(run.stdout).target).toEqual({
@@ -74,7 +81,9 @@ describe("the command line a Terraform user expects", () => {
       transport: "rest",
     });
     const text = await runCli(["plan", "manifests"], { cwd: tree.dir, env: {} });
-    expect(text.stdout.split("\n")[0]).toBe("Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · transport rest");
+    expect(text.stdout.split("\n")[0]).toBe(
+      "Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · transport rest",
+    );
   });
 
   it("--exclude, --replace and --target that match nothing are errors naming the nearest address", async () => {
@@ -95,9 +104,9 @@ describe("the command line a Terraform user expects", () => {
     expect((await cli("apply", "-auto-approve", "--concurrency", "2")).code).toBe(0);
     const plan = await cli("plan", "--replace", "view/fast_cars", "--json", "--detailed-exitcode");
     expect(plan.code).toBe(2);
-    expect(JSON.parse(plan.stdout).changes.map((change: { action: string; address: string }) => `${change.action} ${change.address}`)).toEqual([
-      "replace view/fast_cars",
-    ]);
+    expect(
+      JSON.parse(plan.stdout).changes.map((change: { action: string; address: string }) => `${change.action} ${change.address}`),
+    ).toEqual(["replace view/fast_cars"]);
     const applied = await cli("apply", "--replace", "view/fast_cars", "--auto-approve", "--parallelism", "1");
     expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);

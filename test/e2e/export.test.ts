@@ -39,12 +39,26 @@ async function createBasics(): Promise<void> {
         ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
       },
     ],
-    ["POST", "/streams", { name: "totals", columns: [{ name: "cid", type: "string" }, { name: "n", type: "uint64" }] }],
+    [
+      "POST",
+      "/streams",
+      {
+        name: "totals",
+        columns: [
+          { name: "cid", type: "string" },
+          { name: "n", type: "uint64" },
+        ],
+      },
+    ],
     ["POST", "/views", { name: "fast_cars", query: "SELECT cid, speed_kmh\nFROM car_live_data\nWHERE speed_kmh > 100" }],
     [
       "POST",
       "/materialized_views",
-      { name: "totals_mv", target_stream: "totals", query: "SELECT cid, count() AS n FROM tumble(car_live_data, 5s) GROUP BY window_start, cid" },
+      {
+        name: "totals_mv",
+        target_stream: "totals",
+        query: "SELECT cid, count() AS n FROM tumble(car_live_data, 5s) GROUP BY window_start, cid",
+      },
     ],
   ];
   for (const [method, path, body] of calls) expect((await apiCall(server, method, path, body)).status).toBe(201);
@@ -60,25 +74,86 @@ const SECRETS = {
 async function createTheRest(): Promise<void> {
   const calls: [string, unknown][] = [
     ["/schemas", { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n' }],
-    ["/udfs", { name: "plus_one", type: "javascript", arguments: [{ name: "a", type: "float64" }], return_type: "float64", source: "function plus_one(a) {\n  return a.map(x => x + 1);\n}\n" }],
     [
       "/udfs",
-      { name: "score", type: "remote", arguments: [{ name: "cid", type: "string" }], return_type: "float64", url: "http://scorer/score", auth_method: "auth_header", auth_context: { key_name: "X-Key", key_value: SECRETS.TPCTL_UDF_SCORE_AUTH_CONTEXT_KEY_VALUE } },
+      {
+        name: "plus_one",
+        type: "javascript",
+        arguments: [{ name: "a", type: "float64" }],
+        return_type: "float64",
+        source: "function plus_one(a) {\n  return a.map(x => x + 1);\n}\n",
+      },
+    ],
+    [
+      "/udfs",
+      {
+        name: "score",
+        type: "remote",
+        arguments: [{ name: "cid", type: "string" }],
+        return_type: "float64",
+        url: "http://scorer/score",
+        auth_method: "auth_header",
+        auth_context: { key_name: "X-Key", key_value: SECRETS.TPCTL_UDF_SCORE_AUTH_CONTEXT_KEY_VALUE },
+      },
     ],
     [
       "/external_streams",
-      { name: "raw_events", settings: [{ key: "type", value: "kafka" }, { key: "brokers", value: "kafka:9092" }, { key: "topic", value: "events" }], columns: [{ name: "raw", type: "string" }] },
+      {
+        name: "raw_events",
+        settings: [
+          { key: "type", value: "kafka" },
+          { key: "brokers", value: "kafka:9092" },
+          { key: "topic", value: "events" },
+        ],
+        columns: [{ name: "raw", type: "string" }],
+      },
     ],
-    ["/external_tables", { name: "warehouse", settings: [{ key: "type", value: "clickhouse" }, { key: "address", value: "ch:9000" }, { key: "table", value: "cars" }] }],
+    [
+      "/external_tables",
+      {
+        name: "warehouse",
+        settings: [
+          { key: "type", value: "clickhouse" },
+          { key: "address", value: "ch:9000" },
+          { key: "table", value: "cars" },
+        ],
+      },
+    ],
     ["/sources", { name: "generator", stream: "car_live_data", type: "stream_generator", properties: { template: "iot", interval: 1000 } }],
-    ["/sinks", { name: "slack_out", type: "slack", query: "SELECT * FROM fast_cars", properties: { url: SECRETS.TPCTL_SINK_SLACK_OUT_URL, template: "{{ .cid }}" } }],
-    ["/alerts", { name: "too_fast", severity: 2, action: "slack", trigger_sql: "SELECT * FROM car_live_data WHERE speed_kmh > 200", properties: { url: SECRETS.TPCTL_ALERT_TOO_FAST_URL } }],
+    [
+      "/sinks",
+      {
+        name: "slack_out",
+        type: "slack",
+        query: "SELECT * FROM fast_cars",
+        properties: { url: SECRETS.TPCTL_SINK_SLACK_OUT_URL, template: "{{ .cid }}" },
+      },
+    ],
+    [
+      "/alerts",
+      {
+        name: "too_fast",
+        severity: 2,
+        action: "slack",
+        trigger_sql: "SELECT * FROM car_live_data WHERE speed_kmh > 200",
+        properties: { url: SECRETS.TPCTL_ALERT_TOO_FAST_URL },
+      },
+    ],
     [
       "/dashboards",
       {
         name: "fleet",
         description: "the fleet at a glance",
-        panels: [{ id: "p1", title: "Speed", position: { x: 0, y: 0, w: 6, h: 4 }, viz_type: "chart", viz_content: "SELECT avg(speed_kmh)\nFROM car_live_data", viz_config: { chartType: "line" } }],
+        panels: [
+          {
+            id: "p1",
+            title: "Speed",
+            position: { x: 0, y: 0, w: 6, h: 4 },
+            viz_type: "chart",
+            viz_content: "SELECT avg(speed_kmh)\nFROM car_live_data",
+            viz_config: { chartType: "line" },
+          },
+        ],
       },
     ],
     ["/savedqueries", { name: "slowest", sql: "SELECT cid FROM table(car_live_data) ORDER BY speed_kmh LIMIT 10", tags: ["ops"] }],
@@ -117,7 +192,9 @@ describe("tpctl export", () => {
     ]);
     // Each file starts with the schema line editors read, pointing at this tpctl's schemas/.
     const schemas = resolve(dirname(fileURLToPath(import.meta.url)), "../../schemas");
-    expect((await readFile(join(dir, "tpctl.yaml"), "utf8")).split("\n")[0]).toBe(`# yaml-language-server: $schema=${relative(dir, join(schemas, "tpctl.json"))}`);
+    expect((await readFile(join(dir, "tpctl.yaml"), "utf8")).split("\n")[0]).toBe(
+      `# yaml-language-server: $schema=${relative(dir, join(schemas, "tpctl.json"))}`,
+    );
     expect((await readFile(join(dir, "views/fast_cars.yaml"), "utf8")).split("\n")[0]).toBe(
       `# yaml-language-server: $schema=${relative(join(dir, "views"), join(schemas, "manifest.json"))}`,
     );

@@ -5,7 +5,10 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 // A sample of the SQL corpus (test/corpus), as manifests: written once, then rewritten with only
 // formatting differences, then with a real change.
 const VIEWS: readonly [string, string][] = [
-  ["windowed", "SELECT window_start, cid, max(speed) AS top FROM tumble(cars, 5s) GROUP BY window_start, cid EMIT AFTER WATERMARK AND DELAY 2s"],
+  [
+    "windowed",
+    "SELECT window_start, cid, max(speed) AS top FROM tumble(cars, 5s) GROUP BY window_start, cid EMIT AFTER WATERMARK AND DELAY 2s",
+  ],
   ["sessions", "SELECT window_start, count() FROM session(cars, 5s, [speed > 10, speed < 5)) GROUP BY window_start"],
   ["ordered", "SELECT cid, speed FROM table(cars) ORDER BY speed DESC NULLS LAST, cid LIMIT 3"],
   ["recent", "SELECT cid FROM cars WHERE _tp_time > now() - INTERVAL 5 MINUTE EMIT ON UPDATE"],
@@ -32,7 +35,10 @@ columns:
   - { name: cid, type: string }
   - { name: region, type: string }
 `;
-  return [streams, ...VIEWS.map(([name, sql]) => `kind: view\nname: ${name}\nquery: |\n  ${query(name, sql).split("\n").join("\n  ")}\n`)].join("---\n");
+  return [
+    streams,
+    ...VIEWS.map(([name, sql]) => `kind: view\nname: ${name}\nquery: |\n  ${query(name, sql).split("\n").join("\n  ")}\n`),
+  ].join("---\n");
 }
 
 let server: TestServer;
@@ -57,14 +63,18 @@ describe("real Timeplus SQL and shapes, end to end", () => {
     expect((await plan()).code).toBe(0);
 
     const lower = (sql: string) => sql.replace(/\b[A-Z][A-Z_]+\b/g, (word) => word.toLowerCase());
-    await tree.write({ "m.yaml": manifests((_, sql) => `-- ${sql.length} characters\n${lower(sql).replace(/ /g, "\n    ")} ;`, "(cid,region)", "int32") });
+    await tree.write({
+      "m.yaml": manifests((_, sql) => `-- ${sql.length} characters\n${lower(sql).replace(/ /g, "\n    ")} ;`, "(cid,region)", "int32"),
+    });
     const again = await plan();
     expect(again.stdout).toContain("No changes");
     expect(again.code).toBe(0);
   });
 
   it("plans a change for a changed interval", async () => {
-    await tree.write({ "m.yaml": manifests((name, sql) => (name === "recent" ? sql.replace("INTERVAL 5 MINUTE", "INTERVAL 6 MINUTE") : sql)) });
+    await tree.write({
+      "m.yaml": manifests((name, sql) => (name === "recent" ? sql.replace("INTERVAL 5 MINUTE", "INTERVAL 6 MINUTE") : sql)),
+    });
     const changed = await plan();
     expect(changed.code).toBe(2);
     expect(changed.stdout).toContain("view/recent");
@@ -73,7 +83,10 @@ describe("real Timeplus SQL and shapes, end to end", () => {
 
 describe("misspelt manifest fields", () => {
   it("are refused by tpctl's own schemas before any request, now that the server ignores unknown fields as Timeplus does", async () => {
-    const typo = await makeTree({ "tpctl.yaml": "project: typo\n", "m.yaml": "kind: stream\nname: cars\ncolums:\n  - { name: cid, type: string }\n" });
+    const typo = await makeTree({
+      "tpctl.yaml": "project: typo\n",
+      "m.yaml": "kind: stream\nname: cars\ncolums:\n  - { name: cid, type: string }\n",
+    });
     try {
       const before = await fetch(`${server.url}/_server/requests`).then((response) => response.json() as Promise<{ total: number }>);
       for (const command of [["validate"], ["plan"], ["apply", "--auto-approve"]]) {
@@ -88,4 +101,3 @@ describe("misspelt manifest fields", () => {
     }
   });
 });
-

@@ -42,12 +42,21 @@ async function get(path: string, workspace: string): Promise<unknown> {
 }
 
 function env(workspace: string): Record<string, string> {
-  return { TIMEPLUS_ADDRESS: server.url, TIMEPLUS_WORKSPACE: workspace, TPCTL_LOCK_LEASE_MS: "1200", TPCTL_LOCK_HOLDER: `test ${workspace}` };
+  return {
+    TIMEPLUS_ADDRESS: server.url,
+    TIMEPLUS_WORKSPACE: workspace,
+    TPCTL_LOCK_LEASE_MS: "1200",
+    TPCTL_LOCK_HOLDER: `test ${workspace}`,
+  };
 }
 
 /** Starts the CLI; resolves `ready` once stdout has shown `marker`. */
 function start(args: string[], cwd: string, environment: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...environment }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   const waiters: { marker: RegExp; resolve: () => void }[] = [];
@@ -72,7 +81,9 @@ function start(args: string[], cwd: string, environment: Record<string, string>)
 
 async function leases(workspace: string): Promise<{ name: string; lease: Record<string, unknown> }[]> {
   const views = (await get("/views", workspace)) as { name: string; description: string }[];
-  return views.filter((view) => view.name.startsWith("tpctl_lock")).map((view) => ({ name: view.name, lease: JSON.parse(view.description) }));
+  return views
+    .filter((view) => view.name.startsWith("tpctl_lock"))
+    .map((view) => ({ name: view.name, lease: JSON.parse(view.description) }));
 }
 
 async function expectNoDuplicates(workspace: string): Promise<void> {
@@ -126,7 +137,7 @@ describe("kill -9 at random points of an apply", () => {
     const tree = await makeTree({ "tpctl.yaml": "project: p\n", "m.yaml": manifests(5) });
     try {
       let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       for (let round = 0; round < 20; round += 1) {
         // Each round's apply may meet the lease the previous one left when it was killed.
         const run = start(["apply", "--auto-approve", "--lock-timeout", "30s"], tree.dir, env("kill9"));
@@ -159,7 +170,13 @@ describe("two real processes meeting an expired lock", () => {
           body: JSON.stringify({
             name: "tpctl_lock_3",
             query: "SELECT 1",
-            description: JSON.stringify({ holder: "dead", token: "dead", operation: "apply", since: "2026-01-01T00:00:00Z", expires: "2026-01-01T00:01:00Z" }),
+            description: JSON.stringify({
+              holder: "dead",
+              token: "dead",
+              operation: "apply",
+              since: "2026-01-01T00:00:00Z",
+              expires: "2026-01-01T00:01:00Z",
+            }),
           }),
         });
         const [a, b] = await Promise.all([
@@ -167,7 +184,10 @@ describe("two real processes meeting an expired lock", () => {
           runCli(["apply", "--auto-approve"], { cwd: tree.dir, env: env(workspace) }),
         ]);
         const codes = [a.code, b.code].sort();
-        expect([[0, 0], [0, 3]]).toContainEqual(codes);
+        expect([
+          [0, 0],
+          [0, 3],
+        ]).toContainEqual(codes);
         if (codes[1] === 3) expect(`${a.stderr}${b.stderr}`).toMatch(/locked by test race\d since .*\(apply, run [0-9a-f-]{36}\)/);
         await expectNoDuplicates(workspace);
       }
@@ -178,7 +198,7 @@ describe("two real processes meeting an expired lock", () => {
 });
 
 describe("Ctrl-C at the approval prompt", () => {
-  it("is a plain \"Apply cancelled.\", exit 130, and changes nothing", async () => {
+  it('is a plain "Apply cancelled.", exit 130, and changes nothing', async () => {
     const { main } = await import("../../src/cli/main.js");
     const { InterruptedError } = await import("../../src/errors.js");
     const tree = await makeTree({ "tpctl.yaml": "project: p\n", "m.yaml": manifests(1) });

@@ -195,7 +195,18 @@ content: |
 const FAST = "SELECT cid, speed_kmh FROM cars WHERE speed_kmh > 100";
 const FASTER = "SELECT cid, speed_kmh FROM cars WHERE speed_kmh > 130";
 const SLACK_URL = "https://hooks.slack.com/services/T0/B0/x";
-const KIND_FILES = ["source.yaml", "sink.yaml", "alert.yaml", "dashboard.yaml", "udf.yaml", "caller.yaml", "external-stream.yaml", "external-table.yaml", "saved-query.yaml", "schema.yaml"];
+const KIND_FILES = [
+  "source.yaml",
+  "sink.yaml",
+  "alert.yaml",
+  "dashboard.yaml",
+  "udf.yaml",
+  "caller.yaml",
+  "external-stream.yaml",
+  "external-table.yaml",
+  "saved-query.yaml",
+  "schema.yaml",
+];
 
 // A CLI run costs about a second on a busy 2-core machine, so every kind moves through each round
 // of the walk together: one plan and one apply per round, then per-kind checks against the server.
@@ -236,14 +247,26 @@ describe("every kind through plan and apply", () => {
       dashboard: await live("dashboards", "fleet"),
       savedQuery: await live("savedqueries", "slowest"),
     };
-    expect(first.source).toMatchObject({ type: "stream_generator", stream: "cars", status: "running", properties: { template: "iot", interval: 1000 } });
+    expect(first.source).toMatchObject({
+      type: "stream_generator",
+      stream: "cars",
+      status: "running",
+      properties: { template: "iot", interval: 1000 },
+    });
     expect(first.sink).toMatchObject({ type: "http", query: FAST, status: "running", properties: { url: "https://ops.example.com/a" } });
-    expect(first.alert).toMatchObject({ severity: 2, action: "http", status: "running", properties: { url: "https://ops.example.com/alerts" } });
+    expect(first.alert).toMatchObject({
+      severity: 2,
+      action: "http",
+      status: "running",
+      properties: { url: "https://ops.example.com/alerts" },
+    });
     expect(first.dashboard["panels"]).toHaveLength(1);
     expect(first.savedQuery).toMatchObject({ sql: "SELECT cid FROM table(cars) WHERE speed_kmh < 20", tags: ["fleet"] });
     expect(await live("udfs", "kmh_to_mph")).toMatchObject({ type: "javascript", return_type: "float32", url: "" });
     expect((await live("external_streams", "partner_events"))["settings"]).toContainEqual({ key: "topic", value: "events_v1" });
-    expect((await live("external_streams", "partner_events"))["settings"]).not.toContainEqual(expect.objectContaining({ key: "sasl_password" }));
+    expect((await live("external_streams", "partner_events"))["settings"]).not.toContainEqual(
+      expect.objectContaining({ key: "sasl_password" }),
+    );
     expect((await live("external_tables", "fleet_register"))["settings"]).toEqual([
       { key: "type", value: "clickhouse" },
       { key: "address", value: "clickhouse.internal:9000" },
@@ -297,7 +320,11 @@ describe("every kind through plan and apply", () => {
       description: "speeding cars, to ops [tpctl:kinds]",
       properties: { url: "https://ops.example.com/b" },
     });
-    expect(await live("alerts", "too_fast")).toMatchObject({ id: first.alert.id, severity: 4, resolve_sql: "SELECT cid FROM cars WHERE speed_kmh < 150" });
+    expect(await live("alerts", "too_fast")).toMatchObject({
+      id: first.alert.id,
+      severity: 4,
+      resolve_sql: "SELECT cid FROM cars WHERE speed_kmh < 150",
+    });
     expect((await live("dashboards", "fleet"))["panels"]).toEqual([
       {
         id: "speed",
@@ -311,7 +338,10 @@ describe("every kind through plan and apply", () => {
       { id: "notes", title: "", description: "", position: {}, viz_type: "markdown", viz_content: "Speeds in km/h.", viz_config: {} },
     ]);
     expect((await live("udfs", "kmh_to_mph"))["source"]).toContain("v * 0.621371");
-    expect(await live("savedqueries", "slowest")).toMatchObject({ id: first.savedQuery.id, sql: "SELECT cid FROM table(cars) WHERE speed_kmh < 10" });
+    expect(await live("savedqueries", "slowest")).toMatchObject({
+      id: first.savedQuery.id,
+      sql: "SELECT cid FROM table(cars) WHERE speed_kmh < 10",
+    });
     expect((await live("schemas", "car_event"))["content"]).toBe(
       'syntax = "proto3";\nmessage CarEvent {\n  string cid = 1;\n  double speed_kmh = 2;\n}\n// [tpctl:kinds]\n',
     );
@@ -357,14 +387,20 @@ describe("every kind through plan and apply", () => {
     await expectNoChanges();
     const third = { source: await live("sources", "gen"), sink: await live("sinks", "out"), alert: await live("alerts", "too_fast") };
     expect(third.source.id).not.toBe(first.source.id);
-    expect(third.source).toMatchObject({ type: "websocket", status: "running", properties: { url: "wss://feed.example.com/cars", data_type: "json" } });
+    expect(third.source).toMatchObject({
+      type: "websocket",
+      status: "running",
+      properties: { url: "wss://feed.example.com/cars", data_type: "json" },
+    });
     expect(third.sink.id).not.toBe(first.sink.id);
     expect(third.sink).toMatchObject({ type: "slack", query: FAST });
     expect(third.alert.id).not.toBe(first.alert.id);
     expect(third.alert).toMatchObject({ action: "kafka", severity: 4 });
     expect(await live("udfs", "kmh_to_mph")).toMatchObject({ type: "remote", url: "https://udf.example.com/kmh_to_mph", source: "" });
     expect((await live("external_streams", "partner_events"))["settings"]).toContainEqual({ key: "topic", value: "events_v2" });
-    expect((await live("external_tables", "fleet_register"))["description"]).toMatch(/^car register in ClickHouse \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/);
+    expect((await live("external_tables", "fleet_register"))["description"]).toMatch(
+      /^car register in ClickHouse \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/,
+    );
     expect((await live("dashboards", "fleet_overview")).id).toBe(first.dashboard.id);
     expect((await live("savedqueries", "slowest_cars")).id).toBe(first.savedQuery.id);
     expect((await list("schemas")).map((item) => item.name)).toEqual(["car_event_v2"]);
@@ -383,9 +419,15 @@ describe("every kind through plan and apply", () => {
     );
     const writes = writesBetween(before, await routesServed());
     expect(writes.filter((route) => route.includes("/sources/"))).toEqual([`PATCH ${api}/sources/${third.source.id}`]);
-    expect(await live("sources", "gen")).toMatchObject({ id: third.source.id, status: "stopped", properties: { url: "wss://feed.example.com/fleet" } });
+    expect(await live("sources", "gen")).toMatchObject({
+      id: third.source.id,
+      status: "stopped",
+      properties: { url: "wss://feed.example.com/fleet" },
+    });
     expect((await live("sinks", "out"))["query"]).toBe(FASTER);
-    expect((await live("external_streams", "partner_events"))["description"]).toMatch(/^events from partner fleets \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/);
+    expect((await live("external_streams", "partner_events"))["description"]).toMatch(
+      /^events from partner fleets \[tpctl:kinds secrets=(?:[0-9a-f]{4})+\]$/,
+    );
 
     // Round 5: removing the manifests deletes everything they managed, dependents first.
     expect(await remove(...KIND_FILES)).toEqual([
@@ -400,7 +442,18 @@ describe("every kind through plan and apply", () => {
       "delete udf/kmh_to_mph",
       "delete schema/car_event_v2",
     ]);
-    for (const collection of ["views", "external_streams", "external_tables", "sources", "sinks", "alerts", "dashboards", "udfs", "savedqueries", "schemas"]) {
+    for (const collection of [
+      "views",
+      "external_streams",
+      "external_tables",
+      "sources",
+      "sinks",
+      "alerts",
+      "dashboards",
+      "udfs",
+      "savedqueries",
+      "schemas",
+    ]) {
       expect(await list(collection), collection).toEqual([]);
     }
     expect((await list("streams")).map((item) => item.name)).toEqual(["cars"]);
@@ -446,7 +499,19 @@ describe("the complete pipeline of every kind", () => {
     const destroyed = await pipeline("destroy", "--auto-approve");
     expect(destroyed.stderr).toBe("");
     expect(destroyed.code).toBe(0);
-    for (const collection of ["views", "materialized_views", "external_streams", "external_tables", "sources", "sinks", "alerts", "dashboards", "udfs", "savedqueries", "schemas"]) {
+    for (const collection of [
+      "views",
+      "materialized_views",
+      "external_streams",
+      "external_tables",
+      "sources",
+      "sinks",
+      "alerts",
+      "dashboards",
+      "udfs",
+      "savedqueries",
+      "schemas",
+    ]) {
       expect(await list(collection), collection).toEqual([]);
     }
     expect((await list("streams")).map((item) => item.name)).toEqual(["hand_made"]);

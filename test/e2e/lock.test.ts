@@ -34,14 +34,21 @@ const quickClock: LockClock = {
     }),
 };
 
-const take = (client: Pick<TimeplusClient, "request">, token: string, extra: { timeoutMs?: number; renewEveryMs?: number; pollMs?: number } = {}) =>
+const take = (
+  client: Pick<TimeplusClient, "request">,
+  token: string,
+  extra: { timeoutMs?: number; renewEveryMs?: number; pollMs?: number } = {},
+) =>
   acquireLock(client, { holder: `run ${token}`, operation: "apply", token, timeoutMs: extra.timeoutMs ?? 0, clock: quickClock, ...extra });
 
 describe("the lease lock over HTTP", () => {
   it("lets exactly one of two runs that meet an expired lease take it, 50 rounds", async () => {
     let generation = (await listGenerations(clients[0]!))[0]?.generation ?? 0;
     generation += 1;
-    expect((await apiCall(server, "POST", "/views", { name: `tpctl_lock_${generation}`, query: "SELECT 1", description: expiredLease("seed") })).status).toBe(201);
+    expect(
+      (await apiCall(server, "POST", "/views", { name: `tpctl_lock_${generation}`, query: "SELECT 1", description: expiredLease("seed") }))
+        .status,
+    ).toBe(201);
     for (let round = 0; round < 50; round += 1) {
       const outcomes = await Promise.allSettled([take(clients[0]!, `a${round}`), take(clients[1]!, `b${round}`)]);
       const winners = outcomes.filter((outcome): outcome is PromiseFulfilledResult<HeldLock> => outcome.status === "fulfilled");
@@ -64,7 +71,9 @@ describe("the lease lock over HTTP", () => {
     const held = await take(clients[0]!, "mine");
     const top = (await listGenerations(clients[0]!))[0]!;
     // Someone else's lease replaced ours (we stalled past it): releasing must leave it alone.
-    await apiCall(server, "PATCH", `/views/${top.name}`, { description: renderLease(newLease({ holder: "other", token: "other", operation: "apply", nowMs: Date.now() })) });
+    await apiCall(server, "PATCH", `/views/${top.name}`, {
+      description: renderLease(newLease({ holder: "other", token: "other", operation: "apply", nowMs: Date.now() })),
+    });
     await held.release();
     const after = (await listGenerations(clients[0]!))[0]!;
     expect(after.lease).toMatchObject({ token: "other" });
@@ -95,7 +104,11 @@ describe("the lease lock over HTTP", () => {
   it("notices a takeover while it holds the lease", async () => {
     const held = await take(clients[0]!, "stalled", { renewEveryMs: 50 });
     const top = (await listGenerations(clients[0]!))[0]!;
-    await apiCall(server, "POST", "/views", { name: `tpctl_lock_${top.generation + 1}`, query: "SELECT 1", description: renderLease(newLease({ holder: "taker", token: "taker", operation: "apply", nowMs: Date.now() })) });
+    await apiCall(server, "POST", "/views", {
+      name: `tpctl_lock_${top.generation + 1}`,
+      query: "SELECT 1",
+      description: renderLease(newLease({ holder: "taker", token: "taker", operation: "apply", nowMs: Date.now() })),
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(held.lost.aborted).toBe(true);
     await held.release();
@@ -107,7 +120,8 @@ describe("the lease lock over HTTP", () => {
     let failures = 2;
     const flaky = {
       request<T>(call: ApiCall): Promise<ApiResponse<T>> {
-        if (call.method === "PATCH" && failures-- > 0) return Promise.reject(new ApiError({ method: "PATCH", path: call.path, status: 500 }));
+        if (call.method === "PATCH" && failures-- > 0)
+          return Promise.reject(new ApiError({ method: "PATCH", path: call.path, status: 500 }));
         return clients[0]!.request<T>(call);
       },
     };
@@ -156,7 +170,14 @@ describe("waiting for the lock", () => {
   it("stops when interrupted, as an interruption (exit 130), not as a held lock", async () => {
     const held = await take(clients[0]!, "holder-for-interrupt");
     const controller = new AbortController();
-    const waiting = acquireLock(clients[1]!, { holder: "w", operation: "apply", token: "waiter", timeoutMs: 20_000, pollMs: 50, signal: controller.signal });
+    const waiting = acquireLock(clients[1]!, {
+      holder: "w",
+      operation: "apply",
+      token: "waiter",
+      timeoutMs: 20_000,
+      pollMs: 50,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 200);
     await expect(waiting).rejects.toThrow(InterruptedError);
     await held.release();

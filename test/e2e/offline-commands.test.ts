@@ -43,7 +43,9 @@ describe("offline commands", () => {
   it.each([["validate"], ["graph"]])("%s loads neither the HTTP client, the server nor ajv", async (command) => {
     const loaded = await loadedBy([command]);
     expect(loaded.some((url) => url.endsWith("/dist/cli/commands/" + command + ".js"))).toBe(true);
-    const heavy = loaded.filter((url) => /\/dist\/server\/|\/dist\/live\/client\.js|\/dist\/cli\/connect\.js|\/node_modules\/(undici|ajv)\//.test(url));
+    const heavy = loaded.filter((url) =>
+      /\/dist\/server\/|\/dist\/live\/client\.js|\/dist\/cli\/connect\.js|\/node_modules\/(undici|ajv)\//.test(url),
+    );
     expect(heavy).toEqual([]);
     // The schemas come precompiled from the build.
     expect(loaded.some((url) => url.endsWith("/dist/manifest/validators.js"))).toBe(true);

@@ -68,7 +68,9 @@ describe("progress of a long apply", () => {
     const result = await runCli(["apply", "s.yaml", "--auto-approve"], { cwd: tree.dir, env: { TIMEPLUS_ADDRESS: server.url } });
     expect(result.stderr).toBe("");
     const applying = result.stdout.slice(result.stdout.indexOf("Applying:"));
-    expect(applying).toBe("Applying:\n  stream/cars: Creating...\n  ✓ create stream/cars\n\nApply complete: 1 applied, 0 failed, 0 not attempted.\n");
+    expect(applying).toBe(
+      "Applying:\n  stream/cars: Creating...\n  ✓ create stream/cars\n\nApply complete: 1 applied, 0 failed, 0 not attempted.\n",
+    );
     expect(result.stdout).not.toMatch(/\r|\u001b/);
   });
 });

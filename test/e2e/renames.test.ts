@@ -33,7 +33,9 @@ describe("renames with previous_name", () => {
     const [before] = await sinks();
     await tree.write({ "m.yaml": manifests("events", "events_webhook", { sink: "events_out" }) });
     const plan = JSON.parse((await cli("plan", "--json")).stdout);
-    expect(plan.changes).toEqual([expect.objectContaining({ address: "sink/events_webhook", action: "update", reason: "renamed from events_out, in place" })]);
+    expect(plan.changes).toEqual([
+      expect.objectContaining({ address: "sink/events_webhook", action: "update", reason: "renamed from events_out, in place" }),
+    ]);
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
     expect(await sinks()).toEqual([expect.objectContaining({ id: before?.id, name: "events_webhook" })]);
     expect((await cli("plan", "--detailed-exitcode")).code).toBe(0);
@@ -43,7 +45,9 @@ describe("renames with previous_name", () => {
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
     await tree.write({ "m.yaml": manifests("clicks", "events_out", { stream: "events" }) });
     const plan = JSON.parse((await cli("plan", "--json")).stdout);
-    expect(plan.changes.map((c: { action: string; address: string; destructive: boolean }) => [c.action, c.address, c.destructive])).toEqual([
+    expect(
+      plan.changes.map((c: { action: string; address: string; destructive: boolean }) => [c.action, c.address, c.destructive]),
+    ).toEqual([
       ["replace", "sink/events_out", true],
       ["replace", "stream/clicks", true],
     ]);

@@ -57,10 +57,12 @@ describe("hostile input through the CLI", () => {
 });
 
 describe("--target", () => {
-  it("that matches nothing is exit 1 with the nearest address, not \"No changes\"", async () => {
+  it('that matches nothing is exit 1 with the nearest address, not "No changes"', async () => {
     const result = await cli(["plan", "--target", "view/recnet"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("--target view/recnet (did you mean view/recent?) matches nothing declared in the manifests or live in the workspace");
+    expect(result.stderr).toContain(
+      "--target view/recnet (did you mean view/recent?) matches nothing declared in the manifests or live in the workspace",
+    );
     expect((await cli(["plan", "--target", "view/recent"])).code).toBe(0);
   });
 });
@@ -69,7 +71,10 @@ describe("destroy", () => {
   it("gives true reasons, and warns before deleting what another project created", async () => {
     expect((await cli(["apply", "--auto-approve"])).code).toBe(0);
     // Another project's stream, which these manifests also declare.
-    const other = await makeTree({ "tpctl.yaml": "project: other\n", "m.yaml": "kind: stream\nname: shared\ncolumns: [{ name: x, type: int8 }]\n" });
+    const other = await makeTree({
+      "tpctl.yaml": "project: other\n",
+      "m.yaml": "kind: stream\nname: shared\ncolumns: [{ name: x, type: int8 }]\n",
+    });
     try {
       expect((await cli(["apply", "--auto-approve"], { cwd: other.dir })).code).toBe(0);
     } finally {

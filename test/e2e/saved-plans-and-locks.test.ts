@@ -77,7 +77,13 @@ describe("one writer at a time", () => {
     apiCall(server, "POST", "/views", {
       name: "tpctl_lock_1",
       query: "SELECT 1 AS locked",
-      description: JSON.stringify({ holder: "alice@laptop pid 42", token: "run-42", since: "2026-11-27T01:00:00.000Z", expires, operation: "apply" }),
+      description: JSON.stringify({
+        holder: "alice@laptop pid 42",
+        token: "run-42",
+        since: "2026-11-27T01:00:00.000Z",
+        expires,
+        operation: "apply",
+      }),
     });
 
   it("stops at once with exit 3, naming the holder, run and since when, and `tpctl unlock` clears it", async () => {

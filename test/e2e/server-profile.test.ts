@@ -13,7 +13,9 @@ afterEach(async () => {
 
 async function startCliServer(profile: string): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), "tpctl-profile-"));
-  const child = spawn(process.execPath, [CLI, "server", "--port", "0", "--data", dataDir, "--profile", profile], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "server", "--port", "0", "--data", dataDir, "--profile", profile], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   stops.push(async () => {
     child.kill("SIGTERM");
@@ -57,9 +59,14 @@ describe("tpctl server --profile", () => {
     try {
       // Its own process, as the server command is meant to run (it waits for a signal otherwise).
       const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        execFile(process.execPath, [CLI, "server", "--port", "0", "--profile", "2025"], { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) => {
-          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr });
-        });
+        execFile(
+          process.execPath,
+          [CLI, "server", "--port", "0", "--profile", "2025"],
+          { cwd: dir, timeout: 60_000 },
+          (error, _stdout, stderr) => {
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr });
+          },
+        );
       });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("--profile must be one of all, 2024, 2026, engine");

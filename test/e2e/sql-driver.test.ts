@@ -106,7 +106,10 @@ describe("the SQL driver", () => {
     for (const collection of ["streams", "views", "udfs", "schemas", "sinks", "dashboards"]) {
       // The lock's highest generation always stays (docs/locking.md); nothing else does.
       const left = (await (await fetch(`${server.url}/default/api/v1beta2/${collection}`)).json()) as { name: string }[];
-      expect(left.filter((item) => !item.name.startsWith("tpctl_lock")), collection).toEqual([]);
+      expect(
+        left.filter((item) => !item.name.startsWith("tpctl_lock")),
+        collection,
+      ).toEqual([]);
     }
   });
 
@@ -134,8 +137,19 @@ describe("the SQL driver", () => {
     const applied = await cli(dir, server.env, "apply", "--auto-approve", "--json");
     expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);
-    const names = (await engineRows(server, "SELECT name FROM system.tables WHERE database = 'default' ORDER BY name")).map((row) => row[0]);
-    expect(names).toEqual(expect.arrayContaining(["car_live_data", "car_speed_per_minute", "car_speed_per_minute_mv", "fast_cars", "fleet_register", "partner_car_events"]));
+    const names = (await engineRows(server, "SELECT name FROM system.tables WHERE database = 'default' ORDER BY name")).map(
+      (row) => row[0],
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "car_live_data",
+        "car_speed_per_minute",
+        "car_speed_per_minute_mv",
+        "fast_cars",
+        "fleet_register",
+        "partner_car_events",
+      ]),
+    );
     expect(names).not.toContain("tpctl_lock");
     const again = await cli(dir, server.env, "plan", "--detailed-exitcode");
     expect(again.stdout).toContain("No changes");
@@ -206,8 +220,17 @@ describe("the SQL driver", () => {
       .filter((name) => name.startsWith("tpctl_lock"))
       .map((name) => (name === "tpctl_lock" ? 0 : Number(name.slice("tpctl_lock_".length))));
     const next = Math.max(0, ...generations) + 1;
-    const holder = JSON.stringify({ holder: "ci@runner", token: "other-run", since: "2026-12-01T09:00:00.000Z", expires: "2999-01-01T00:00:00.000Z", operation: "apply" });
-    const taken = await fetch(`${server.url}/`, { method: "POST", body: `CREATE VIEW tpctl_lock_${next} AS SELECT 1 AS locked COMMENT '${holder}'` });
+    const holder = JSON.stringify({
+      holder: "ci@runner",
+      token: "other-run",
+      since: "2026-12-01T09:00:00.000Z",
+      expires: "2999-01-01T00:00:00.000Z",
+      operation: "apply",
+    });
+    const taken = await fetch(`${server.url}/`, {
+      method: "POST",
+      body: `CREATE VIEW tpctl_lock_${next} AS SELECT 1 AS locked COMMENT '${holder}'`,
+    });
     expect(taken.status).toBe(200);
     const blocked = await cli(dir, server.env, "apply", "--auto-approve");
     // A held lock is a safety refusal (exit 3), naming the holder.
@@ -266,7 +289,9 @@ describe("the SQL driver", () => {
     expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, 0]);
     for (const run of runs) expect(`${run.stdout}${run.stderr}`).not.toContain("5b6c");
     const files = await readdir(join(out, "exported"), { recursive: true });
-    const exported = (await Promise.all(files.filter((file) => file.endsWith(".yaml")).map((file) => readFile(join(out, "exported", file), "utf8")))).join("\n");
+    const exported = (
+      await Promise.all(files.filter((file) => file.endsWith(".yaml")).map((file) => readFile(join(out, "exported", file), "utf8")))
+    ).join("\n");
     expect(exported).toContain("partner_orders");
     expect(exported).not.toContain("5b6c");
 
@@ -281,7 +306,14 @@ describe("the SQL driver", () => {
     const dir = await engineExamplesFolder();
     for (const profile of ["engine", "2026"] as const) {
       const server = await serve(profile, { username: "admin", password });
-      const good = await cli(dir, { ...server.env, TIMEPLUS_USERNAME: "admin", TIMEPLUS_PASSWORD: password }, "apply", "--auto-approve", "--api", "sql");
+      const good = await cli(
+        dir,
+        { ...server.env, TIMEPLUS_USERNAME: "admin", TIMEPLUS_PASSWORD: password },
+        "apply",
+        "--auto-approve",
+        "--api",
+        "sql",
+      );
       expect(good.stderr).toBe("");
       expect(good.code).toBe(0);
       const bad = await cli(dir, { ...server.env, TIMEPLUS_USERNAME: "admin", TIMEPLUS_PASSWORD: "wrong-7a1b" }, "plan", "--api", "sql");

@@ -17,7 +17,10 @@ describe("applying over SQL through a faulty network and server", () => {
         codes.push(result.code);
       }
       expect(codes.at(-1)).toBe(0);
-      const served = (await (await fetch(`${faulty.url}/_server/requests`)).json()) as { faults: Record<string, number>; by_route: Record<string, number> };
+      const served = (await (await fetch(`${faulty.url}/_server/requests`)).json()) as {
+        faults: Record<string, number>;
+        by_route: Record<string, number>;
+      };
       expect(Object.values(served.faults).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(3);
       expect(served.by_route["POST /default/api/v1beta2/exec"] ?? 0).toBeGreaterThan(10);
       const calm = await faulty.restartWith({});

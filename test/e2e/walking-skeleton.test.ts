@@ -89,7 +89,13 @@ describe("plan and apply streams, views and materialized views", () => {
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
     await tree.write({ "streams.yaml": STREAMS.replace("{ name: speed_kmh, type: float32 }", "{ name: speed_kmh, type: float64 }") });
     const plan = JSON.parse((await cli("plan", "--json")).stdout);
-    expect(plan.changes.map((c: { action: string; kind: string; name: string; destructive: boolean }) => [c.action, `${c.kind}/${c.name}`, c.destructive])).toEqual([
+    expect(
+      plan.changes.map((c: { action: string; kind: string; name: string; destructive: boolean }) => [
+        c.action,
+        `${c.kind}/${c.name}`,
+        c.destructive,
+      ]),
+    ).toEqual([
       ["replace", "materialized_view/totals_mv", true],
       ["replace", "view/fast_cars", false],
       ["replace", "stream/cars", true],

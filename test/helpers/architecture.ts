@@ -23,11 +23,29 @@ export const PURE = [
   "lock/",
 ];
 /** What the pure core may import from src/ (path prefixes without .js). */
-export const PURE_MAY_IMPORT = ["model/", "sql/", "plan/", "render/", "manifest/parse", "manifest/validate", "manifest/resolve", "manifest/project", "manifest/schemas", "manifest/export", "live/normalize", "live/endpoints", "live/client", "apply/calls", "lock/", "errors"];
+export const PURE_MAY_IMPORT = [
+  "model/",
+  "sql/",
+  "plan/",
+  "render/",
+  "manifest/parse",
+  "manifest/validate",
+  "manifest/resolve",
+  "manifest/project",
+  "manifest/schemas",
+  "manifest/export",
+  "live/normalize",
+  "live/endpoints",
+  "live/client",
+  "apply/calls",
+  "lock/",
+  "errors",
+];
 /** Edge modules whose types the pure core may name, but whose code it must never load. */
 export const TYPE_ONLY = ["live/client"];
 export const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
-const IMPURE_GLOBALS = /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\(|fetch\(|setTimeout\(|setInterval\(|performance\.now\(|require\()/;
+const IMPURE_GLOBALS =
+  /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\(|fetch\(|setTimeout\(|setInterval\(|performance\.now\(|require\()/;
 
 export interface ImportReference {
   readonly specifier: string;
@@ -45,7 +63,10 @@ export function stripComments(text: string): string {
 function bindingsAreAllTypes(clause: string): boolean {
   const named = /\{([^}]*)\}/.exec(clause);
   if (!named || /^\s*[\w$]+\s*,/.test(clause) || /\*\s+as/.test(clause)) return false;
-  const bindings = (named[1] as string).split(",").map((binding) => binding.trim()).filter((binding) => binding !== "");
+  const bindings = (named[1] as string)
+    .split(",")
+    .map((binding) => binding.trim())
+    .filter((binding) => binding !== "");
   return bindings.length > 0 && bindings.every((binding) => binding.startsWith("type "));
 }
 
@@ -112,7 +133,9 @@ export function cliImportProblems(path: string, source: string): string[] {
 export async function sourceFiles(root: string, dir = root): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files = await Promise.all(
-    entries.map(async (entry) => (entry.isDirectory() ? sourceFiles(root, join(dir, entry.name)) : [relative(root, join(dir, entry.name))])),
+    entries.map(async (entry) =>
+      entry.isDirectory() ? sourceFiles(root, join(dir, entry.name)) : [relative(root, join(dir, entry.name))],
+    ),
   );
   return files.flat().filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith("test-utils.ts"));
 }

@@ -92,16 +92,26 @@ export async function runCliProcess(args: readonly string[], options: CliOptions
   await assertDistIsFresh();
   const env = cliEnvironment(options.env);
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, [options.bin ?? CLI, ...args], { cwd: options.cwd, env, timeout: PROCESS_TIMEOUT_MS }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      const killed = error?.killed ? `\n[runCliProcess: killed after ${PROCESS_TIMEOUT_MS} ms; the process did not exit]\n` : "";
-      resolvePromise({ code, stdout, stderr: stderr + killed });
-    });
+    execFile(
+      process.execPath,
+      [options.bin ?? CLI, ...args],
+      { cwd: options.cwd, env, timeout: PROCESS_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        const killed = error?.killed ? `\n[runCliProcess: killed after ${PROCESS_TIMEOUT_MS} ms; the process did not exit]\n` : "";
+        resolvePromise({ code, stdout, stderr: stderr + killed });
+      },
+    );
   });
 }
 
 /** A temporary folder holding the given files (paths relative to it); removed by `cleanup`. */
-export async function makeTree(files: Record<string, string>): Promise<{ dir: string; write(files: Record<string, string>): Promise<void>; remove(path: string): Promise<void>; cleanup(): Promise<void> }> {
+export async function makeTree(files: Record<string, string>): Promise<{
+  dir: string;
+  write(files: Record<string, string>): Promise<void>;
+  remove(path: string): Promise<void>;
+  cleanup(): Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), "tpctl-e2e-"));
   const write = async (more: Record<string, string>): Promise<void> => {
     for (const [path, content] of Object.entries(more)) {

@@ -49,7 +49,12 @@ export async function startTestServer(
   };
 }
 
-export async function apiCall(server: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function apiCall(
+  server: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${server.api}${path}`, {
     method,
     headers: { "content-type": "application/json" },

@@ -6,7 +6,16 @@ import { renderApplyReport, renderApplyReportJson } from "../../render/apply-rep
 import { createApplyProgress } from "../progress.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { assertPlanStillFits, readSavedPlanArgument } from "../saved-plan-file.js";
-import { executePlan, outputFormat, parseConcurrency, planWorkspace, renderPlanFor, selectionOf, useColor, type Selection } from "../workflow.js";
+import {
+  executePlan,
+  outputFormat,
+  parseConcurrency,
+  planWorkspace,
+  renderPlanFor,
+  selectionOf,
+  useColor,
+  type Selection,
+} from "../workflow.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
 const CONVERGENCE_ROUNDS = 2;
@@ -99,7 +108,9 @@ export async function applyCommand(
         break;
       }
       if (format !== "json") {
-        context.io.stdout(`\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`);
+        context.io.stdout(
+          `\nRead the workspace again; ${retryPlan.changes.length} change${retryPlan.changes.length === 1 ? "" : "s"} still to make:\n`,
+        );
       }
       const retried = await run(retryPlan);
       report = mergeReports(report, retried.report);
@@ -112,7 +123,9 @@ export async function applyCommand(
         : renderApplyReport(plan, report, { color: useColor(context), summaryOnly: interrupt?.aborted !== true }),
     );
     if (interrupt?.aborted) {
-      context.io.stderr(`${verb} interrupted: no further changes were started; the report above says what was done, failed and not attempted. Releasing the workspace lock.\n`);
+      context.io.stderr(
+        `${verb} interrupted: no further changes were started; the report above says what was done, failed and not attempted. Releasing the workspace lock.\n`,
+      );
       return { exitCode: 130 };
     }
     if (planned.lock?.lost.aborted) context.io.stderr(`Error: ${(planned.lock.lost.reason as Error).message}\n`);
@@ -122,14 +135,8 @@ export async function applyCommand(
   }
 }
 
-async function obtainConsent(
-  context: CommandContext,
-  plan: Plan,
-  options: { destroy: boolean; preApproved: boolean },
-): Promise<void> {
-  const destructive = plan.changes.filter(
-    (change) => change.action === "delete" || (change.action === "replace" && change.destructive),
-  );
+async function obtainConsent(context: CommandContext, plan: Plan, options: { destroy: boolean; preApproved: boolean }): Promise<void> {
+  const destructive = plan.changes.filter((change) => change.action === "delete" || (change.action === "replace" && change.destructive));
   const verb = options.destroy ? "destroy" : "apply";
   if (context.flags["auto-approve"] || options.preApproved) {
     if (destructive.length > 0 && !options.destroy && !context.flags["allow-destroy"]) {
@@ -177,8 +184,7 @@ function isSubsetOf(candidate: Plan, approved: Plan): boolean {
   const allowed = new Set(approved.changes.map((change) => `${change.action} ${change.address}`));
   return candidate.changes.every(
     (change) =>
-      allowed.has(`${change.action} ${change.address}`) ||
-      (change.action === "create" && allowed.has(`replace ${change.address}`)),
+      allowed.has(`${change.action} ${change.address}`) || (change.action === "create" && allowed.has(`replace ${change.address}`)),
   );
 }
 

@@ -16,7 +16,12 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   const { targets, excludes } = selectionOf(context);
   const failOnUnmanaged = context.flags["fail-on-unmanaged"] === true;
   const loaded = await loadDesired(context);
-  const connection = await connect({ environment: context.io.environment, cwd: context.io.cwd, settings: loaded.settings, api: context.flags["api"] });
+  const connection = await connect({
+    environment: context.io.environment,
+    cwd: context.io.cwd,
+    settings: loaded.settings,
+    api: context.flags["api"],
+  });
   let live: LiveResource[];
   let target: PlanTarget;
   try {
@@ -24,7 +29,11 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   } finally {
     await connection.close();
   }
-  assertSelectorsMatch("--target", targets, [...loaded.resources, ...live].map((resource) => resource.address));
+  assertSelectorsMatch(
+    "--target",
+    targets,
+    [...loaded.resources, ...live].map((resource) => resource.address),
+  );
   const report = assembleDriftReport(loaded.resources, live, { project: loaded.project, targets, excludes });
   const options = { failOnUnmanaged, target };
   context.io.stdout(

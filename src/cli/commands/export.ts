@@ -68,7 +68,9 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     );
     const failed = adoption?.filter((outcome) => outcome.status === "failed").length ?? 0;
     if (failed > 0) {
-      io.stderr(`Error: ${failed} resource${failed === 1 ? "" : "s"} could not be adopted (see above); the manifests were written, and running tpctl export --adopt again retries.\n`);
+      io.stderr(
+        `Error: ${failed} resource${failed === 1 ? "" : "s"} could not be adopted (see above); the manifests were written, and running tpctl export --adopt again retries.\n`,
+      );
       return { exitCode: 1 };
     }
     return { exitCode: 0 };

@@ -4,14 +4,30 @@ import { engineError, maskApiError, rowsFromEngineJson, rowsFromExec, text, text
 
 describe("row decoding", () => {
   it("reads /exec's {columns, data} by column name", () => {
-    const rows = rowsFromExec({ columns: [{ name: "name", type: "string" }, { name: "n", type: "uint64" }], data: [["a", 1], ["b", null]] });
-    expect(rows).toEqual([{ name: "a", n: 1 }, { name: "b", n: null }]);
+    const rows = rowsFromExec({
+      columns: [
+        { name: "name", type: "string" },
+        { name: "n", type: "uint64" },
+      ],
+      data: [
+        ["a", 1],
+        ["b", null],
+      ],
+    });
+    expect(rows).toEqual([
+      { name: "a", n: 1 },
+      { name: "b", n: null },
+    ]);
     expect(rowsFromExec(undefined)).toEqual([]);
     expect(rowsFromExec({ columns: "x", data: [] })).toEqual([]);
   });
 
   it("reads the engine's JSONCompact, 64-bit integers quoted, arrays kept", () => {
-    const body = JSON.stringify({ meta: [{ name: "name" }, { name: "dependencies_table", type: "array(string)" }, { name: "total", type: "uint64" }], data: [["s", ["v", "mv"], "18446744073709551615"]], rows: 1 });
+    const body = JSON.stringify({
+      meta: [{ name: "name" }, { name: "dependencies_table", type: "array(string)" }, { name: "total", type: "uint64" }],
+      data: [["s", ["v", "mv"], "18446744073709551615"]],
+      rows: 1,
+    });
     const [row] = rowsFromEngineJson(body);
     expect(row).toBeDefined();
     expect(text(row!, "name")).toBe("s");
@@ -40,7 +56,15 @@ describe("engine errors", () => {
   });
 
   it("falls back on the body's code without the header, and on the raw text without either", () => {
-    expect(engineError({ status: 400, codeHeader: undefined, text: "Code: 62. DB::Exception: Syntax error: failed at position 1. (SYNTAX_ERROR)", path: "/", secrets: [] }).apiCode).toBe(62);
+    expect(
+      engineError({
+        status: 400,
+        codeHeader: undefined,
+        text: "Code: 62. DB::Exception: Syntax error: failed at position 1. (SYNTAX_ERROR)",
+        path: "/",
+        secrets: [],
+      }).apiCode,
+    ).toBe(62);
     const odd = engineError({ status: 502, codeHeader: undefined, text: "Bad Gateway", path: "/", secrets: [] });
     expect([odd.apiCode, odd.apiMessage]).toEqual([undefined, "Bad Gateway"]);
   });

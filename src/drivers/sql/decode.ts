@@ -44,7 +44,13 @@ const ENGINE_ERROR = /^Code:\s*(\d+)\.\s*(?:DB::Exception:\s*)?([\s\S]*?)(?:\s*\
  * while streaming), else the `Code: N.` of the body. Every secret is masked from the text, which may
  * echo the statement.
  */
-export function engineError(input: { status: number; codeHeader: string | undefined; text: string; path: string; secrets: readonly string[] }): ApiError {
+export function engineError(input: {
+  status: number;
+  codeHeader: string | undefined;
+  text: string;
+  path: string;
+  secrets: readonly string[];
+}): ApiError {
   const match = ENGINE_ERROR.exec(input.text.trim());
   const headerCode = input.codeHeader !== undefined && /^\d+$/.test(input.codeHeader.trim()) ? Number(input.codeHeader.trim()) : undefined;
   const code = headerCode ?? (match?.[1] !== undefined ? Number(match[1]) : undefined);

@@ -37,7 +37,9 @@ export function sqlLockChannel(transport: SqlTransport): LockChannel {
       if (call.method === "GET" && call.path === "/views") {
         // All views, filtered here: the lock's views are few, and LIKE's escaping of `_` varies.
         const rows = await transport.query("SELECT name, comment FROM system.tables WHERE database = 'default' AND engine = 'View'");
-        const views = rows.filter((row) => isReservedName(text(row, "name"))).map((row) => ({ name: text(row, "name"), description: text(row, "comment") }));
+        const views = rows
+          .filter((row) => isReservedName(text(row, "name")))
+          .map((row) => ({ name: text(row, "name"), description: text(row, "comment") }));
         return { status: 200, body: views as T };
       }
       if (call.method === "PATCH" && named !== undefined && isReservedName(named) && typeof body["description"] === "string") {

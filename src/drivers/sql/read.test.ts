@@ -22,7 +22,8 @@ const streamRow = {
   name: "cars",
   uuid: "u1",
   engine: "Stream",
-  create_table_query: "CREATE STREAM default.cars\n(\n  `cid` string,\n  `_tp_time` datetime64(3, 'UTC') DEFAULT now64(3, 'UTC') CODEC(DoubleDelta, LZ4),\n  INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 256\n)\nPARTITION BY to_YYYYMMDD(_tp_time)\nORDER BY to_start_of_hour(_tp_time)\nSETTINGS index_granularity = 8192\nCOMMENT 'cars [tpctl:fleet]'",
+  create_table_query:
+    "CREATE STREAM default.cars\n(\n  `cid` string,\n  `_tp_time` datetime64(3, 'UTC') DEFAULT now64(3, 'UTC') CODEC(DoubleDelta, LZ4),\n  INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 256\n)\nPARTITION BY to_YYYYMMDD(_tp_time)\nORDER BY to_start_of_hour(_tp_time)\nSETTINGS index_granularity = 8192\nCOMMENT 'cars [tpctl:fleet]'",
   comment: "cars [tpctl:fleet]",
   dependencies_database: ["default"],
   dependencies_table: ["fast"],
@@ -43,7 +44,13 @@ describe("reading the workspace over SQL", () => {
   it("reads every engine kind in a fixed number of queries, skipping the lock view", async () => {
     const reader = answers({
       [TABLES_QUERY]: [streamRow, viewRow, lockRow],
-      [FUNCTIONS_QUERY]: [{ name: "f", origin: "ExecutableUserDefined", create_query: "CREATE FUNCTION f(a float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$function f(a){return a}\n// [tpctl:fleet]$$" }],
+      [FUNCTIONS_QUERY]: [
+        {
+          name: "f",
+          origin: "ExecutableUserDefined",
+          create_query: "CREATE FUNCTION f(a float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$function f(a){return a}\n// [tpctl:fleet]$$",
+        },
+      ],
       [SCHEMAS_QUERY]: [],
     });
     const definitions = await readEngineObjects(reader, { schemas: true });
@@ -60,7 +67,9 @@ describe("reading the workspace over SQL", () => {
       [TABLES_QUERY]: [],
       [FUNCTIONS_QUERY]: [],
       [SCHEMAS_QUERY]: [{ name: "ev", type: "Protobuf" }],
-      "SHOW CREATE FORMAT SCHEMA `ev`": [{ statement: "CREATE FORMAT SCHEMA ev AS 'syntax = \"proto3\";\\n// [tpctl:fleet]\\n' TYPE Protobuf" }],
+      "SHOW CREATE FORMAT SCHEMA `ev`": [
+        { statement: "CREATE FORMAT SCHEMA ev AS 'syntax = \"proto3\";\\n// [tpctl:fleet]\\n' TYPE Protobuf" },
+      ],
     });
     const [schema] = await readEngineObjects(reader, { schemas: true });
     expect([schema?.kind, schema?.name, schema?.owner]).toEqual(["schema", "ev", "fleet"]);
@@ -70,7 +79,10 @@ describe("reading the workspace over SQL", () => {
   });
 
   it("resolves dependencies across engine objects and the appserver's kinds", async () => {
-    const definitions = await readEngineObjects(answers({ [TABLES_QUERY]: [streamRow, viewRow], [FUNCTIONS_QUERY]: [], [SCHEMAS_QUERY]: [] }), { schemas: true });
+    const definitions = await readEngineObjects(
+      answers({ [TABLES_QUERY]: [streamRow, viewRow], [FUNCTIONS_QUERY]: [], [SCHEMAS_QUERY]: [] }),
+      { schemas: true },
+    );
     const sink = live("sink", "out", { type: "http", query: "SELECT * FROM fast" }, { id: "s1" });
     const resources = assembleLive(definitions, [sink]);
     expect(resources.find((resource) => resource.name === "fast")?.dependsOn).toEqual(["stream/cars"]);

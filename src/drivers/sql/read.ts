@@ -3,7 +3,14 @@ import type { Address, Kind } from "../../model/index.js";
 import { addressOf, LiveResource } from "../../model/index.js";
 import { isReservedName } from "../../lock/lease.js";
 import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
-import { parseCreateStatement, quoteIdentifier, readSystemFunctions, readSystemTables, type ParsedDefinition, type SystemTableRow } from "../../sql/ddl/index.js";
+import {
+  parseCreateStatement,
+  quoteIdentifier,
+  readSystemFunctions,
+  readSystemTables,
+  type ParsedDefinition,
+  type SystemTableRow,
+} from "../../sql/ddl/index.js";
 import { text, textArray, type SqlRow } from "./decode.js";
 
 /** The database a workspace's objects live in: tpctl manages the session database, `default`. */

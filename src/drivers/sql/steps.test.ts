@@ -11,7 +11,9 @@ function sqlOf(plan: Plan): string[] {
   const changes = new Map<string, Change>(plan.changes.map((change) => [change.address, change]));
   return plan.steps.flatMap((step) => {
     const work = workForStep(step, changes.get(step.address) as Change, project);
-    return work.via === "sql" ? work.statements.map(({ statement }) => statement.masked) : work.calls.map((call) => `${call.method} ${call.path}`);
+    return work.via === "sql"
+      ? work.statements.map(({ statement }) => statement.masked)
+      : work.calls.map((call) => `${call.method} ${call.path}`);
   });
 }
 
@@ -36,7 +38,12 @@ describe("plan steps as DDL", () => {
   });
 
   it("updates a stream's comment, TTL and retention in one ALTER STREAM", () => {
-    const before = live("stream", "cars", { columns, description: "old", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 1000 }, { owner: project });
+    const before = live(
+      "stream",
+      "cars",
+      { columns, description: "old", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 1000 },
+      { owner: project },
+    );
     const after = desired("stream", "cars", { columns, description: "new", logstore_retention_ms: 2000 });
     const plan = assemblePlan([after], [before], { project });
     expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
@@ -47,7 +54,11 @@ describe("plan steps as DDL", () => {
   });
 
   it("re-creates a view whose query changed with CREATE OR REPLACE, in place", () => {
-    const plan = assemblePlan([desired("view", "v", { query: "SELECT 2" })], [live("view", "v", { query: "SELECT 1" }, { owner: project })], { project });
+    const plan = assemblePlan(
+      [desired("view", "v", { query: "SELECT 2" })],
+      [live("view", "v", { query: "SELECT 1" }, { owner: project })],
+      { project },
+    );
     expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
     expect(sqlOf(plan)).toEqual(["CREATE OR REPLACE VIEW `v` AS\nSELECT 2\nCOMMENT '[tpctl:fleet]'"]);
   });
@@ -77,7 +88,14 @@ describe("plan steps as DDL", () => {
     const resource = desired(
       "external_stream",
       "e",
-      { settings: [{ key: "type", value: "kafka" }, { key: "brokers", value: "k:9092" }, { key: "topic", value: "t" }, { key: "sasl_password", value: "hunter2" }] },
+      {
+        settings: [
+          { key: "type", value: "kafka" },
+          { key: "brokers", value: "k:9092" },
+          { key: "topic", value: "t" },
+          { key: "sasl_password", value: "hunter2" },
+        ],
+      },
       { secretPaths: ["/settings/3/value"] },
     );
     const plan = assemblePlan([resource], [], { project });

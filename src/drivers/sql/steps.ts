@@ -4,7 +4,14 @@ import { withOwnershipMarker } from "../../model/index.js";
 import { callsForStep } from "../../apply/calls.js";
 import type { ApiCall } from "../../live/client.js";
 import { fingerprintSecrets } from "../../plan/secrets.js";
-import { renderAlter, renderCreate, renderDrop, secretValuesOfResource, type AlterCommand, type DdlStatement } from "../../sql/ddl/index.js";
+import {
+  renderAlter,
+  renderCreate,
+  renderDrop,
+  secretValuesOfResource,
+  type AlterCommand,
+  type DdlStatement,
+} from "../../sql/ddl/index.js";
 import { APPSERVER_KINDS } from "../driver.js";
 
 /** A DDL statement to send, with the secrets it carries (masked from any error it meets). */
@@ -13,7 +20,8 @@ export interface SqlStep {
   readonly secrets: readonly string[];
 }
 
-export type StepWork = { readonly via: "sql"; readonly statements: readonly SqlStep[] } | { readonly via: "rest"; readonly calls: readonly ApiCall[] };
+export type StepWork =
+  { readonly via: "sql"; readonly statements: readonly SqlStep[] } | { readonly via: "rest"; readonly calls: readonly ApiCall[] };
 
 /**
  * What carries out one step of a plan over SQL. The appserver's own kinds go through REST, as
@@ -46,9 +54,11 @@ function secretsOf(desired: DesiredResource): string[] {
 function create(desired: DesiredResource, project: string, orReplace: boolean): SqlStep[] {
   const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
   const secrets = secretsOf(desired);
-  return renderCreate(desired, { project, ...(fingerprint !== undefined ? { secretsFingerprint: fingerprint } : {}), ...(orReplace ? { orReplace } : {}) }).map(
-    (statement) => ({ statement, secrets }),
-  );
+  return renderCreate(desired, {
+    project,
+    ...(fingerprint !== undefined ? { secretsFingerprint: fingerprint } : {}),
+    ...(orReplace ? { orReplace } : {}),
+  }).map((statement) => ({ statement, secrets }));
 }
 
 /** Fields an ALTER changes in place, per kind; the planner lets nothing else be updated for these kinds. */

@@ -62,7 +62,15 @@ export interface EngineTransportOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT"]);
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /**
  * The engine's HTTP SQL interface (timeplusd, Proton; 8123): one statement per request, results
@@ -140,7 +148,12 @@ export function engineTransport(options: EngineTransportOptions): SqlTransport {
       try {
         return rowsFromEngineJson(text);
       } catch {
-        throw new ApiError({ method: "GET", path: displayPath, status: 200, apiMessage: "the answer is not the JSONCompact that was asked for" });
+        throw new ApiError({
+          method: "GET",
+          path: displayPath,
+          status: 200,
+          apiMessage: "the answer is not the JSONCompact that was asked for",
+        });
       }
     },
     async execute(statement) {

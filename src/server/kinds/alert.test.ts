@@ -29,7 +29,11 @@ describe("alerts", () => {
       message: "",
       // Required by the seed's Alert (the Python SDK raises without it).
       instance: { id: "", status: "", timeline: [] },
-      trigger_query: expect.objectContaining({ sql: ALERT.trigger_sql, status: "running", analysis: expect.objectContaining({ is_streaming: true }) }),
+      trigger_query: expect.objectContaining({
+        sql: ALERT.trigger_sql,
+        status: "running",
+        analysis: expect.objectContaining({ is_streaming: true }),
+      }),
       resolve_query: expect.objectContaining({ sql: ALERT.resolve_sql, status: "running" }),
       ...AUDIT,
     };
@@ -48,15 +52,24 @@ describe("alerts", () => {
       body: { message: 'invalid request body: field "severity" is required' },
     });
     expect(await t.call("POST", "/alerts", { ...ALERT, action: "pager" })).toMatchObject({ status: 400, body: { code: 400 } });
-    expect(await t.call("POST", "/alerts", { ...ALERT, resolve_sql: "SELECT * FROM trucks" })).toMatchObject({ status: 400, body: { code: 60 } });
-    expect(await t.call("POST", "/alerts", { ...ALERT, trigger_sql: "DROP STREAM cars" })).toMatchObject({ status: 400, body: { code: 62 } });
+    expect(await t.call("POST", "/alerts", { ...ALERT, resolve_sql: "SELECT * FROM trucks" })).toMatchObject({
+      status: 400,
+      body: { code: 60 },
+    });
+    expect(await t.call("POST", "/alerts", { ...ALERT, trigger_sql: "DROP STREAM cars" })).toMatchObject({
+      status: 400,
+      body: { code: 62 },
+    });
     expect((await t.call("GET", "/alerts")).body).toEqual([]);
   });
 
   it("replaces the whole body with PUT (200), but not the action", async () => {
     await t.call("POST", "/alerts", ALERT);
     const put = await t.call("PUT", PATH, { name: "speeding", severity: 3, action: "slack", trigger_sql: "SELECT cid FROM cars" });
-    expect(put).toMatchObject({ status: 200, body: { severity: 3, resolve_sql: "", description: "", properties: {}, trigger_sql: "SELECT cid FROM cars" } });
+    expect(put).toMatchObject({
+      status: 200,
+      body: { severity: 3, resolve_sql: "", description: "", properties: {}, trigger_sql: "SELECT cid FROM cars" },
+    });
     expect(await t.call("PUT", PATH, { ...ALERT, action: "http" })).toMatchObject({
       status: 400,
       body: { message: 'invalid request body: the action of an alert cannot be changed (from "slack" to "http")' },

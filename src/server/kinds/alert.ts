@@ -22,7 +22,10 @@ const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/alerts", ren
  */
 function queryObject(sql: string, running: boolean): JsonObject {
   const plan = queryPlan(undefined, sql).analysis;
-  const header = ((plan["result_columns"] as JsonObject[] | undefined) ?? []).map((column) => ({ name: column["column"] ?? "", type: column["column_type"] ?? "" }));
+  const header = ((plan["result_columns"] as JsonObject[] | undefined) ?? []).map((column) => ({
+    name: column["column"] ?? "",
+    type: column["column_type"] ?? "",
+  }));
   return {
     analysis: plan,
     description: "",
@@ -126,7 +129,9 @@ export const alertModule: KindModule = {
       const body = readBody(raw);
       return (current, context, tx) => {
         if (body.action !== current["action"]) {
-          throw invalidRequest(`invalid request body: the action of an alert cannot be changed (from "${String(current["action"])}" to "${body.action}")`);
+          throw invalidRequest(
+            `invalid request body: the action of an alert cannot be changed (from "${String(current["action"])}" to "${body.action}")`,
+          );
         }
         assertQueries(tx, body);
         return { ...current, ...body, ...updateAudit(context) };

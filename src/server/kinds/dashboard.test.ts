@@ -24,7 +24,13 @@ describe("dashboards", () => {
       ],
       ...AUDIT,
     };
-    await expectCreatedAndReadBack(t, "/dashboards", `/dashboards/${testId(1)}`, { name: "Fleet", panels: [CHART, { viz_type: "markdown", viz_content: "# Notes" }] }, expected);
+    await expectCreatedAndReadBack(
+      t,
+      "/dashboards",
+      `/dashboards/${testId(1)}`,
+      { name: "Fleet", panels: [CHART, { viz_type: "markdown", viz_content: "# Notes" }] },
+      expected,
+    );
   });
 
   it("validates panels strictly", async () => {
@@ -53,7 +59,10 @@ describe("dashboards", () => {
     });
     expect(await t.call("PATCH", path, { name: "x" })).toMatchObject({ status: 405 });
     expect(await t.call("DELETE", path)).toMatchObject({ status: 204 });
-    expect(await t.call("GET", path)).toMatchObject({ status: 404, body: { code: 404, message: `dashboard with id '${testId(1)}' not found` } });
+    expect(await t.call("GET", path)).toMatchObject({
+      status: 404,
+      body: { code: 404, message: `dashboard with id '${testId(1)}' not found` },
+    });
     expect(await t.call("PUT", path, { name: "x" })).toMatchObject({ status: 404 });
   });
 });

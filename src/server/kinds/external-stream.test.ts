@@ -63,7 +63,9 @@ describe("external streams", () => {
       status: 400,
       body: { message: 'invalid request body: field "settings[0].value" must be a string, not number 1' },
     });
-    expect(await t.call("POST", "/external_streams", { ...KAFKA, settings: [...KAFKA.settings, { key: "topic", value: "b" }] })).toMatchObject({
+    expect(
+      await t.call("POST", "/external_streams", { ...KAFKA, settings: [...KAFKA.settings, { key: "topic", value: "b" }] }),
+    ).toMatchObject({
       status: 400,
       body: { code: 36, message: "setting 'topic' is given more than once" },
     });
@@ -97,14 +99,23 @@ describe("external streams", () => {
   it("accepts an MV writing into it", async () => {
     await t.call("POST", "/streams", { name: "cars", columns: [{ name: "raw", type: "string" }] });
     await t.call("POST", "/external_streams", KAFKA);
-    expect(await t.call("POST", "/materialized_views", { name: "out", query: "SELECT raw FROM cars", target_stream: "ext_cars" })).toMatchObject({
+    expect(
+      await t.call("POST", "/materialized_views", { name: "out", query: "SELECT raw FROM cars", target_stream: "ext_cars" }),
+    ).toMatchObject({
       status: 201,
     });
     expect(await t.call("DELETE", "/external_streams/ext_cars")).toMatchObject({ status: 400, body: { code: 630 } });
   });
 
   it("needs the schema its format_schema names, and keeps that schema from being dropped (630)", async () => {
-    const protobuf = { ...KAFKA, settings: [...KAFKA.settings.slice(0, 3), { key: "data_format", value: "ProtobufSingle" }, { key: "format_schema", value: "cars:Car" }] };
+    const protobuf = {
+      ...KAFKA,
+      settings: [
+        ...KAFKA.settings.slice(0, 3),
+        { key: "data_format", value: "ProtobufSingle" },
+        { key: "format_schema", value: "cars:Car" },
+      ],
+    };
     expect(await t.call("POST", "/external_streams", protobuf)).toMatchObject({
       status: 400,
       body: { code: 36, message: "format schema 'cars' doesn't exist" },
@@ -118,7 +129,10 @@ describe("external streams", () => {
     expect(await t.call("POST", "/external_streams", protobuf)).toMatchObject({ status: 201 });
     expect(await t.call("DELETE", "/schemas/cars")).toMatchObject({
       status: 400,
-      body: { code: 630, message: "Cannot drop schema 'cars' because other objects depend on it: external stream 'ext_cars'. Drop them first" },
+      body: {
+        code: 630,
+        message: "Cannot drop schema 'cars' because other objects depend on it: external stream 'ext_cars'. Drop them first",
+      },
     });
     expect(await t.call("DELETE", "/external_streams/ext_cars")).toMatchObject({ status: 204 });
     expect(await t.call("DELETE", "/schemas/cars")).toMatchObject({ status: 204 });

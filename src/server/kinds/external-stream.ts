@@ -51,7 +51,9 @@ export function requireSettings(parsed: ParsedSettings, type: string, keys: read
   if (parsed.type.toLowerCase() !== type) return;
   const missing = keys.filter((key) => (parsed.values.get(key) ?? "").trim() === "");
   if (missing.length > 0) {
-    throw badArgument(`a ${type} ${label} needs the setting${missing.length > 1 ? "s" : ""} ${missing.map((key) => `'${key}'`).join(", ")}`);
+    throw badArgument(
+      `a ${type} ${label} needs the setting${missing.length > 1 ? "s" : ""} ${missing.map((key) => `'${key}'`).join(", ")}`,
+    );
   }
 }
 

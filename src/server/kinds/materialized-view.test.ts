@@ -3,7 +3,13 @@ import { AUDIT, CARS_STREAM, expectCreatedAndReadBack, serverPerTest } from "../
 
 const t = serverPerTest(async (server) => {
   await server.call("POST", "/streams", CARS_STREAM);
-  await server.call("POST", "/streams", { name: "totals", columns: [{ name: "cid", type: "string" }, { name: "n", type: "uint64" }] });
+  await server.call("POST", "/streams", {
+    name: "totals",
+    columns: [
+      { name: "cid", type: "string" },
+      { name: "n", type: "uint64" },
+    ],
+  });
 });
 
 const TOTALS_MV = {
@@ -55,7 +61,9 @@ describe("materialized views", () => {
 
   it("patches description, retention and TTL with 204 through either endpoint", async () => {
     await t.call("POST", "/materialized_views", TOTALS_MV);
-    expect(await t.call("PATCH", "/materialized_views/totals_mv", { description: "d", logstore_retention_ms: 5 })).toMatchObject({ status: 204 });
+    expect(await t.call("PATCH", "/materialized_views/totals_mv", { description: "d", logstore_retention_ms: 5 })).toMatchObject({
+      status: 204,
+    });
     expect(await t.call("PATCH", "/views/totals_mv", { ttl_expression: "t", query: TOTALS_MV.query })).toMatchObject({ status: 204 });
     expect((await t.call("GET", "/materialized_views/totals_mv")).body).toMatchObject({
       description: "d",

@@ -22,7 +22,15 @@ const KIND = "materialized_view";
 const LABEL = "materialized view";
 
 /** CreateMaterializedViewRequest (reference §3.3). */
-const CREATE_FIELDS = ["name", "query", "description", "target_stream", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"];
+const CREATE_FIELDS = [
+  "name",
+  "query",
+  "description",
+  "target_stream",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "ttl_expression",
+];
 /** The update schema of both /views/{name} and /materialized_views/{name} (seed spec). */
 const PATCH_FIELDS = ["description", "logstore_retention_bytes", "logstore_retention_ms", "query", "ttl_expression"];
 /** The TF provider notes the server returns retention -1 for MVs when it is not set (reference §3.3, §4). */
@@ -30,8 +38,18 @@ const MV_DEFAULT_RETENTION = -1;
 
 /** The MaterializedView response of the seed spec: no `materialized`, no `ttl`, no `id`. */
 const MV_SHAPE = [
-  "name", "description", "query", "target_stream", "columns", "logstore_retention_bytes", "logstore_retention_ms",
-  "ttl_expression", "created_at", "created_by", "last_updated_at", "last_updated_by",
+  "name",
+  "description",
+  "query",
+  "target_stream",
+  "columns",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "ttl_expression",
+  "created_at",
+  "created_by",
+  "last_updated_at",
+  "last_updated_by",
 ];
 
 export interface MaterializedViewInput {
@@ -122,7 +140,9 @@ export function readViewPatch(body: unknown): ViewPatch {
 export function assertFixedUnchanged(patch: ViewPatch, current: JsonObject, materialized: boolean): void {
   const { name, materialized: flag, target_stream: target } = patch.fixed;
   if (name !== undefined && name !== current["name"]) {
-    throw invalidRequest(`invalid request body: name "${name}" does not match the path's "${String(current["name"])}"; views cannot be renamed`);
+    throw invalidRequest(
+      `invalid request body: name "${name}" does not match the path's "${String(current["name"])}"; views cannot be renamed`,
+    );
   }
   if (flag !== undefined && flag !== materialized) {
     throw invalidRequest(

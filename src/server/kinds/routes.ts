@@ -67,7 +67,14 @@ export function listRoute(collection: Collection): Route {
   return {
     method: "GET",
     path: collection.path,
-    handle: (context) => ({ status: 200, body: context.read().list(collection.kind).sort(order).map((record) => collection.render(record)) }),
+    handle: (context) => ({
+      status: 200,
+      body: context
+        .read()
+        .list(collection.kind)
+        .sort(order)
+        .map((record) => collection.render(record)),
+    }),
   };
 }
 

@@ -13,7 +13,13 @@ describe("saved queries", () => {
       tags: ["iot"],
       ...AUDIT,
     };
-    await expectCreatedAndReadBack(t, "/savedqueries", `/savedqueries/${testId(1)}`, { name: "streaming_iot", sql: "select * from iot", tags: ["iot"] }, expected);
+    await expectCreatedAndReadBack(
+      t,
+      "/savedqueries",
+      `/savedqueries/${testId(1)}`,
+      { name: "streaming_iot", sql: "select * from iot", tags: ["iot"] },
+      expected,
+    );
     expect(await t.call("PUT", `/savedqueries/${testId(1)}`, { name: "renamed", sql: "select 1", description: "d" })).toMatchObject({
       status: 200,
       body: { ...expected, name: "renamed", sql: "select 1", description: "d", tags: [] },

@@ -52,12 +52,18 @@ describe("sinks", () => {
   });
 
   it("validates the query like a view's (62, 60) and the body like the appserver (400)", async () => {
-    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, query: "SELECT 'open FROM cars" })).toMatchObject({ status: 400, body: { code: 62 } });
+    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, query: "SELECT 'open FROM cars" })).toMatchObject({
+      status: 400,
+      body: { code: 62 },
+    });
     expect(await t.call("POST", "/sinks", { ...HTTP_SINK, query: "SELECT * FROM trucks" })).toMatchObject({
       status: 400,
       body: { code: 60, message: "stream 'trucks' doesn't exist", system: "proton" },
     });
-    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, type: "email" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    expect(await t.call("POST", "/sinks", { ...HTTP_SINK, type: "email" })).toMatchObject({
+      status: 400,
+      body: { code: 400, system: "neutron" },
+    });
     expect(await t.call("POST", "/sinks", { ...HTTP_SINK, name: "1st" })).toMatchObject({ status: 400, body: { code: 400 } });
     expect(await t.call("POST", "/sinks", { name: "s", type: "http" })).toMatchObject({
       status: 400,
@@ -69,7 +75,10 @@ describe("sinks", () => {
   it("patches name, description and properties (200), but refuses query and type in a PATCH", async () => {
     await t.call("POST", "/sinks", HTTP_SINK);
     const patched = await t.call("PATCH", PATH, { name: "renamed", properties: { url: "https://example.com/v2" } });
-    expect(patched).toMatchObject({ status: 200, body: { name: "renamed", description: HTTP_SINK.description, properties: { url: "https://example.com/v2" } } });
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { name: "renamed", description: HTTP_SINK.description, properties: { url: "https://example.com/v2" } },
+    });
     expect(await t.call("PATCH", PATH, { query: "SELECT cid FROM cars" })).toMatchObject({
       status: 400,
       body: {
@@ -79,19 +88,28 @@ describe("sinks", () => {
       },
     });
     expect(await t.call("PATCH", PATH, { type: "slack", description: "x" })).toMatchObject({ status: 400 });
-    expect(await t.call("PATCH", "/sinks/nope", { description: "x" })).toMatchObject({ status: 404, body: { code: 404, system: "neutron" } });
+    expect(await t.call("PATCH", "/sinks/nope", { description: "x" })).toMatchObject({
+      status: 404,
+      body: { code: 404, system: "neutron" },
+    });
     expect((await t.call("GET", PATH)).body).toMatchObject({ name: "renamed", query: HTTP_SINK.query, type: "http" });
   });
 
   it("replaces the whole body with the deprecated PUT (200), but not the type", async () => {
     await t.call("POST", "/sinks", HTTP_SINK);
     const put = await t.call("PUT", PATH, { name: "w", type: "http", query: "SELECT cid FROM cars" });
-    expect(put).toMatchObject({ status: 200, body: { id: testId(1), name: "w", description: "", query: "SELECT cid FROM cars", properties: {} } });
+    expect(put).toMatchObject({
+      status: 200,
+      body: { id: testId(1), name: "w", description: "", query: "SELECT cid FROM cars", properties: {} },
+    });
     expect(await t.call("PUT", PATH, { name: "w", type: "kafka", query: "SELECT cid FROM cars" })).toMatchObject({
       status: 400,
       body: { code: 400, message: 'invalid request body: the type of a sink cannot be changed (from "http" to "kafka")' },
     });
-    expect(await t.call("PUT", PATH, { name: "w", type: "http", query: "SELECT * FROM gone" })).toMatchObject({ status: 400, body: { code: 60 } });
+    expect(await t.call("PUT", PATH, { name: "w", type: "http", query: "SELECT * FROM gone" })).toMatchObject({
+      status: 400,
+      body: { code: 60 },
+    });
   });
 
   it("starts and stops with 204, takes ?sync=true|false, and toggles status", async () => {

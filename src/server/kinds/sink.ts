@@ -68,7 +68,9 @@ function readPatch(body: unknown): Changes {
   return {
     changes: pipelineChanges(fields),
     check(current) {
-      const changed = Object.entries(fixed).filter(([field, value]) => value !== undefined && value !== current[field]).map(([field]) => field);
+      const changed = Object.entries(fixed)
+        .filter(([field, value]) => value !== undefined && value !== current[field])
+        .map(([field]) => field);
       if (changed.length > 0) {
         throw invalidRequest(
           `invalid request body: PATCH cannot change the ${changed.join(" or ")} of a sink; only name, description and properties can be patched`,
@@ -111,7 +113,9 @@ export const sinkModule: KindModule = {
       const body = readBody(raw);
       return (current, context, tx) => {
         if (body.type !== current["type"]) {
-          throw invalidRequest(`invalid request body: the type of a sink cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
+          throw invalidRequest(
+            `invalid request body: the type of a sink cannot be changed (from "${String(current["type"])}" to "${body.type}")`,
+          );
         }
         assertQueryRuns(tx, body.query);
         return { ...current, ...body, plan: queryPlan(tx, body.query).analysis, ...updateAudit(context) };

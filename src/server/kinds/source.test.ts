@@ -91,13 +91,24 @@ describe("sources", () => {
     const patched = await t.call("PATCH", path, { name: "gen2", stream: "trucks", properties: { template: "devops" } });
     expect(patched).toMatchObject({
       status: 200,
-      body: { id: testId(1), name: "gen2", stream: "trucks", description: "fake cars", properties: { template: "devops" }, status: "stopped" },
+      body: {
+        id: testId(1),
+        name: "gen2",
+        stream: "trucks",
+        description: "fake cars",
+        properties: { template: "devops" },
+        status: "stopped",
+      },
     });
     expect((await t.call("PUT", path, { description: "put" })).body).toMatchObject({ name: "gen2", description: "put" });
     expect(await t.call("PATCH", path, { stream: "gone" })).toMatchObject({ status: 400, body: { code: 60 } });
     expect(await t.call("PATCH", path, { type: "websocket" })).toMatchObject({
       status: 400,
-      body: { code: 400, message: 'invalid request body: the type of a source cannot be updated (from "stream_generator" to "websocket")', system: "neutron" },
+      body: {
+        code: 400,
+        message: 'invalid request body: the type of a source cannot be updated (from "stream_generator" to "websocket")',
+        system: "neutron",
+      },
     });
     // The Terraform provider's update: the whole model, unchanged type and the id included.
     const provider = { id: testId(1), name: "gen2", description: "tf", stream: "trucks", type: "stream_generator", properties: {} };

@@ -16,7 +16,16 @@ const CREATE_FIELDS = ["name", "stream", "type", "description", "properties"];
 const UPDATE_FIELDS = ["name", "description", "properties", "stream"];
 /** Current types plus those of older builds (reference §3.5). */
 const TYPES = [
-  "stream_generator", "websocket", "nats", "nats_jetstream", "redpanda_connect", "kafka", "redpanda", "confluent_cloud", "pulsar", "ably",
+  "stream_generator",
+  "websocket",
+  "nats",
+  "nats_jetstream",
+  "redpanda_connect",
+  "kafka",
+  "redpanda",
+  "confluent_cloud",
+  "pulsar",
+  "ably",
 ] as const;
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/sources", render });
@@ -83,7 +92,9 @@ function readUpdate(body: unknown): Changes {
     changes,
     check(current, tx) {
       if (type !== undefined && type !== current["type"]) {
-        throw invalidRequest(`invalid request body: the type of a source cannot be updated (from "${String(current["type"])}" to "${type}")`);
+        throw invalidRequest(
+          `invalid request body: the type of a source cannot be updated (from "${String(current["type"])}" to "${type}")`,
+        );
       }
       if (current["status"] !== "stopped") {
         throw new ApiFailure(

@@ -81,7 +81,10 @@ describe("streams", () => {
       name: "kv",
       mode: "versioned_kv",
       primary_key: "id",
-      columns: [{ name: "id", type: "string" }, { name: "v", type: "int64" }],
+      columns: [
+        { name: "id", type: "string" },
+        { name: "v", type: "int64" },
+      ],
     });
     // Printed as the engine prints it: comma-separated, backtick-quoted.
     expect(kv.body).toMatchObject({ mode: "versioned_kv", primary_key: "`id`", engine: "Stream" });
@@ -89,7 +92,10 @@ describe("streams", () => {
       name: "m",
       engine: "MutableStream",
       primary_key: "(id)",
-      columns: [{ name: "id", type: "string" }, { name: "v", type: "int64" }],
+      columns: [
+        { name: "id", type: "string" },
+        { name: "v", type: "int64" },
+      ],
       column_families: [{ name: "f", columns: ["v"] }],
       secondary_indexes: [{ name: "by_v", columns: ["v"] }],
     });
@@ -139,7 +145,13 @@ describe("streams", () => {
       },
     });
     expect((await t.call("GET", "/streams/cars")).body).toMatchObject({ description: "live telemetry" });
-    for (const change of [{ primary_key: "cid" }, { shards: 3 }, { event_time_timezone: "Asia/Tokyo" }, { name: "trucks" }, { engine: "MutableStream" }]) {
+    for (const change of [
+      { primary_key: "cid" },
+      { shards: 3 },
+      { event_time_timezone: "Asia/Tokyo" },
+      { name: "trucks" },
+      { engine: "MutableStream" },
+    ]) {
       expect(await t.call("PATCH", "/streams/cars", { description: "x", ...change })).toMatchObject({ status: 400, body: { code: 48 } });
     }
   });
@@ -190,14 +202,20 @@ describe("streams", () => {
 
   it.each([
     [{ columns: CARS.columns }, 'invalid request body: field "name" is required'],
-    [{ ...CARS, name: "9lives" }, 'invalid name "9lives": a name must have at most 64 letters, digits or _ and start with a letter (^[A-Za-z][A-Za-z0-9_]{0,63}$)'],
+    [
+      { ...CARS, name: "9lives" },
+      'invalid name "9lives": a name must have at most 64 letters, digits or _ and start with a letter (^[A-Za-z][A-Za-z0-9_]{0,63}$)',
+    ],
     [{ ...CARS, name: "a".repeat(65) }, `invalid name "${"a".repeat(65)}"`],
     [{ ...CARS, columns: "cid string" }, 'invalid request body: field "columns" must be an array, not string "cid string"'],
     [{ ...CARS, columns: [{ name: "a", type: "" }] }, 'invalid request body: field "columns[0].type" must not be empty'],
     [{ ...CARS, columns: [{ name: "a" }] }, 'invalid request body: field "columns[0].type" is required'],
     [{ ...CARS, logstore_retention_ms: "1d" }, 'invalid request body: field "logstore_retention_ms" must be an integer, not string "1d"'],
     [{ ...CARS, logstore_retention_ms: 1.5 }, 'invalid request body: field "logstore_retention_ms" must be an integer, not number 1.5'],
-    [{ ...CARS, mode: "upsert" }, 'invalid request body: field "mode" must be one of append, changelog, changelog_kv, versioned_kv, not "upsert"'],
+    [
+      { ...CARS, mode: "upsert" },
+      'invalid request body: field "mode" must be one of append, changelog, changelog_kv, versioned_kv, not "upsert"',
+    ],
     [{ ...CARS, engine: "Log" }, 'invalid request body: field "engine" must be one of Stream, MutableStream, not "Log"'],
   ])("refuses an invalid body with an appserver 400 (%#)", async (body, message) => {
     const response = await t.call("POST", "/streams", body);
@@ -209,8 +227,22 @@ describe("streams", () => {
   it.each([
     [{ ...CARS, mode: "changelog_kv" }, 36, "primary_key is required for a changelog_kv stream"],
     [{ ...CARS, columns: [] }, 36, "a stream needs at least one column"],
-    [{ ...CARS, columns: [{ name: "a", type: "int8" }, { name: "a", type: "int8" }] }, 36, "column 'a' is declared more than once"],
-    [{ ...CARS, column_families: [{ name: "f", columns: ["cid"] }] }, 36, 'column_families and secondary_indexes need engine "MutableStream"'],
+    [
+      {
+        ...CARS,
+        columns: [
+          { name: "a", type: "int8" },
+          { name: "a", type: "int8" },
+        ],
+      },
+      36,
+      "column 'a' is declared more than once",
+    ],
+    [
+      { ...CARS, column_families: [{ name: "f", columns: ["cid"] }] },
+      36,
+      'column_families and secondary_indexes need engine "MutableStream"',
+    ],
     [{ ...CARS, mode: "versioned_kv", primary_key: "(cid, nope)" }, 47, "Missing columns: 'nope' in primary_key '(cid, nope)'"],
     [{ ...CARS, shards: -1 }, 36, "shards must not be negative, got -1"],
   ])("refuses invalid values with an engine error (%#)", async (body, code, message) => {
@@ -218,7 +250,10 @@ describe("streams", () => {
   });
 
   it("refuses bodies that are not JSON objects", async () => {
-    expect(await t.call("POST", "/streams", undefined, { raw: "{not json" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    expect(await t.call("POST", "/streams", undefined, { raw: "{not json" })).toMatchObject({
+      status: 400,
+      body: { code: 400, system: "neutron" },
+    });
     expect(await t.call("POST", "/streams", [CARS])).toMatchObject({
       status: 400,
       body: { code: 400, message: "invalid request body: expected a JSON object", system: "neutron" },
@@ -250,22 +285,41 @@ describe("streams", () => {
       name: "kv",
       mode: "versioned_kv",
       primary_key: "(cid, ts)",
-      columns: [{ name: "cid", type: "string" }, { name: "ts", type: "datetime64(3)" }],
+      columns: [
+        { name: "cid", type: "string" },
+        { name: "ts", type: "datetime64(3)" },
+      ],
       event_time_column: "ts",
       event_time_timezone: "Asia/Tokyo",
       replication_factor: 3,
       order_by_expression: "cid",
     };
     expect((await t.call("POST", "/streams", body)).status).toBe(201);
-    expect(await t.call("PATCH", "/streams/kv", { ...body, primary_key: "`cid`, `ts`", description: "d" })).toMatchObject({ status: 200, body: { description: "d" } });
-    for (const change of [{ event_time_column: "now()" }, { replication_factor: 1 }, { order_by_expression: "ts" }, { primary_key: "cid" }]) {
+    expect(await t.call("PATCH", "/streams/kv", { ...body, primary_key: "`cid`, `ts`", description: "d" })).toMatchObject({
+      status: 200,
+      body: { description: "d" },
+    });
+    for (const change of [
+      { event_time_column: "now()" },
+      { replication_factor: 1 },
+      { order_by_expression: "ts" },
+      { primary_key: "cid" },
+    ]) {
       expect(await t.call("PATCH", "/streams/kv", { ...body, ...change })).toMatchObject({ status: 400, body: { code: 48 } });
     }
   });
 
   it("reads column types back in the engine's spelling (int as int32)", async () => {
-    const created = await t.call("POST", "/streams", { name: "n", columns: [{ name: "a", type: "int" }, { name: "b", type: "Nullable(Float32)" }] });
-    expect(created.body).toMatchObject({ columns: [{ type: "int32", nullable: false }, { type: "nullable(float32)", nullable: true }, TP_TIME] });
+    const created = await t.call("POST", "/streams", {
+      name: "n",
+      columns: [
+        { name: "a", type: "int" },
+        { name: "b", type: "Nullable(Float32)" },
+      ],
+    });
+    expect(created.body).toMatchObject({
+      columns: [{ type: "int32", nullable: false }, { type: "nullable(float32)", nullable: true }, TP_TIME],
+    });
   });
 
   it("treats null and an empty mode as omitted, as the Go appserver's decoder does", async () => {

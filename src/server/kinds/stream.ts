@@ -8,9 +8,24 @@ import { type Changes, createRoute, nameCollection, nameRoutes, updateRoute } fr
 
 /** StreamDef of the seed spec (reference §3.1). */
 const CREATE_FIELDS = [
-  "name", "description", "columns", "mode", "primary_key", "engine", "column_families", "secondary_indexes",
-  "event_time_column", "event_time_timezone", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression",
-  "shards", "replication_factor", "order_by_expression", "order_by_granularity", "partition_by_granularity",
+  "name",
+  "description",
+  "columns",
+  "mode",
+  "primary_key",
+  "engine",
+  "column_families",
+  "secondary_indexes",
+  "event_time_column",
+  "event_time_timezone",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "ttl_expression",
+  "shards",
+  "replication_factor",
+  "order_by_expression",
+  "order_by_granularity",
+  "partition_by_granularity",
 ] as const;
 const COLUMN_FIELDS = ["name", "type", "default", "codec", "ttl_expression", "skipping_index_expression", "comment"] as const;
 const MODES = ["append", "changelog", "changelog_kv", "versioned_kv"] as const;
@@ -54,7 +69,10 @@ export const streamModule: KindModule = {
   holdsDependencies: false,
   links: () => ({ reads: [], writes: [] }),
   node: (record) =>
-    topologyNode("stream", nodeId(String(record["name"])), record, { description: record["description"] ?? "", mode: record["mode"] ?? "append" }),
+    topologyNode("stream", nodeId(String(record["name"])), record, {
+      description: record["description"] ?? "",
+      mode: record["mode"] ?? "append",
+    }),
   routes: nameRoutes(
     COLLECTION,
     createRoute(COLLECTION, (context) => {
@@ -113,7 +131,7 @@ function streamAsRequest(record: JsonObject): JsonObject {
   const columns = (record["columns"] as JsonObject[] | undefined) ?? [];
   const tpTime = columns.find((column) => column["name"] === TP_TIME);
   const implicit = tpTime !== undefined && tpTime["codec"] === TP_TIME_CODEC && String(tpTime["type"]).startsWith("datetime64(3, '");
-  const timezone = implicit ? /'([^']*)'/.exec(String(tpTime["type"]))?.[1] ?? "UTC" : "UTC";
+  const timezone = implicit ? (/'([^']*)'/.exec(String(tpTime["type"]))?.[1] ?? "UTC") : "UTC";
   const defaultTime = `now64(3, '${timezone}')`;
   const hidden = (record[HIDDEN] as JsonObject | undefined) ?? {};
   const request: Record<string, JsonValue> = {
@@ -149,7 +167,9 @@ function sameFixedField(field: string, proposed: JsonObject, current: JsonObject
       return compare(proposed["primary_key"]) === compare(current["primary_key"]);
     default:
       if ((HIDDEN_FIELDS as readonly string[]).includes(field)) {
-        return compare((proposed[HIDDEN] as JsonObject | undefined)?.[field]) === compare((current[HIDDEN] as JsonObject | undefined)?.[field]);
+        return (
+          compare((proposed[HIDDEN] as JsonObject | undefined)?.[field]) === compare((current[HIDDEN] as JsonObject | undefined)?.[field])
+        );
       }
       return compare(proposed[field]) === compare(current[field]);
   }

@@ -105,7 +105,8 @@ describe("UDFs", () => {
       status: 400,
       body: {
         code: 630,
-        message: "Cannot drop function 'to_mph' because other objects depend on it: view 'mph', sink 's' (id 00000000-0000-4000-8000-000000000001). Drop them first",
+        message:
+          "Cannot drop function 'to_mph' because other objects depend on it: view 'mph', sink 's' (id 00000000-0000-4000-8000-000000000001). Drop them first",
         system: "proton",
       },
     });

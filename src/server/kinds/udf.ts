@@ -11,7 +11,18 @@ const KIND = "udf";
 const LABEL = "function";
 
 /** UDF / CreateUDFRequest; PUT takes the same body (reference §3.8). */
-const FIELDS = ["name", "type", "description", "arguments", "return_type", "url", "auth_method", "auth_context", "source", "is_aggregation"];
+const FIELDS = [
+  "name",
+  "type",
+  "description",
+  "arguments",
+  "return_type",
+  "url",
+  "auth_method",
+  "auth_context",
+  "source",
+  "is_aggregation",
+];
 const TYPES = ["javascript", "remote"] as const;
 const AUTH_METHODS = ["none", "auth_header"] as const;
 
@@ -77,9 +88,11 @@ function readBody(body: unknown): JsonObject & { name: string; type: string } {
     }
   } else {
     if (source.trim() === "") throw invalidRequest(`invalid request body: field "source" is required for a javascript UDF`);
-    const onlyRemote = [url !== "" ? "url" : "", authMethod === "auth_header" ? "auth_method" : "", authContext ? "auth_context" : ""].filter(
-      (field) => field !== "",
-    );
+    const onlyRemote = [
+      url !== "" ? "url" : "",
+      authMethod === "auth_header" ? "auth_method" : "",
+      authContext ? "auth_context" : "",
+    ].filter((field) => field !== "");
     if (onlyRemote.length > 0) throw onlyFor(onlyRemote, "remote");
   }
   const record: Record<string, JsonValue> = {
@@ -143,7 +156,9 @@ export const udfModule: KindModule = {
       assertSameName(body.name, name);
       return (current, context) => {
         if (current["type"] !== body.type) {
-          throw invalidRequest(`invalid request body: the type of a UDF cannot be changed (from "${String(current["type"])}" to "${body.type}")`);
+          throw invalidRequest(
+            `invalid request body: the type of a UDF cannot be changed (from "${String(current["type"])}" to "${body.type}")`,
+          );
         }
         return { ...body, ...pick(current, ["created_at", "created_by"]), ...updateAudit(context) };
       };

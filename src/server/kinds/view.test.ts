@@ -24,7 +24,9 @@ describe("views", () => {
       ttl_expression: "",
       ...AUDIT,
     };
-    expect(await t.call("POST", "/views", { name: "fast", query: FAST_QUERY })).toEqual(expect.objectContaining({ status: 201, body: expected }));
+    expect(await t.call("POST", "/views", { name: "fast", query: FAST_QUERY })).toEqual(
+      expect.objectContaining({ status: 201, body: expected }),
+    );
     expect((await t.call("GET", "/views/fast")).body).toEqual(expected);
     expect((await t.call("GET", "/views")).body).toEqual([expected]);
   });
@@ -139,7 +141,9 @@ describe("views", () => {
   });
 
   it("ignores unknown fields, refuses a missing query and a rename", async () => {
-    expect(await t.call("POST", "/views", { name: "u", query: "SELECT 1", columns: [], materialized: false, target_stream: "" })).toMatchObject({
+    expect(
+      await t.call("POST", "/views", { name: "u", query: "SELECT 1", columns: [], materialized: false, target_stream: "" }),
+    ).toMatchObject({
       status: 201,
     });
     expect(await t.call("POST", "/views", { name: "v" })).toMatchObject({
@@ -148,7 +152,10 @@ describe("views", () => {
     });
     await t.call("POST", "/views", { name: "v", query: "SELECT 1" });
     expect(await t.call("PATCH", "/views/v", { name: "w" })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
-    expect(await t.call("PATCH", "/views/v", { materialized: true })).toMatchObject({ status: 400, body: { code: 400, system: "neutron" } });
+    expect(await t.call("PATCH", "/views/v", { materialized: true })).toMatchObject({
+      status: 400,
+      body: { code: 400, system: "neutron" },
+    });
     // The Terraform provider's view update: name and materialized beside the new description.
     expect(await t.call("PATCH", "/views/v", { name: "v", description: "d", query: "SELECT 1", materialized: false })).toMatchObject({
       status: 204,

@@ -30,7 +30,14 @@ const LABEL = "view";
 
 /** CreateViewRequest (reference §3.2). */
 const CREATE_FIELDS = [
-  "name", "query", "description", "materialized", "target_stream", "logstore_retention_bytes", "logstore_retention_ms", "ttl_expression",
+  "name",
+  "query",
+  "description",
+  "materialized",
+  "target_stream",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "ttl_expression",
 ];
 /** Retention and TTL "apply only to MVs" (reference §3.2). */
 const MV_ONLY_FIELDS = ["logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"];
@@ -143,7 +150,9 @@ export const viewModule: KindModule = {
       path: "/views/:name",
       async handle(context) {
         const name = keyOf(COLLECTION, context);
-        await context.write((tx) => (tx.get("materialized_view", name) ? dropMaterializedView(tx, name) : dropRecord(tx, COLLECTION, name)));
+        await context.write((tx) =>
+          tx.get("materialized_view", name) ? dropMaterializedView(tx, name) : dropRecord(tx, COLLECTION, name),
+        );
         return { status: 204 };
       },
     },

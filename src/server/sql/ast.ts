@@ -172,15 +172,7 @@ export interface CreateNamedCollection {
 }
 
 export type DropTarget =
-  | "stream"
-  | "view"
-  | "external_table"
-  | "dictionary"
-  | "function"
-  | "format_schema"
-  | "database"
-  | "task"
-  | "named_collection";
+  "stream" | "view" | "external_table" | "dictionary" | "function" | "format_schema" | "database" | "task" | "named_collection";
 
 export interface Drop {
   readonly type: "drop";
@@ -191,7 +183,13 @@ export interface Drop {
 }
 
 export type AlterCommand =
-  | { readonly op: "add_column"; readonly ifNotExists: boolean; readonly column: ColumnDef; readonly after?: string; readonly first?: boolean }
+  | {
+      readonly op: "add_column";
+      readonly ifNotExists: boolean;
+      readonly column: ColumnDef;
+      readonly after?: string;
+      readonly first?: boolean;
+    }
   | { readonly op: "drop_column"; readonly name: string }
   | { readonly op: "modify_column"; readonly name: string }
   | { readonly op: "rename_column"; readonly from: string; readonly to: string }
@@ -228,16 +226,7 @@ export interface Rename {
 }
 
 export type ShowCreateTarget =
-  | "any"
-  | "stream"
-  | "view"
-  | "table"
-  | "dictionary"
-  | "database"
-  | "function"
-  | "format_schema"
-  | "task"
-  | "named_collection";
+  "any" | "stream" | "view" | "table" | "dictionary" | "database" | "function" | "format_schema" | "task" | "named_collection";
 
 export interface ShowCreate {
   readonly type: "show_create";

@@ -31,9 +31,7 @@ export const SQL_CODES = Object.freeze({
   UNKNOWN_FORMAT_SCHEMA: 2611,
 });
 
-const NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(SQL_CODES).map(([name, code]) => [code, name]),
-);
+const NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(SQL_CODES).map(([name, code]) => [code, name]));
 
 /** The engine's HTTP status for a code; everything not listed is 500, 57 and 630 included. */
 export function httpStatusOf(code: number): number {

@@ -38,7 +38,9 @@ describe("SQL interpreter", () => {
 
   it("stores DDL in the REST record shapes (so GET /streams reads it) with DDL-only facts apart", () => {
     const w = memoryWorkspace();
-    w.run("CREATE STREAM kv(i Int32, k string) PRIMARY KEY k SETTINGS mode='versioned_kv', logstore_retention_ms=3600000 COMMENT 'owner=me'");
+    w.run(
+      "CREATE STREAM kv(i Int32, k string) PRIMARY KEY k SETTINGS mode='versioned_kv', logstore_retention_ms=3600000 COMMENT 'owner=me'",
+    );
     const record = w.state.get("stream")?.get("kv");
     expect(record).toMatchObject({
       name: "kv",
@@ -78,8 +80,12 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS no_such=1"))).toBe(115);
     expect(codeOf(() => w.run("CREATE STREAM t(a int) SETTINGS mode='versioned_kv'"))).toBe(36);
     expect(codeOf(() => w.run("DROP VIEW s"))).toBe(80);
-    expect(() => w.run("CREATE STREAM t(window_start datetime64(3))")).toThrow("Column window_start is reserved, should not used in create query");
-    expect(codeOf(() => w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start, count() FROM tumble(s, 1m) GROUP BY window_start"))).toBe(44);
+    expect(() => w.run("CREATE STREAM t(window_start datetime64(3))")).toThrow(
+      "Column window_start is reserved, should not used in create query",
+    );
+    expect(codeOf(() => w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start, count() FROM tumble(s, 1m) GROUP BY window_start"))).toBe(
+      44,
+    );
     w.run("CREATE MATERIALIZED VIEW m AS SELECT window_start AS ts, count() AS n FROM tumble(s, 1m) GROUP BY window_start");
     w.run("DROP VIEW m");
     // Nothing of a refused statement is kept.
@@ -107,7 +113,9 @@ describe("SQL interpreter", () => {
     const after = w.state.get("materialized_view")?.get("mv");
     expect(after?.["created_at"]).toBe(before?.["created_at"]);
     expect(after?.["query"]).toBe("SELECT a, b FROM src\nSETTINGS enable_dlq = true");
-    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv INTO default.dst AS (\nSELECT a, b FROM src\nSETTINGS enable_dlq = true\n)\nCOMMENT 'v2'");
+    expect(showCreate(w, "mv")).toBe(
+      "CREATE MATERIALIZED VIEW default.mv INTO default.dst AS (\nSELECT a, b FROM src\nSETTINGS enable_dlq = true\n)\nCOMMENT 'v2'",
+    );
     expect(codeOf(() => w.run("ALTER VIEW mv MODIFY QUERY SETTING recovery_policy='best_effort'"))).toBe(48);
     expect(codeOf(() => w.run("DROP STREAM dst"))).toBe(630);
   });
@@ -117,7 +125,9 @@ describe("SQL interpreter", () => {
     w.run("CREATE STREAM src(a int)");
     w.run("CREATE MATERIALIZED VIEW mv AS SELECT a FROM src SETTINGS checkpoint_interval=5");
     w.run("SYSTEM PAUSE MATERIALIZED VIEW mv PERMANENT");
-    expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5, pause_on_start = true");
+    expect(showCreate(w, "mv")).toBe(
+      "CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5, pause_on_start = true",
+    );
     w.run("SYSTEM RESUME MATERIALIZED VIEW default.mv PERMANENT SYNC");
     expect(showCreate(w, "mv")).toBe("CREATE MATERIALIZED VIEW default.mv AS\nSELECT a FROM src\nSETTINGS checkpoint_interval = 5");
     w.run("SYSTEM PAUSE MATERIALIZED VIEW mv");
@@ -132,7 +142,11 @@ describe("SQL interpreter", () => {
     w.run("CREATE STREAM src(a int)");
     w.run("CREATE MATERIALIZED VIEW inner_mv AS SELECT a FROM src");
     w.run("ALTER STREAM inner_mv MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY, MODIFY SETTING logstore_retention_ms = 60000");
-    expect(w.state.get("materialized_view")?.get("inner_mv")).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 60000, logstore_retention_bytes: -1 });
+    expect(w.state.get("materialized_view")?.get("inner_mv")).toMatchObject({
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      logstore_retention_ms: 60000,
+      logstore_retention_bytes: -1,
+    });
     w.run("CREATE MATERIALIZED VIEW into_mv INTO src AS SELECT a FROM src");
     expect(codeOf(() => w.run("ALTER STREAM into_mv MODIFY SETTING logstore_retention_ms = 1"))).toBe(48);
     expect(codeOf(() => w.run("ALTER STREAM inner_mv MODIFY SETTING checkpoint_interval = 1"))).toBe(48);
@@ -141,18 +155,29 @@ describe("SQL interpreter", () => {
   it("applies the in-place ALTERs of streams", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM s(a int, b string)");
-    w.run("ALTER STREAM s ADD COLUMN c float64 DEFAULT 1.5, RENAME COLUMN b TO b2, MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY, MODIFY SETTING logstore_retention_bytes=10, MODIFY COMMENT 'x'");
+    w.run(
+      "ALTER STREAM s ADD COLUMN c float64 DEFAULT 1.5, RENAME COLUMN b TO b2, MODIFY TTL to_datetime(_tp_time) + INTERVAL 1 DAY, MODIFY SETTING logstore_retention_bytes=10, MODIFY COMMENT 'x'",
+    );
     const record = w.state.get("stream")?.get("s");
     expect((record?.["columns"] as { name: string }[]).map((column) => column.name)).toEqual(["a", "b2", "c", "_tp_time"]);
-    expect(record).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", ttl: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_bytes: 10, description: "x" });
-    expect(showCreate(w, "s")).toContain("TTL to_datetime(_tp_time) + INTERVAL 1 DAY\nSETTINGS logstore_retention_bytes = 10, index_granularity = 8192\nCOMMENT 'x'");
+    expect(record).toMatchObject({
+      ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      ttl: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+      logstore_retention_bytes: 10,
+      description: "x",
+    });
+    expect(showCreate(w, "s")).toContain(
+      "TTL to_datetime(_tp_time) + INTERVAL 1 DAY\nSETTINGS logstore_retention_bytes = 10, index_granularity = 8192\nCOMMENT 'x'",
+    );
   });
 
   it("answers system.tables with engine, create_table_query, as_select, comment and dependencies", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM s(a int) COMMENT 'c'");
     w.run("CREATE VIEW v AS SELECT a FROM s");
-    const rows = w.run("SELECT name, engine, as_select, comment, dependencies_table FROM system.tables WHERE database = 'default' ORDER BY name")?.rows;
+    const rows = w.run(
+      "SELECT name, engine, as_select, comment, dependencies_table FROM system.tables WHERE database = 'default' ORDER BY name",
+    )?.rows;
     expect(rows).toEqual([
       ["s", "Stream", "", "c", ["v"]],
       ["v", "View", "SELECT a FROM s", "", []],
@@ -160,7 +185,10 @@ describe("SQL interpreter", () => {
     const create = w.run("SELECT create_table_query FROM system.tables WHERE name = 'v'")?.rows[0]?.[0];
     expect(create).toBe("CREATE VIEW default.v AS\nSELECT a FROM s");
     expect(w.run("SELECT version()")?.rows).toEqual([["3.0.0-test"]]);
-    expect(w.run("SELECT count() FROM system.tables WHERE engine = 'Stream'")).toEqual({ columns: [{ name: "count()", type: "uint64" }], rows: [[1]] });
+    expect(w.run("SELECT count() FROM system.tables WHERE engine = 'Stream'")).toEqual({
+      columns: [{ name: "count()", type: "uint64" }],
+      rows: [[1]],
+    });
     expect(codeOf(() => w.run("SELECT name, count() FROM system.tables"))).toBe(48);
     expect(codeOf(() => w.run("SELECT nope FROM system.tables"))).toBe(47);
     expect(codeOf(() => w.run("SELECT * FROM system.nope"))).toBe(60);
@@ -173,7 +201,9 @@ describe("SQL interpreter", () => {
     expect(showCreate(w, "FUNCTION add_five")).toContain("AS $tp$ return '$$'; $tp$");
     expect(codeOf(() => w.run("CREATE FUNCTION add_five(v int) RETURNS int LANGUAGE JAVASCRIPT AS $$x$$"))).toBe(609);
     w.run("CREATE OR REPLACE FUNCTION add_five(value float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$ return 1 $$");
-    expect(showCreate(w, "FUNCTION add_five")).toBe("CREATE FUNCTION add_five(value float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$ return 1 $$");
+    expect(showCreate(w, "FUNCTION add_five")).toBe(
+      "CREATE FUNCTION add_five(value float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$ return 1 $$",
+    );
     w.run("CREATE FORMAT SCHEMA p AS 'syntax = \"proto3\";' TYPE Protobuf");
     expect(w.run("SHOW FORMAT SCHEMAS")?.rows).toEqual([["p", "Protobuf"]]);
     expect(codeOf(() => w.run("CREATE FORMAT SCHEMA p AS 'x' TYPE Protobuf"))).toBe(2610);
@@ -189,11 +219,13 @@ describe("SQL interpreter", () => {
     expect(w.run("SHOW TASKS")?.rows).toEqual([["t"]]);
     expect(() => w.run("DROP STREAM target")).toThrow("because some tables depend on it: task default.t");
     w.run("CREATE DICTIONARY dict (k uint16, v string) PRIMARY KEY k LAYOUT(FLAT()) SOURCE(TIMEPLUS(STREAM 'target')) LIFETIME(10)");
-    expect(showCreate(w, "DICTIONARY dict")).toBe("CREATE DICTIONARY default.dict\n(\n  `k` uint16,\n  `v` string\n)\nPRIMARY KEY k\nSOURCE(TIMEPLUS(STREAM 'target'))\nLIFETIME(10)\nLAYOUT(FLAT())");
+    expect(showCreate(w, "DICTIONARY dict")).toBe(
+      "CREATE DICTIONARY default.dict\n(\n  `k` uint16,\n  `v` string\n)\nPRIMARY KEY k\nSOURCE(TIMEPLUS(STREAM 'target'))\nLIFETIME(10)\nLAYOUT(FLAT())",
+    );
   });
 
   it("string literals with quotes, backslashes, newlines, $$, ; and comment markers read back equal", () => {
-    const nasty = "it's \\ a \"test\"\n$$ ; -- not a comment /* nor this */ \t`x`";
+    const nasty = 'it\'s \\ a "test"\n$$ ; -- not a comment /* nor this */ \t`x`';
     const literal = `'${nasty.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\t/g, "\\t")}'`;
     const w = memoryWorkspace();
     w.run(`CREATE STREAM s(a string DEFAULT ${literal} COMMENT ${literal}) COMMENT ${literal}`);
@@ -204,7 +236,9 @@ describe("SQL interpreter", () => {
     expect((w.state.get("external_stream")?.get("e")?.["settings"] as { value: string }[])[1]?.value).toBe(nasty);
     w.run(`CREATE FORMAT SCHEMA p AS ${literal} TYPE Protobuf`);
     expect(w.state.get("schema")?.get("p")?.["content"]).toBe(nasty);
-    w.run(`CREATE REMOTE FUNCTION g(x string) RETURNS string URL ${literal} AUTH_METHOD 'auth_header' AUTH_HEADER ${literal} AUTH_KEY ${literal}`);
+    w.run(
+      `CREATE REMOTE FUNCTION g(x string) RETURNS string URL ${literal} AUTH_METHOD 'auth_header' AUTH_HEADER ${literal} AUTH_KEY ${literal}`,
+    );
     expect(w.state.get("udf")?.get("g")).toMatchObject({ url: nasty, auth_context: { key_name: nasty, key_value: nasty } });
     w.run(`CREATE FUNCTION js(x string) RETURNS string LANGUAGE JAVASCRIPT AS $tp$${nasty}$tp$`);
     expect(w.state.get("udf")?.get("js")?.["source"]).toBe(nasty);

@@ -71,9 +71,11 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
     case "create_format_schema": {
       const existing = tx.get("schema", statement.name);
       if (existing && statement.ifNotExists) return;
-      if (existing && !statement.orReplace) throw sqlError(SQL_CODES.FORMAT_SCHEMA_ALREADY_EXISTS, `Format schema ${statement.name} already exists`);
+      if (existing && !statement.orReplace)
+        throw sqlError(SQL_CODES.FORMAT_SCHEMA_ALREADY_EXISTS, `Format schema ${statement.name} already exists`);
       const type = ["Protobuf", "Avro"].find((candidate) => candidate.toLowerCase() === statement.schemaType.toLowerCase());
-      if (type === undefined) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Unknown format schema type '${statement.schemaType}': expected Protobuf or Avro`);
+      if (type === undefined)
+        throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Unknown format schema type '${statement.schemaType}': expected Protobuf or Avro`);
       tx.put("schema", statement.name, { name: statement.name, type, content: statement.content, ...audit(env, existing) });
       return;
     }
@@ -96,11 +98,16 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
       const name = localName(tx, statement.name);
       const existing = tx.get(SQL_KINDS.task, name);
       if (existing && statement.ifNotExists) return;
-      if (existing && !statement.orReplace) throw sqlError(SQL_CODES.RESOURCE_ALREADY_EXISTS, `Task ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
+      if (existing && !statement.orReplace)
+        throw sqlError(SQL_CODES.RESOURCE_ALREADY_EXISTS, `Task ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
       const into = localName(tx, statement.into);
       const target = tx.relation(into);
       if (!target) throw unknownStream(into);
-      if (!target.module.acceptsWrites) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `A task can only write into a stream or external table, not ${target.module.label} ${into}`);
+      if (!target.module.acceptsWrites)
+        throw sqlError(
+          SQL_CODES.BAD_ARGUMENTS,
+          `A task can only write into a stream or external table, not ${target.module.label} ${into}`,
+        );
       // Only parsed: a task's historical query may read system streams (`system.cluster` in the
       // docs' example), whose names the catalog does not hold.
       checkQuery(statement.query);
@@ -138,9 +145,16 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
     case "alter_named_collection": {
       const record = tx.get(SQL_KINDS.namedCollection, statement.name);
       if (!record) throw sqlError(SQL_CODES.RESOURCE_NOT_FOUND, `Named collection ${statement.name} doesn't exist`);
-      const entries = (Array.isArray(record["entries"]) ? record["entries"] : []).filter(isJsonObject).filter((entry) => !statement.remove.includes(String(entry["key"])));
+      const entries = (Array.isArray(record["entries"]) ? record["entries"] : [])
+        .filter(isJsonObject)
+        .filter((entry) => !statement.remove.includes(String(entry["key"])));
       for (const entry of statement.set) {
-        const value: JsonObject = { key: entry.key, value: entry.value.value, kind: entry.value.kind, ...(entry.overridable !== undefined ? { overridable: entry.overridable } : {}) };
+        const value: JsonObject = {
+          key: entry.key,
+          value: entry.value.value,
+          kind: entry.value.kind,
+          ...(entry.overridable !== undefined ? { overridable: entry.overridable } : {}),
+        };
         const at = entries.findIndex((existing) => existing["key"] === entry.key);
         if (at >= 0) entries[at] = value;
         else entries.push(value);
@@ -246,23 +260,71 @@ function reservedColumn(name: string): Error {
 }
 
 const STREAM_SETTINGS = new Set([
-  "shards", "sharding_expr", "replication_factor", "replicas", "mode", "version_column", "storage_type", "logstore_codec",
-  "logstore_retention_bytes", "logstore_retention_ms", "placement_policies", "shared_disk", "ingest_mode", "ack",
-  "ingest_batch_max_bytes", "ingest_batch_timeout_ms", "fetch_threads", "flush_threshold_count", "flush_threshold_ms",
-  "flush_threshold_bytes", "merge_with_ttl_timeout", "keep_versions", "event_time_column", "logstore_flush_messages",
-  "logstore_flush_ms", "storage_policy", "index_granularity", "parts_to_delay_insert", "parts_to_throw_insert",
+  "shards",
+  "sharding_expr",
+  "replication_factor",
+  "replicas",
+  "mode",
+  "version_column",
+  "storage_type",
+  "logstore_codec",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "placement_policies",
+  "shared_disk",
+  "ingest_mode",
+  "ack",
+  "ingest_batch_max_bytes",
+  "ingest_batch_timeout_ms",
+  "fetch_threads",
+  "flush_threshold_count",
+  "flush_threshold_ms",
+  "flush_threshold_bytes",
+  "merge_with_ttl_timeout",
+  "keep_versions",
+  "event_time_column",
+  "logstore_flush_messages",
+  "logstore_flush_ms",
+  "storage_policy",
+  "index_granularity",
+  "parts_to_delay_insert",
+  "parts_to_throw_insert",
 ]);
 const MUTABLE_SETTINGS = new Set([
-  "shards", "replication_factor", "version_column", "coalesced", "logstore_codec", "logstore_retention_bytes",
-  "logstore_retention_ms", "ttl_seconds", "ttl_column", "auto_cf", "placement_policies", "late_insert_overrides", "shared_disk",
-  "ingest_mode", "ack", "ingest_batch_max_bytes", "ingest_batch_timeout_ms", "fetch_threads", "flush_rows", "flush_ms",
-  "log_kvstore", "kvstore_codec", "kvstore_options", "enable_hash_index", "enable_statistics",
+  "shards",
+  "replication_factor",
+  "version_column",
+  "coalesced",
+  "logstore_codec",
+  "logstore_retention_bytes",
+  "logstore_retention_ms",
+  "ttl_seconds",
+  "ttl_column",
+  "auto_cf",
+  "placement_policies",
+  "late_insert_overrides",
+  "shared_disk",
+  "ingest_mode",
+  "ack",
+  "ingest_batch_max_bytes",
+  "ingest_batch_timeout_ms",
+  "fetch_threads",
+  "flush_rows",
+  "flush_ms",
+  "log_kvstore",
+  "kvstore_codec",
+  "kvstore_options",
+  "enable_hash_index",
+  "enable_statistics",
 ]);
 const RANDOM_SETTINGS = new Set(["eps", "interval_time"]);
 const MODES = new Set(["append", "changelog", "changelog_kv", "versioned_kv"]);
 const KEYED_MODES = new Set(["changelog_kv", "versioned_kv"]);
 
-function columnsOf(columns: CreateStream["columns"], options: { implicitTime: boolean; eventTime: string }): {
+function columnsOf(
+  columns: CreateStream["columns"],
+  options: { implicitTime: boolean; eventTime: string },
+): {
   columns: JsonObject[];
   extras: Record<string, JsonValue>;
 } {
@@ -273,7 +335,8 @@ function columnsOf(columns: CreateStream["columns"], options: { implicitTime: bo
     if (seen.has(column.name)) throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Column ${column.name} already exists`);
     seen.add(column.name);
     if (RESERVED_COLUMNS.has(column.name)) throw reservedColumn(column.name);
-    if (column.name.startsWith("_tp_") && column.name !== TP_TIME) throw sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
+    if (column.name.startsWith("_tp_") && column.name !== TP_TIME)
+      throw sqlError(SQL_CODES.ILLEGAL_COLUMN, `Column ${column.name} is reserved: _tp_ columns are the engine's`);
     const { record, extras: own } = columnRecord(column);
     records.push(record);
     if (own) extras[column.name] = own;
@@ -316,23 +379,32 @@ function createStream(statement: CreateStream, tx: Transaction, env: SqlEnv): vo
       variant === "random" && statement.primaryKey !== undefined ? "PRIMARY KEY" : "",
       variant === "random" && statement.ttl !== undefined ? "TTL" : "",
     ].filter((clause) => clause !== "");
-    if (refused.length > 0) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `${refused.join(", ")} ${refused.length > 1 ? "are" : "is"} not allowed for a ${variant} stream`);
+    if (refused.length > 0)
+      throw sqlError(
+        SQL_CODES.BAD_ARGUMENTS,
+        `${refused.join(", ")} ${refused.length > 1 ? "are" : "is"} not allowed for a ${variant} stream`,
+      );
   }
   if (variant !== "mutable" && (statement.secondaryIndexes.length > 0 || statement.families.length > 0)) {
     throw sqlError(SQL_CODES.BAD_ARGUMENTS, "Secondary indexes (INDEX name (columns)) and FAMILY are for mutable streams");
   }
   if (variant === "mutable" && statement.indexes.some((index) => index.name !== "_tp_time_index")) {
-    throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A mutable stream's INDEX takes a column list: INDEX name (columns) [UNIQUE] [STORING (columns)]");
+    throw sqlError(
+      SQL_CODES.BAD_ARGUMENTS,
+      "A mutable stream's INDEX takes a column list: INDEX name (columns) [UNIQUE] [STORING (columns)]",
+    );
   }
   const mode = settingValue(statement.settings, "mode") ?? "append";
-  if (!MODES.has(mode)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Unknown stream mode '${mode}': expected append, changelog, changelog_kv or versioned_kv`);
+  if (!MODES.has(mode))
+    throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Unknown stream mode '${mode}': expected append, changelog, changelog_kv or versioned_kv`);
   const primaryKey = statement.primaryKey?.trim() ?? "";
   if ((KEYED_MODES.has(mode) || variant === "mutable") && primaryKey === "") {
     throw sqlError(SQL_CODES.BAD_ARGUMENTS, `A ${variant === "mutable" ? "mutable stream" : `${mode} stream`} needs a PRIMARY KEY`);
   }
   const eventTime = settingValue(statement.settings, "event_time_column") ?? "";
   const { columns, extras: columnExtras } = columnsOf(statement.columns, { implicitTime: true, eventTime });
-  if (statement.columns.length === 0) throw sqlError(SQL_CODES.INCORRECT_QUERY, "Incorrect CREATE query: required list of column descriptions");
+  if (statement.columns.length === 0)
+    throw sqlError(SQL_CODES.INCORRECT_QUERY, "Incorrect CREATE query: required list of column descriptions");
   const known = new Set(columns.map((column) => String(column["name"])));
   for (const index of statement.secondaryIndexes) {
     for (const column of [...index.columns, ...index.storing]) {
@@ -364,7 +436,12 @@ function createStream(statement: CreateStream, tx: Transaction, env: SqlEnv): vo
   };
   if (variant === "mutable") {
     record["column_families"] = statement.families.map((family) => ({ name: family.name, columns: [...family.columns] }));
-    record["secondary_indexes"] = statement.secondaryIndexes.map((index) => ({ name: index.name, columns: [...index.columns], storing: [...index.storing], unique: index.unique }));
+    record["secondary_indexes"] = statement.secondaryIndexes.map((index) => ({
+      name: index.name,
+      columns: [...index.columns],
+      storing: [...index.storing],
+      unique: index.unique,
+    }));
   }
   record["logstore_retention_bytes"] = integerSetting(statement.settings, "logstore_retention_bytes", 0);
   record["logstore_retention_ms"] = integerSetting(statement.settings, "logstore_retention_ms", 0);
@@ -386,12 +463,25 @@ function createExternal(statement: CreateExternal, tx: Transaction, env: SqlEnv)
   if (type === "") throw sqlError(SQL_CODES.BAD_ARGUMENTS, `An external ${statement.target} needs the setting 'type'`);
   const required: Readonly<Record<string, readonly string[]>> =
     statement.target === "stream"
-      ? { kafka: ["brokers", "topic"], pulsar: ["service_url", "topic"], nats_jetstream: ["url", "stream_name", "subject"], http: ["url"], timeplus: ["hosts", "stream"] }
+      ? {
+          kafka: ["brokers", "topic"],
+          pulsar: ["service_url", "topic"],
+          nats_jetstream: ["url", "stream_name", "subject"],
+          http: ["url"],
+          timeplus: ["hosts", "stream"],
+        }
       : { clickhouse: ["address"], mysql: ["address"], postgresql: ["address"], mongodb: ["uri", "collection"] };
   const viaCollection = settingValue(statement.settings, "named_collection") !== undefined;
-  const missing = viaCollection ? [] : (required[type.toLowerCase()] ?? []).filter((key) => (settingValue(statement.settings, key) ?? "").trim() === "");
-  if (missing.length > 0) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `A ${type} external ${statement.target} needs the setting${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
-  if (type.toLowerCase() === "python" && statement.body === undefined) throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A python external stream needs its AS $$ … $$ body");
+  const missing = viaCollection
+    ? []
+    : (required[type.toLowerCase()] ?? []).filter((key) => (settingValue(statement.settings, key) ?? "").trim() === "");
+  if (missing.length > 0)
+    throw sqlError(
+      SQL_CODES.BAD_ARGUMENTS,
+      `A ${type} external ${statement.target} needs the setting${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+    );
+  if (type.toLowerCase() === "python" && statement.body === undefined)
+    throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A python external stream needs its AS $$ … $$ body");
   const formatSchema = settingValue(statement.settings, "format_schema");
   if (formatSchema !== undefined) {
     const schema = formatSchema.split(":")[0] ?? "";
@@ -423,7 +513,8 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
   if (existing) {
     if (statement.ifNotExists) return;
     if (!(statement.orReplace && existing.kind === "view")) throw alreadyExists(existing, name);
-    if (tx.reaches(relations, name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `View ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
+    if (tx.reaches(relations, name))
+      throw sqlError(SQL_CODES.BAD_ARGUMENTS, `View ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
   }
   assertRelationsExist(tx, relations);
   const columns = deriveColumns(statement.query, columnLookup(tx));
@@ -432,7 +523,8 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
     return;
   }
   // Without INTO the MV's output becomes its inner stream's columns, so the same names are refused.
-  const reserved = statement.into === undefined ? columns.map((column) => String(column["name"])).find((name) => RESERVED_COLUMNS.has(name)) : undefined;
+  const reserved =
+    statement.into === undefined ? columns.map((column) => String(column["name"])).find((name) => RESERVED_COLUMNS.has(name)) : undefined;
   if (reserved !== undefined) throw reservedColumn(reserved);
   let target = "";
   if (statement.into !== undefined) {
@@ -440,7 +532,10 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
     const located = tx.relation(target);
     if (!located) throw unknownStream(target);
     if (!located.module.acceptsWrites) {
-      throw sqlError(SQL_CODES.BAD_ARGUMENTS, `${engineOf(located.module.kind, located.record)} ${qualifiedName(DEFAULT_DATABASE, target)} cannot be the target of a materialized view`);
+      throw sqlError(
+        SQL_CODES.BAD_ARGUMENTS,
+        `${engineOf(located.module.kind, located.record)} ${qualifiedName(DEFAULT_DATABASE, target)} cannot be the target of a materialized view`,
+      );
     }
   }
   tx.put("materialized_view", name, {
@@ -480,7 +575,8 @@ function createFunction(statement: CreateFunction, tx: Transaction, env: SqlEnv)
     url: statement.url ?? "",
     auth_method: statement.language === "remote" ? (statement.authMethod ?? "none") : "",
   };
-  if (statement.authMethod === "auth_header") record["auth_context"] = { key_name: statement.authHeader ?? "", key_value: statement.authKey ?? "" };
+  if (statement.authMethod === "auth_header")
+    record["auth_context"] = { key_name: statement.authHeader ?? "", key_value: statement.authKey ?? "" };
   record["source"] = statement.source;
   record["is_aggregation"] = statement.aggregate;
   tx.put("udf", statement.name, { ...record, ...audit(env, existing), ...(Object.keys(extras).length > 0 ? { sql: extras } : {}) });
@@ -493,7 +589,8 @@ function createDictionary(statement: CreateDictionary, tx: Transaction, env: Sql
   const existing = tx.get(SQL_KINDS.dictionary, name);
   if (existing) {
     if (statement.ifNotExists) return;
-    if (!statement.orReplace) throw sqlError(SQL_CODES.DICTIONARY_ALREADY_EXISTS, `Dictionary ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
+    if (!statement.orReplace)
+      throw sqlError(SQL_CODES.DICTIONARY_ALREADY_EXISTS, `Dictionary ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
   }
   const { columns, extras } = columnsOf(statement.columns, { implicitTime: false, eventTime: "" });
   tx.put(SQL_KINDS.dictionary, name, {
@@ -517,21 +614,36 @@ function assertNoDependents(catalog: Catalog, name: string): void {
 
 /** What reads or writes the relation `name`: views, MVs, sinks, … (REST kinds) and SQL tasks writing into it. */
 function dependentNames(catalog: Catalog, name: string): string[] {
-  const relations = catalog.dependentsOf(name).map((dependent) =>
-    dependent.module.relation ? qualifiedName(DEFAULT_DATABASE, String(dependent.record["name"])) : `${dependent.module.label} ${String(dependent.record["name"])}`,
-  );
-  const tasks = catalog.list(SQL_KINDS.task).filter((task) => task["into"] === name).map((task) => `task ${qualifiedName(DEFAULT_DATABASE, String(task["name"]))}`);
+  const relations = catalog
+    .dependentsOf(name)
+    .map((dependent) =>
+      dependent.module.relation
+        ? qualifiedName(DEFAULT_DATABASE, String(dependent.record["name"]))
+        : `${dependent.module.label} ${String(dependent.record["name"])}`,
+    );
+  const tasks = catalog
+    .list(SQL_KINDS.task)
+    .filter((task) => task["into"] === name)
+    .map((task) => `task ${qualifiedName(DEFAULT_DATABASE, String(task["name"]))}`);
   return [...relations, ...tasks];
 }
 
 function refuseWhileUsed(what: string, dependents: readonly string[]): void {
   if (dependents.length === 0) return;
   const subject = /\s/.test(what) ? what : qualifiedName(DEFAULT_DATABASE, what);
-  throw sqlError(SQL_CODES.HAVE_DEPENDENT_OBJECTS, `Cannot drop or rename ${subject}, because some tables depend on it: ${dependents.join(", ")}`);
+  throw sqlError(
+    SQL_CODES.HAVE_DEPENDENT_OBJECTS,
+    `Cannot drop or rename ${subject}, because some tables depend on it: ${dependents.join(", ")}`,
+  );
 }
 
 function usersOf(catalog: Catalog, kind: string, name: string): string[] {
-  return catalog.usersOf(kind, name).map((user) => `${user.module.relation ? qualifiedName(DEFAULT_DATABASE, String(user.record["name"])) : `${user.module.label} ${String(user.record["name"])}`}`);
+  return catalog
+    .usersOf(kind, name)
+    .map(
+      (user) =>
+        `${user.module.relation ? qualifiedName(DEFAULT_DATABASE, String(user.record["name"])) : `${user.module.label} ${String(user.record["name"])}`}`,
+    );
 }
 
 const DROP_KINDS: Readonly<Record<string, { readonly kinds: readonly string[]; readonly label: string }>> = {
@@ -607,7 +719,14 @@ function drop(statement: Drop, tx: Transaction): void {
 
 const RETENTION = new Set(["logstore_retention_ms", "logstore_retention_bytes"]);
 const MUTABLE_ALTERABLE = new Set([...RETENTION, "log_kvstore", "kvstore_options", "logstore_codec"]);
-const MV_QUERY_SETTINGS = new Set(["checkpoint_interval", "checkpoint_settings", "pause_on_start", "enable_dlq", "dlq_max_message_batch_size", "dlq_consecutive_failures_limit"]);
+const MV_QUERY_SETTINGS = new Set([
+  "checkpoint_interval",
+  "checkpoint_settings",
+  "pause_on_start",
+  "enable_dlq",
+  "dlq_max_message_batch_size",
+  "dlq_consecutive_failures_limit",
+]);
 
 type Shape = "stream" | "mutable" | "random" | "view" | "materialized_view" | "external_stream" | "external_table" | "dictionary";
 
@@ -651,12 +770,30 @@ const COMMAND_TEXT: Readonly<Record<AlterCommand["op"], string>> = {
 
 /** Which commands each kind takes in place; anything else is 48 NOT_IMPLEMENTED. */
 const SUPPORTED: Readonly<Record<Shape, ReadonlySet<AlterCommand["op"]>>> = {
-  stream: new Set(["add_column", "rename_column", "modify_ttl", "remove_ttl", "modify_setting", "modify_comment", "add_index", "drop_index", "drop_partition"]),
+  stream: new Set([
+    "add_column",
+    "rename_column",
+    "modify_ttl",
+    "remove_ttl",
+    "modify_setting",
+    "modify_comment",
+    "add_index",
+    "drop_index",
+    "drop_partition",
+  ]),
   mutable: new Set(["add_column", "modify_setting", "modify_comment", "add_index", "drop_index"]),
   random: new Set(["modify_comment"]),
   view: new Set(["modify_comment"]),
   // TTL and retention are the inner stream's: only an MV without INTO has one (checked below).
-  materialized_view: new Set(["modify_comment", "modify_query", "modify_query_setting", "reset_query_setting", "modify_ttl", "remove_ttl", "modify_setting"]),
+  materialized_view: new Set([
+    "modify_comment",
+    "modify_query",
+    "modify_query_setting",
+    "reset_query_setting",
+    "modify_ttl",
+    "remove_ttl",
+    "modify_setting",
+  ]),
   external_stream: new Set(["modify_setting", "modify_comment"]),
   external_table: new Set([]),
   dictionary: new Set([]),
@@ -673,10 +810,14 @@ function alter(statement: Alter, tx: Transaction, env: SqlEnv): void {
   let record: Record<string, JsonValue> = { ...found.record };
   for (const command of statement.commands) {
     if (!SUPPORTED[shape].has(command.op)) {
-      throw notImplemented(`${COMMAND_TEXT[command.op]} is not supported for ${SHAPE_LABEL[shape]}${shape === "view" ? " (use CREATE OR REPLACE VIEW)" : ""}`);
+      throw notImplemented(
+        `${COMMAND_TEXT[command.op]} is not supported for ${SHAPE_LABEL[shape]}${shape === "view" ? " (use CREATE OR REPLACE VIEW)" : ""}`,
+      );
     }
     if (shape === "materialized_view" && INNER_STREAM_COMMANDS.has(command.op) && String(record["target_stream"] ?? "") !== "") {
-      throw notImplemented(`Materialized view with specified target stream can't be altered: ${COMMAND_TEXT[command.op]} changes the inner stream of an MV without INTO`);
+      throw notImplemented(
+        `Materialized view with specified target stream can't be altered: ${COMMAND_TEXT[command.op]} changes the inner stream of an MV without INTO`,
+      );
     }
     record = applyCommand(command, record, shape, tx, name);
   }
@@ -696,7 +837,13 @@ function withExtras(record: Record<string, JsonValue>, change: (extras: Record<s
   return { ...record, sql: extras };
 }
 
-function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, shape: Shape, tx: Transaction, name: string): Record<string, JsonValue> {
+function applyCommand(
+  command: AlterCommand,
+  record: Record<string, JsonValue>,
+  shape: Shape,
+  tx: Transaction,
+  name: string,
+): Record<string, JsonValue> {
   switch (command.op) {
     case "modify_comment":
       return shape === "dictionary" ? { ...record, comment: command.comment } : { ...record, description: command.comment };
@@ -706,29 +853,50 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
         if (command.ifNotExists) return record;
         throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Cannot add column ${command.column.name}: column with this name already exists`);
       }
-      const { columns: [added], extras } = columnsOf([command.column], { implicitTime: false, eventTime: "" });
-      const at = command.first === true ? 0 : command.after !== undefined ? columns.findIndex((column) => column["name"] === command.after) + 1 : columns.findIndex((column) => column["name"] === TP_TIME);
-      if (command.after !== undefined && at === 0) throw sqlError(SQL_CODES.NO_SUCH_COLUMN_IN_STREAM, `Wrong column name. Cannot find column ${command.after} to insert after`);
+      const {
+        columns: [added],
+        extras,
+      } = columnsOf([command.column], { implicitTime: false, eventTime: "" });
+      const at =
+        command.first === true
+          ? 0
+          : command.after !== undefined
+            ? columns.findIndex((column) => column["name"] === command.after) + 1
+            : columns.findIndex((column) => column["name"] === TP_TIME);
+      if (command.after !== undefined && at === 0)
+        throw sqlError(SQL_CODES.NO_SUCH_COLUMN_IN_STREAM, `Wrong column name. Cannot find column ${command.after} to insert after`);
       const position = at < 0 ? columns.length : at;
       const next = { ...record, columns: [...columns.slice(0, position), added as JsonObject, ...columns.slice(position)] };
-      return Object.keys(extras).length === 0 ? next : withExtras(next, (sql) => {
-        sql["columns"] = { ...(isJsonObject(sql["columns"]) ? sql["columns"] : {}), ...extras };
-      });
+      return Object.keys(extras).length === 0
+        ? next
+        : withExtras(next, (sql) => {
+            sql["columns"] = { ...(isJsonObject(sql["columns"]) ? sql["columns"] : {}), ...extras };
+          });
     }
     case "rename_column": {
       const columns = columnsIn(record);
-      if (!columns.some((column) => column["name"] === command.from)) throw sqlError(SQL_CODES.NO_SUCH_COLUMN_IN_STREAM, `Wrong column name. Cannot find column ${command.from} to rename`);
-      if (columns.some((column) => column["name"] === command.to)) throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Cannot rename to ${command.to}: column with this name already exists`);
+      if (!columns.some((column) => column["name"] === command.from))
+        throw sqlError(SQL_CODES.NO_SUCH_COLUMN_IN_STREAM, `Wrong column name. Cannot find column ${command.from} to rename`);
+      if (columns.some((column) => column["name"] === command.to))
+        throw sqlError(SQL_CODES.DUPLICATE_COLUMN, `Cannot rename to ${command.to}: column with this name already exists`);
       if (command.from === TP_TIME) throw notImplemented(`Column ${TP_TIME} cannot be renamed`);
-      const keys = [String(record["primary_key"] ?? ""), String(extrasOf(record)["order_by"] ?? ""), String(extrasOf(record)["partition_by"] ?? "")];
-      if (keys.some((key) => new RegExp(`(^|[^A-Za-z0-9_])${command.from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^A-Za-z0-9_]|$)`).test(key))) {
+      const keys = [
+        String(record["primary_key"] ?? ""),
+        String(extrasOf(record)["order_by"] ?? ""),
+        String(extrasOf(record)["partition_by"] ?? ""),
+      ];
+      if (
+        keys.some((key) => new RegExp(`(^|[^A-Za-z0-9_])${command.from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^A-Za-z0-9_]|$)`).test(key))
+      ) {
         throw notImplemented(`Column ${command.from} is part of the stream's key and cannot be renamed`);
       }
       return { ...record, columns: columns.map((column) => (column["name"] === command.from ? { ...column, name: command.to } : column)) };
     }
     case "modify_ttl":
       // An MV's record has no `ttl` alias (the seed's MaterializedView shape).
-      return shape === "materialized_view" ? { ...record, ttl_expression: command.ttl.trim() } : { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
+      return shape === "materialized_view"
+        ? { ...record, ttl_expression: command.ttl.trim() }
+        : { ...record, ttl: command.ttl.trim(), ttl_expression: command.ttl.trim() };
     case "remove_ttl":
       return shape === "materialized_view" ? { ...record, ttl_expression: "" } : { ...record, ttl: "", ttl_expression: "" };
     case "modify_setting": {
@@ -736,7 +904,9 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
       for (const setting of command.settings) {
         if (shape === "external_stream") {
           if (setting.key === "type") throw notImplemented("The type of an external stream cannot be changed");
-          const settings = (Array.isArray(next["settings"]) ? next["settings"] : []).filter(isJsonObject).filter((item) => item["key"] !== setting.key);
+          const settings = (Array.isArray(next["settings"]) ? next["settings"] : [])
+            .filter(isJsonObject)
+            .filter((item) => item["key"] !== setting.key);
           next = withExtras({ ...next, settings: [...settings, { key: setting.key, value: setting.value }] }, (sql) => {
             const kinds: Record<string, JsonValue> = { ...(isJsonObject(sql["literal_kinds"]) ? sql["literal_kinds"] : {}) };
             if (setting.kind === "string") delete kinds[setting.key];
@@ -746,25 +916,36 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
           continue;
         }
         if (shape === "materialized_view") {
-          if (!RETENTION.has(setting.key)) throw notImplemented(`ALTER STREAM … MODIFY SETTING of a materialized view's inner stream supports only ${[...RETENTION].join(", ")}`);
+          if (!RETENTION.has(setting.key))
+            throw notImplemented(
+              `ALTER STREAM … MODIFY SETTING of a materialized view's inner stream supports only ${[...RETENTION].join(", ")}`,
+            );
           const value = Number(setting.value);
-          if (!Number.isInteger(value)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
+          if (!Number.isInteger(value))
+            throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
           next = { ...next, [setting.key]: value };
           continue;
         }
         const alterable = shape === "mutable" ? MUTABLE_ALTERABLE : RETENTION;
         if (!alterable.has(setting.key)) {
           const known = (shape === "mutable" ? MUTABLE_SETTINGS : STREAM_SETTINGS).has(setting.key);
-          if (!known) throw sqlError(SQL_CODES.UNKNOWN_SETTING, `Unknown setting ${setting.key} for storage ${shape === "mutable" ? "MutableStream" : "Stream"}`);
+          if (!known)
+            throw sqlError(
+              SQL_CODES.UNKNOWN_SETTING,
+              `Unknown setting ${setting.key} for storage ${shape === "mutable" ? "MutableStream" : "Stream"}`,
+            );
           throw notImplemented(`ALTER STREAM … MODIFY SETTING does not support ${setting.key}: it can only be set at CREATE`);
         }
         if (RETENTION.has(setting.key)) {
           const value = Number(setting.value);
-          if (!Number.isInteger(value)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
+          if (!Number.isInteger(value))
+            throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Setting ${setting.key} must be an integer, not '${setting.value}'`);
           next = { ...next, [setting.key]: value };
         }
         next = withExtras(next, (sql) => {
-          const settings = settingsOf(Array.isArray(sql["settings"]) ? sql["settings"] : settingsJsonOfRest(next)).filter((item) => item.key !== setting.key);
+          const settings = settingsOf(Array.isArray(sql["settings"]) ? sql["settings"] : settingsJsonOfRest(next)).filter(
+            (item) => item.key !== setting.key,
+          );
           sql["settings"] = settingsJson([...settings, setting]);
         });
       }
@@ -775,28 +956,41 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
         const index = command.secondary;
         if (!index) throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A mutable stream's INDEX takes a column list: INDEX name (columns)");
         const known = new Set(columnsIn(record).map((column) => String(column["name"])));
-        for (const column of [...index.columns, ...index.storing]) if (!known.has(column)) throw sqlError(SQL_CODES.UNKNOWN_IDENTIFIER, `Secondary index ${index.name} names unknown column ${column}`);
+        for (const column of [...index.columns, ...index.storing])
+          if (!known.has(column))
+            throw sqlError(SQL_CODES.UNKNOWN_IDENTIFIER, `Secondary index ${index.name} names unknown column ${column}`);
         const indexes = (Array.isArray(record["secondary_indexes"]) ? record["secondary_indexes"] : []).filter(isJsonObject);
-        if (indexes.some((existing) => existing["name"] === index.name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${index.name} already exists`);
-        return { ...record, secondary_indexes: [...indexes, { name: index.name, columns: [...index.columns], storing: [...index.storing], unique: index.unique }] };
+        if (indexes.some((existing) => existing["name"] === index.name))
+          throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${index.name} already exists`);
+        return {
+          ...record,
+          secondary_indexes: [
+            ...indexes,
+            { name: index.name, columns: [...index.columns], storing: [...index.storing], unique: index.unique },
+          ],
+        };
       }
       const index = command.skipping;
-      if (!index) throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A stream's INDEX is a skipping index: INDEX name expr TYPE type [GRANULARITY n]");
+      if (!index)
+        throw sqlError(SQL_CODES.BAD_ARGUMENTS, "A stream's INDEX is a skipping index: INDEX name expr TYPE type [GRANULARITY n]");
       return withExtras(record, (sql) => {
         const indexes = (Array.isArray(sql["indexes"]) ? sql["indexes"] : []).filter(isJsonObject);
-        if (indexes.some((existing) => existing["name"] === index.name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${index.name} already exists`);
+        if (indexes.some((existing) => existing["name"] === index.name))
+          throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${index.name} already exists`);
         sql["indexes"] = [...indexes, { ...index }];
       });
     }
     case "drop_index": {
       if (shape === "mutable") {
         const indexes = (Array.isArray(record["secondary_indexes"]) ? record["secondary_indexes"] : []).filter(isJsonObject);
-        if (!indexes.some((index) => index["name"] === command.name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${command.name} doesn't exist`);
+        if (!indexes.some((index) => index["name"] === command.name))
+          throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${command.name} doesn't exist`);
         return { ...record, secondary_indexes: indexes.filter((index) => index["name"] !== command.name) };
       }
       return withExtras(record, (sql) => {
         const indexes = (Array.isArray(sql["indexes"]) ? sql["indexes"] : []).filter(isJsonObject);
-        if (!indexes.some((index) => index["name"] === command.name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${command.name} doesn't exist`);
+        if (!indexes.some((index) => index["name"] === command.name))
+          throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Index ${command.name} doesn't exist`);
         sql["indexes"] = indexes.filter((index) => index["name"] !== command.name);
       });
     }
@@ -806,7 +1000,8 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
     case "modify_query": {
       const { relations } = checkQuery(command.query);
       assertRelationsExist(tx, relations);
-      if (tx.reaches(relations, name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
+      if (tx.reaches(relations, name))
+        throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
       // The MV keeps its identity and state (created_*, checkpoints): only the query changes.
       return { ...record, query: command.query, columns: deriveColumns(command.query, columnLookup(tx)) };
     }
@@ -817,7 +1012,9 @@ function applyCommand(command: AlterCommand, record: Record<string, JsonValue>, 
       if (command.op === "modify_query_setting") {
         for (const setting of command.settings) {
           if (!MV_QUERY_SETTINGS.has(setting.key)) {
-            throw notImplemented(`MODIFY QUERY SETTING does not support ${setting.key}: change it with MODIFY QUERY and a new SETTINGS clause`);
+            throw notImplemented(
+              `MODIFY QUERY SETTING does not support ${setting.key}: change it with MODIFY QUERY and a new SETTINGS clause`,
+            );
           }
           next = [...next.filter((item) => item.key !== setting.key), setting];
         }
@@ -875,7 +1072,8 @@ function systemMaterializedView(statement: SystemMaterializedView, tx: Transacti
     const name = localName(tx, qualified);
     const found = locate(tx, name);
     if (!found) throw unknownStream(name);
-    if (found.kind !== "materialized_view") throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a Materialized View`);
+    if (found.kind !== "materialized_view")
+      throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a Materialized View`);
     if (statement.action === "abort" || statement.action === "recover") continue;
     const pause = statement.action === "pause";
     let record: Record<string, JsonValue> = withExtras({ ...found.record }, (sql) => {
@@ -937,7 +1135,8 @@ function showCreate(statement: ShowCreate, catalog: Catalog): string {
 function readName(catalog: Catalog, name: QualifiedName): string {
   const database = name.database ?? DEFAULT_DATABASE;
   if (database === DEFAULT_DATABASE) return name.name;
-  if (database !== "system" && !catalog.get(SQL_KINDS.database, database)) throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
+  if (database !== "system" && !catalog.get(SQL_KINDS.database, database))
+    throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
   throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${qualifiedName(database, name.name)} doesn't exist`);
 }
 
@@ -954,11 +1153,18 @@ function showList(statement: ShowList, catalog: Catalog): Rows {
     throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
   }
   const inDefault = database === DEFAULT_DATABASE;
-  const names = (kinds: readonly string[]): string[] => (inDefault ? kinds.flatMap((kind) => catalog.list(kind).map((record) => String(record["name"]))) : []);
+  const names = (kinds: readonly string[]): string[] =>
+    inDefault ? kinds.flatMap((kind) => catalog.list(kind).map((record) => String(record["name"]))) : [];
   const nameColumn = [{ name: "name", type: "string" }];
   switch (statement.target) {
     case "streams":
-      return { columns: nameColumn, rows: sortedNames(names(["stream", "view", "materialized_view", "external_stream", "external_table", SQL_KINDS.dictionary]), statement.like) };
+      return {
+        columns: nameColumn,
+        rows: sortedNames(
+          names(["stream", "view", "materialized_view", "external_stream", "external_table", SQL_KINDS.dictionary]),
+          statement.like,
+        ),
+      };
     case "views":
       return { columns: nameColumn, rows: sortedNames(names(["view", "materialized_view"]), statement.like) };
     case "dictionaries":
@@ -966,23 +1172,45 @@ function showList(statement: ShowList, catalog: Catalog): Rows {
     case "tasks":
       return { columns: nameColumn, rows: sortedNames(names([SQL_KINDS.task]), statement.like) };
     case "databases":
-      return { columns: nameColumn, rows: sortedNames([DEFAULT_DATABASE, "system", ...catalog.list(SQL_KINDS.database).map((record) => String(record["name"]))], statement.like) };
+      return {
+        columns: nameColumn,
+        rows: sortedNames(
+          [DEFAULT_DATABASE, "system", ...catalog.list(SQL_KINDS.database).map((record) => String(record["name"]))],
+          statement.like,
+        ),
+      };
     case "format_schemas": {
       const rows = catalog
         .list("schema")
         .filter((record) => statement.like === undefined || matchesLike(String(record["name"]), statement.like))
         .sort((a, b) => (String(a["name"]) < String(b["name"]) ? -1 : 1))
         .map((record) => [String(record["name"]), String(record["type"] ?? "")]);
-      return { columns: [{ name: "name", type: "string" }, { name: "type", type: "string" }], rows };
+      return {
+        columns: [
+          { name: "name", type: "string" },
+          { name: "type", type: "string" },
+        ],
+        rows,
+      };
     }
     case "functions": {
       const rows = catalog
         .list("udf")
         .filter((record) => statement.like === undefined || matchesLike(String(record["name"]), statement.like))
         .sort((a, b) => (String(a["name"]) < String(b["name"]) ? -1 : 1))
-        .map((record) => [String(record["name"]), String(record["type"] ?? ""), record["is_aggregation"] === true ? 1 : 0, showCreateFunction(record)]);
+        .map((record) => [
+          String(record["name"]),
+          String(record["type"] ?? ""),
+          record["is_aggregation"] === true ? 1 : 0,
+          showCreateFunction(record),
+        ]);
       return {
-        columns: [{ name: "name", type: "string" }, { name: "type", type: "string" }, { name: "is_aggregate", type: "uint8" }, { name: "create_query", type: "string" }],
+        columns: [
+          { name: "name", type: "string" },
+          { name: "type", type: "string" },
+          { name: "is_aggregate", type: "uint8" },
+          { name: "create_query", type: "string" },
+        ],
         rows,
       };
     }

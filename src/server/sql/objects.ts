@@ -119,7 +119,9 @@ export function showCreateStream(record: JsonObject): string {
   const indexes = Array.isArray(extras["indexes"]) ? extras["indexes"].filter(isJsonObject) : [];
   for (const index of indexes) {
     const granularity = text(index["granularity"]);
-    lines.push(`INDEX ${quoteName(text(index["name"]))} ${text(index["expr"])} TYPE ${text(index["type"])}${granularity ? ` GRANULARITY ${granularity}` : ""}`);
+    lines.push(
+      `INDEX ${quoteName(text(index["name"]))} ${text(index["expr"])} TYPE ${text(index["type"])}${granularity ? ` GRANULARITY ${granularity}` : ""}`,
+    );
   }
   if (mutable) {
     for (const index of (Array.isArray(record["secondary_indexes"]) ? record["secondary_indexes"] : []).filter(isJsonObject)) {
@@ -130,7 +132,9 @@ export function showCreateStream(record: JsonObject): string {
       );
     }
     for (const family of (Array.isArray(record["column_families"]) ? record["column_families"] : []).filter(isJsonObject)) {
-      lines.push(`FAMILY ${quoteName(text(family["name"]))} (${(Array.isArray(family["columns"]) ? family["columns"] : []).map(String).map(quoteName).join(", ")})`);
+      lines.push(
+        `FAMILY ${quoteName(text(family["name"]))} (${(Array.isArray(family["columns"]) ? family["columns"] : []).map(String).map(quoteName).join(", ")})`,
+      );
     }
   } else if (columns.some((column) => column["name"] === TP_TIME)) {
     lines.push(TP_TIME_INDEX);
@@ -222,7 +226,10 @@ export function showCreateFunction(record: JsonObject): string {
   if (type === "remote") {
     const context = isJsonObject(record["auth_context"]) ? record["auth_context"] : {};
     const method = text(record["auth_method"]) || "none";
-    const auth = method === "auth_header" ? ` AUTH_HEADER ${quoteString(text(context["key_name"]))} AUTH_KEY ${quoteString(text(context["key_value"]))}` : "";
+    const auth =
+      method === "auth_header"
+        ? ` AUTH_HEADER ${quoteString(text(context["key_name"]))} AUTH_KEY ${quoteString(text(context["key_value"]))}`
+        : "";
     const timeout = typeof extras["execution_timeout"] === "string" ? ` EXECUTION_TIMEOUT ${extras["execution_timeout"]}` : "";
     return `CREATE REMOTE FUNCTION ${name}(${args}) RETURNS ${returns} URL ${quoteString(text(record["url"]))} AUTH_METHOD ${quoteString(method)}${auth}${timeout}`;
   }
@@ -249,7 +256,10 @@ export function showCreateDatabase(name: string, record: JsonObject | undefined)
  */
 function engineKeyExpression(key: string): string {
   if (!/^`[^`\\]+`(, `[^`\\]+`)*$/.test(key)) return key;
-  const names = key.split(", ").map((quoted) => quoted.slice(1, -1)).map((name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``));
+  const names = key
+    .split(", ")
+    .map((quoted) => quoted.slice(1, -1))
+    .map((name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``));
   return names.length === 1 ? (names[0] ?? "") : `(${names.join(", ")})`;
 }
 

@@ -30,7 +30,14 @@ describe("parseSql", () => {
       ttl: "_tp_time + INTERVAL 1 DAY",
       comment: "x",
     });
-    expect(stream.columns[0]).toEqual({ name: "id", type: "int", defaultKind: "DEFAULT", defaultExpr: "1", comment: "c", codec: "CODEC(ZSTD(1))" });
+    expect(stream.columns[0]).toEqual({
+      name: "id",
+      type: "int",
+      defaultKind: "DEFAULT",
+      defaultExpr: "1",
+      comment: "c",
+      codec: "CODEC(ZSTD(1))",
+    });
     expect(stream.indexes).toEqual([{ name: "i", expr: "k", type: "bloom_filter", granularity: "4" }]);
     expect(stream.settings).toEqual([
       { key: "mode", value: "versioned_kv", kind: "string" },
@@ -40,8 +47,15 @@ describe("parseSql", () => {
   });
 
   it("keeps an MV's SETTINGS inside its query and takes the COMMENT after it", () => {
-    const { statement } = parseSql("CREATE MATERIALIZED VIEW mv INTO t AS SELECT a, count() AS n FROM s GROUP BY a SETTINGS checkpoint_interval=5 COMMENT 'tag=x'");
-    expect(statement as CreateView).toMatchObject({ materialized: true, into: { name: "t" }, query: "SELECT a, count() AS n FROM s GROUP BY a SETTINGS checkpoint_interval=5", comment: "tag=x" });
+    const { statement } = parseSql(
+      "CREATE MATERIALIZED VIEW mv INTO t AS SELECT a, count() AS n FROM s GROUP BY a SETTINGS checkpoint_interval=5 COMMENT 'tag=x'",
+    );
+    expect(statement as CreateView).toMatchObject({
+      materialized: true,
+      into: { name: "t" },
+      query: "SELECT a, count() AS n FROM s GROUP BY a SETTINGS checkpoint_interval=5",
+      comment: "tag=x",
+    });
   });
 
   it("reads back the engine's own `AS (` … `)` wrapping", () => {
@@ -52,7 +66,10 @@ describe("parseSql", () => {
   it("refuses what the engine's parser refuses with 62", () => {
     expect(refusal("")).toEqual({ code: 62, message: "Empty query" });
     expect(refusal("-- only a comment")).toEqual({ code: 62, message: "Empty query" });
-    expect(refusal("SELECT 1; SELECT 2")).toEqual({ code: 62, message: "Syntax error (Multi-statements are not allowed): failed at position 9 (end of query): ; SELECT 2" });
+    expect(refusal("SELECT 1; SELECT 2")).toEqual({
+      code: 62,
+      message: "Syntax error (Multi-statements are not allowed): failed at position 9 (end of query): ; SELECT 2",
+    });
     expect(refusal("CREATE OR REPLACE VIEW IF NOT EXISTS v AS SELECT 1").code).toBe(62);
     expect(refusal("CREATE OR REPLACE MATERIALIZED VIEW mv AS SELECT 1").code).toBe(62);
     expect(refusal("CREATE FUNCTION db.f(x int) RETURNS int LANGUAGE JAVASCRIPT AS $$x$$").message).toContain("('.')");
@@ -75,7 +92,9 @@ describe("parseSql", () => {
   });
 
   it("splits comma-separated ALTER commands even after a SETTING list", () => {
-    const { statement } = parseSql("ALTER STREAM s MODIFY SETTING logstore_retention_ms=1, logstore_retention_bytes=2, MODIFY COMMENT 'x', ADD COLUMN c int AFTER a");
+    const { statement } = parseSql(
+      "ALTER STREAM s MODIFY SETTING logstore_retention_ms=1, logstore_retention_bytes=2, MODIFY COMMENT 'x', ADD COLUMN c int AFTER a",
+    );
     expect(statement).toMatchObject({
       commands: [
         { op: "modify_setting", settings: [{ key: "logstore_retention_ms" }, { key: "logstore_retention_bytes" }] },
@@ -86,7 +105,9 @@ describe("parseSql", () => {
   });
 
   it("parses the small SELECT over system tables", () => {
-    const { statement, format } = parseSql("SELECT name, engine AS e FROM system.tables WHERE database = 'default' AND NOT starts_with(name, '.inner.') AND engine IN ('Stream', 'View') ORDER BY name DESC LIMIT 5 FORMAT JSONEachRow");
+    const { statement, format } = parseSql(
+      "SELECT name, engine AS e FROM system.tables WHERE database = 'default' AND NOT starts_with(name, '.inner.') AND engine IN ('Stream', 'View') ORDER BY name DESC LIMIT 5 FORMAT JSONEachRow",
+    );
     const select = statement as Select;
     expect(format).toBe("JSONEachRow");
     expect(select.items.map((item) => item.label)).toEqual(["name", "e"]);

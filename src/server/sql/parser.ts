@@ -45,7 +45,13 @@ export function parseSql(sql: string): Parsed {
   let format: string | undefined;
   const last = body.at(-1);
   const beforeLast = body.at(-2);
-  if (body.length > 2 && isWord(beforeLast, "FORMAT") && !isWord(body.at(-3), "SHOW") && last !== undefined && (last.type === "identifier" || last.type === "quoted_identifier")) {
+  if (
+    body.length > 2 &&
+    isWord(beforeLast, "FORMAT") &&
+    !isWord(body.at(-3), "SHOW") &&
+    last !== undefined &&
+    (last.type === "identifier" || last.type === "quoted_identifier")
+  ) {
     format = last.value;
     body.splice(-2, 2);
   }
@@ -278,7 +284,9 @@ function parseCreate(c: Cursor): Statement {
     c.expect("AS");
     return { type: "create_named_collection", ifNotExists, name, entries: parseCollectionEntries(c) };
   }
-  return c.fail("STREAM, MUTABLE STREAM, RANDOM STREAM, EXTERNAL STREAM, EXTERNAL TABLE, VIEW, MATERIALIZED VIEW, FUNCTION, FORMAT SCHEMA, DATABASE, DICTIONARY, TASK or NAMED COLLECTION");
+  return c.fail(
+    "STREAM, MUTABLE STREAM, RANDOM STREAM, EXTERNAL STREAM, EXTERNAL TABLE, VIEW, MATERIALIZED VIEW, FUNCTION, FORMAT SCHEMA, DATABASE, DICTIONARY, TASK or NAMED COLLECTION",
+  );
 }
 
 /** `IF NOT EXISTS`, which the engine's parsers refuse together with OR REPLACE (62). */
@@ -407,7 +415,13 @@ function parseCreateStream(c: Cursor, variant: "stream" | "mutable" | "random", 
       c.index += 1;
       c.acceptPunct("=");
       clauses["engine"] = c.capture(STORAGE_STOP);
-    } else if (!(clause("partition", "PARTITION", "BY") || clause("primary", "PRIMARY", "KEY") || clause("order", "ORDER", "BY") || clause("sample", "SAMPLE", "BY") || clause("ttl", "TTL"))) {
+    } else if (!(
+      clause("partition", "PARTITION", "BY") ||
+      clause("primary", "PRIMARY", "KEY") ||
+      clause("order", "ORDER", "BY") ||
+      clause("sample", "SAMPLE", "BY") ||
+      clause("ttl", "TTL")
+    )) {
       break;
     }
   }
@@ -553,7 +567,8 @@ function parseCreateFunction(c: Cursor, orReplace: boolean): CreateFunction {
     const url = c.string("URL");
     c.expect("AUTH_METHOD");
     const authMethod = c.string("'none' or 'auth_header'");
-    if (authMethod !== "none" && authMethod !== "auth_header") throw sqlError(SQL_CODES.UNKNOWN_FUNCTION, `Unknown auth method: ${authMethod}`);
+    if (authMethod !== "none" && authMethod !== "auth_header")
+      throw sqlError(SQL_CODES.UNKNOWN_FUNCTION, `Unknown auth method: ${authMethod}`);
     let authHeader: string | undefined;
     let authKey: string | undefined;
     if (authMethod === "auth_header") {
@@ -718,7 +733,12 @@ function parseAlter(c: Cursor): Statement {
     if (set.length + remove.length === 0) c.fail("SET or DELETE");
     return { type: "alter_named_collection", name, set, remove };
   }
-  const target = c.accept("STREAM") || c.accept("TABLE") ? "stream" : c.accept("VIEW") || c.accept("MATERIALIZED", "VIEW") ? "view" : c.fail("STREAM or VIEW");
+  const target =
+    c.accept("STREAM") || c.accept("TABLE")
+      ? "stream"
+      : c.accept("VIEW") || c.accept("MATERIALIZED", "VIEW")
+        ? "view"
+        : c.fail("STREAM or VIEW");
   const name = c.qualified();
   const commands: AlterCommand[] = [];
   do commands.push(parseAlterCommand(c));
@@ -771,12 +791,19 @@ function parseAlterCommand(c: Cursor): AlterCommand {
     const query = c.rest("SELECT query");
     return { op: "modify_query", query };
   }
-  return c.fail("ADD COLUMN, RENAME COLUMN, DROP COLUMN, MODIFY COLUMN, MODIFY TTL, MODIFY SETTING, RESET SETTING, MODIFY COMMENT, ADD INDEX, DROP INDEX, DROP PARTITION, MODIFY QUERY or MODIFY QUERY SETTING");
+  return c.fail(
+    "ADD COLUMN, RENAME COLUMN, DROP COLUMN, MODIFY COLUMN, MODIFY TTL, MODIFY SETTING, RESET SETTING, MODIFY COMMENT, ADD INDEX, DROP INDEX, DROP PARTITION, MODIFY QUERY or MODIFY QUERY SETTING",
+  );
 }
 
 function parseKeyList(c: Cursor): string[] {
   const keys = [c.name("setting name")];
-  while (c.atPunct(",") && (c.peek(1)?.type === "identifier" || c.peek(1)?.type === "quoted_identifier") && c.peek(2)?.text !== "=" && !isCommandStart(c, 1)) {
+  while (
+    c.atPunct(",") &&
+    (c.peek(1)?.type === "identifier" || c.peek(1)?.type === "quoted_identifier") &&
+    c.peek(2)?.text !== "=" &&
+    !isCommandStart(c, 1)
+  ) {
     c.index += 1;
     keys.push(c.name("setting name"));
   }
@@ -876,7 +903,12 @@ function parseShow(c: Cursor): { statement: Statement; settings: readonly Settin
   }
   const settings = c.accept("SETTINGS") ? parseSettingList(c) : [];
   return {
-    statement: { type: "show_list", target: found[1], ...(database !== undefined ? { database } : {}), ...(like !== undefined ? { like } : {}) },
+    statement: {
+      type: "show_list",
+      target: found[1],
+      ...(database !== undefined ? { database } : {}),
+      ...(like !== undefined ? { like } : {}),
+    },
     settings,
   };
 }
@@ -898,7 +930,10 @@ function parseSelect(c: Cursor): { statement: Select; settings: readonly Setting
   const from = c.accept("FROM") ? c.qualified() : undefined;
   const where = c.accept("WHERE") ? parseExpr(c) : undefined;
   if (c.at("GROUP") || c.at("HAVING") || c.at("JOIN")) {
-    throw sqlError(SQL_CODES.NOT_IMPLEMENTED, "The built-in server answers only simple SELECTs over system tables (no GROUP BY, HAVING or JOIN)");
+    throw sqlError(
+      SQL_CODES.NOT_IMPLEMENTED,
+      "The built-in server answers only simple SELECTs over system tables (no GROUP BY, HAVING or JOIN)",
+    );
   }
   const orderBy: { expr: Expr; descending: boolean }[] = [];
   if (c.accept("ORDER", "BY")) {

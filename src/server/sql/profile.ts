@@ -12,7 +12,15 @@ export type Profile = "all" | "2024" | "2026" | "engine";
 export const PROFILES: readonly Profile[] = ["all", "2024", "2026", "engine"];
 
 /** Kinds whose create and update left the public REST spec in June 2025 (SQL DDL replaces them). */
-const ENGINE_KINDS: ReadonlySet<string> = new Set(["stream", "view", "materialized_view", "udf", "schema", "external_stream", "external_table"]);
+const ENGINE_KINDS: ReadonlySet<string> = new Set([
+  "stream",
+  "view",
+  "materialized_view",
+  "udf",
+  "schema",
+  "external_stream",
+  "external_table",
+]);
 const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PATCH", "PUT"]);
 
 export function servesRest(profile: Profile): boolean {

@@ -65,17 +65,33 @@ export function createQueryOf(kind: string, record: JsonObject): string {
 
 /** A stable UUID-shaped id per object, since records carry none. */
 function uuidOf(kind: string, record: JsonObject): string {
-  const hex = createHash("sha1").update(`${kind}\u0000${String(record["name"])}\u0000${String(record["created_at"] ?? "")}`).digest("hex");
+  const hex = createHash("sha1")
+    .update(`${kind}\u0000${String(record["name"])}\u0000${String(record["created_at"] ?? "")}`)
+    .digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const TABLES_COLUMNS = [
-  ["database", "string"], ["name", "string"], ["uuid", "uuid"], ["engine", "string"], ["is_temporary", "uint8"],
-  ["dependencies_database", "array(string)"], ["dependencies_table", "array(string)"], ["create_table_query", "string"],
-  ["engine_full", "string"], ["mode", "string"], ["as_select", "string"], ["partition_key", "string"], ["sorting_key", "string"],
-  ["primary_key", "string"], ["comment", "string"], ["has_own_data", "uint8"],
-  ["loading_dependencies_database", "array(string)"], ["loading_dependencies_table", "array(string)"],
-  ["loading_dependent_database", "array(string)"], ["loading_dependent_table", "array(string)"],
+  ["database", "string"],
+  ["name", "string"],
+  ["uuid", "uuid"],
+  ["engine", "string"],
+  ["is_temporary", "uint8"],
+  ["dependencies_database", "array(string)"],
+  ["dependencies_table", "array(string)"],
+  ["create_table_query", "string"],
+  ["engine_full", "string"],
+  ["mode", "string"],
+  ["as_select", "string"],
+  ["partition_key", "string"],
+  ["sorting_key", "string"],
+  ["primary_key", "string"],
+  ["comment", "string"],
+  ["has_own_data", "uint8"],
+  ["loading_dependencies_database", "array(string)"],
+  ["loading_dependencies_table", "array(string)"],
+  ["loading_dependent_database", "array(string)"],
+  ["loading_dependent_table", "array(string)"],
 ] as const;
 
 function systemTables(catalog: Catalog): Table {
@@ -145,8 +161,12 @@ function systemFunctions(catalog: Catalog): Table {
   }
   return {
     columns: [
-      { name: "name", type: "string" }, { name: "is_aggregate", type: "uint8" }, { name: "case_insensitive", type: "uint8" },
-      { name: "alias_to", type: "string" }, { name: "create_query", type: "string" }, { name: "origin", type: "string" },
+      { name: "name", type: "string" },
+      { name: "is_aggregate", type: "uint8" },
+      { name: "case_insensitive", type: "uint8" },
+      { name: "alias_to", type: "string" },
+      { name: "create_query", type: "string" },
+      { name: "origin", type: "string" },
       { name: "description", type: "string" },
     ],
     rows,
@@ -156,7 +176,11 @@ function systemFunctions(catalog: Catalog): Table {
 function systemDatabases(catalog: Catalog): Table {
   const names = [DEFAULT_DATABASE, "system", ...catalog.list(SQL_KINDS.database).map((record) => String(record["name"]))];
   return {
-    columns: [{ name: "name", type: "string" }, { name: "engine", type: "string" }, { name: "comment", type: "string" }],
+    columns: [
+      { name: "name", type: "string" },
+      { name: "engine", type: "string" },
+      { name: "comment", type: "string" },
+    ],
     rows: names.map((name) => {
       const record = catalog.get(SQL_KINDS.database, name);
       return { name, engine: "Atomic", comment: String(record?.["comment"] ?? "") };
@@ -166,8 +190,13 @@ function systemDatabases(catalog: Catalog): Table {
 
 function systemNamedCollections(catalog: Catalog): Table {
   return {
-    columns: [{ name: "name", type: "string" }, { name: "create_query", type: "string" }],
-    rows: catalog.list(SQL_KINDS.namedCollection).map((record) => ({ name: String(record["name"]), create_query: showCreateNamedCollection(record) })),
+    columns: [
+      { name: "name", type: "string" },
+      { name: "create_query", type: "string" },
+    ],
+    rows: catalog
+      .list(SQL_KINDS.namedCollection)
+      .map((record) => ({ name: String(record["name"]), create_query: showCreateNamedCollection(record) })),
   };
 }
 

@@ -13,8 +13,7 @@ export function memoryWorkspace(): { tx: Transaction; run(sql: string): Rows | u
   // Where the store indexes dependencies (`dependencyIndexer` and `StateReader.referrers`), this
   // in-memory state answers the same questions by scanning, so the helper works with or without it.
   const indexer = (catalogModule as Record<string, unknown>)["dependencyIndexer"] as
-    | ((modules: typeof KIND_MODULES) => (kind: string, record: JsonObject) => readonly string[])
-    | undefined;
+    ((modules: typeof KIND_MODULES) => (kind: string, record: JsonObject) => readonly string[]) | undefined;
   const termsOf = indexer?.(KIND_MODULES);
   const writer = {
     get: (kind: string, key: string) => state.get(kind)?.get(key),

@@ -35,7 +35,11 @@ describe("POST /exec", () => {
     const read = await exec(server, "SELECT name, engine, comment FROM system.tables WHERE name = 'cars'", "historical");
     expect(read.status).toBe(200);
     expect(read.body).toEqual({
-      columns: [{ name: "name", type: "string" }, { name: "engine", type: "string" }, { name: "comment", type: "string" }],
+      columns: [
+        { name: "name", type: "string" },
+        { name: "engine", type: "string" },
+        { name: "comment", type: "string" },
+      ],
       data: [["cars", "Stream", "fast"]],
     });
   });
@@ -46,7 +50,10 @@ describe("POST /exec", () => {
     const exists = await exec(server, "CREATE STREAM s(a int)", "ddl");
     expect(exists.status).toBe(400);
     expect(exists.body).toEqual({ code: 57, message: "Stream default.s already exists", system: "proton" });
-    expect((await exec(server, "CREATE STREAM t(a int); DROP STREAM s", "ddl")).body).toMatchObject({ code: 62, message: expect.stringContaining("Multi-statements are not allowed") });
+    expect((await exec(server, "CREATE STREAM t(a int); DROP STREAM s", "ddl")).body).toMatchObject({
+      code: 62,
+      message: expect.stringContaining("Multi-statements are not allowed"),
+    });
     expect((await server.call("POST", "/exec", { sql: "SELECT 1" })).status).toBe(400);
   });
 
@@ -54,8 +61,14 @@ describe("POST /exec", () => {
     const server = await serve();
     expect((await server.call("POST", "/streams", CARS_STREAM)).status).toBe(201);
     const shown = await exec(server, "SHOW CREATE STREAM cars", "historical");
-    expect((shown.body as { data: string[][] }).data[0]?.[0]).toContain("CREATE STREAM default.cars\n(\n  `cid` string,\n  `speed_kmh` float32,");
-    await exec(server, "CREATE STREAM trips(id string, km float64 DEFAULT 0) SETTINGS logstore_retention_ms = 60000 COMMENT 'owner'", "ddl");
+    expect((shown.body as { data: string[][] }).data[0]?.[0]).toContain(
+      "CREATE STREAM default.cars\n(\n  `cid` string,\n  `speed_kmh` float32,",
+    );
+    await exec(
+      server,
+      "CREATE STREAM trips(id string, km float64 DEFAULT 0) SETTINGS logstore_retention_ms = 60000 COMMENT 'owner'",
+      "ddl",
+    );
     const got = await server.call("GET", "/streams/trips");
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ name: "trips", description: "owner", engine: "Stream", mode: "append", logstore_retention_ms: 60000 });
@@ -78,7 +91,14 @@ describe("the engine's SQL HTTP interface", () => {
     const tsv = await engine(server, "SHOW CREATE s");
     expect(tsv.text.startsWith("CREATE STREAM default.s\\n(\\n  `a` int32,")).toBe(true);
     const json = await engine(server, "SELECT name, engine FROM system.tables FORMAT JSON");
-    expect(JSON.parse(json.text)).toMatchObject({ meta: [{ name: "name", type: "string" }, { name: "engine", type: "string" }], data: [{ name: "s", engine: "Stream" }], rows: 1 });
+    expect(JSON.parse(json.text)).toMatchObject({
+      meta: [
+        { name: "name", type: "string" },
+        { name: "engine", type: "string" },
+      ],
+      data: [{ name: "s", engine: "Stream" }],
+      rows: 1,
+    });
     const each = await engine(server, "", { query: "SELECT version()", headers: { "x-timeplus-format": "JSONEachRow" } });
     expect(each.text).toBe('{"version()":"3.0.0-tpctl"}\n');
   });
@@ -103,7 +123,9 @@ describe("the engine's SQL HTTP interface", () => {
   it("checks x-timeplus-user/x-timeplus-key or Basic credentials, and refuses mixing them", async () => {
     const server = await serve({ username: "admin", password: "secret-pass" });
     expect((await engine(server, "SELECT 1")).headers.get("x-timeplus-exception-code")).toBe("516");
-    expect((await engine(server, "SELECT 1", { headers: { "x-timeplus-user": "admin", "x-timeplus-key": "secret-pass" } })).status).toBe(200);
+    expect((await engine(server, "SELECT 1", { headers: { "x-timeplus-user": "admin", "x-timeplus-key": "secret-pass" } })).status).toBe(
+      200,
+    );
     const basic = `Basic ${Buffer.from("admin:secret-pass").toString("base64")}`;
     expect((await engine(server, "SELECT 1", { headers: { authorization: basic } })).status).toBe(200);
     const mixed = await engine(server, "SELECT 1", { headers: { authorization: basic, "x-timeplus-user": "admin" } });
@@ -147,14 +169,41 @@ describe("one catalog for REST and SQL, every engine kind", () => {
   it("prints what REST created with SHOW CREATE", async () => {
     const server = await serve();
     const post = async (path: string, body: unknown) => expect((await server.call("POST", path, body)).status).toBe(201);
-    await post("/streams", { name: "s", columns: [{ name: "id", type: "int", codec: "ZSTD(1)" }], mode: "versioned_kv", primary_key: "id", description: "d" });
+    await post("/streams", {
+      name: "s",
+      columns: [{ name: "id", type: "int", codec: "ZSTD(1)" }],
+      mode: "versioned_kv",
+      primary_key: "id",
+      description: "d",
+    });
     await post("/views", { name: "v", query: "SELECT id FROM s" });
     await post("/materialized_views", { name: "mv", query: "SELECT id FROM s", target_stream: "s" });
-    await post("/external_streams", { name: "e", settings: [{ key: "type", value: "kafka" }, { key: "brokers", value: "b:9092" }, { key: "topic", value: "t" }], columns: [{ name: "raw", type: "string" }] });
-    await post("/external_tables", { name: "ch", settings: [{ key: "type", value: "clickhouse" }, { key: "address", value: "c:9000" }] });
-    await post("/udfs", { name: "f", type: "javascript", arguments: [{ name: "x", type: "float32" }], return_type: "float32", source: "function f(x) { return x; }" });
+    await post("/external_streams", {
+      name: "e",
+      settings: [
+        { key: "type", value: "kafka" },
+        { key: "brokers", value: "b:9092" },
+        { key: "topic", value: "t" },
+      ],
+      columns: [{ name: "raw", type: "string" }],
+    });
+    await post("/external_tables", {
+      name: "ch",
+      settings: [
+        { key: "type", value: "clickhouse" },
+        { key: "address", value: "c:9000" },
+      ],
+    });
+    await post("/udfs", {
+      name: "f",
+      type: "javascript",
+      arguments: [{ name: "x", type: "float32" }],
+      return_type: "float32",
+      source: "function f(x) { return x; }",
+    });
     await post("/schemas", { name: "p", type: "Protobuf", content: 'syntax = "proto3";' });
-    const show = async (what: string): Promise<string> => ((await exec(server, `SHOW CREATE ${what}`, "historical")).body as { data: string[][] }).data[0]?.[0] ?? "";
+    const show = async (what: string): Promise<string> =>
+      ((await exec(server, `SHOW CREATE ${what}`, "historical")).body as { data: string[][] }).data[0]?.[0] ?? "";
     expect(await show("s")).toBe(
       "CREATE STREAM default.s\n(\n  `id` int32 CODEC(ZSTD(1)),\n  `_tp_time` datetime64(3, 'UTC') DEFAULT now64(3, 'UTC') CODEC(DoubleDelta, LZ4),\n" +
         "  INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 256\n)\nPARTITION BY to_YYYYMMDD(_tp_time)\nPRIMARY KEY id\nORDER BY id\n" +
@@ -162,12 +211,22 @@ describe("one catalog for REST and SQL, every engine kind", () => {
     );
     expect(await show("v")).toBe("CREATE VIEW default.v AS\nSELECT id FROM s");
     expect(await show("mv")).toBe("CREATE MATERIALIZED VIEW default.mv INTO default.s AS\nSELECT id FROM s");
-    expect(await show("e")).toBe("CREATE EXTERNAL STREAM default.e\n(\n  `raw` string\n)\nSETTINGS type = 'kafka', brokers = 'b:9092', topic = 't'");
+    expect(await show("e")).toBe(
+      "CREATE EXTERNAL STREAM default.e\n(\n  `raw` string\n)\nSETTINGS type = 'kafka', brokers = 'b:9092', topic = 't'",
+    );
     expect(await show("ch")).toBe("CREATE EXTERNAL TABLE default.ch\nSETTINGS type = 'clickhouse', address = 'c:9000'");
-    expect(await show("FUNCTION f")).toBe("CREATE FUNCTION f(x float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$function f(x) { return x; }$$");
+    expect(await show("FUNCTION f")).toBe(
+      "CREATE FUNCTION f(x float32) RETURNS float32 LANGUAGE JAVASCRIPT AS $$function f(x) { return x; }$$",
+    );
     expect(await show("FORMAT SCHEMA p")).toBe("CREATE FORMAT SCHEMA p AS 'syntax = \"proto3\";' TYPE Protobuf");
     const tables = (await exec(server, "SELECT name, engine FROM system.tables ORDER BY name", "historical")).body as { data: string[][] };
-    expect(tables.data).toEqual([["ch", "ExternalTable"], ["e", "ExternalStream"], ["mv", "MaterializedView"], ["s", "Stream"], ["v", "View"]]);
+    expect(tables.data).toEqual([
+      ["ch", "ExternalTable"],
+      ["e", "ExternalStream"],
+      ["mv", "MaterializedView"],
+      ["s", "Stream"],
+      ["v", "View"],
+    ]);
   });
 
   it("lists what DDL created on the REST endpoints, in their shapes", async () => {
@@ -183,15 +242,33 @@ describe("one catalog for REST and SQL, every engine kind", () => {
     ]) {
       expect([sql, (await exec(server, sql, "ddl")).status]).toEqual([sql, 204]);
     }
-    expect((await server.call("GET", "/streams/s")).body).toMatchObject({ name: "s", description: "c", columns: [{ name: "id", type: "int32" }, { name: "v", type: "string" }, { name: "_tp_time" }] });
-    expect((await server.call("GET", "/views")).body).toMatchObject([{ name: "mv", materialized: true, target_stream: "s" }, { name: "v", materialized: false, query: "SELECT id FROM s" }]);
-    expect((await server.call("GET", "/materialized_views/mv")).body).toMatchObject({ name: "mv", query: "SELECT id, v FROM s", target_stream: "s" });
+    expect((await server.call("GET", "/streams/s")).body).toMatchObject({
+      name: "s",
+      description: "c",
+      columns: [{ name: "id", type: "int32" }, { name: "v", type: "string" }, { name: "_tp_time" }],
+    });
+    expect((await server.call("GET", "/views")).body).toMatchObject([
+      { name: "mv", materialized: true, target_stream: "s" },
+      { name: "v", materialized: false, query: "SELECT id FROM s" },
+    ]);
+    expect((await server.call("GET", "/materialized_views/mv")).body).toMatchObject({
+      name: "mv",
+      query: "SELECT id, v FROM s",
+      target_stream: "s",
+    });
     const external = await server.call("GET", "/external_streams/e");
     expect(external.body).toMatchObject({ name: "e", type: "kafka", columns: [{ name: "raw", type: "string" }] });
     expect(JSON.stringify(external.body)).not.toContain("hidden-pass");
     expect((await server.call("GET", "/external_tables/ch")).body).toMatchObject({ name: "ch", type: "clickhouse" });
     const udf = await server.call("GET", "/udfs/g");
-    expect(udf.body).toMatchObject({ name: "g", type: "remote", url: "https://x", auth_method: "auth_header", auth_context: { key_name: "h" }, return_type: "string" });
+    expect(udf.body).toMatchObject({
+      name: "g",
+      type: "remote",
+      url: "https://x",
+      auth_method: "auth_header",
+      auth_context: { key_name: "h" },
+      return_type: "string",
+    });
     // The seed's UDF response documents auth_context.key_value, so REST returns it (docs/fidelity.md); tpctl drops it on read.
     expect(udf.body).toMatchObject({ auth_context: { key_value: "hidden-key" } });
     expect((await server.call("GET", "/schemas/p")).body).toMatchObject({ name: "p", type: "Protobuf", content: 'syntax = "proto3";' });

@@ -23,10 +23,18 @@ export function asSqlError(error: unknown): SqlError {
 }
 
 /** Parses and runs one statement; reads answer rows, DDL answers undefined. */
-export async function runStatement(sql: string, workspace: SqlWorkspace, env: SqlEnv, expect?: "ddl" | "read"): Promise<{ parsed: Parsed; rows?: Rows }> {
+export async function runStatement(
+  sql: string,
+  workspace: SqlWorkspace,
+  env: SqlEnv,
+  expect?: "ddl" | "read",
+): Promise<{ parsed: Parsed; rows?: Rows }> {
   const parsed = parseSql(sql);
   const read = isRead(parsed.statement);
-  if (expect === "ddl" && read) throw invalidRequest(`invalid request: type "ddl" runs DDL; use type "historical" for ${parsed.statement.type === "select" ? "SELECT" : "SHOW/EXISTS"}`);
+  if (expect === "ddl" && read)
+    throw invalidRequest(
+      `invalid request: type "ddl" runs DDL; use type "historical" for ${parsed.statement.type === "select" ? "SELECT" : "SHOW/EXISTS"}`,
+    );
   if (expect === "read" && !read) throw invalidRequest(`invalid request: type "historical" runs queries; use type "ddl" for DDL`);
   if (read) return { parsed, rows: executeRead(parsed, workspace.read(), env) };
   await workspace.write((tx) => executeDdl(parsed.statement, tx, env));
@@ -47,7 +55,10 @@ export function execRoute(version: string): Route {
       const body = context.body;
       if (!isJsonObject(body)) throw invalidRequest("invalid request body: a JSON object is required");
       const unknown = Object.keys(body).filter((key) => !["sql", "type", "timeout_ms"].includes(key));
-      if (unknown.length > 0) throw invalidRequest(`invalid request body: unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")}`);
+      if (unknown.length > 0)
+        throw invalidRequest(
+          `invalid request body: unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")}`,
+        );
       const sql = body["sql"];
       const type = body["type"];
       if (typeof sql !== "string") throw invalidRequest(`invalid request body: field "sql" is required and must be a string`);
@@ -60,7 +71,10 @@ export function execRoute(version: string): Route {
       try {
         const result = await runStatement(sql, context, env, type === "ddl" ? "ddl" : "read");
         if (result.rows === undefined) return { status: 204 };
-        return { status: 200, body: { columns: result.rows.columns.map((column) => ({ ...column })), data: result.rows.rows.map((row) => [...row]) } };
+        return {
+          status: 200,
+          body: { columns: result.rows.columns.map((column) => ({ ...column })), data: result.rows.rows.map((row) => [...row]) },
+        };
       } catch (error) {
         if (error instanceof ApiFailure && error.system === "neutron") throw error;
         const failure = asSqlError(error);
@@ -97,15 +111,42 @@ export interface EngineOptions {
 
 /** URL parameters that are not settings (proton HTTPHandler). */
 const RESERVED_PARAMS = new Set([
-  "query", "database", "default_format", "query_id", "session_id", "session_timeout", "session_check", "wait_end_of_query",
-  "buffer_size", "compress", "decompress", "stacktrace", "user", "password", "quota_key",
+  "query",
+  "database",
+  "default_format",
+  "query_id",
+  "session_id",
+  "session_timeout",
+  "session_check",
+  "wait_end_of_query",
+  "buffer_size",
+  "compress",
+  "decompress",
+  "stacktrace",
+  "user",
+  "password",
+  "quota_key",
 ]);
 /** Query settings a client may send as URL parameters; any other name is 115 UNKNOWN_SETTING. */
 const URL_SETTINGS = new Set([
-  "query_mode", "max_execution_time", "send_progress_in_http_headers", "http_headers_progress_interval_ms",
-  "output_format_json_quote_64bit_integers", "output_format_json_quote_denormals", "log_comment", "max_result_rows",
-  "result_overflow_mode", "readonly", "date_time_output_format", "enable_http_compression", "http_zlib_compression_level",
-  "max_block_size", "timeout_overflow_mode", "join_use_nulls", "insert_quorum", "allow_experimental_analyzer",
+  "query_mode",
+  "max_execution_time",
+  "send_progress_in_http_headers",
+  "http_headers_progress_interval_ms",
+  "output_format_json_quote_64bit_integers",
+  "output_format_json_quote_denormals",
+  "log_comment",
+  "max_result_rows",
+  "result_overflow_mode",
+  "readonly",
+  "date_time_output_format",
+  "enable_http_compression",
+  "http_zlib_compression_level",
+  "max_block_size",
+  "timeout_overflow_mode",
+  "join_use_nulls",
+  "insert_quorum",
+  "allow_experimental_analyzer",
 ]);
 
 function header(request: EngineRequest, ...names: string[]): string | undefined {
@@ -126,13 +167,15 @@ function header(request: EngineRequest, ...names: string[]): string | undefined 
 export async function handleEngineRequest(request: EngineRequest, workspace: SqlWorkspace, options: EngineOptions): Promise<EngineReply> {
   const base = { "x-timeplus-server-display-name": "tpctl", "x-timeplus-timezone": "UTC" };
   const path = request.url.pathname;
-  if (path === "/timeplusd/ping" || path === "/proton/ping") return { status: 200, text: `${JSON.stringify({ status: "UP" })}\n`, headers: { ...base, "content-type": "application/json" } };
+  if (path === "/timeplusd/ping" || path === "/proton/ping")
+    return { status: 200, text: `${JSON.stringify({ status: "UP" })}\n`, headers: { ...base, "content-type": "application/json" } };
   if (path === "/timeplusd/info" || path === "/proton/info") {
     const info = { version: options.version, commit_sha: "", edition: "tpctl built-in", name: "timeplusd" };
     return { status: 200, text: `${JSON.stringify(info)}\n`, headers: { ...base, "content-type": "application/json" } };
   }
   const query = request.url.searchParams.get("query");
-  if (path === "/ping" || (request.method === "GET" && query === null)) return { status: 200, text: "Ok.\n", headers: { ...base, "content-type": "text/html; charset=UTF-8" } };
+  if (path === "/ping" || (request.method === "GET" && query === null))
+    return { status: 200, text: "Ok.\n", headers: { ...base, "content-type": "text/html; charset=UTF-8" } };
   let format = "TabSeparated";
   try {
     const actor = authenticateEngine(request, options);
@@ -152,16 +195,26 @@ export async function handleEngineRequest(request: EngineRequest, workspace: Sql
     const env: SqlEnv = { now: options.now(), actor, version: options.version };
     if (isRead(parsed.statement)) {
       const rows = executeRead(parsed, workspace.read(), env);
-      return { status: 200, text: formatter.render(rows), headers: { ...base, "content-type": formatter.contentType, "x-timeplus-format": format } };
+      return {
+        status: 200,
+        text: formatter.render(rows),
+        headers: { ...base, "content-type": formatter.contentType, "x-timeplus-format": format },
+      };
     }
     await workspace.write((tx) => executeDdl(parsed.statement, tx, env));
     return { status: 200, text: "", headers: { ...base, "x-timeplus-format": format } };
   } catch (error) {
-    const failure = error instanceof ApiFailure && error.system === "neutron" ? new SqlError(SQL_CODES.BAD_ARGUMENTS, error.message) : asSqlError(error);
+    const failure =
+      error instanceof ApiFailure && error.system === "neutron" ? new SqlError(SQL_CODES.BAD_ARGUMENTS, error.message) : asSqlError(error);
     return {
       status: httpStatusOf(failure.code),
       text: `${failure.engineText(options.version)}\n`,
-      headers: { ...base, "content-type": "text/plain; charset=UTF-8", "x-timeplus-exception-code": String(failure.code), "x-timeplus-format": format },
+      headers: {
+        ...base,
+        "content-type": "text/plain; charset=UTF-8",
+        "x-timeplus-exception-code": String(failure.code),
+        "x-timeplus-format": format,
+      },
     };
   }
 }
@@ -176,10 +229,16 @@ function authenticateEngine(request: EngineRequest, options: EngineOptions): Act
   const usesHeaders = headerUser !== undefined || headerKey !== undefined;
   const usesParams = paramUser !== null || paramPassword !== null;
   if (usesHeaders && (authorization !== undefined || usesParams)) {
-    throw sqlError(SQL_CODES.AUTHENTICATION_FAILED, "Invalid authentication: it is not allowed to use HTTP headers and other authentication methods simultaneously");
+    throw sqlError(
+      SQL_CODES.AUTHENTICATION_FAILED,
+      "Invalid authentication: it is not allowed to use HTTP headers and other authentication methods simultaneously",
+    );
   }
   if (authorization !== undefined && usesParams) {
-    throw sqlError(SQL_CODES.AUTHENTICATION_FAILED, "Invalid authentication: it is not allowed to use Authorization HTTP header and authentication via parameters simultaneously");
+    throw sqlError(
+      SQL_CODES.AUTHENTICATION_FAILED,
+      "Invalid authentication: it is not allowed to use Authorization HTTP header and authentication via parameters simultaneously",
+    );
   }
   let user = "default";
   let password = "";
@@ -201,7 +260,10 @@ function authenticateEngine(request: EngineRequest, options: EngineOptions): Act
     password = paramPassword ?? "";
   }
   if (options.username !== undefined && options.password !== undefined && !(user === options.username && password === options.password)) {
-    throw sqlError(SQL_CODES.AUTHENTICATION_FAILED, `${user}: Authentication failed: password is incorrect, or there is no user with such name`);
+    throw sqlError(
+      SQL_CODES.AUTHENTICATION_FAILED,
+      `${user}: Authentication failed: password is incorrect, or there is no user with such name`,
+    );
   }
   return { id: user, name: user };
 }
@@ -230,7 +292,8 @@ function objectRow(rows: Rows, row: readonly JsonValue[]): JsonObject {
 function tsvValue(value: JsonValue, raw: boolean): string {
   if (value === null) return "\\N";
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (Array.isArray(value)) return `[${value.map((item) => (typeof item === "string" ? `'${item.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : JSON.stringify(item))).join(",")}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (typeof item === "string" ? `'${item.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : JSON.stringify(item))).join(",")}]`;
   const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
   if (raw) return text;
   return text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\0/g, "\\0");
@@ -288,6 +351,7 @@ const FORMATS: Readonly<Record<string, Formatter>> = {
   },
   JSONCompactEachRow: {
     contentType: "application/x-ndjson; charset=UTF-8",
-    render: (rows) => rows.rows.map((row) => `${JSON.stringify(row.map((value, index) => jsonValue(value, rows.columns[index]?.type ?? "")))}\n`).join(""),
+    render: (rows) =>
+      rows.rows.map((row) => `${JSON.stringify(row.map((value, index) => jsonValue(value, rows.columns[index]?.type ?? "")))}\n`).join(""),
   },
 };

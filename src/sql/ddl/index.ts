@@ -1,7 +1,27 @@
 // Public surface of the DDL toolkit (pure: imports only model/ and sql/). The SQL driver renders
 // statements with it and reads the engine's definitions back; see docs/sql-ddl.md.
-export { renderCreate, renderDrop, renderAlter, renderRename, renderColumn, KINDS_WITHOUT_DDL, type AlterCommand, type DdlResource, type DdlStatement, type RenderOptions } from "./render.js";
-export { parseCreateStatement, readSystemTables, readSystemFunctions, DdlParseError, type ParsedDefinition, type ParseOptions, type SystemTableRow, type SystemFunctionRow } from "./parse.js";
+export {
+  renderCreate,
+  renderDrop,
+  renderAlter,
+  renderRename,
+  renderColumn,
+  KINDS_WITHOUT_DDL,
+  type AlterCommand,
+  type DdlResource,
+  type DdlStatement,
+  type RenderOptions,
+} from "./render.js";
+export {
+  parseCreateStatement,
+  readSystemTables,
+  readSystemFunctions,
+  DdlParseError,
+  type ParsedDefinition,
+  type ParseOptions,
+  type SystemTableRow,
+  type SystemFunctionRow,
+} from "./parse.js";
 export { DdlRenderError, quoteIdentifier, quoteString } from "./quote.js";
 export { maskSecrets, secretValues, secretValuesOfResource, isSecretSettingName, MASK } from "./secrets.js";
 export { normalizeType } from "./types.js";

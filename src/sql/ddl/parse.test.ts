@@ -62,7 +62,8 @@ describe("parseCreateStatement on the engine's own output", () => {
 
   it("reads a 1.6-style external stream (CREATE STREAM … SETTINGS type) when system.tables says ExternalStream, leaving secrets out", () => {
     // The shape of timeplus-io/proton issue #332 (3.0.11 echo), secret in plain text.
-    const sql = "CREATE EXTERNAL STREAM IF NOT EXISTS test_3\n(\n  `name` string\n)\nSETTINGS type = 'kafka', brokers = 'kafka:9092', topic = 't', security_protocol = 'SASL_PLAINTEXT', username = 'admin', password = 'admin-secret'";
+    const sql =
+      "CREATE EXTERNAL STREAM IF NOT EXISTS test_3\n(\n  `name` string\n)\nSETTINGS type = 'kafka', brokers = 'kafka:9092', topic = 't', security_protocol = 'SASL_PLAINTEXT', username = 'admin', password = 'admin-secret'";
     const parsed = parseCreateStatement(sql);
     expect(parsed.kind).toBe("external_stream");
     expect(parsed.spec["settings"]).toEqual([
@@ -73,7 +74,10 @@ describe("parseCreateStatement on the engine's own output", () => {
       { key: "username", value: "admin" },
     ]);
     expect(JSON.stringify(parsed)).not.toContain("admin-secret");
-    const old = parseCreateStatement("CREATE STREAM default.k\n(\n  `raw` string\n)\nSETTINGS type = 'kafka', brokers = 'b:9092', topic = 'x'", { engine: "ExternalStream" });
+    const old = parseCreateStatement(
+      "CREATE STREAM default.k\n(\n  `raw` string\n)\nSETTINGS type = 'kafka', brokers = 'b:9092', topic = 'x'",
+      { engine: "ExternalStream" },
+    );
     expect(old.kind).toBe("external_stream");
     expect(old.spec["columns"]).toEqual([{ name: "raw", type: "string" }]);
   });
@@ -88,7 +92,9 @@ describe("parseCreateStatement on the engine's own output", () => {
       query: "SELECT s, count() AS n\nFROM default.src\nGROUP BY s\nSETTINGS checkpoint_interval = 5",
       description: "",
     });
-    const commented = parseCreateStatement("CREATE MATERIALIZED VIEW default.mv INTO INNER UUID 'a-b' AS (\nSELECT 1\n)\nCOMMENT 'x [tpctl:p]'");
+    const commented = parseCreateStatement(
+      "CREATE MATERIALIZED VIEW default.mv INTO INNER UUID 'a-b' AS (\nSELECT 1\n)\nCOMMENT 'x [tpctl:p]'",
+    );
     expect(commented.spec).toEqual({ name: "mv", query: "SELECT 1", description: "x" });
     expect(commented.owner).toBe("p");
   });
@@ -99,7 +105,10 @@ describe("parseCreateStatement on the engine's own output", () => {
       query: "SELECT * FROM s WHERE a = 'x'",
       description: "d",
     });
-    expect(parseCreateStatement("CREATE EXTERNAL TABLE default.ch SETTINGS type = 'clickhouse', address = 'localhost:9000', table = 'events'").spec).toEqual({
+    expect(
+      parseCreateStatement("CREATE EXTERNAL TABLE default.ch SETTINGS type = 'clickhouse', address = 'localhost:9000', table = 'events'")
+        .spec,
+    ).toEqual({
       name: "ch",
       settings: [
         { key: "type", value: "clickhouse" },
@@ -108,7 +117,11 @@ describe("parseCreateStatement on the engine's own output", () => {
       ],
       description: "",
     });
-    expect(parseCreateStatement("CREATE REMOTE FUNCTION udf_name(ip string) RETURNS string URL 'https://the_url' AUTH_METHOD 'auth_header' AUTH_HEADER 'header_name' AUTH_KEY 'value'").spec).toEqual({
+    expect(
+      parseCreateStatement(
+        "CREATE REMOTE FUNCTION udf_name(ip string) RETURNS string URL 'https://the_url' AUTH_METHOD 'auth_header' AUTH_HEADER 'header_name' AUTH_KEY 'value'",
+      ).spec,
+    ).toEqual({
       name: "udf_name",
       type: "remote",
       arguments: [{ name: "ip", type: "string" }],
@@ -118,8 +131,15 @@ describe("parseCreateStatement on the engine's own output", () => {
       auth_context: { key_name: "header_name" },
       description: "",
     });
-    const js = parseCreateStatement("CREATE AGGREGATE FUNCTION test_sec_large(value float32)\nRETURNS float32\nLANGUAGE JAVASCRIPT AS $$\n  { initialize: function() {} }\n$$");
-    expect(js.spec).toMatchObject({ type: "javascript", is_aggregation: true, source: "  { initialize: function() {} }", return_type: "float32" });
+    const js = parseCreateStatement(
+      "CREATE AGGREGATE FUNCTION test_sec_large(value float32)\nRETURNS float32\nLANGUAGE JAVASCRIPT AS $$\n  { initialize: function() {} }\n$$",
+    );
+    expect(js.spec).toMatchObject({
+      type: "javascript",
+      is_aggregation: true,
+      source: "  { initialize: function() {} }",
+      return_type: "float32",
+    });
     expect(parseCreateStatement("CREATE FORMAT SCHEMA s AS 'syntax = \"proto3\";\\n// [tpctl:p]\\n' TYPE Protobuf")).toMatchObject({
       kind: "schema",
       owner: "p",
@@ -133,13 +153,21 @@ describe("parseCreateStatement on the engine's own output", () => {
       query: "SELECT a, b FROM default.s",
       description: "",
     });
-    expect(parseCreateStatement("CREATE MATERIALIZED VIEW IF NOT EXISTS default.mv TO default.t\n(\n  `n` uint64\n) AS\nSELECT count() AS n FROM default.s").spec).toEqual({
+    expect(
+      parseCreateStatement(
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS default.mv TO default.t\n(\n  `n` uint64\n) AS\nSELECT count() AS n FROM default.s",
+      ).spec,
+    ).toEqual({
       name: "mv",
       target_stream: "t",
       query: "SELECT count() AS n FROM default.s",
       description: "",
     });
-    expect(parseCreateStatement("CREATE FUNCTION `f`(`x` nullable(int32)) RETURNS string LANGUAGE JavaScript AS 'function f(x) { return x.map((v) => \\'$$\\' + v); }'").spec).toEqual({
+    expect(
+      parseCreateStatement(
+        "CREATE FUNCTION `f`(`x` nullable(int32)) RETURNS string LANGUAGE JavaScript AS 'function f(x) { return x.map((v) => \\'$$\\' + v); }'",
+      ).spec,
+    ).toEqual({
       name: "f",
       type: "javascript",
       arguments: [{ name: "x", type: "nullable(int32)" }],
@@ -148,9 +176,22 @@ describe("parseCreateStatement on the engine's own output", () => {
       is_aggregation: false,
       description: "",
     });
-    expect(parseCreateStatement("CREATE STREAM `my db`.`my stream` UUID 'abc' (`a b` int32 DEFAULT 1 COMMENT 'c, d' CODEC(Delta, ZSTD(1)) TTL to_datetime(_tp_time) + INTERVAL 1 DAY)").spec).toEqual({
+    expect(
+      parseCreateStatement(
+        "CREATE STREAM `my db`.`my stream` UUID 'abc' (`a b` int32 DEFAULT 1 COMMENT 'c, d' CODEC(Delta, ZSTD(1)) TTL to_datetime(_tp_time) + INTERVAL 1 DAY)",
+      ).spec,
+    ).toEqual({
       name: "my stream",
-      columns: [{ name: "a b", type: "int32", default: "1", comment: "c, d", codec: "Delta, ZSTD(1)", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY" }],
+      columns: [
+        {
+          name: "a b",
+          type: "int32",
+          default: "1",
+          comment: "c, d",
+          codec: "Delta, ZSTD(1)",
+          ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY",
+        },
+      ],
       mode: "append",
       description: "",
     });
@@ -173,8 +214,14 @@ describe("parseCreateStatement on the engine's own output", () => {
       query: "SELECT count() AS n\nFROM default.s",
       description: "",
     });
-    expect(parseCreateStatement("CREATE STREAM default.k\n(\n  `raw` string\n)\nENGINE = ExternalStream\nSETTINGS type = 'kafka', brokers = 'b', topic = 't'").kind).toBe("external_stream");
-    expect(parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").spec).toMatchObject({ engine: "MutableStream", primary_key: "id" });
+    expect(
+      parseCreateStatement(
+        "CREATE STREAM default.k\n(\n  `raw` string\n)\nENGINE = ExternalStream\nSETTINGS type = 'kafka', brokers = 'b', topic = 't'",
+      ).kind,
+    ).toBe("external_stream");
+    expect(
+      parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").spec,
+    ).toMatchObject({ engine: "MutableStream", primary_key: "id" });
   });
 
   it("says what it could not read", () => {
@@ -186,10 +233,38 @@ describe("parseCreateStatement on the engine's own output", () => {
 describe("readSystemTables", () => {
   it("reads one database's objects, their dependencies, and an MV's inner storage", () => {
     const rows = [
-      { database: "default", name: "src", engine: "Stream", uuid: "u1", create_table_query: "CREATE STREAM default.src (`a` int32) ORDER BY to_start_of_hour(_tp_time)", dependencies_database: ["default", "default"], dependencies_table: ["mv", "v"] },
-      { database: "default", name: "mv", engine: "MaterializedView", uuid: "u2", create_table_query: "CREATE MATERIALIZED VIEW default.mv AS SELECT a FROM default.src", comment: "" },
-      { database: "default", name: ".inner.target-id.u2", engine: "Stream", uuid: "u3", create_table_query: "CREATE STREAM default.`.inner.target-id.u2` (`a` int32) TTL to_datetime(_tp_time) + INTERVAL 1 DAY SETTINGS logstore_retention_ms = 3600000" },
-      { database: "default", name: "v", engine: "View", create_table_query: "CREATE VIEW default.v AS SELECT a FROM default.src", comment: "from the column [tpctl:p]" },
+      {
+        database: "default",
+        name: "src",
+        engine: "Stream",
+        uuid: "u1",
+        create_table_query: "CREATE STREAM default.src (`a` int32) ORDER BY to_start_of_hour(_tp_time)",
+        dependencies_database: ["default", "default"],
+        dependencies_table: ["mv", "v"],
+      },
+      {
+        database: "default",
+        name: "mv",
+        engine: "MaterializedView",
+        uuid: "u2",
+        create_table_query: "CREATE MATERIALIZED VIEW default.mv AS SELECT a FROM default.src",
+        comment: "",
+      },
+      {
+        database: "default",
+        name: ".inner.target-id.u2",
+        engine: "Stream",
+        uuid: "u3",
+        create_table_query:
+          "CREATE STREAM default.`.inner.target-id.u2` (`a` int32) TTL to_datetime(_tp_time) + INTERVAL 1 DAY SETTINGS logstore_retention_ms = 3600000",
+      },
+      {
+        database: "default",
+        name: "v",
+        engine: "View",
+        create_table_query: "CREATE VIEW default.v AS SELECT a FROM default.src",
+        comment: "from the column [tpctl:p]",
+      },
       { database: "default", name: "r", engine: "Random", create_table_query: "CREATE RANDOM STREAM default.r (`i` int32 DEFAULT rand())" },
       { database: "other", name: "x", engine: "Stream", create_table_query: "CREATE STREAM other.x (`a` int32)" },
     ];
@@ -204,7 +279,9 @@ describe("readSystemTables", () => {
   });
 
   it("names the object whose definition it cannot read", () => {
-    const rows = [{ database: "default", name: "bad", engine: "Stream", create_table_query: "CREATE STREAM default.bad (`a` int32) WEIRD" }];
+    const rows = [
+      { database: "default", name: "bad", engine: "Stream", create_table_query: "CREATE STREAM default.bad (`a` int32) WEIRD" },
+    ];
     expect(() => readSystemTables(rows, { database: "default" })).toThrow(/stream\/bad/);
   });
 });
@@ -214,7 +291,11 @@ describe("readSystemFunctions", () => {
     const { functions, unread } = readSystemFunctions([
       { name: "plus", origin: "System", create_query: "" },
       { name: "color_hex", origin: "SQLUserDefined", create_query: "CREATE FUNCTION color_hex AS (r, g, b) -> concat('#', hex(r))" },
-      { name: "f", origin: "ExecutableUserDefined", create_query: "CREATE FUNCTION f(x int32) RETURNS int32 LANGUAGE JAVASCRIPT AS $$\nfunction f(x) { return x; }\n// [tpctl:p]\n$$" },
+      {
+        name: "f",
+        origin: "ExecutableUserDefined",
+        create_query: "CREATE FUNCTION f(x int32) RETURNS int32 LANGUAGE JAVASCRIPT AS $$\nfunction f(x) { return x; }\n// [tpctl:p]\n$$",
+      },
       { name: "z", origin: "ExecutableUserDefined", create_query: "" },
       { name: "a", origin: "ExecutableUserDefined", create_query: "" },
     ]);
@@ -225,8 +306,28 @@ describe("readSystemFunctions", () => {
 
 describe("isSecretSettingName", () => {
   it("hides exactly the names the planner treats as secret", () => {
-    const names = ["password", "sasl_password", "sasl_mechanism", "username", "brokers", "topic", "jwt", "token", "access_key_id", "secret_access_key",
-      "kafka_schema_registry_credentials", "ssl_ca_pem", "client_key", "message_key", "http_header_Authorization", "nats_nkey_seed", "api_key", "keyspace", "data_format", "url"];
+    const names = [
+      "password",
+      "sasl_password",
+      "sasl_mechanism",
+      "username",
+      "brokers",
+      "topic",
+      "jwt",
+      "token",
+      "access_key_id",
+      "secret_access_key",
+      "kafka_schema_registry_credentials",
+      "ssl_ca_pem",
+      "client_key",
+      "message_key",
+      "http_header_Authorization",
+      "nats_nkey_seed",
+      "api_key",
+      "keyspace",
+      "data_format",
+      "url",
+    ];
     expect(names.filter(isSecretSettingName)).toEqual(names.filter(isSecretName));
   });
 });

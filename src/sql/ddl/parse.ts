@@ -90,7 +90,10 @@ class Cursor {
 
   fail(problem: string): never {
     const token = this.peek();
-    throw new DdlParseError(this.what, `${problem} at ${token === undefined ? "the end" : `offset ${token.start} (\`${token.text.slice(0, 40)}\`)`}`);
+    throw new DdlParseError(
+      this.what,
+      `${problem} at ${token === undefined ? "the end" : `offset ${token.start} (\`${token.text.slice(0, 40)}\`)`}`,
+    );
   }
 
   /** A name part: a bare word or a quoted identifier. */
@@ -221,11 +224,21 @@ function finish(
   };
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Streams
 
-const COLUMN_CLAUSES = new Set(["DEFAULT", "MATERIALIZED", "ALIAS", "EPHEMERAL", "COMMENT", "CODEC", "TTL", "AUTO_INCREMENT", "NOT", "NULL"]);
+const COLUMN_CLAUSES = new Set([
+  "DEFAULT",
+  "MATERIALIZED",
+  "ALIAS",
+  "EPHEMERAL",
+  "COMMENT",
+  "CODEC",
+  "TTL",
+  "AUTO_INCREMENT",
+  "NOT",
+  "NULL",
+]);
 const STORAGE_CLAUSES = new Set(["ENGINE", "PARTITION", "PRIMARY", "ORDER", "SAMPLE", "TTL", "SETTINGS", "COMMENT"]);
 
 interface ParsedColumn {
@@ -305,7 +318,11 @@ function parseElement(c: Cursor): Element {
     }
   }
   const column: ParsedColumn = { name: c.identifier(), type: "" };
-  column.type = c.until((token) => token.type === "punctuation" && token.text === "," ? true : COLUMN_CLAUSES.has(token.text.toUpperCase()) && token.type !== "quoted_identifier" && token.type !== "string");
+  column.type = c.until((token) =>
+    token.type === "punctuation" && token.text === ","
+      ? true
+      : COLUMN_CLAUSES.has(token.text.toUpperCase()) && token.type !== "quoted_identifier" && token.type !== "string",
+  );
   while (!c.done() && c.peek()?.text !== "," && c.peek()?.text !== ")") {
     if (c.accept("DEFAULT") || c.accept("MATERIALIZED") || c.accept("ALIAS") || c.accept("EPHEMERAL")) {
       column.default = c.until(columnClauseStop);
@@ -328,7 +345,10 @@ function parseElement(c: Cursor): Element {
 
 function columnClauseStop(token: Token): boolean {
   if (token.type === "punctuation" && token.text === ",") return true;
-  return (token.type === "identifier" || token.type === "keyword") && ["COMMENT", "CODEC", "TTL", "AUTO_INCREMENT"].includes(token.text.toUpperCase());
+  return (
+    (token.type === "identifier" || token.type === "keyword") &&
+    ["COMMENT", "CODEC", "TTL", "AUTO_INCREMENT"].includes(token.text.toUpperCase())
+  );
 }
 
 /** Does the index element starting here have the skipping-index `TYPE` clause? */
@@ -469,7 +489,10 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   for (const index of indexes) {
     if (index.expression === undefined) continue;
     // A skipping index belongs to the column its expression names (the REST API's per-column field).
-    const column = columns.find((candidate) => new RegExp(`(^|[^A-Za-z0-9_])\`?${escapeRegExp(candidate.name)}\`?($|[^A-Za-z0-9_])`).test(index.expression ?? "")) ?? columns[0];
+    const column =
+      columns.find((candidate) =>
+        new RegExp(`(^|[^A-Za-z0-9_])\`?${escapeRegExp(candidate.name)}\`?($|[^A-Za-z0-9_])`).test(index.expression ?? ""),
+      ) ?? columns[0];
     if (column !== undefined) (column as ParsedColumn & { skipping_index_expression?: string }).skipping_index_expression = index.text;
   }
   spec["columns"] = columns.map((column) => columnSpec(column));
@@ -489,7 +512,8 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
       }));
     }
     const families = elements.filter((element) => element.kind === "family");
-    if (families.length > 0) spec["column_families"] = families.map((family) => ({ name: family.name ?? "", columns: family.columns ?? [] }));
+    if (families.length > 0)
+      spec["column_families"] = families.map((family) => ({ name: family.name ?? "", columns: family.columns ?? [] }));
   } else {
     spec["mode"] = mode;
     if (clauses.partition !== undefined) {
@@ -628,7 +652,9 @@ function parseExternal(c: Cursor, kind: "external_stream" | "external_table", op
   const spec: Record<string, JsonValue> = {
     settings: clauses.settings.filter(([key]) => !isSecret(key)).map(([key, value]) => ({ key, value })),
   };
-  const columns = elements.filter((element) => element.kind === "column" && element.column !== undefined).map((element) => columnSpec(element.column as ParsedColumn));
+  const columns = elements
+    .filter((element) => element.kind === "column" && element.column !== undefined)
+    .map((element) => columnSpec(element.column as ParsedColumn));
   if (kind === "external_stream" && columns.length > 0) spec["columns"] = columns;
   return finish(kind, name, spec, clauses.comment);
 }
@@ -839,7 +865,10 @@ export interface SystemFunctionRow {
  * of user functions without one come back in `unread`, for the driver to read with
  * `SHOW CREATE FUNCTION` (and, once a deployment is known to fill it, not at all).
  */
-export function readSystemFunctions(rows: readonly SystemFunctionRow[], options: ParseOptions = {}): { functions: ParsedDefinition[]; unread: string[] } {
+export function readSystemFunctions(
+  rows: readonly SystemFunctionRow[],
+  options: ParseOptions = {},
+): { functions: ParsedDefinition[]; unread: string[] } {
   const functions: ParsedDefinition[] = [];
   const unread: string[] = [];
   for (const row of rows) {

@@ -123,7 +123,9 @@ export function checkFragment(sql: string, target: string, options: { allowComme
 }
 
 function isAfterSemicolon(tokens: readonly Token[], last: Token, comment: Token): boolean {
-  return tokens.some((token) => token.text === ";" && token.type === "punctuation" && token.start >= last.end && token.end <= comment.start);
+  return tokens.some(
+    (token) => token.text === ";" && token.type === "punctuation" && token.start >= last.end && token.end <= comment.start,
+  );
 }
 
 /**

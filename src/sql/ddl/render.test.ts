@@ -113,9 +113,9 @@ describe("renderCreate", () => {
   });
 
   it("refuses retention on a materialized view that writes into a target stream", () => {
-    expect(() =>
-      sqlOf("materialized_view", { name: "mv", query: "SELECT 1", target_stream: "t", logstore_retention_ms: 1 }),
-    ).toThrow(/belong to the target stream/);
+    expect(() => sqlOf("materialized_view", { name: "mv", query: "SELECT 1", target_stream: "t", logstore_retention_ms: 1 })).toThrow(
+      /belong to the target stream/,
+    );
   });
 
   it("writes views, OR REPLACE for their in-place update", () => {
@@ -214,7 +214,11 @@ describe("renderCreate", () => {
 
 describe("renderDrop, renderAlter, renderRename", () => {
   it("drops each kind with the statement the grammar has for it", () => {
-    expect((["stream", "external_stream", "view", "materialized_view", "external_table", "udf", "schema"] as const).map((kind) => renderDrop(kind, "x", { database: "db" }).sql)).toEqual([
+    expect(
+      (["stream", "external_stream", "view", "materialized_view", "external_table", "udf", "schema"] as const).map(
+        (kind) => renderDrop(kind, "x", { database: "db" }).sql,
+      ),
+    ).toEqual([
       "DROP STREAM IF EXISTS `db`.`x`",
       "DROP STREAM IF EXISTS `db`.`x`",
       "DROP VIEW IF EXISTS `db`.`x`",
@@ -250,9 +254,10 @@ describe("renderDrop, renderAlter, renderRename", () => {
     expect(renderAlter("materialized_view", "mv", [{ op: "modify_query", query: "SELECT 2 -- two" }]).sql).toBe(
       "ALTER VIEW `mv`\nMODIFY QUERY\nSELECT 2 -- two\n",
     );
-    expect(renderAlter("materialized_view", "mv", [{ op: "modify_query_settings", settings: { checkpoint_interval: -1, enable_dlq: true } }]).sql).toBe(
-      "ALTER VIEW `mv`\nMODIFY QUERY SETTING checkpoint_interval = -1, enable_dlq = true",
-    );
+    expect(
+      renderAlter("materialized_view", "mv", [{ op: "modify_query_settings", settings: { checkpoint_interval: -1, enable_dlq: true } }])
+        .sql,
+    ).toBe("ALTER VIEW `mv`\nMODIFY QUERY SETTING checkpoint_interval = -1, enable_dlq = true");
     expect(renderAlter("view", "v", [{ op: "modify_comment", comment: "c" }]).sql).toBe("ALTER VIEW `v`\nMODIFY COMMENT 'c'");
     expect(() => renderAlter("view", "v", [{ op: "modify_query", query: "SELECT 1" }])).toThrow(/only a materialized view/);
     expect(() => renderAlter("view", "v", [{ op: "modify_ttl", ttl: "x" }])).toThrow(/no storage/);
@@ -267,7 +272,7 @@ describe("renderDrop, renderAlter, renderRename", () => {
 });
 
 /** Every string a manifest or environment variable may carry, at its most hostile. */
-const HOSTILE = "it's \\ a \"value\"\n-- not a comment; DROP STREAM x; /* nor */ // this $$ $tag$ `tick` \r\t\0 end\\";
+const HOSTILE = 'it\'s \\ a "value"\n-- not a comment; DROP STREAM x; /* nor */ // this $$ $tag$ `tick` \r\t\0 end\\';
 
 function meaningful(sql: string): Token[] {
   return tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
@@ -282,23 +287,70 @@ function expectOneStatement(sql: string): void {
 describe("no manifest value can end a literal or start a statement", () => {
   it("keeps every string field a literal that decodes to the declared value", () => {
     const cases: [Kind, JsonObject, string[]][] = [
-      ["stream", { name: "s", description: HOSTILE, columns: [{ name: HOSTILE.replace(/[\r\n\0]/g, ""), type: "string", comment: HOSTILE }], event_time_column: HOSTILE, event_time_timezone: HOSTILE }, [HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE]],
+      [
+        "stream",
+        {
+          name: "s",
+          description: HOSTILE,
+          columns: [{ name: HOSTILE.replace(/[\r\n\0]/g, ""), type: "string", comment: HOSTILE }],
+          event_time_column: HOSTILE,
+          event_time_timezone: HOSTILE,
+        },
+        [HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE],
+      ],
       ["view", { name: "v", query: "SELECT 1", description: HOSTILE }, [HOSTILE]],
       ["materialized_view", { name: "m", query: "SELECT 1", description: HOSTILE }, [HOSTILE]],
-      ["external_stream", { name: "e", settings: [{ key: "type", value: "kafka" }, { key: "password", value: HOSTILE }], description: HOSTILE }, ["kafka", HOSTILE, HOSTILE]],
-      ["external_table", { name: "t", settings: [{ key: "type", value: "mysql" }, { key: "address", value: HOSTILE }], description: HOSTILE }, ["mysql", HOSTILE, HOSTILE]],
-      ["udf", { name: "r", type: "remote", arguments: [], return_type: "string", url: HOSTILE, auth_context: { key_name: HOSTILE, key_value: HOSTILE } }, [HOSTILE, "auth_header", HOSTILE, HOSTILE]],
+      [
+        "external_stream",
+        {
+          name: "e",
+          settings: [
+            { key: "type", value: "kafka" },
+            { key: "password", value: HOSTILE },
+          ],
+          description: HOSTILE,
+        },
+        ["kafka", HOSTILE, HOSTILE],
+      ],
+      [
+        "external_table",
+        {
+          name: "t",
+          settings: [
+            { key: "type", value: "mysql" },
+            { key: "address", value: HOSTILE },
+          ],
+          description: HOSTILE,
+        },
+        ["mysql", HOSTILE, HOSTILE],
+      ],
+      [
+        "udf",
+        {
+          name: "r",
+          type: "remote",
+          arguments: [],
+          return_type: "string",
+          url: HOSTILE,
+          auth_context: { key_name: HOSTILE, key_value: HOSTILE },
+        },
+        [HOSTILE, "auth_header", HOSTILE, HOSTILE],
+      ],
       ["udf", { name: "j", type: "javascript", arguments: [], return_type: "string", source: HOSTILE }, [`\n${HOSTILE.trimEnd()}\n`]],
       ["schema", { name: "p", type: "Protobuf", content: HOSTILE }, [HOSTILE]],
     ];
     for (const [kind, spec, literals] of cases) {
       const [sql] = sqlOf(kind, spec);
       expectOneStatement(sql as string);
-      const strings = meaningful(sql as string).filter((token) => token.type === "string").map((token) => token.value);
+      const strings = meaningful(sql as string)
+        .filter((token) => token.type === "string")
+        .map((token) => token.value);
       // A stream: the column comment, the zone twice in _tp_time, event_time_column, COMMENT.
       expect(strings, `${kind} ${String(spec["name"])}`).toEqual(literals);
       if (kind === "stream") {
-        const column = meaningful(sql as string).find((token) => token.type === "quoted_identifier" && token.value !== "s" && token.value !== "_tp_time");
+        const column = meaningful(sql as string).find(
+          (token) => token.type === "quoted_identifier" && token.value !== "s" && token.value !== "_tp_time",
+        );
         expect(column?.value).toBe(HOSTILE.replace(/[\r\n\0]/g, ""));
       }
     }
@@ -315,7 +367,16 @@ describe("no manifest value can end a literal or start a statement", () => {
       ["stream", { name: "s", columns: [{ name: "a", type: "int" }], ttl_expression: "x;" + " DROP" }],
       ["stream", { name: "s", columns: [{ name: "a", type: "int" }], primary_key: "a)" }],
       ["external_stream", { name: "e", settings: [{ key: "type = 'kafka'; --", value: "x" }] }],
-      ["udf", { name: "f", type: "javascript", arguments: [{ name: "a", type: "int) RETURNS int LANGUAGE JAVASCRIPT AS $$ $$; --" }], return_type: "int", source: "x" }],
+      [
+        "udf",
+        {
+          name: "f",
+          type: "javascript",
+          arguments: [{ name: "a", type: "int) RETURNS int LANGUAGE JAVASCRIPT AS $$ $$; --" }],
+          return_type: "int",
+          source: "x",
+        },
+      ],
       // The engine reads `//` as a line comment and nests block comments (proton Lexer.cpp): what
       // looks like a literal holding `;` to tpctl's tokenizer would end the statement there.
       ["view", { name: "v", query: "SELECT 1 // '\n; DROP STREAM s; --'" }],
@@ -368,8 +429,11 @@ describe("secrets", () => {
   });
 
   it("masks secrets in an engine error that echoes the statement in its own layout", () => {
-    const error = "Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = 'pa\\'ss\\\\word' (BAD_ARGUMENTS)";
-    expect(maskSecrets(error, ["pa'ss\\word"])).toBe("Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = '***' (BAD_ARGUMENTS)");
+    const error =
+      "Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = 'pa\\'ss\\\\word' (BAD_ARGUMENTS)";
+    expect(maskSecrets(error, ["pa'ss\\word"])).toBe(
+      "Code: 36. DB::Exception: bad setting in CREATE EXTERNAL STREAM default.k SETTINGS password = '***' (BAD_ARGUMENTS)",
+    );
     expect(maskSecrets("token abc123 leaked", ["abc123"])).toBe("token *** leaked");
   });
 
@@ -377,7 +441,14 @@ describe("secrets", () => {
     const [statement] = renderCreate({
       kind: "external_table",
       name: "t",
-      spec: { name: "t", settings: [{ key: "type", value: "mysql" }, { key: "password", value: "plain-pw" }, { key: "user", value: "me" }] },
+      spec: {
+        name: "t",
+        settings: [
+          { key: "type", value: "mysql" },
+          { key: "password", value: "plain-pw" },
+          { key: "user", value: "me" },
+        ],
+      },
     });
     expect(statement?.masked).toBe("CREATE EXTERNAL TABLE `t`\nSETTINGS type = 'mysql', password = '***', user = 'me'");
   });

@@ -1,7 +1,15 @@
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql } from "../tokenize.js";
-import { DdlRenderError, checkFragment, checkSettingKey, lexedDifferentlyByEngine, quoteIdentifier, quoteQualified, quoteString } from "./quote.js";
+import {
+  DdlRenderError,
+  checkFragment,
+  checkSettingKey,
+  lexedDifferentlyByEngine,
+  quoteIdentifier,
+  quoteQualified,
+  quoteString,
+} from "./quote.js";
 import { maskSecrets, secretValuesOfResource } from "./secrets.js";
 
 /**
@@ -144,7 +152,8 @@ export function renderAlter(
     throw new DdlRenderError(target, `a ${kind} has no ALTER; it changes by CREATE OR REPLACE or by a replace`);
   }
   const viewCommands = commands.every((c) => c.op === "modify_comment" || c.op === "modify_query" || c.op === "modify_query_settings");
-  if (kind === "view" && !viewCommands) throw new DdlRenderError(target, "a view has no storage to alter; only its comment changes in place");
+  if (kind === "view" && !viewCommands)
+    throw new DdlRenderError(target, "a view has no storage to alter; only its comment changes in place");
   // Comment and query are the view's (ALTER VIEW); TTL and settings are an MV's inner stream's (ALTER STREAM).
   const head = (kind === "view" || kind === "materialized_view") && viewCommands ? "VIEW" : "STREAM";
   const parts = commands.map((command) => renderAlterCommand(command, target));
@@ -313,7 +322,8 @@ function renderStream(ctx: Context): string {
   const primaryKey = ctx.string("primary_key");
   const mode = ctx.string("mode");
   if (mutable) {
-    if (primaryKey === undefined || primaryKey.trim() === "") throw new DdlRenderError(ctx.field("primary_key"), "a mutable stream needs a primary key");
+    if (primaryKey === undefined || primaryKey.trim() === "")
+      throw new DdlRenderError(ctx.field("primary_key"), "a mutable stream needs a primary key");
     for (const field of ["order_by_expression", "order_by_granularity", "partition_by_granularity", "ttl_expression", "mode"]) {
       if (ctx.spec[field] !== undefined) {
         throw new DdlRenderError(ctx.field(field), "a mutable stream has no such clause (its TTL is the ttl_seconds setting)");
@@ -324,13 +334,19 @@ function renderStream(ctx: Context): string {
     // The engine prints storage clauses as PARTITION BY, PRIMARY KEY, ORDER BY, TTL.
     const partition = granularity(ctx, "partition_by_granularity");
     if (partition !== undefined) lines.push(`PARTITION BY ${partition}`);
-    if (primaryKey !== undefined && primaryKey.trim() !== "") lines.push(`PRIMARY KEY ${checkFragment(primaryKey, ctx.field("primary_key"))}`);
+    if (primaryKey !== undefined && primaryKey.trim() !== "")
+      lines.push(`PRIMARY KEY ${checkFragment(primaryKey, ctx.field("primary_key"))}`);
     const orderGranularity = granularity(ctx, "order_by_granularity");
     const orderExpression = ctx.string("order_by_expression");
-    const order = orderExpression !== undefined && orderExpression.trim() !== "" ? checkFragment(orderExpression, ctx.field("order_by_expression")) : undefined;
+    const order =
+      orderExpression !== undefined && orderExpression.trim() !== ""
+        ? checkFragment(orderExpression, ctx.field("order_by_expression"))
+        : undefined;
     if (orderGranularity !== undefined || order !== undefined) {
       // As the engine's REST handler does: the granularity of _tp_time first, then the expression.
-      lines.push(`ORDER BY ${orderGranularity !== undefined && order !== undefined ? `(${orderGranularity}, ${order})` : (orderGranularity ?? order)}`);
+      lines.push(
+        `ORDER BY ${orderGranularity !== undefined && order !== undefined ? `(${orderGranularity}, ${order})` : (orderGranularity ?? order)}`,
+      );
     }
     const ttl = ctx.string("ttl_expression");
     if (ttl !== undefined && ttl.trim() !== "") lines.push(`TTL ${checkFragment(ttl, ctx.field("ttl_expression"))}`);
@@ -457,7 +473,12 @@ function renderMaterializedView(ctx: Context): string[] {
   const commands: AlterCommand[] = [];
   if (ttl !== undefined && ttl.trim() !== "") commands.push({ op: "modify_ttl", ttl });
   if (Object.keys(retention).length > 0) commands.push({ op: "modify_settings", settings: retention });
-  if (commands.length > 0) statements.push(renderAlter("materialized_view", ctx.resource.name, commands, { ...(ctx.options.database !== undefined ? { database: ctx.options.database } : {}) }).sql);
+  if (commands.length > 0)
+    statements.push(
+      renderAlter("materialized_view", ctx.resource.name, commands, {
+        ...(ctx.options.database !== undefined ? { database: ctx.options.database } : {}),
+      }).sql,
+    );
   return statements;
 }
 
@@ -493,7 +514,9 @@ function settingValue(key: string, value: JsonValue, target: string): string {
 function renderSettingMap(settings: Readonly<Record<string, JsonValue>>, target: string): string {
   const entries = Object.entries(settings);
   if (entries.length === 0) throw new DdlRenderError(target, "no settings to change");
-  return entries.map(([key, value]) => `${checkSettingKey(key, `${target} setting`)} = ${settingValue(key, value, `${target} setting ${key}`)}`).join(", ");
+  return entries
+    .map(([key, value]) => `${checkSettingKey(key, `${target} setting`)} = ${settingValue(key, value, `${target} setting ${key}`)}`)
+    .join(", ");
 }
 
 function renderExternal(ctx: Context, head: "EXTERNAL STREAM" | "EXTERNAL TABLE"): string {
@@ -547,12 +570,14 @@ function renderFunction(ctx: Context): string {
 
   if (type === "javascript") {
     const source = ctx.string("source");
-    if (source === undefined || source.trim() === "") throw new DdlRenderError(ctx.field("source"), "a javascript function needs its source");
+    if (source === undefined || source.trim() === "")
+      throw new DdlRenderError(ctx.field("source"), "a javascript function needs its source");
     const aggregate = ctx.spec["is_aggregation"] === true ? "AGGREGATE " : "";
     return `CREATE ${replace}${aggregate}FUNCTION ${name}(${args}) RETURNS ${returns}\nLANGUAGE JAVASCRIPT AS ${functionBody(ctx, source)}`;
   }
   if (type === "remote") {
-    if (ctx.spec["is_aggregation"] === true) throw new DdlRenderError(ctx.field("is_aggregation"), "a remote function cannot be an aggregate function");
+    if (ctx.spec["is_aggregation"] === true)
+      throw new DdlRenderError(ctx.field("is_aggregation"), "a remote function cannot be an aggregate function");
     const url = ctx.string("url");
     if (url === undefined || url === "") throw new DdlRenderError(ctx.field("url"), "a remote function needs its url");
     const lines = [`CREATE ${replace}REMOTE FUNCTION ${name}(${args}) RETURNS ${returns}`, `URL ${quoteString(url)}`];

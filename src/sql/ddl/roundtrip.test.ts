@@ -21,21 +21,48 @@ interface Case {
 }
 
 /** Quotes, backslashes, line breaks, `$$`, `;` and comment markers in one value. */
-const HOSTILE = "it's \\ a \"value\"\n-- no; DROP STREAM x; /* nor */ // this $$ `tick` \r\t end\\";
+const HOSTILE = 'it\'s \\ a "value"\n-- no; DROP STREAM x; /* nor */ // this $$ `tick` \r\t end\\';
 
 const CASES: Record<string, Case> = {
   "hostile strings in every string field of a stream": {
     kind: "stream",
-    spec: { name: "h", description: HOSTILE, columns: [{ name: "c", type: "string", comment: HOSTILE, default: "'x'" }], event_time_column: "now64(3)" },
+    spec: {
+      name: "h",
+      description: HOSTILE,
+      columns: [{ name: "c", type: "string", comment: HOSTILE, default: "'x'" }],
+      event_time_column: "now64(3)",
+    },
   },
   "hostile strings in external settings, a view's comment and a schema": {
     kind: "external_table",
-    spec: { name: "ht", description: HOSTILE, settings: [{ key: "type", value: "mysql" }, { key: "address", value: HOSTILE }] },
+    spec: {
+      name: "ht",
+      description: HOSTILE,
+      settings: [
+        { key: "type", value: "mysql" },
+        { key: "address", value: HOSTILE },
+      ],
+    },
   },
   // The engine stores the parsed query, so a comment in it does not come back (nor is it compared).
-  "hostile view comment": { kind: "view", spec: { name: "hv", query: "SELECT ';' AS s -- end", description: HOSTILE }, readBack: { query: "SELECT ';' AS s" } },
+  "hostile view comment": {
+    kind: "view",
+    spec: { name: "hv", query: "SELECT ';' AS s -- end", description: HOSTILE },
+    readBack: { query: "SELECT ';' AS s" },
+  },
   "hostile schema": { kind: "schema", spec: { name: "hs", type: "Protobuf", content: HOSTILE } },
-  "hostile JavaScript": { kind: "udf", spec: { name: "hj", type: "javascript", return_type: "string", arguments: [], source: HOSTILE, description: HOSTILE, is_aggregation: false } },
+  "hostile JavaScript": {
+    kind: "udf",
+    spec: {
+      name: "hj",
+      type: "javascript",
+      return_type: "string",
+      arguments: [],
+      source: HOSTILE,
+      description: HOSTILE,
+      is_aggregation: false,
+    },
+  },
   "append stream, every field": {
     kind: "stream",
     spec: {
@@ -43,7 +70,13 @@ const CASES: Record<string, Case> = {
       description: "all orders",
       columns: [
         { name: "id", type: "string", comment: "order id" },
-        { name: "amount", type: "float", default: "0", codec: "ZSTD(1)", skipping_index_expression: "INDEX idx_amount amount TYPE minmax GRANULARITY 4" },
+        {
+          name: "amount",
+          type: "float",
+          default: "0",
+          codec: "ZSTD(1)",
+          skipping_index_expression: "INDEX idx_amount amount TYPE minmax GRANULARITY 4",
+        },
         { name: "region", type: "low_cardinality(string)", ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY" },
         { name: "ts", type: "datetime64(3)" },
       ],
@@ -63,7 +96,15 @@ const CASES: Record<string, Case> = {
   },
   "changelog_kv stream (the engine adds _tp_delta)": {
     kind: "stream",
-    spec: { name: "cl", columns: [{ name: "k", type: "int" }, { name: "v", type: "string" }], mode: "changelog_kv", primary_key: "k" },
+    spec: {
+      name: "cl",
+      columns: [
+        { name: "k", type: "int" },
+        { name: "v", type: "string" },
+      ],
+      mode: "changelog_kv",
+      primary_key: "k",
+    },
   },
   "append stream with only granularities": {
     kind: "stream",
@@ -261,7 +302,8 @@ describe.each(Object.entries(LAYOUTS))("render → engine → parse, %s", (_layo
     );
     expect(statements).toHaveLength(1);
     const printed = echoCreate((statements[0] as { sql: string }).sql, echo);
-    const engine = testCase.kind === "stream" ? (testCase.spec["engine"] === "MutableStream" ? "MutableStream" : "Stream") : ENGINES[testCase.kind];
+    const engine =
+      testCase.kind === "stream" ? (testCase.spec["engine"] === "MutableStream" ? "MutableStream" : "Stream") : ENGINES[testCase.kind];
     const parsed = parseCreateStatement(printed, engine !== undefined ? { engine } : {});
     expect(parsed.kind).toBe(testCase.kind);
     expect(parsed.name).toBe(name);
@@ -276,7 +318,9 @@ describe("coverage", () => {
   it("exercises every field the planner knows for every kind that has DDL", () => {
     for (const kind of ["stream", "view", "materialized_view", "external_stream", "external_table", "udf", "schema"] as const) {
       const covered = new Set(
-        [...Object.values(CASES), INNER_STORAGE_CASE].filter((testCase) => testCase.kind === kind).flatMap((testCase) => Object.keys(testCase.spec)),
+        [...Object.values(CASES), INNER_STORAGE_CASE]
+          .filter((testCase) => testCase.kind === kind)
+          .flatMap((testCase) => Object.keys(testCase.spec)),
       );
       const missing = Object.keys(KIND_RULES[kind].fields).filter((field) => !covered.has(field));
       expect(missing, kind).toEqual([]);

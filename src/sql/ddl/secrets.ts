@@ -10,10 +10,17 @@ export const MASK = "***";
  * sql/ may not import plan/; a test keeps the two equal. A name the diff compares but the reading
  * leaves out would differ on every plan.
  */
-const SECRET_NAME = /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
+const SECRET_NAME =
+  /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
 
 export function isSecretSettingName(name: string): boolean {
-  return SECRET_NAME.test(name) || name.toLowerCase().split(/[^a-z0-9]+/).some((word) => word.endsWith("key"));
+  return (
+    SECRET_NAME.test(name) ||
+    name
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .some((word) => word.endsWith("key"))
+  );
 }
 
 /**
@@ -25,7 +32,8 @@ export function secretValuesOfResource(kind: string, spec: JsonObject, secretPat
   const settings = spec["settings"];
   if ((kind === "external_stream" || kind === "external_table") && Array.isArray(settings)) {
     (settings as readonly JsonValue[]).forEach((setting, index) => {
-      if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretSettingName(setting["key"])) extra.push(`/settings/${index}/value`);
+      if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretSettingName(setting["key"]))
+        extra.push(`/settings/${index}/value`);
     });
   }
   if (kind === "udf" && isJsonObject(spec["auth_context"])) extra.push("/auth_context/key_value");
@@ -80,9 +88,7 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   let masked = text;
   try {
     masked = tokenizeSql(text)
-      .map((token) =>
-        token.type === "string" && wanted.some((secret) => token.value.includes(secret)) ? `'${MASK}'` : token.text,
-      )
+      .map((token) => (token.type === "string" && wanted.some((secret) => token.value.includes(secret)) ? `'${MASK}'` : token.text))
       .join("");
   } catch {
     // Not SQL (an unterminated literal in an error message): the textual pass below still applies.

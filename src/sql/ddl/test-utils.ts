@@ -24,7 +24,13 @@ export interface EchoOptions {
   readonly externalAsStream?: boolean;
 }
 
-const TYPE_ALIASES: Readonly<Record<string, string>> = { int: "int32", float: "float32", double: "float64", String: "string", Int64: "int64" };
+const TYPE_ALIASES: Readonly<Record<string, string>> = {
+  int: "int32",
+  float: "float32",
+  double: "float64",
+  String: "string",
+  Int64: "int64",
+};
 
 function printName(name: string): string {
   return isPlainIdentifier(name) ? name : `\`${name.replace(/[\\`]/g, (ch) => `\\${ch}`)}\``;
@@ -32,12 +38,15 @@ function printName(name: string): string {
 
 /** The last part of a possibly qualified, possibly quoted name. */
 function unquote(text: string): string {
-  const token = tokenizeSql(text.trim()).filter((t) => t.type === "quoted_identifier" || t.type === "identifier").at(-1);
+  const token = tokenizeSql(text.trim())
+    .filter((t) => t.type === "quoted_identifier" || t.type === "identifier")
+    .at(-1);
   return token?.value ?? text.trim();
 }
 
 function headName(line: string, database: string): { head: string; name: string } {
-  const match = /^(CREATE (?:OR REPLACE )?(?:MUTABLE STREAM|STREAM|EXTERNAL STREAM|EXTERNAL TABLE|MATERIALIZED VIEW|VIEW)) (.+?)( AS)?$/.exec(line);
+  const match =
+    /^(CREATE (?:OR REPLACE )?(?:MUTABLE STREAM|STREAM|EXTERNAL STREAM|EXTERNAL TABLE|MATERIALIZED VIEW|VIEW)) (.+?)( AS)?$/.exec(line);
   if (!match) throw new Error(`echo cannot read the head line ${line}`);
   const parts = tokenizeSql(match[2] as string).filter((token) => token.type === "quoted_identifier" || token.type === "identifier");
   const name = (parts.at(-1) as { value: string }).value;
@@ -46,7 +55,10 @@ function headName(line: string, database: string): { head: string; name: string 
 
 function normalizeColumnLine(line: string): string {
   // `name` type [DEFAULT …] …: only the type word right after the name is rewritten.
-  return line.replace(/^(`(?:[^`\\]|\\.)*`) ([A-Za-z0-9_]+)/, (_all, name: string, type: string) => `${name} ${TYPE_ALIASES[type] ?? type}`);
+  return line.replace(
+    /^(`(?:[^`\\]|\\.)*`) ([A-Za-z0-9_]+)/,
+    (_all, name: string, type: string) => `${name} ${TYPE_ALIASES[type] ?? type}`,
+  );
 }
 
 /** Settings of one `SETTINGS …` line as [key, value text] pairs. */
@@ -99,7 +111,7 @@ function echoStream(lines: string[], options: EchoOptions): string {
     out.push(`ENGINE = Stream(${setting("shards") ?? "1"}, ${setting("replication_factor") ?? "1"}, rand())`);
   }
   const primaryKey = clauses.get("PRIMARY KEY");
-  const printedKey = primaryKey !== undefined ? /^\(([^,()]*)\)$/.exec(primaryKey)?.[1] ?? primaryKey : undefined;
+  const printedKey = primaryKey !== undefined ? (/^\(([^,()]*)\)$/.exec(primaryKey)?.[1] ?? primaryKey) : undefined;
   if (!mutable) out.push(`PARTITION BY ${clauses.get("PARTITION BY") ?? "to_YYYYMMDD(_tp_time)"}`);
   if (printedKey !== undefined) out.push(`PRIMARY KEY ${printedKey}`);
   if (!mutable) out.push(`ORDER BY ${clauses.get("ORDER BY") ?? printedKey ?? "to_start_of_hour(_tp_time)"}`);
@@ -155,7 +167,14 @@ export function echoTables(kind: string, name: string, statements: readonly stri
   const database = options.database ?? "default";
   const [create, ...alters] = statements;
   const sql = echoCreate(create as string, options);
-  const engine = { stream: sql.startsWith("CREATE MUTABLE") ? "MutableStream" : "Stream", view: "View", materialized_view: "MaterializedView", external_stream: "ExternalStream", external_table: "ExternalTable" }[kind] ?? "Stream";
+  const engine =
+    {
+      stream: sql.startsWith("CREATE MUTABLE") ? "MutableStream" : "Stream",
+      view: "View",
+      materialized_view: "MaterializedView",
+      external_stream: "ExternalStream",
+      external_table: "ExternalTable",
+    }[kind] ?? "Stream";
   const rows: SystemTableRow[] = [{ database, name, engine, uuid: "mv-uuid", create_table_query: sql }];
   if (kind === "materialized_view") {
     let ttl = "";

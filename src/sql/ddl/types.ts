@@ -66,7 +66,14 @@ export function normalizeType(type: string): string {
   const parseArgument = (): string => {
     const first = tokens[pos];
     const second = tokens[pos + 1];
-    if (first !== undefined && second !== undefined && (first.type === "identifier" || first.type === "quoted_identifier") && second.text !== "(" && second.text !== "," && second.text !== ")") {
+    if (
+      first !== undefined &&
+      second !== undefined &&
+      (first.type === "identifier" || first.type === "quoted_identifier") &&
+      second.text !== "(" &&
+      second.text !== "," &&
+      second.text !== ")"
+    ) {
       pos++;
       return `${first.type === "quoted_identifier" ? first.value : first.text} ${parse()}`;
     }
