@@ -1,4 +1,5 @@
-import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
+import { Document } from "yaml";
+import { renderManifestYaml } from "../render/yaml.js";
 import type { ApiCall } from "../live/client.js";
 import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
@@ -316,35 +317,11 @@ function escapeReferences(value: JsonValue): JsonValue {
   return value;
 }
 
-/** Lists of small records read best one per line: `- { name: cid, type: string }`. */
-const FLOW_ITEMS = new Set(["columns", "arguments", "settings", "column_families", "secondary_indexes"]);
-
 function renderManifest(kind: Kind, spec: JsonObject, secrets: readonly ExportedSecret[]): string {
   let document: JsonValue = escapeReferences({ kind, ...spec });
   for (const secret of secrets) document = setAt(document, secret.pointer, `\${secret:${secret.envVar}}`);
-  const yaml = new Document(document);
-  visit(yaml, {
-    Scalar(_key, node) {
-      // Multi-line SQL, source code and Protobuf read as written: literal block scalars.
-      if (typeof node.value === "string" && node.value.includes("\n")) node.type = Scalar.BLOCK_LITERAL;
-    },
-    Pair(_key, pair) {
-      if (isScalar(pair.key) && pair.key.value === "position" && isMap(pair.value)) pair.value.flow = true;
-    },
-  });
-  if (isMap(yaml.contents)) {
-    for (const pair of yaml.contents.items) {
-      const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      if (typeof key !== "string" || !isSeq(pair.value)) continue;
-      if (key === "tags") pair.value.flow = true;
-      if (!FLOW_ITEMS.has(key)) continue;
-      for (const item of pair.value.items) {
-        if (isMap(item) && !JSON.stringify(item.toJSON()).includes("\\n")) item.flow = true;
-      }
-    }
-  }
   const header = secrets.length === 0 ? "" : renderSecretsComment(secrets);
-  return header + yaml.toString({ lineWidth: 0 });
+  return header + renderManifestYaml(document);
 }
 
 function renderSecretsComment(secrets: readonly ExportedSecret[]): string {
