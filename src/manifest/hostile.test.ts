@@ -1,5 +1,5 @@
 import { chmod } from "node:fs/promises";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,10 +113,26 @@ describe("unreadable paths", () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  // Root reads any folder, so this machine's CI skips the folder case; the dangling link below runs as anyone.
   it.skipIf(process.getuid?.() === 0)("are errors, never skipped silently", async () => {
     const loaded = await loadManifests([root], { environment: {}, cwd: root });
     expect(lines(loaded.issues)).toEqual([
       "locked:1:1: cannot read the folder (EACCES); its manifests would look deleted, so nothing is planned without them",
     ]);
+  });
+});
+
+describe("a manifest that is a link to nothing", () => {
+  it("is an error, never skipped silently (it would make its resources look deleted)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "tpctl-dangling-"));
+    try {
+      await writeFile(join(root, "a.yaml"), stream("ok"));
+      await symlink(join(root, "gone.yaml"), join(root, "b.yaml"));
+      const loaded = await loadManifests([root], { environment: {}, cwd: root });
+      expect(lines(loaded.issues)).toHaveLength(1);
+      expect(lines(loaded.issues)[0]).toMatch(/^b\.yaml:1:1: .*a link to nothing/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

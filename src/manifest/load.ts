@@ -57,12 +57,12 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     column: 1,
     message: `no such file or folder: ${display(path)}`,
   }));
-  for (const { path, reason } of found.unreadable) {
+  for (const { path, reason, what = "the folder" } of found.unreadable) {
     issues.push({
       file: display(path),
       line: 1,
       column: 1,
-      message: `cannot read the folder (${reason}); its manifests would look deleted, so nothing is planned without them`,
+      message: `cannot read ${what} (${reason}); its manifests would look deleted, so nothing is planned without them`,
     });
   }
 
@@ -172,7 +172,7 @@ export interface FoundFiles {
   readonly roots: readonly string[];
   readonly missing: readonly string[];
   /** Folders that could not be listed, and why. */
-  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
+  readonly unreadable: readonly { readonly path: string; readonly reason: string; readonly what?: string }[];
 }
 
 /** Walks the given paths; skips node_modules, .git, .tpctl and every dot-folder. */
@@ -181,7 +181,7 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
   const projectFiles: string[] = [];
   const roots: string[] = [];
   const missing: string[] = [];
-  const unreadable: { path: string; reason: string }[] = [];
+  const unreadable: { path: string; reason: string; what?: string }[] = [];
   const addProjectFileIn = async (folder: string): Promise<void> => {
     for (const name of PROJECT_FILES) {
       const candidate = join(folder, name);
@@ -213,7 +213,7 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
   return { files: [...files].sort(), projectFiles, roots, missing, unreadable };
 }
 
-async function walk(folder: string, unreadable: { path: string; reason: string }[]): Promise<string[]> {
+async function walk(folder: string, unreadable: { path: string; reason: string; what?: string }[]): Promise<string[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -229,7 +229,13 @@ async function walk(folder: string, unreadable: { path: string; reason: string }
     if (entry.isDirectory()) {
       if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path, unreadable)));
     } else if (MANIFEST_FILE.test(entry.name) && !PROJECT_FILES.includes(entry.name)) {
-      if (entry.isFile() || (entry.isSymbolicLink() && (await kindOf(path)) === "file")) found.push(path);
+      if (entry.isFile()) found.push(path);
+      else if (entry.isSymbolicLink()) {
+        const target = await kindOf(path);
+        if (target === "file") found.push(path);
+        // A manifest's link to nothing would make its resources look deleted, as an unreadable folder would.
+        else if (target === "missing") unreadable.push({ path, reason: "a link to nothing", what: "the manifest" });
+      }
     }
   }
   return found;
