@@ -4,6 +4,7 @@ import { formatSql, SqlSyntaxError } from "../sql/index.js";
 import { analyzeQuery } from "./analysis.js";
 import { ApiFailure, ENGINE_CODES, engineError, idNotFound, invalidRequest, notFound } from "./errors.js";
 import type { Route, RouteContext } from "./kinds/kind.js";
+import { SOURCE_TYPES } from "./kinds/source.js";
 import { Fields } from "./validate.js";
 
 /** Where a stream keeps what was ingested into it: not configuration, never shown by GET. */
@@ -209,18 +210,6 @@ const formatRoute: Route = {
   },
 };
 
-const PREVIEW_TYPES = [
-  "stream_generator",
-  "websocket",
-  "nats",
-  "nats_jetstream",
-  "redpanda_connect",
-  "kafka",
-  "redpanda",
-  "confluent_cloud",
-  "pulsar",
-  "ably",
-] as const;
 const MAX_PREVIEW = 100;
 
 /**
@@ -232,7 +221,7 @@ const sourcePreviewRoute: Route = {
   path: "/source/preview",
   handle(context) {
     const fields = Fields.of(context.body, ["type", "properties", "size", "timeout"]);
-    const type = fields.oneOf("type", PREVIEW_TYPES);
+    const type = fields.oneOf("type", SOURCE_TYPES);
     if (type === undefined) throw invalidRequest('invalid request body: field "type" is required');
     fields.object("properties");
     fields.string("timeout");

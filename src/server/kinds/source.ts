@@ -14,8 +14,8 @@ const LABEL = "source";
 const CREATE_FIELDS = ["name", "stream", "type", "description", "properties"];
 /** UpdateSourceRequest / PatchSourceRequest: "`type` is not updatable" (reference §3.5). */
 const UPDATE_FIELDS = ["name", "description", "properties", "stream"];
-/** Current types plus those of older builds (reference §3.5). */
-const TYPES = [
+/** Current types plus those of older builds (reference §3.5); a preview takes the same. */
+export const SOURCE_TYPES = [
   "stream_generator",
   "websocket",
   "nats",
@@ -63,7 +63,7 @@ function readCreation(context: RouteContext): Creation {
   const fields = Fields.of(context.body, CREATE_FIELDS);
   const name = fields.name();
   const stream = fields.requiredNonEmpty("stream");
-  const type = fields.oneOf("type", TYPES);
+  const type = fields.oneOf("type", SOURCE_TYPES);
   if (type === undefined) throw invalidRequest(`invalid request body: field "type" is required`);
   return {
     fields: {
