@@ -15,10 +15,10 @@ import { takeWorkspaceLock, type HeldLock } from "./lock.js";
 import { parseDuration } from "../lock/lease.js";
 import type { CommandContext } from "./context.js";
 
-// Kept here too for the commands that import them from the workflow; offline commands import them
+// Kept here too for the commands that import it from the workflow; offline commands import it
 // from load-desired.ts, which does not pull in the client and the server.
 import { loadDesired } from "./load-desired.js";
-export { assignedVariables, loadDesired } from "./load-desired.js";
+export { loadDesired } from "./load-desired.js";
 
 export interface PlannedWorkspace {
   readonly loaded: LoadResult;

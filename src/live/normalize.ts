@@ -21,9 +21,6 @@ export interface ListedKind {
   readonly items: readonly unknown[];
 }
 
-/** The views tpctl uses as its workspace lock (lock/lease.ts); never managed resources. */
-export { LOCK_PREFIX as LOCK_NAME } from "../lock/lease.js";
-
 export interface TopologyGraph {
   readonly nodes?: readonly unknown[];
   readonly edges?: readonly unknown[];

@@ -6,7 +6,7 @@ import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_mar
 import { createRedactor } from "./mask.js";
 import { renderTargetMarkdown, type PlanTarget } from "./target.js";
 
-export { escapeHtml, escapeMarkdown } from "./_markdown.js";
+export { escapeMarkdown } from "./_markdown.js";
 
 export interface MarkdownOptions {
   /** The heading, e.g. "tpctl drift" when the same plan reports drift. */
