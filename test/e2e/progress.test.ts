@@ -42,26 +42,31 @@ afterEach(async () => {
 });
 
 describe("progress of a long apply", () => {
-  it.skipIf(!hasScript)("on a terminal names what is running and for how long, on one line redrawn in place", async () => {
-    // Every response takes 2 s, so the create is still running when the status line is redrawn
-    // (once a second); the other calls of the run wait as long, which is why it is not longer.
-    await serve(2_000);
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply s.yaml --auto-approve`;
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(
-        "script",
-        ["-q", "-e", "-c", command, "/dev/null"],
-        { cwd: tree.dir, env: { ...process.env, TIMEPLUS_ADDRESS: server.url, NO_COLOR: "1", COLUMNS: "120" }, timeout: 90_000 },
-        (error, stdout) => (error ? reject(error) : resolve(stdout)),
-      );
-    });
-    const applying = output.slice(output.indexOf("Applying:"));
-    expect(applying).toMatch(/\r\u001b\[2K {2}Creating stream\/cars\.\.\./);
-    expect(applying).toMatch(/\r\u001b\[2K {2}Still creating stream\/cars\.\.\. \[\ds elapsed\]/);
-    // The status line is cleared before the finished step is written, so no half-line remains.
-    expect(applying).toMatch(/\r\u001b\[2K {2}✓ create stream\/cars\r?\n/);
-    expect(applying).toContain("Apply complete: 1 applied, 0 failed, 0 not attempted.");
-  });
+  it.skipIf(!hasScript)(
+    "on a terminal names what is running and for how long, on one line redrawn in place",
+    async () => {
+      // Every response takes 2 s, so the create is still running when the status line is redrawn
+      // (once a second); the other calls of the run wait as long, which is why it is not longer.
+      await serve(2_000);
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply s.yaml --auto-approve`;
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(
+          "script",
+          ["-q", "-e", "-c", command, "/dev/null"],
+          { cwd: tree.dir, env: { ...process.env, TIMEPLUS_ADDRESS: server.url, NO_COLOR: "1", COLUMNS: "120" }, timeout: 90_000 },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        );
+      });
+      const applying = output.slice(output.indexOf("Applying:"));
+      expect(applying).toMatch(/\r\u001b\[2K {2}Creating stream\/cars\.\.\./);
+      expect(applying).toMatch(/\r\u001b\[2K {2}Still creating stream\/cars\.\.\. \[\ds elapsed\]/);
+      // The status line is cleared before the finished step is written, so no half-line remains.
+      expect(applying).toMatch(/\r\u001b\[2K {2}✓ create stream\/cars\r?\n/);
+      expect(applying).toContain("Apply complete: 1 applied, 0 failed, 0 not attempted.");
+    },
+    // Every call of the run waits 2 s by design, so it takes about 20 s: room for a loaded machine.
+    60_000,
+  );
 
   it("without a terminal writes one plain line per event and never redraws", async () => {
     await serve(0);
