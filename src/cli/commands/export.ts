@@ -6,7 +6,8 @@ import { rejectAmbiguousNames } from "../../live/read-workspace.js";
 import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
-import { connect, type Connection } from "../connect.js";
+import type { TimeplusClient } from "../../live/client.js";
+import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { takeWorkspaceLock, type HeldLock } from "../lock.js";
 
@@ -53,7 +54,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     rejectAmbiguousNames(live);
     const bundle = withSchemas(assembleExport(live, { project }));
     const unchanged = await writeExport(folder, bundle, display);
-    const adoption = adopt ? await adoptAll(connection, bundle, project, io.environment) : undefined;
+    const adoption = adopt ? await adoptAll(connection.client, bundle, project, io.environment) : undefined;
     io.stdout(
       renderExportReport({
         source: connection.description,
@@ -148,8 +149,9 @@ class ExportWriteError extends TpctlError {
 }
 
 /** One resource after another: each is a few calls, and a failure must not stop the others. */
-async function adoptAll(
-  connection: Connection,
+/** Records ownership on each exported resource, one resource at a time; a failure is reported, never thrown. */
+export async function adoptAll(
+  client: Pick<TimeplusClient, "request">,
   bundle: ExportBundle,
   project: string,
   environment: Readonly<Record<string, string | undefined>>,
@@ -164,15 +166,23 @@ async function adoptAll(
     let done = 0;
     try {
       for (const call of adoption.calls) {
-        await connection.client.request(call);
+        await client.request(call);
         done += 1;
       }
       outcomes.push({ address: adoption.address, status: "adopted", unfingerprinted: adoption.unfingerprinted });
     } catch (error) {
-      // A source stopped for its update is started again even though the update failed.
+      let message = error instanceof Error ? error.message : String(error);
+      // A source stopped for its update is started again even though the update failed; if that
+      // fails too, the user must know the source is left stopped.
       const last = adoption.calls.at(-1);
-      if (done > 0 && last?.path.endsWith("/start")) await connection.client.request(last).catch(() => undefined);
-      outcomes.push({ address: adoption.address, status: "failed", error: error instanceof Error ? error.message : String(error) });
+      if (done > 0 && last?.path.endsWith("/start")) {
+        try {
+          await client.request(last);
+        } catch (restart) {
+          message += `; starting it again failed too, so it is left stopped (${restart instanceof Error ? restart.message : String(restart)})`;
+        }
+      }
+      outcomes.push({ address: adoption.address, status: "failed", error: message });
     }
   }
   return outcomes;
