@@ -146,4 +146,12 @@ describe("main", () => {
       { file: "nonexistent", line: 1, column: 1, message: "no such file or folder: nonexistent" },
     ]);
   });
+
+  it("reports a failure as JSON for every spelling of the JSON format", async () => {
+    for (const flags of [["--format=json"], ["--format", "json"], ["-json"]]) {
+      const { io, out } = capture();
+      expect(await main(["plan", ...flags], io)).toBe(1);
+      expect(JSON.parse(out.join("")).error.code, flags.join(" ")).toBe("MANIFEST_INVALID");
+    }
+  });
 });
