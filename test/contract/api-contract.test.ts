@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server/index.js";
+import { credentialHeaders } from "../helpers/contract.js";
 
 /**
  * What tpctl relies on from the Timeplus REST API (docs/timeplus-api.md), checked
@@ -42,11 +43,7 @@ function realTarget(env: NodeJS.ProcessEnv): Target | undefined {
   const address = env["TIMEPLUS_ADDRESS"];
   if (!address) return undefined;
   const workspace = env["TIMEPLUS_WORKSPACE"] || "default";
-  const headers: Record<string, string> = {};
-  if (env["TIMEPLUS_API_KEY"]) headers["X-Api-Key"] = env["TIMEPLUS_API_KEY"];
-  else if (env["TIMEPLUS_USERNAME"]) {
-    headers["Authorization"] = `Basic ${Buffer.from(`${env["TIMEPLUS_USERNAME"]}:${env["TIMEPLUS_PASSWORD"] ?? ""}`).toString("base64")}`;
-  }
+  const headers = credentialHeaders(env);
   return {
     label: "TIMEPLUS_ADDRESS",
     base: () => `${address.replace(/\/+$/, "")}/${workspace}/api/v1beta2`,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server/index.js";
+import { credentialHeaders } from "../helpers/contract.js";
 
 /**
  * What the clients Timeplus users already have send and decode, replayed: the request bodies of
@@ -45,11 +46,7 @@ function builtInTarget(): Target {
 function realTarget(env: NodeJS.ProcessEnv): Target | undefined {
   const address = env["TIMEPLUS_ADDRESS"];
   if (!address) return undefined;
-  const headers: Record<string, string> = {};
-  if (env["TIMEPLUS_API_KEY"]) headers["X-Api-Key"] = env["TIMEPLUS_API_KEY"];
-  else if (env["TIMEPLUS_USERNAME"]) {
-    headers["Authorization"] = `Basic ${Buffer.from(`${env["TIMEPLUS_USERNAME"]}:${env["TIMEPLUS_PASSWORD"] ?? ""}`).toString("base64")}`;
-  }
+  const headers = credentialHeaders(env);
   return {
     label: "TIMEPLUS_ADDRESS",
     builtIn: false,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server/index.js";
+import { credentialHeaders } from "../helpers/contract.js";
 
 /**
  * What tpctl relies on from Timeplus SQL (docs/timeplus-sql.md), over both transports: the
@@ -77,10 +78,7 @@ function realTarget(env: NodeJS.ProcessEnv): SqlTarget | undefined {
   const address = env["TIMEPLUS_ADDRESS"]?.replace(/\/+$/, "");
   if (!address || env["TIMEPLUS_API"] !== "sql") return undefined;
   const base = `${address}/${env["TIMEPLUS_WORKSPACE"] || "default"}/api/v1beta2`;
-  const headers: Record<string, string> = {};
-  if (env["TIMEPLUS_USERNAME"]) {
-    headers["Authorization"] = `Basic ${Buffer.from(`${env["TIMEPLUS_USERNAME"]}:${env["TIMEPLUS_PASSWORD"] ?? ""}`).toString("base64")}`;
-  }
+  const headers = credentialHeaders(env, { apiKey: false });
   let exec = false;
   return {
     label: "TIMEPLUS_ADDRESS (TIMEPLUS_API=sql)",
