@@ -75,7 +75,7 @@ export async function planWorkspace(
     const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
     const plan = options.destroy
       ? planDestroy(loaded, live, selection)
-      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
+      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection, inPlace: connection.driver.inPlace });
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
     return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { TpctlError } from "../errors.js";
-import type { Change, DesiredResource, Kind, LiveResource, Step } from "../model/index.js";
+import type { Change, DesiredResource, InPlace, Kind, LiveResource, Step } from "../model/index.js";
 import type { TimeplusClient } from "../live/client.js";
 
 /**
@@ -34,6 +34,8 @@ export type LockChannel = Pick<TimeplusClient, "request">;
  */
 export interface Driver {
   readonly target: TargetDescription;
+  /** What it changes in place, for the planner (`PlanOptions.inPlace`): over SQL more than over REST. */
+  readonly inPlace: InPlace;
   /**
    * Every managed kind, with dependencies and ownership, in a number of requests that does not
    * grow with the number of resources. `readOnly` guarantees that nothing but reads is sent (drift).

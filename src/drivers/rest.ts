@@ -13,6 +13,7 @@ export function createRestDriver(input: { client: TimeplusClient; target: Target
   const { client } = input;
   return {
     target: input.target,
+    inPlace: "rest",
     readWorkspace: (options = {}) => readWorkspace(options.readOnly ? readOnly(client) : client),
     async runStep(step, change, project) {
       for (const call of callsForStep(step, change, project)) await client.request(call);

@@ -21,7 +21,18 @@ export interface FieldChange {
   readonly changedSecrets?: readonly string[];
   /** True when the API cannot change this field in place. */
   readonly forcesReplace: boolean;
+  /**
+   * Where the connected driver decides case by case (over SQL): why this change needs a replace,
+   * or what changes it in place (e.g. "ALTER VIEW … MODIFY QUERY, which keeps the view's state").
+   */
+  readonly explanation?: string;
 }
+
+/**
+ * What the connected driver can change in place: `rest` what the REST API updates
+ * (src/plan/kind-rules.ts `updatable`), `sql` what SQL DDL alters (the rules' `sql`).
+ */
+export type InPlace = "rest" | "sql";
 
 interface ChangeBase {
   readonly kind: Kind;

@@ -202,4 +202,25 @@ describe("diffResource", () => {
     );
     expect(result).toEqual([]);
   });
+
+  it("decides columns and an MV's query per driver: REST's rules by default, the engine's over SQL", () => {
+    const stream = [
+      desired("stream", "cars", { columns: [...columns, { name: "n", type: "int32" }] }),
+      live("stream", "cars", { columns }),
+    ] as const;
+    expect(diffResource(...stream)).toEqual([expect.objectContaining({ field: "columns", forcesReplace: true })]);
+    expect(diffResource(...stream)[0]).not.toHaveProperty("explanation");
+    expect(diffResource(...stream, "sql")).toEqual([
+      expect.objectContaining({ field: "columns", forcesReplace: false, explanation: "ALTER STREAM … ADD COLUMN n" }),
+    ]);
+    const mv = [
+      desired("materialized_view", "agg", { query: "SELECT count() AS n FROM cars WHERE x > 1" }),
+      live("materialized_view", "agg", { query: "SELECT count() AS n FROM cars" }),
+    ] as const;
+    expect(diffResource(...mv)).toEqual([expect.objectContaining({ field: "query", forcesReplace: true })]);
+    expect(diffResource(...mv, "sql")).toEqual([expect.objectContaining({ field: "query", forcesReplace: false })]);
+    // Fields without an SQL rule keep REST's: a stream's mode is fixed either way.
+    const mode = [desired("stream", "cars", { columns, mode: "changelog" }), live("stream", "cars", { columns, mode: "append" })] as const;
+    expect(diffResource(...mode, "sql")).toEqual([expect.objectContaining({ field: "mode", forcesReplace: true })]);
+  });
 });

@@ -23,6 +23,13 @@ export interface FieldRule {
   readonly computed?: boolean;
   /** The API does not return it on read, so it cannot be compared (e.g. a stream's replication_factor). */
   readonly writeOnly?: boolean;
+  /**
+   * Over SQL, where it differs from `updatable` (docs/sql-driver.md, "In place over SQL"): a boolean
+   * says it outright; a name says which test of src/sql/ddl/in-place.ts decides per change
+   * (`columns_appended`: only new columns after the existing ones; `query_compatible`: a
+   * materialized view's query that ALTER VIEW … MODIFY QUERY can take).
+   */
+  readonly sql?: boolean | "columns_appended" | "query_compatible";
 }
 
 export interface KindRules {
@@ -53,7 +60,7 @@ const STREAM: KindRules = {
   destructiveToLose: true,
   fields: {
     description,
-    columns: { compare: "columns", updatable: false },
+    columns: { compare: "columns", updatable: false, sql: "columns_appended" },
     mode: { compare: "value", updatable: false, default: "append" },
     primary_key: { compare: "sql", updatable: false, computed: true },
     engine: fixedComputed,
@@ -83,7 +90,7 @@ const MATERIALIZED_VIEW: KindRules = {
   destructiveToLose: true,
   fields: {
     description,
-    query: sqlReplace,
+    query: { ...sqlReplace, sql: "query_compatible" },
     target_stream: { compare: "value", updatable: false, default: "" },
     logstore_retention_bytes: retention,
     logstore_retention_ms: retention,

@@ -306,3 +306,67 @@ describe("assemblePlan, bugs found in review", () => {
     );
   });
 });
+
+describe("assemblePlan, in place per driver", () => {
+  const sql = { ...options, inPlace: "sql" as const };
+  const target = [{ name: "n", type: "uint64" }];
+  const before = [
+    desired("stream", "totals", { columns: [...target, { name: "s", type: "int64" }] }),
+    desired("materialized_view", "agg", { query: "SELECT count() AS n, sum(x) AS s FROM cars", target_stream: "totals" }),
+  ];
+  const liveNow = [
+    live("stream", "cars", { columns }, { owner: "fleet" }),
+    live("stream", "totals", { columns: target }, { owner: "fleet" }),
+    live(
+      "materialized_view",
+      "agg",
+      { query: "SELECT count() AS n FROM cars", target_stream: "totals" },
+      { owner: "fleet", dependsOn: ["stream/cars", "stream/totals"] },
+    ),
+  ];
+  const declared = [desired("stream", "cars", { columns }), ...before];
+
+  it("over REST replaces a stream gaining a column and an MV whose query changed, as the REST API must", () => {
+    const plan = assemblePlan(declared, liveNow, options);
+    expect(plan.changes.map((c) => `${c.action} ${c.address}: ${c.reason}`)).toEqual([
+      "replace materialized_view/agg: query cannot be updated in place",
+      "replace stream/totals: columns cannot be updated in place",
+    ]);
+    expect(plan.changes.every((change) => change.fieldChanges.every((field) => field.explanation === undefined))).toBe(true);
+  });
+
+  it("over SQL updates both in place, the target stream's new column before the query that fills it", () => {
+    const plan = assemblePlan(declared, liveNow, sql);
+    expect(plan.changes.map((c) => `${c.action} ${c.address}: ${c.reason}`)).toEqual([
+      "update stream/totals: columns can be updated in place: ALTER STREAM … ADD COLUMN s",
+      "update materialized_view/agg: query can be updated in place: ALTER VIEW … MODIFY QUERY, which keeps the view's state",
+    ]);
+    expect(plan.changes.map((change) => change.destructive)).toEqual([false, false]);
+    expect(plan.steps.find((step) => step.address === "materialized_view/agg")?.waitsFor).toEqual(["update:stream/totals"]);
+  });
+
+  it("over SQL says why a change still needs a replace, beside the fields REST's rules replace", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }], mode: "versioned_kv" })],
+      [live("stream", "cars", { columns, mode: "append" }, { owner: "fleet" })],
+      sql,
+    );
+    expect(plan.changes.map((c) => `${c.action}: ${c.reason}`)).toEqual([
+      "replace: mode cannot be updated in place; changing the type of column cid cannot be done in place (the engine has no MODIFY COLUMN)",
+    ]);
+    expect(plan.changes[0]?.destructive).toBe(true);
+  });
+
+  it("over SQL still cascades a replace to what reads the replaced stream", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns: [] }), desired("view", "v", { query: "SELECT * FROM cars" })],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("view", "v", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
+      ],
+      sql,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`)).toEqual(["replace view/v", "replace stream/cars"]);
+    expect(plan.changes[1]?.reason).toBe("removing column cid cannot be done in place (the engine has no DROP COLUMN)");
+  });
+});

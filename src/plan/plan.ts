@@ -1,5 +1,5 @@
 import { LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
-import type { Address, Change, DesiredResource, FieldChange, LiveResource, Plan, Step, StepPhase } from "../model/index.js";
+import type { Address, Change, DesiredResource, FieldChange, InPlace, LiveResource, Plan, Step, StepPhase } from "../model/index.js";
 import {
   addressOf,
   DesiredResource as DesiredResourceFactory,
@@ -25,6 +25,8 @@ export interface PlanOptions {
   readonly excludes?: readonly Address[];
   /** Replace these declared, live resources even if nothing changed (`--replace`). */
   readonly replaces?: readonly Address[];
+  /** What the connected driver changes in place (`Driver.inPlace`); REST's rules when absent. */
+  readonly inPlace?: InPlace;
 }
 
 /**
@@ -100,7 +102,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   for (const resource of desired) {
     const previous = renames.get(resource.address);
     if (previous) {
-      changes.set(resource.address, renameChange(resource, previous));
+      changes.set(resource.address, renameChange(resource, previous, options.inPlace));
       continue;
     }
     const current = liveByAddress.get(resource.address);
@@ -117,7 +119,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
       });
       continue;
     }
-    const fieldChanges = diffResource(resource, current);
+    const fieldChanges = diffResource(resource, current, options.inPlace);
     if (fieldChanges.length === 0) continue;
     const blocking = fieldChanges.filter((change) => change.forcesReplace);
     const rules = KIND_RULES[resource.kind];
@@ -127,7 +129,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
         name: resource.name,
         address: resource.address,
         action: "replace",
-        reason: `${describeFields(blocking)} cannot be updated in place`,
+        reason: replaceReason(blocking),
         destructive: rules.destructiveToLose,
         fieldChanges,
         desired: resource,
@@ -139,7 +141,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
         name: resource.name,
         address: resource.address,
         action: "update",
-        reason: `${describeFields(fieldChanges)} can be updated in place`,
+        reason: `${describeFields(fieldChanges)} can be updated in place${explained(fieldChanges, ": ")}`,
         destructive: false,
         fieldChanges,
         desired: resource,
@@ -284,7 +286,7 @@ function findRenames(
  * Kinds with server ids keep their identity, so the name is updated in place. Kinds named in
  * their path cannot be renamed by the API: the object is dropped and created under the new name.
  */
-function renameChange(resource: DesiredResource, previous: LiveResource): Change {
+function renameChange(resource: DesiredResource, previous: LiveResource, inPlace: InPlace | undefined): Change {
   const nameChange: FieldChange = {
     field: "name",
     before: previous.name,
@@ -293,7 +295,7 @@ function renameChange(resource: DesiredResource, previous: LiveResource): Change
     secret: false,
     forcesReplace: !ID_KINDS.has(resource.kind),
   };
-  const fieldChanges = [nameChange, ...diffResource(resource, previous)];
+  const fieldChanges = [nameChange, ...diffResource(resource, previous, inPlace)];
   const rules = KIND_RULES[resource.kind];
   const base = { kind: resource.kind, name: resource.name, address: resource.address, fieldChanges, desired: resource, live: previous };
   if (fieldChanges.every((change) => !change.forcesReplace)) {
@@ -352,6 +354,18 @@ function setAsideAmbiguous(
   }
   const setAside = new Set(ambiguous.map((entry) => entry.address));
   return { live: live.filter((resource) => !setAside.has(resource.address)), ambiguous };
+}
+
+/** The driver's own words for the fields it decided case by case (over SQL), after `lead`. */
+function explained(changes: readonly FieldChange[], lead: string): string {
+  const words = changes.flatMap((change) => (change.explanation !== undefined ? [change.explanation] : []));
+  return words.length > 0 ? `${lead}${words.join("; ")}` : "";
+}
+
+function replaceReason(blocking: readonly FieldChange[]): string {
+  const plain = blocking.filter((change) => change.explanation === undefined);
+  const reason = plain.length > 0 ? `${describeFields(plain)} cannot be updated in place` : "";
+  return `${reason}${explained(blocking, reason === "" ? "" : "; ")}`;
 }
 
 function describeFields(changes: readonly FieldChange[]): string {

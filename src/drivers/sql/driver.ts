@@ -19,6 +19,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
   const lockChannel = sqlLockChannel(transport);
   return {
     target: input.target,
+    inPlace: "sql",
     async readWorkspace(options = {}) {
       // Over /exec the appserver lists format schemas with their text in one call; the bare
       // engine prints a schema's text only in SHOW CREATE.

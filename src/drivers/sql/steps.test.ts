@@ -108,4 +108,41 @@ describe("plan steps as DDL", () => {
     expect(first?.statement.masked).not.toContain("hunter2");
     expect(first?.secrets).toContain("hunter2");
   });
+
+  it("over SQL adds a stream's new columns with ALTER STREAM … ADD COLUMN, with the rest of its changes", () => {
+    const plan = assemblePlan(
+      [
+        desired("stream", "cars", {
+          columns: [...columns, { name: "speed", type: "float64", default: "0", comment: "km/h" }],
+          description: "new",
+        }),
+      ],
+      [
+        live(
+          "stream",
+          "cars",
+          { columns: [...columns, { name: "_tp_time", type: "datetime64(3, 'UTC')" }], description: "old" },
+          { owner: project },
+        ),
+      ],
+      { project, inPlace: "sql" },
+    );
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER STREAM `cars`\nADD COLUMN `speed` float64 DEFAULT 0 COMMENT 'km/h',\nMODIFY COMMENT 'new [tpctl:fleet]'",
+    ]);
+  });
+
+  it("over SQL changes an MV's query with ALTER VIEW … MODIFY QUERY, a statement of its own, then its comment", () => {
+    const plan = assemblePlan(
+      [desired("materialized_view", "mv", { query: "SELECT count() AS n FROM s SETTINGS checkpoint_interval = 5", description: "new" })],
+      [live("materialized_view", "mv", { query: "SELECT count() AS n FROM s", description: "old" }, { owner: project })],
+      { project, inPlace: "sql" },
+    );
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER VIEW `mv`\nMODIFY QUERY\nSELECT count() AS n FROM s SETTINGS checkpoint_interval = 5\n",
+      "ALTER VIEW `mv`\nMODIFY COMMENT 'new [tpctl:fleet]'",
+    ]);
+  });
 });

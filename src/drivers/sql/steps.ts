@@ -1,6 +1,6 @@
 import { InternalError } from "../../errors.js";
-import type { Change, DesiredResource, JsonValue, Step } from "../../model/index.js";
-import { withOwnershipMarker } from "../../model/index.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../../model/index.js";
+import { isJsonObject, withOwnershipMarker } from "../../model/index.js";
 import { callsForStep } from "../../apply/calls.js";
 import type { ApiCall } from "../../live/client.js";
 import { fingerprintSecrets } from "../../plan/secrets.js";
@@ -28,8 +28,9 @@ export type StepWork =
  * apply/calls.ts says. Engine objects get the DDL of src/sql/ddl/: delete is `DROP … IF EXISTS`
  * (a re-run converges, as a 404 on DELETE does over REST), create is `CREATE`, and an update does
  * what the planner decided in place, the SQL way: a view, UDF or format schema is re-created with
- * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`.
- * The planner's decisions are the REST planner's: what it replaces is dropped and created.
+ * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`, new
+ * columns of a stream with `ALTER STREAM … ADD COLUMN`, an MV's query with `ALTER VIEW … MODIFY
+ * QUERY` (which keeps its state). What the planner replaces is dropped and created.
  */
 export function workForStep(step: Step, change: Change, project: string): StepWork {
   if (APPSERVER_KINDS.has(change.kind)) return { via: "rest", calls: callsForStep(step, change, project) };
@@ -73,29 +74,39 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       return create(desired, project, true);
     case "stream":
     case "materialized_view": {
+      const columns: AlterCommand[] = [];
       const storage: AlterCommand[] = [];
       const settings: Record<string, JsonValue> = {};
       let comment: AlterCommand | undefined;
-      for (const { field } of change.fieldChanges) {
+      let query: AlterCommand | undefined;
+      for (const fieldChange of change.fieldChanges) {
+        const { field } = fieldChange;
         const value = desired.spec[field];
         if (field === "description") {
           const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
           comment = { op: "modify_comment", comment: withOwnershipMarker(typeof value === "string" ? value : "", project, fingerprint) };
         } else if (field === "ttl_expression") {
           storage.push(typeof value === "string" && value !== "" ? { op: "modify_ttl", ttl: value } : { op: "remove_ttl" });
-        } else if (STORAGE_FIELDS.has(field) && value !== undefined) {
-          settings[field] = value;
-        } else if (!STORAGE_FIELDS.has(field)) {
+        } else if (STORAGE_FIELDS.has(field)) {
+          if (value !== undefined) settings[field] = value;
+        } else if (field === "columns" && change.kind === "stream") {
+          // The planner let only new columns after the live ones through (sql/ddl/in-place.ts).
+          for (const column of appendedColumns(fieldChange.before, value, change.address)) columns.push({ op: "add_column", column });
+        } else if (field === "query" && change.kind === "materialized_view" && typeof value === "string") {
+          query = { op: "modify_query", query: value };
+        } else {
           throw new InternalError(`${change.address}: the plan updates ${field} in place, which SQL cannot do`);
         }
       }
       if (Object.keys(settings).length > 0) storage.push({ op: "modify_settings", settings });
       const statements: SqlStep[] = [];
       if (change.kind === "stream") {
-        const commands = [...storage, ...(comment ? [comment] : [])];
+        const commands = [...columns, ...storage, ...(comment ? [comment] : [])];
         if (commands.length > 0) statements.push({ statement: renderAlter("stream", desired.name, commands), secrets: [] });
       } else {
-        // An MV's comment is the view's (ALTER VIEW); its TTL and retention its inner stream's (ALTER STREAM).
+        // MODIFY QUERY is a statement of its own; an MV's comment is the view's (ALTER VIEW); its
+        // TTL and retention its inner stream's (ALTER STREAM).
+        if (query) statements.push({ statement: renderAlter("materialized_view", desired.name, [query]), secrets: [] });
         if (comment) statements.push({ statement: renderAlter("materialized_view", desired.name, [comment]), secrets: [] });
         if (storage.length > 0) statements.push({ statement: renderAlter("materialized_view", desired.name, storage), secrets: [] });
       }
@@ -104,4 +115,12 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);
   }
+}
+
+/** The declared columns after the live ones (`before` is the live list without the engine's `_tp_*`). */
+function appendedColumns(before: JsonValue | undefined, after: JsonValue | undefined, address: string): JsonObject[] {
+  if (!Array.isArray(before) || !Array.isArray(after) || after.length <= before.length) {
+    throw new InternalError(`${address}: the plan adds columns in place, but none come after the live ones`);
+  }
+  return after.slice(before.length).filter(isJsonObject);
 }
