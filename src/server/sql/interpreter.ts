@@ -23,6 +23,7 @@ import type {
   SystemMaterializedView,
 } from "./ast.js";
 import { SQL_CODES, sqlError, notImplemented } from "./errors.js";
+import { checkModifyQuery } from "./modify-query.js";
 import { qualifiedName, settingList } from "./format.js";
 import {
   columnRecord,
@@ -1002,6 +1003,18 @@ function applyCommand(
       assertRelationsExist(tx, relations);
       if (tx.reaches(relations, name))
         throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
+      const targetName = String(record["target_stream"] ?? "");
+      const target = targetName === "" ? undefined : tx.relation(targetName);
+      checkModifyQuery(
+        String(record["query"] ?? ""),
+        command.query,
+        target === undefined
+          ? undefined
+          : {
+              name: qualifiedName(DEFAULT_DATABASE, targetName),
+              columns: columnsIn(target.record).map((column) => String(column["name"])),
+            },
+      );
       // The MV keeps its identity and state (created_*, checkpoints): only the query changes.
       return { ...record, query: command.query, columns: deriveColumns(command.query, columnLookup(tx)) };
     }
