@@ -43,6 +43,8 @@ export interface KindRules {
    * what it reads, so replacing what it reads does not require replacing it.
    */
   readonly readsLoosely?: boolean;
+  /** Over SQL the engine renames it in place (RENAME STREAM) unless something reads it (src/sql/ddl/in-place.ts). */
+  readonly sqlRename?: boolean;
 }
 
 const sqlReplace: FieldRule = { compare: "sql", updatable: false };
@@ -58,6 +60,7 @@ const ttl: FieldRule = { compare: "sql", updatable: true, computed: true };
 const STREAM: KindRules = {
   label: "stream",
   destructiveToLose: true,
+  sqlRename: true,
   fields: {
     description,
     columns: { compare: "columns", updatable: false, sql: "columns_appended" },

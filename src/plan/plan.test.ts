@@ -245,6 +245,29 @@ describe("assemblePlan", () => {
       expect(plan.unmanaged).toEqual([]);
     });
 
+    it("over SQL renames a stream in place with RENAME STREAM, unless a view reads it", () => {
+      const sql = { ...options, inPlace: "sql" as const };
+      const alone = assemblePlan([renamed("stream", { columns })], [live("stream", "old_name", { columns }, { owner: "fleet" })], sql);
+      expect(alone.changes.map((c) => [c.action, c.address, c.reason, c.destructive])).toEqual([
+        ["update", "stream/new_name", "renamed from old_name, in place: RENAME STREAM, which keeps its data", false],
+      ]);
+      const read = assemblePlan(
+        [renamed("stream", { columns }), desired("view", "v", { query: "SELECT * FROM new_name" })],
+        [
+          live("stream", "old_name", { columns }, { owner: "fleet" }),
+          live("view", "v", { query: "SELECT * FROM old_name" }, { owner: "fleet", dependsOn: ["stream/old_name"] }),
+        ],
+        sql,
+      );
+      expect(read.changes.map((c) => [c.action, c.address])).toEqual([
+        ["replace", "view/v"],
+        ["replace", "stream/new_name"],
+      ]);
+      expect(read.changes[1]?.reason).toBe(
+        "renamed from old_name: the engine renames no stream that something reads or writes (630), and view/v does; the stream is dropped and created again, so its data or running state is lost",
+      );
+    });
+
     it("is ignored once applied", () => {
       const plan = assemblePlan([renamed("stream", { columns })], [live("stream", "new_name", { columns }, { owner: "fleet" })], options);
       expect(plan.changes).toEqual([]);

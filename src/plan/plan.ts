@@ -10,6 +10,7 @@ import {
   stepId,
 } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { renameVerdict } from "../sql/ddl/in-place.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_RULES } from "./kind-rules.js";
@@ -102,7 +103,11 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   for (const resource of desired) {
     const previous = renames.get(resource.address);
     if (previous) {
-      changes.set(resource.address, renameChange(resource, previous, options.inPlace));
+      const readers = (liveDependents.get(previous.address) ?? []).filter((reader) => {
+        const kind = liveByAddress.get(reader)?.kind;
+        return kind !== undefined && !KIND_RULES[kind].readsLoosely;
+      });
+      changes.set(resource.address, renameChange(resource, previous, options.inPlace, readers));
       continue;
     }
     const current = liveByAddress.get(resource.address);
@@ -286,26 +291,42 @@ function findRenames(
  * Kinds with server ids keep their identity, so the name is updated in place. Kinds named in
  * their path cannot be renamed by the API: the object is dropped and created under the new name.
  */
-function renameChange(resource: DesiredResource, previous: LiveResource, inPlace: InPlace | undefined): Change {
+function renameChange(
+  resource: DesiredResource,
+  previous: LiveResource,
+  inPlace: InPlace | undefined,
+  readers: readonly Address[],
+): Change {
+  const rules = KIND_RULES[resource.kind];
+  // Over SQL the engine renames a stream in place, unless something reads it.
+  const verdict = inPlace === "sql" && rules.sqlRename === true ? renameVerdict(readers) : undefined;
   const nameChange: FieldChange = {
     field: "name",
     before: previous.name,
     after: resource.name,
     isSql: false,
     secret: false,
-    forcesReplace: !ID_KINDS.has(resource.kind),
+    forcesReplace: verdict ? !verdict.inPlace : !ID_KINDS.has(resource.kind),
+    ...(verdict ? { explanation: verdict.inPlace ? verdict.how : verdict.why } : {}),
   };
   const fieldChanges = [nameChange, ...diffResource(resource, previous, inPlace)];
-  const rules = KIND_RULES[resource.kind];
   const base = { kind: resource.kind, name: resource.name, address: resource.address, fieldChanges, desired: resource, live: previous };
   if (fieldChanges.every((change) => !change.forcesReplace)) {
-    return { ...base, action: "update", reason: `renamed from ${previous.name}, in place`, destructive: false };
+    return {
+      ...base,
+      action: "update",
+      reason: `renamed from ${previous.name}, in place${explained(fieldChanges, ": ")}`,
+      destructive: false,
+    };
   }
   const cost = rules.destructiveToLose ? `; the ${rules.label} is dropped and created again, so its data or running state is lost` : "";
+  const why = verdict
+    ? replaceReason(fieldChanges.filter((change) => change.forcesReplace))
+    : `a ${rules.label} is named in its API path, so a rename is a replace`;
   return {
     ...base,
     action: "replace",
-    reason: `renamed from ${previous.name}: a ${rules.label} is named in its API path, so a rename is a replace${cost}`,
+    reason: `renamed from ${previous.name}: ${why}${cost}`,
     destructive: rules.destructiveToLose,
   };
 }

@@ -156,6 +156,35 @@ describe("in place over SQL", () => {
     });
   }
 
+  it("renames a stream with RENAME STREAM over SQL, keeping its rows, and converges", async () => {
+    const server = await serve("2026");
+    const dir = await workspace();
+    await writeFile(join(dir, "all.yaml"), "kind: stream\nname: cars\ncolumns:\n  - { name: cid, type: string }\n");
+    const cli = (...args: string[]): Promise<CliResult> => runCli([...args, "--api", "sql"], { cwd: dir, env: server.env });
+    expect((await cli("apply", "--auto-approve")).code).toBe(0);
+    const ingest = await fetch(`${server.url}/default/api/v1beta2/streams/cars/ingest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ columns: ["cid"], data: [["c1"], ["c2"]] }),
+    });
+    expect(ingest.status).toBe(200);
+    await writeFile(
+      join(dir, "all.yaml"),
+      "kind: stream\nname: vehicles\nprevious_name: cars\ncolumns:\n  - { name: cid, type: string }\n",
+    );
+    expect(planOf(await cli("plan", "--json")).map((change) => `${change.action} ${change.address}: ${change.reason}`)).toEqual([
+      "update stream/vehicles: renamed from cars, in place: RENAME STREAM, which keeps its data",
+    ]);
+    expect((await cli("apply", "--auto-approve")).code).toBe(0);
+    const tables = await rows(
+      server.url,
+      "2026",
+      "SELECT name, total_rows FROM system.tables WHERE database = 'default' AND name IN ('cars', 'vehicles')",
+    );
+    expect(tables.map(([name, total]) => [name, Number(total)])).toEqual([["vehicles", 2]]);
+    expect((await cli("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
   it("over REST plans the same manifests as replaces, and says why; a replace makes new objects", async () => {
     const server = await serve("all");
     const dir = await workspace();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Change, Plan } from "../../model/index.js";
+import { DesiredResource, type Change, type Plan } from "../../model/index.js";
 import { assemblePlan } from "../../plan/plan.js";
 import { desired, live } from "../../plan/test-utils.js";
 import { workForStep } from "./steps.js";
@@ -144,5 +144,19 @@ describe("plan steps as DDL", () => {
       "ALTER VIEW `mv`\nMODIFY QUERY\nSELECT count() AS n FROM s SETTINGS checkpoint_interval = 5\n",
       "ALTER VIEW `mv`\nMODIFY COMMENT 'new [tpctl:fleet]'",
     ]);
+  });
+
+  it("over SQL renames a stream first, then alters it by its new name", () => {
+    const renamed = DesiredResource.create({
+      kind: "stream",
+      name: "new_name",
+      spec: { name: "new_name", columns, description: "d" },
+      previousName: "old_name",
+    });
+    const plan = assemblePlan([renamed], [live("stream", "old_name", { columns, description: "" }, { owner: project })], {
+      project,
+      inPlace: "sql",
+    });
+    expect(sqlOf(plan)).toEqual(["RENAME STREAM `old_name` TO `new_name`", "ALTER STREAM `new_name`\nMODIFY COMMENT 'd [tpctl:fleet]'"]);
   });
 });

@@ -8,6 +8,7 @@ import {
   renderAlter,
   renderCreate,
   renderDrop,
+  renderRename,
   secretValuesOfResource,
   type AlterCommand,
   type DdlStatement,
@@ -30,7 +31,7 @@ export type StepWork =
  * what the planner decided in place, the SQL way: a view, UDF or format schema is re-created with
  * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`, new
  * columns of a stream with `ALTER STREAM … ADD COLUMN`, an MV's query with `ALTER VIEW … MODIFY
- * QUERY` (which keeps its state). What the planner replaces is dropped and created.
+ * QUERY` (which keeps its state), a stream's name with `RENAME STREAM`. What the planner replaces is dropped and created.
  */
 export function workForStep(step: Step, change: Change, project: string): StepWork {
   if (APPSERVER_KINDS.has(change.kind)) return { via: "rest", calls: callsForStep(step, change, project) };
@@ -79,10 +80,14 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       const settings: Record<string, JsonValue> = {};
       let comment: AlterCommand | undefined;
       let query: AlterCommand | undefined;
+      let rename: SqlStep | undefined;
       for (const fieldChange of change.fieldChanges) {
         const { field } = fieldChange;
         const value = desired.spec[field];
-        if (field === "description") {
+        if (field === "name" && change.kind === "stream") {
+          // previous_name: renamed first, so that the ALTERs below name the stream by its new name.
+          rename = { statement: renderRename("stream", change.live.name, desired.name), secrets: [] };
+        } else if (field === "description") {
           const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
           comment = { op: "modify_comment", comment: withOwnershipMarker(typeof value === "string" ? value : "", project, fingerprint) };
         } else if (field === "ttl_expression") {
@@ -99,7 +104,7 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
         }
       }
       if (Object.keys(settings).length > 0) storage.push({ op: "modify_settings", settings });
-      const statements: SqlStep[] = [];
+      const statements: SqlStep[] = rename ? [rename] : [];
       if (change.kind === "stream") {
         const commands = [...columns, ...storage, ...(comment ? [comment] : [])];
         if (commands.length > 0) statements.push({ statement: renderAlter("stream", desired.name, commands), secrets: [] });

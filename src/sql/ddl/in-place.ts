@@ -108,6 +108,19 @@ export function queryVerdict(before: string, after: string, options: { readonly 
   return { inPlace: true, how: "ALTER VIEW … MODIFY QUERY, which keeps the view's state" };
 }
 
+/**
+ * A rename over SQL: `RENAME STREAM` keeps the stream and its data, but the engine refuses it while
+ * a view or materialized view reads or writes the stream (630 HAVE_DEPENDENT_OBJECTS, docs
+ * `sql-rename-stream`). `readers` are the addresses of those.
+ */
+export function renameVerdict(readers: readonly string[]): InPlaceVerdict {
+  if (readers.length === 0) return { inPlace: true, how: "RENAME STREAM, which keeps its data" };
+  return {
+    inPlace: false,
+    why: `the engine renames no stream that something reads or writes (630), and ${readers.join(", ")} ${readers.length === 1 ? "does" : "do"}`,
+  };
+}
+
 interface OutputColumn {
   readonly name: string;
   /** The canonical text of the expression. */
