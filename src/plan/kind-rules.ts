@@ -78,7 +78,8 @@ const STREAM: KindRules = {
     order_by_granularity: writeOnly,
     partition_by_granularity: writeOnly,
     column_families: fixedComputed,
-    secondary_indexes: fixedComputed,
+    // A mutable stream's indexes: ALTER STREAM … ADD INDEX / DROP INDEX (built asynchronously).
+    secondary_indexes: { ...fixedComputed, sql: true },
   },
 };
 

@@ -185,6 +185,27 @@ describe("in place over SQL", () => {
     expect((await cli("plan", "--detailed-exitcode")).code).toBe(0);
   });
 
+  it("adds and drops a mutable stream's secondary indexes in place over SQL, and converges", async () => {
+    const server = await serve("engine");
+    const dir = await workspace();
+    const mutable = (indexes: string): string =>
+      `kind: stream\nname: products\nengine: MutableStream\nprimary_key: id\ncolumns:\n  - { name: id, type: string }\n  - { name: price, type: float64 }\nsecondary_indexes: [${indexes}]\n`;
+    await writeFile(join(dir, "all.yaml"), mutable("{ name: by_price, columns: [price] }"));
+    const cli = (...args: string[]): Promise<CliResult> => runCli([...args, "--api", "sql"], { cwd: dir, env: server.env });
+    expect((await cli("apply", "--auto-approve")).code).toBe(0);
+    const before = await rows(server.url, "engine", uuids.replace("'cars', 'totals', 'counts'", "'products'"));
+    await writeFile(join(dir, "all.yaml"), mutable("{ name: by_price_unique, columns: [price], unique: true }"));
+    expect(planOf(await cli("plan", "--json")).map((change) => `${change.action} ${change.address}`)).toEqual(["update stream/products"]);
+    const applied = await cli("apply", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(await rows(server.url, "engine", uuids.replace("'cars', 'totals', 'counts'", "'products'"))).toEqual(before);
+    const [[created]] = (await rows(server.url, "engine", "SHOW CREATE products")) as [[string]];
+    expect(created).toContain("by_price_unique");
+    expect(created).not.toContain("by_price ");
+    expect((await cli("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
   it("over REST plans the same manifests as replaces, and says why; a replace makes new objects", async () => {
     const server = await serve("all");
     const dir = await workspace();

@@ -159,4 +159,39 @@ describe("plan steps as DDL", () => {
     });
     expect(sqlOf(plan)).toEqual(["RENAME STREAM `old_name` TO `new_name`", "ALTER STREAM `new_name`\nMODIFY COMMENT 'd [tpctl:fleet]'"]);
   });
+
+  it("over SQL changes a mutable stream's secondary indexes with DROP INDEX and ADD INDEX, one per statement", () => {
+    const stream = { columns: [...columns, { name: "v", type: "int32" }], engine: "MutableStream", primary_key: "cid" };
+    const declared = desired("stream", "m", {
+      ...stream,
+      secondary_indexes: [
+        { name: "keep", columns: ["v"] },
+        { name: "changed", columns: ["v"], unique: true },
+        { name: "new", columns: ["v"], storing: ["cid"] },
+      ],
+    });
+    const current = live(
+      "stream",
+      "m",
+      {
+        ...stream,
+        secondary_indexes: [
+          { name: "keep", columns: ["v"] },
+          { name: "changed", columns: ["v"] },
+          { name: "gone", columns: ["v"] },
+        ],
+      },
+      { owner: project },
+    );
+    const plan = assemblePlan([declared], [current], { project, inPlace: "sql" });
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER STREAM `m`\nDROP INDEX `changed`",
+      "ALTER STREAM `m`\nDROP INDEX `gone`",
+      "ALTER STREAM `m`\nADD INDEX `changed` (`v`) UNIQUE",
+      "ALTER STREAM `m`\nADD INDEX `new` (`v`) STORING (`cid`)",
+    ]);
+    // Over REST the same change is a replace.
+    expect(assemblePlan([declared], [current], { project }).changes.map((change) => change.action)).toEqual(["replace"]);
+  });
 });

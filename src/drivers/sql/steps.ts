@@ -3,6 +3,7 @@ import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../..
 import { isJsonObject, withOwnershipMarker } from "../../model/index.js";
 import { callsForStep } from "../../apply/calls.js";
 import type { ApiCall } from "../../live/client.js";
+import { deepEqual } from "../../plan/diff.js";
 import { fingerprintSecrets } from "../../plan/secrets.js";
 import {
   renderAlter,
@@ -81,6 +82,7 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       let comment: AlterCommand | undefined;
       let query: AlterCommand | undefined;
       let rename: SqlStep | undefined;
+      const indexes: AlterCommand[] = [];
       for (const fieldChange of change.fieldChanges) {
         const { field } = fieldChange;
         const value = desired.spec[field];
@@ -97,6 +99,8 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
         } else if (field === "columns" && change.kind === "stream") {
           // The planner let only new columns after the live ones through (sql/ddl/in-place.ts).
           for (const column of appendedColumns(fieldChange.before, value, change.address)) columns.push({ op: "add_column", column });
+        } else if (field === "secondary_indexes" && change.kind === "stream") {
+          indexes.push(...indexCommands(fieldChange.before, value));
         } else if (field === "query" && change.kind === "materialized_view" && typeof value === "string") {
           query = { op: "modify_query", query: value };
         } else {
@@ -108,6 +112,8 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       if (change.kind === "stream") {
         const commands = [...columns, ...storage, ...(comment ? [comment] : [])];
         if (commands.length > 0) statements.push({ statement: renderAlter("stream", desired.name, commands), secrets: [] });
+        // One index per statement, after the new columns it may cover.
+        for (const command of indexes) statements.push({ statement: renderAlter("stream", desired.name, [command]), secrets: [] });
       } else {
         // MODIFY QUERY is a statement of its own; an MV's comment is the view's (ALTER VIEW); its
         // TTL and retention its inner stream's (ALTER STREAM).
@@ -120,6 +126,18 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);
   }
+}
+
+/** A mutable stream's indexes by name: the removed and changed ones dropped, then the new and changed ones added. */
+function indexCommands(before: JsonValue | undefined, after: JsonValue | undefined): AlterCommand[] {
+  const list = (value: JsonValue | undefined): JsonObject[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);
+  const old = new Map(list(before).map((index) => [String(index["name"]), index]));
+  const next = new Map(list(after).map((index) => [String(index["name"]), index]));
+  const same = (a: JsonObject | undefined, b: JsonObject): boolean => a !== undefined && deepEqual(a, b);
+  return [
+    ...[...old].filter(([name, index]) => !same(next.get(name), index)).map(([name]): AlterCommand => ({ op: "drop_index", name })),
+    ...[...next].filter(([name, index]) => !same(old.get(name), index)).map(([, index]): AlterCommand => ({ op: "add_index", index })),
+  ];
 }
 
 /** The declared columns after the live ones (`before` is the live list without the engine's `_tp_*`). */

@@ -127,6 +127,8 @@ export type AlterCommand =
   | { readonly op: "remove_ttl" }
   | { readonly op: "modify_settings"; readonly settings: Readonly<Record<string, JsonValue>> }
   | { readonly op: "modify_comment"; readonly comment: string }
+  | { readonly op: "add_index"; readonly index: JsonValue }
+  | { readonly op: "drop_index"; readonly name: string }
   | { readonly op: "modify_query"; readonly query: string }
   | { readonly op: "modify_query_settings"; readonly settings: Readonly<Record<string, JsonValue>> };
 
@@ -180,6 +182,11 @@ function renderAlterCommand(command: AlterCommand, target: string): string {
       return `MODIFY SETTING ${renderSettingMap(command.settings, target)}`;
     case "modify_comment":
       return `MODIFY COMMENT ${quoteString(command.comment)}`;
+    case "add_index":
+      // A mutable stream's secondary index, as in CREATE MUTABLE STREAM.
+      return `ADD ${renderSecondaryIndex(command.index, `${target} index`)}`;
+    case "drop_index":
+      return `DROP INDEX ${quoteIdentifier(command.name, target)}`;
     case "modify_query":
       // A new line after the query: a trailing `--` comment in it must not swallow anything.
       return `MODIFY QUERY\n${checkFragment(command.query, `${target} query`, { allowComments: true })}\n`;
