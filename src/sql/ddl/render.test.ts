@@ -265,6 +265,25 @@ describe("renderDrop, renderAlter, renderRename", () => {
     expect(() => renderAlter("stream", "s", [])).toThrow(/at least one change/);
   });
 
+  it("renders the in-place changes of the SQL driver: full new columns, secondary indexes, a query that stays one statement", () => {
+    expect(
+      renderAlter("stream", "s", [
+        { op: "add_column", column: { name: "gas", type: "float32", default: "100", comment: "it's %", codec: "ZSTD(1)" } },
+        { op: "add_column", column: { name: "odd name", type: "string" } },
+      ]).sql,
+    ).toBe("ALTER STREAM `s`\nADD COLUMN `gas` float32 DEFAULT 100 COMMENT 'it\\'s %' CODEC(ZSTD(1)),\nADD COLUMN `odd name` string");
+    expect(
+      renderAlter("stream", "m", [{ op: "add_index", index: { name: "i", columns: ["a", "b"], unique: true, storing: ["c"] } }]).sql,
+    ).toBe("ALTER STREAM `m`\nADD INDEX `i` (`a`, `b`) UNIQUE STORING (`c`)");
+    expect(renderAlter("stream", "m", [{ op: "drop_index", name: "i" }]).sql).toBe("ALTER STREAM `m`\nDROP INDEX `i`");
+    expect(() => renderAlter("materialized_view", "mv", [{ op: "modify_query", query: "SELECT 1; DROP STREAM s" }])).toThrow(
+      DdlRenderError,
+    );
+    expect(() => renderAlter("stream", "s", [{ op: "add_column", column: { name: "x", type: "int32) ; DROP STREAM s --" } }])).toThrow(
+      DdlRenderError,
+    );
+  });
+
   it("renames streams only", () => {
     expect(renderRename("stream", "a", "b", { database: "default" }).sql).toBe("RENAME STREAM `default`.`a` TO `default`.`b`");
     expect(() => renderRename("view", "a", "b")).toThrow(DdlRenderError);
