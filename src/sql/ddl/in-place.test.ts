@@ -98,6 +98,17 @@ describe("queryVerdict", () => {
     });
   });
 
+  it("keeps what the view reads: a new or dropped source is a replace", () => {
+    expect(queryVerdict("SELECT a FROM s", "SELECT a FROM t", into)).toEqual({
+      inPlace: false,
+      why: "changing what the view reads (+t, -s) cannot be done in place (its checkpoints hold its positions in what it reads)",
+    });
+    expect(queryVerdict("SELECT a FROM s WHERE a IN (SELECT a FROM t)", "SELECT a FROM s", into)).toEqual({
+      inPlace: false,
+      why: "changing what the view reads (-t) cannot be done in place (its checkpoints hold its positions in what it reads)",
+    });
+  });
+
   it("names unaliased expressions by their text, so formatting is no change of column", () => {
     expect(queryVerdict("SELECT s.a, count(*) FROM s GROUP BY a", "select a ,  count( * ) from s group by a", into).inPlace).toBe(true);
   });

@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isAggregateFunction } from "../analyze.js";
 import { canonicalizeSql } from "../canonical.js";
+import { extractReferences } from "../references.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
 
 /**
@@ -76,6 +77,17 @@ export function queryVerdict(before: string, after: string, options: { readonly 
   if (old === undefined || next === undefined) {
     return { inPlace: false, why: "tpctl cannot tell whether the new query keeps the output columns of the old one" };
   }
+  // Not in the docs, so the strict side: the view's checkpoints hold its positions in what it reads.
+  const [readBefore, readAfter] = [relationsOf(before), relationsOf(after)];
+  const newlyRead = readAfter.filter((relation) => !readBefore.includes(relation));
+  const noLongerRead = readBefore.filter((relation) => !readAfter.includes(relation));
+  if (newlyRead.length > 0 || noLongerRead.length > 0) {
+    const change = [...newlyRead.map((relation) => `+${relation}`), ...noLongerRead.map((relation) => `-${relation}`)].join(", ");
+    return {
+      inPlace: false,
+      why: `changing what the view reads (${change}) cannot be done in place (its checkpoints hold its positions in what it reads)`,
+    };
+  }
   if (old.settings.get("preferred_exec_node") !== next.settings.get("preferred_exec_node")) {
     return { inPlace: false, why: "changing preferred_exec_node cannot be done in place (it is fixed when the view is created)" };
   }
@@ -119,6 +131,14 @@ export function renameVerdict(readers: readonly string[]): InPlaceVerdict {
     inPlace: false,
     why: `the engine renames no stream that something reads or writes (630), and ${readers.join(", ")} ${readers.length === 1 ? "does" : "do"}`,
   };
+}
+
+function relationsOf(query: string): readonly string[] {
+  try {
+    return extractReferences(query).relations;
+  } catch {
+    return [];
+  }
 }
 
 interface OutputColumn {
