@@ -1,7 +1,6 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
 import {
   addressOf,
-  ID_KINDS,
   isJsonObject,
   isKind,
   LiveResource,
@@ -10,7 +9,7 @@ import {
   type OwnershipRecord,
 } from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
-import { KIND_RULES } from "../plan/kind-rules.js";
+import { KIND_MODULES, ID_KINDS } from "../kinds/index.js";
 import { manifestPrimaryKey } from "../sql/index.js";
 import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
 import { isReservedName } from "../lock/lease.js";
@@ -67,7 +66,7 @@ interface LiveDraft {
 function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   const name = item["name"];
   if (typeof name !== "string" || name === "") return undefined;
-  const fields = KIND_RULES[kind].fields;
+  const fields = KIND_MODULES[kind].fields;
   const spec: Record<string, JsonValue> = { name };
   for (const field of Object.keys(fields)) {
     const value = item[field];

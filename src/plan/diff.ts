@@ -1,7 +1,7 @@
 import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
 import { isJsonObject, isJsonArray } from "../model/index.js";
 import { canonicalizeSql, canonicalType } from "../sql/index.js";
-import { KIND_RULES, type FieldRule } from "./kind-rules.js";
+import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
 import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 
 /**
@@ -9,7 +9,7 @@ import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
  * server introduces (defaults, formatting, implicit columns) are not differences.
  */
 export function diffResource(desired: DesiredResource, live: LiveResource): FieldChange[] {
-  const rules = KIND_RULES[desired.kind].fields;
+  const rules = KIND_MODULES[desired.kind].fields;
   const ignored = new Set(desired.lifecycle.ignoreChanges);
   const changed = changedSecretLabels(desired, live);
   const changes: FieldChange[] = [];
