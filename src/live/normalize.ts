@@ -4,6 +4,7 @@ import {
   isJsonObject,
   isKind,
   LiveResource,
+  readFunctionBodyMarkers,
   readOwnershipMarker,
   readSchemaOwnershipMarker,
   type OwnershipRecord,
@@ -107,7 +108,15 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
     if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);
   }
   let record: OwnershipRecord = {};
-  if (kind === "schema" && typeof spec["content"] === "string") {
+  if (kind === "udf" && typeof spec["source"] === "string" && spec["type"] === "javascript") {
+    // A function created over SQL carries its description and owner in its body, and the REST API
+    // returns that body as it is: read them out, so that it is the same UDF whichever driver made it.
+    const read = readFunctionBodyMarkers(spec["source"]);
+    const description = typeof spec["description"] === "string" ? readOwnershipMarker(spec["description"]) : { description: "" };
+    spec["source"] = read.source;
+    spec["description"] = description.description !== "" ? description.description : (read.description ?? "");
+    record = description.owner !== undefined ? description : read;
+  } else if (kind === "schema" && typeof spec["content"] === "string") {
     const marker = readSchemaOwnershipMarker(spec["content"]);
     spec["content"] = marker.content;
     record = marker;

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
-import { isJsonObject, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
+import { isJsonObject, withFunctionBodyMarkers, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql } from "../tokenize.js";
 import {
   DdlRenderError,
@@ -546,9 +546,6 @@ function renderExternal(ctx: Context, head: "EXTERNAL STREAM" | "EXTERNAL TABLE"
   return lines.join("\n");
 }
 
-/** The line a JavaScript UDF body ends with to carry its description (CREATE FUNCTION has no COMMENT). */
-export const UDF_DESCRIPTION_PREFIX = "// tpctl description: ";
-
 function renderFunction(ctx: Context): string {
   const type = ctx.string("type");
   const args = ctx
@@ -605,15 +602,7 @@ function renderFunction(ctx: Context): string {
  * literal instead, which the grammar accepts in the same place (any string literal).
  */
 function functionBody(ctx: Context, source: string): string {
-  const description = ctx.string("description") ?? "";
-  let body = source.replace(/\s+$/, "");
-  // JSON keeps the description on one line; `\/` keeps `*/` and `//` out of it.
-  if (description !== "") body += `\n${UDF_DESCRIPTION_PREFIX}${JSON.stringify(description).replace(/\//g, "\\/")}`;
-  // The same trailing `// [tpctl:…]` line as a Protobuf schema's (model/ownership.ts reads it).
-  if (ctx.options.project !== undefined) {
-    const fingerprint = ctx.options.secretsFingerprint !== undefined ? ` secrets=${ctx.options.secretsFingerprint}` : "";
-    body += `\n// [tpctl:${ctx.options.project}${fingerprint}]`;
-  }
+  const body = withFunctionBodyMarkers(source, ctx.string("description") ?? "", ctx.options.project, ctx.options.secretsFingerprint);
   return body.includes("$$") ? quoteString(`\n${body}\n`) : `$$\n${body}\n$$`;
 }
 
