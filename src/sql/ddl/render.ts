@@ -579,7 +579,8 @@ function renderFunction(ctx: Context): string {
     if (url === undefined || url === "") throw new DdlRenderError(ctx.field("url"), "a remote function needs its url");
     const lines = [`CREATE ${replace}REMOTE FUNCTION ${name}(${args}) RETURNS ${returns}`, `URL ${quoteString(url)}`];
     const auth = ctx.spec["auth_context"];
-    const method = ctx.string("auth_method") ?? (isJsonObject(auth) ? "auth_header" : undefined);
+    // The grammar requires AUTH_METHOD; the REST API's default for an omitted one is none.
+    const method = ctx.string("auth_method") ?? (isJsonObject(auth) ? "auth_header" : "none");
     if (method === "auth_header") {
       if (!isJsonObject(auth) || typeof auth["key_name"] !== "string" || typeof auth["key_value"] !== "string") {
         throw new DdlRenderError(ctx.field("auth_context"), "auth_header needs auth_context {key_name, key_value}");
@@ -587,7 +588,7 @@ function renderFunction(ctx: Context): string {
       lines.push("AUTH_METHOD 'auth_header'", `AUTH_HEADER ${quoteString(auth["key_name"])}`, `AUTH_KEY ${quoteString(auth["key_value"])}`);
     } else if (method === "none") {
       lines.push("AUTH_METHOD 'none'");
-    } else if (method !== undefined) {
+    } else {
       throw new DdlRenderError(ctx.field("auth_method"), "expected none or auth_header");
     }
     return lines.join("\n");
