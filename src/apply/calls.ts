@@ -1,37 +1,16 @@
 import { InternalError } from "../errors.js";
-import type { Change, DesiredResource, JsonObject, JsonValue, Kind, Step } from "../model/index.js";
-import { ID_KINDS, withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../model/index.js";
+import { withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
 import type { ApiCall } from "../live/client.js";
-import { COLLECTION_PATHS } from "../live/endpoints.js";
-import { KIND_RULES } from "../plan/kind-rules.js";
+import { ID_KINDS, KIND_MODULES, restCollectionPath, restItemPath } from "../kinds/index.js";
 import { fingerprintSecrets } from "../plan/secrets.js";
-
-/**
- * How each kind is updated in place (docs/timeplus-api.md §2, §4): streams, views and MVs take a
- * PATCH of the changed fields; sinks and sources a PATCH of their updatable fields; alerts,
- * dashboards, UDFs, saved queries and schemas a PUT of the whole body.
- */
-const UPDATE_STYLE: Readonly<Record<Kind, "patch-changed" | "put-whole" | "none">> = {
-  stream: "patch-changed",
-  view: "patch-changed",
-  materialized_view: "patch-changed",
-  sink: "patch-changed",
-  source: "patch-changed",
-  alert: "put-whole",
-  dashboard: "put-whole",
-  udf: "put-whole",
-  saved_query: "put-whole",
-  schema: "put-whole",
-  external_stream: "none",
-  external_table: "none",
-};
 
 /**
  * The API calls that carry out one step of a plan, in order. Every resource tpctl creates or
  * updates carries the project's ownership marker (model/ownership.ts).
  */
 export function callsForStep(step: Step, change: Change, project: string): ApiCall[] {
-  const collection = `/${COLLECTION_PATHS[change.kind]}`;
+  const collection = restCollectionPath(change.kind);
   switch (step.phase) {
     case "delete": {
       if (change.action !== "delete" && change.action !== "replace") break;
@@ -45,12 +24,12 @@ export function callsForStep(step: Step, change: Change, project: string): ApiCa
     case "update": {
       if (change.action !== "update") break;
       const path = itemPath(change, change.live.id);
-      const style = UPDATE_STYLE[change.kind];
+      const style = KIND_MODULES[change.kind].rest?.update ?? "none";
       if (style === "none") break;
       if (style === "put-whole") {
         return [{ method: "PUT", path, body: bodyWithMarker(change.desired, change.desired.spec, project) }];
       }
-      const rules = KIND_RULES[change.kind].fields;
+      const rules = KIND_MODULES[change.kind].fields;
       const body: Record<string, JsonValue> = {};
       for (const fieldChange of change.fieldChanges) {
         const value = change.desired.spec[fieldChange.field] ?? rules[fieldChange.field]?.default;
@@ -74,7 +53,7 @@ function itemPath(change: Change, id: string | undefined): string {
   const liveName = change.action === "create" ? change.name : change.live.name;
   const identity = ID_KINDS.has(change.kind) ? id : liveName;
   if (identity === undefined) throw new InternalError(`${change.address} has no id to address it by`);
-  return `/${COLLECTION_PATHS[change.kind]}/${encodeURIComponent(identity)}`;
+  return restItemPath(change.kind, identity);
 }
 
 /** `body` plus the ownership marker, which also records the fingerprint of the secrets sent. */
@@ -82,7 +61,7 @@ function bodyWithMarker(desired: DesiredResource, body: JsonObject, project: str
   const result: Record<string, JsonValue> = { ...body };
   if (desired.kind === "schema") {
     result["content"] = withSchemaOwnershipMarker(stringOr(desired.spec["content"]), project);
-  } else if ("description" in KIND_RULES[desired.kind].fields) {
+  } else if ("description" in KIND_MODULES[desired.kind].fields) {
     const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
     result["description"] = withOwnershipMarker(stringOr(desired.spec["description"]), project, fingerprint);
   }

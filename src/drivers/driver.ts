@@ -1,5 +1,5 @@
 import { TpctlError } from "../errors.js";
-import type { Change, DesiredResource, InPlace, Kind, LiveResource, Step } from "../model/index.js";
+import type { Change, DesiredResource, InPlace, LiveResource, Step } from "../model/index.js";
 import type { TimeplusClient } from "../live/client.js";
 
 /**
@@ -53,9 +53,6 @@ export interface Driver {
 export class UnsupportedByTargetError extends TpctlError {
   readonly code = "UNSUPPORTED_BY_TARGET";
 }
-
-/** Kinds that exist only in the appserver: no DDL, always REST. */
-export const APPSERVER_KINDS: ReadonlySet<Kind> = new Set<Kind>(["source", "sink", "alert", "dashboard", "saved_query"]);
 
 const TRANSPORT_TEXT: Readonly<Record<Transport, string>> = {
   rest: "REST API v1beta2",

@@ -3,15 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
-import {
-  AdaptiveLimit,
-  createTimeplusClient,
-  DEFAULT_CONCURRENCY,
-  resourcePath,
-  type TimeplusClient,
-  type TimeplusClientOptions,
-} from "./client.js";
-import { COLLECTION_PATHS } from "./endpoints.js";
+import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
 
 const ORIGIN = "http://tp.test:8000";
 const PASSWORD = "Zebra-Unicorn-9f3k";
@@ -161,11 +153,6 @@ describe("requests", () => {
     const tp = client({ dispatcher: agent });
     expect(await tp.request({ method: "DELETE", path: "/streams/gone" })).toEqual({ status: 204, body: undefined });
     expect(await tp.request({ method: "DELETE", path: "/streams/gone", alsoOk: [404] })).toEqual({ status: 404, body: undefined });
-  });
-
-  it("encodes names in resource paths", () => {
-    expect(resourcePath(COLLECTION_PATHS.saved_query, "a b/c?")).toBe("/savedqueries/a%20b%2Fc%3F");
-    expect(resourcePath("/streams/", "car_live_data")).toBe("/streams/car_live_data");
   });
 });
 

@@ -11,7 +11,7 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** One request to the Timeplus REST API, described as data (see apply/calls.ts). */
 export interface ApiCall {
   readonly method: HttpMethod;
-  /** Relative to `/api/v1beta2`, e.g. "/streams" or "/streams/car_live_data"; names URI-encoded (see `resourcePath`). */
+  /** Relative to `/api/v1beta2`, e.g. "/streams" or "/streams/car_live_data"; names URI-encoded (see `restItemPath` in src/kinds/). */
   readonly path: string;
   /** Sent as JSON. */
   readonly body?: unknown;
@@ -78,15 +78,6 @@ const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
   "EADDRNOTAVAIL",
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
-
-/**
- * "/streams/my%20stream": the path of one resource in a collection, the id or name URI-encoded.
- *
- * @example resourcePath(COLLECTION_PATHS.stream, "car_live_data") // "/streams/car_live_data"
- */
-export function resourcePath(collection: string, idOrName: string): string {
-  return `/${collection.replace(/^\/+|\/+$/g, "")}/${encodeURIComponent(idOrName)}`;
-}
 
 /**
  * A client for `{address}/{workspace}/api/v1beta2` over an undici Dispatcher (by default a

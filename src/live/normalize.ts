@@ -1,16 +1,16 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
 import {
   addressOf,
-  ID_KINDS,
   isJsonObject,
   isKind,
   LiveResource,
+  readFunctionBodyMarkers,
   readOwnershipMarker,
   readSchemaOwnershipMarker,
   type OwnershipRecord,
 } from "../model/index.js";
 import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
-import { KIND_RULES } from "../plan/kind-rules.js";
+import { KIND_MODULES, ID_KINDS } from "../kinds/index.js";
 import { manifestPrimaryKey } from "../sql/index.js";
 import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
 import { isReservedName } from "../lock/lease.js";
@@ -67,7 +67,7 @@ interface LiveDraft {
 function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   const name = item["name"];
   if (typeof name !== "string" || name === "") return undefined;
-  const fields = KIND_RULES[kind].fields;
+  const fields = KIND_MODULES[kind].fields;
   const spec: Record<string, JsonValue> = { name };
   for (const field of Object.keys(fields)) {
     const value = item[field];
@@ -108,7 +108,15 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
     if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);
   }
   let record: OwnershipRecord = {};
-  if (kind === "schema" && typeof spec["content"] === "string") {
+  if (kind === "udf" && typeof spec["source"] === "string" && spec["type"] === "javascript") {
+    // A function created over SQL carries its description and owner in its body, and the REST API
+    // returns that body as it is: read them out, so that it is the same UDF whichever driver made it.
+    const read = readFunctionBodyMarkers(spec["source"]);
+    const description = typeof spec["description"] === "string" ? readOwnershipMarker(spec["description"]) : { description: "" };
+    spec["source"] = read.source;
+    spec["description"] = description.description !== "" ? description.description : (read.description ?? "");
+    record = description.owner !== undefined ? description : read;
+  } else if (kind === "schema" && typeof spec["content"] === "string") {
     const marker = readSchemaOwnershipMarker(spec["content"]);
     spec["content"] = marker.content;
     record = marker;

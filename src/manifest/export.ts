@@ -1,37 +1,11 @@
 import { Document } from "yaml";
 import { renderManifestYaml } from "../render/yaml.js";
 import type { ApiCall } from "../live/client.js";
-import { COLLECTION_PATHS } from "../live/endpoints.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import {
-  ID_KINDS,
-  isJsonObject,
-  isValidName,
-  KINDS,
-  nameRuleFor,
-  withOwnershipMarker,
-  withSchemaOwnershipMarker,
-  isJsonArray,
-} from "../model/index.js";
+import { isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
-import { KIND_RULES } from "../plan/kind-rules.js";
+import { ID_KINDS, isValidName, KIND_MODULES, nameRuleFor, restItemPath } from "../kinds/index.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
-
-/** The folder of each kind inside an export, e.g. `streams/car_live_data.yaml`. */
-export const EXPORT_FOLDERS: Readonly<Record<Kind, string>> = Object.freeze({
-  schema: "schemas",
-  udf: "udfs",
-  stream: "streams",
-  external_stream: "external_streams",
-  external_table: "external_tables",
-  source: "sources",
-  view: "views",
-  materialized_view: "materialized_views",
-  sink: "sinks",
-  alert: "alerts",
-  dashboard: "dashboards",
-  saved_query: "saved_queries",
-});
 
 /** One secret an exported manifest reads from the environment instead of holding it. */
 export interface ExportedSecret {
@@ -108,14 +82,8 @@ export function assembleExport(live: readonly LiveResource[], options: { readonl
   };
 }
 
-/** Values the server reads back when a computed field was omitted (reference §3.1, §3.3, §4). */
-const UNSET_VALUES: Partial<Record<Kind, Readonly<Record<string, JsonValue>>>> = {
-  stream: { logstore_retention_bytes: 0, logstore_retention_ms: 0 },
-  materialized_view: { logstore_retention_bytes: -1, logstore_retention_ms: -1 },
-};
-
 function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: JsonObject; secrets: ExportedSecret[] } {
-  const rules = KIND_RULES[resource.kind].fields;
+  const rules = KIND_MODULES[resource.kind].fields;
   const spec: Record<string, JsonValue> = { name: resource.name };
   for (const [field, rule] of Object.entries(rules)) {
     let value = resource.spec[field];
@@ -124,7 +92,7 @@ function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: Jso
     if (rule.default !== undefined && deepEqual(value, rule.default)) continue;
     // "" and empty collections mean "not set" where the API has no default for the field.
     if (rule.default === undefined && isEmpty(value)) continue;
-    const unset = UNSET_VALUES[resource.kind]?.[field];
+    const unset = KIND_MODULES[resource.kind].export.unset?.[field];
     if (unset !== undefined && rule.computed && deepEqual(value, unset)) continue;
     spec[field] = value;
   }
@@ -277,7 +245,7 @@ function claimEnvVar(name: string, taken: Set<string>): string {
  */
 function uniquePath(resource: LiveResource, taken: Set<string>): string {
   const base = resource.name.replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/^[.]+/, "") || "unnamed";
-  const folder = EXPORT_FOLDERS[resource.kind];
+  const folder = KIND_MODULES[resource.kind].export.folder;
   let path = `${folder}/${base}.yaml`;
   for (let index = 2; taken.has(path.toLowerCase()); index += 1) path = `${folder}/${base}-${index}.yaml`;
   taken.add(path.toLowerCase());
@@ -385,12 +353,12 @@ export function adoptionFor(
     return {
       address,
       action: "skip",
-      reason: `${KIND_RULES[resource.kind].label}s cannot be updated through the API, so no ownership marker can be written; delete it by hand when its manifest goes`,
+      reason: `${KIND_MODULES[resource.kind].label}s cannot be updated through the API, so no ownership marker can be written; delete it by hand when its manifest goes`,
     };
   }
   const identity = ID_KINDS.has(resource.kind) ? resource.id : resource.name;
   if (identity === undefined) return { address, action: "skip", reason: "the API reported no id for it" };
-  const path = `/${COLLECTION_PATHS[resource.kind]}/${encodeURIComponent(identity)}`;
+  const path = restItemPath(resource.kind, identity);
 
   const unset = exported.secrets.filter((secret) => options.environment[secret.envVar] === undefined);
   let filled: JsonValue = exported.spec;

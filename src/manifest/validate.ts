@@ -1,21 +1,11 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import {
-  addressOf,
-  DesiredResource,
-  isJsonObject,
-  isKind,
-  isValidName,
-  KINDS,
-  NAME_PATTERN,
-  nameRuleFor,
-  parseAddress,
-  isJsonArray,
-} from "../model/index.js";
+import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
 import { isReservedName } from "../lock/lease.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
+import { isValidName, KIND_MODULES, nameRuleFor } from "../kinds/index.js";
 
 /** The JSON Schemas of schemas/: one per kind, and the one for tpctl.yaml. */
 export interface SchemaSet {
@@ -75,21 +65,6 @@ const COMPUTED_FIELDS = new Set([
   "memory",
 ]);
 
-const LABELS: Readonly<Record<Kind, string>> = {
-  schema: "schema",
-  udf: "UDF",
-  stream: "stream",
-  external_stream: "external stream",
-  external_table: "external table",
-  source: "source",
-  view: "view",
-  materialized_view: "materialized view",
-  sink: "sink",
-  alert: "alert",
-  dashboard: "dashboard",
-  saved_query: "saved query",
-};
-
 const NAME_RULE = "a name starts with a letter and has at most 64 letters, digits or underscores";
 
 /**
@@ -142,7 +117,7 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
     } else {
       const validate = compiled.kinds[kind];
       if (!validate(document.value)) {
-        issues.push(...issuesFromSchema(validate.errors ?? [], document, LABELS[kind]));
+        issues.push(...issuesFromSchema(validate.errors ?? [], document, KIND_MODULES[kind].label));
       }
     }
     const name = document.value["name"];

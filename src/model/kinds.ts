@@ -1,7 +1,6 @@
 /**
- * The resource kinds tpctl manages, and how each is identified by the Timeplus API.
- * See docs/timeplus-api.md §2: some kinds are addressed by name in their path,
- * the others get a server-generated id and carry `name` as an ordinary, updatable field.
+ * The resource kinds tpctl manages. What tpctl knows about each (identity, fields, references,
+ * endpoints) is in its module under src/kinds/.
  */
 export const KINDS = [
   "schema",
@@ -19,18 +18,6 @@ export const KINDS = [
 ] as const;
 
 export type Kind = (typeof KINDS)[number];
-
-/** Kinds whose API identity is a server-generated id rather than the name. */
-export const ID_KINDS: ReadonlySet<Kind> = new Set<Kind>(["source", "sink", "alert", "dashboard", "saved_query"]);
-
-/** Kinds that SQL can read with `FROM name`: they share one namespace in the engine. */
-export const RELATION_KINDS: ReadonlySet<Kind> = new Set<Kind>([
-  "stream",
-  "view",
-  "materialized_view",
-  "external_stream",
-  "external_table",
-]);
 
 export function isKind(value: unknown): value is Kind {
   return typeof value === "string" && (KINDS as readonly string[]).includes(value);
@@ -54,21 +41,3 @@ export function parseAddress(text: string): { readonly kind: Kind; readonly name
 
 /** The API's naming rule for streams, views and other named objects (docs/timeplus-api.md §3.1). */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-
-/**
- * Kinds the API lets be named anything, as the Timeplus UI does ("Fleet overview"): their name is
- * a plain field beside a server id. Only a slash (it separates kind from name in an address) and
- * line breaks are refused.
- */
-export const FREE_NAME_KINDS: ReadonlySet<Kind> = new Set<Kind>(["alert", "dashboard", "saved_query"]);
-export const FREE_NAME_PATTERN = /^[^/\r\n]{1,256}$/;
-
-export function isValidName(kind: Kind, name: string): boolean {
-  return FREE_NAME_KINDS.has(kind) ? FREE_NAME_PATTERN.test(name) && name.trim() !== "" : NAME_PATTERN.test(name);
-}
-
-export function nameRuleFor(kind: Kind): string {
-  return FREE_NAME_KINDS.has(kind)
-    ? "a name has 1 to 256 characters and no slash or line break"
-    : "a name starts with a letter and has at most 64 letters, digits or underscores";
-}

@@ -30,7 +30,7 @@ export interface FieldChange {
 
 /**
  * What the connected driver can change in place: `rest` what the REST API updates
- * (src/plan/kind-rules.ts `updatable`), `sql` what SQL DDL alters (the rules' `sql`).
+ * (the field rules' `updatable`, src/kinds/), `sql` what SQL DDL alters (their `sql`).
  */
 export type InPlace = "rest" | "sql";
 

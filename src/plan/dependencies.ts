@@ -1,6 +1,7 @@
 import type { Address, DesiredResource, JsonValue, Kind } from "../model/index.js";
-import { addressOf, isJsonObject, RELATION_KINDS } from "../model/index.js";
+import { addressOf } from "../model/index.js";
 import { extractReferences } from "../sql/index.js";
+import { KIND_MODULES, RELATION_KINDS } from "../kinds/index.js";
 
 /** Looks up what a bare name in SQL or a reference field means in this workspace. */
 export interface NameResolver {
@@ -16,72 +17,17 @@ export interface InferredDependencies {
   readonly unresolved: readonly string[];
 }
 
-/** Every SQL text a resource of this kind runs (docs/timeplus-api.md §7). */
-export function sqlOf(kind: Kind, spec: Readonly<Record<string, JsonValue>>): string[] {
-  const texts: string[] = [];
-  const add = (value: JsonValue | undefined): void => {
-    if (typeof value === "string" && value.trim() !== "") texts.push(value);
-  };
-  switch (kind) {
-    case "view":
-    case "materialized_view":
-    case "sink":
-      add(spec["query"]);
-      break;
-    case "alert":
-      add(spec["trigger_sql"]);
-      add(spec["resolve_sql"]);
-      break;
-    case "saved_query":
-      add(spec["sql"]);
-      break;
-    case "dashboard": {
-      const panels = spec["panels"];
-      if (Array.isArray(panels)) {
-        for (const panel of panels) {
-          if (isJsonObject(panel) && (panel["viz_type"] ?? "chart") === "chart") add(panel["viz_content"]);
-        }
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return texts;
-}
-
-/** Names a resource writes into or names by reference rather than through SQL. */
-function referencedRelations(kind: Kind, spec: Readonly<Record<string, JsonValue>>): string[] {
-  const value = kind === "materialized_view" ? spec["target_stream"] : kind === "source" ? spec["stream"] : undefined;
-  return typeof value === "string" && value !== "" ? [value] : [];
-}
-
-/**
- * An external stream reads Protobuf through `format_schema = 'schema_name:Message'` in its settings.
- */
-function referencedSchemas(kind: Kind, spec: Readonly<Record<string, JsonValue>>): string[] {
-  if (kind !== "external_stream" && kind !== "external_table") return [];
-  const settings = spec["settings"];
-  if (!Array.isArray(settings)) return [];
-  const names: string[] = [];
-  for (const setting of settings) {
-    if (!isJsonObject(setting) || setting["key"] !== "format_schema") continue;
-    const value = setting["value"];
-    if (typeof value === "string" && value !== "") names.push(value.split(":")[0] ?? value);
-  }
-  return names;
-}
-
 export function inferDependencies(kind: Kind, spec: Readonly<Record<string, JsonValue>>, resolver: NameResolver): InferredDependencies {
   const dependsOn = new Set<Address>();
   const unresolved = new Set<string>();
-  const relationNames: string[] = [...referencedRelations(kind, spec)];
+  const references = KIND_MODULES[kind].references(spec);
+  const relationNames: string[] = [...references.relations];
   const functionNames: string[] = [];
-  for (const sql of sqlOf(kind, spec)) {
+  for (const sql of references.sql) {
     try {
-      const references = extractReferences(sql);
-      relationNames.push(...references.relations);
-      functionNames.push(...references.functions);
+      const read = extractReferences(sql);
+      relationNames.push(...read.relations);
+      functionNames.push(...read.functions);
     } catch {
       // Unparseable SQL has no dependencies we can know; the server reports the syntax error.
     }
@@ -95,7 +41,7 @@ export function inferDependencies(kind: Kind, spec: Readonly<Record<string, Json
     const address = resolver.udf(name);
     if (address) dependsOn.add(address);
   }
-  for (const name of referencedSchemas(kind, spec)) {
+  for (const name of references.schemas) {
     const address = resolver.schema(name);
     if (address) dependsOn.add(address);
   }

@@ -2,7 +2,7 @@ import type { DesiredResource, FieldChange, InPlace, JsonObject, JsonValue, Live
 import { isJsonObject, isJsonArray } from "../model/index.js";
 import { columnsVerdict, queryVerdict, type InPlaceVerdict } from "../sql/ddl/in-place.js";
 import { canonicalizeSql, canonicalType } from "../sql/index.js";
-import { KIND_RULES, type FieldRule } from "./kind-rules.js";
+import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
 import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
 
 /**
@@ -11,7 +11,7 @@ import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
  * what the connected driver can change without a replace (REST by default).
  */
 export function diffResource(desired: DesiredResource, live: LiveResource, inPlace: InPlace = "rest"): FieldChange[] {
-  const rules = KIND_RULES[desired.kind].fields;
+  const rules = KIND_MODULES[desired.kind].fields;
   const ignored = new Set(desired.lifecycle.ignoreChanges);
   const changed = changedSecretLabels(desired, live);
   const changes: FieldChange[] = [];
@@ -56,7 +56,7 @@ function explain(verdict: InPlaceVerdict): string {
   return verdict.inPlace ? verdict.how : verdict.why;
 }
 
-/** Over SQL, for the fields whose rule says so (kind-rules.ts `sql`): whether the engine changes this in place. */
+/** Over SQL, for the fields whose rule says so (src/kinds/, `sql`): whether the engine changes this in place. */
 function sqlVerdict(
   rule: FieldRule,
   desired: DesiredResource,

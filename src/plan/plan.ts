@@ -1,19 +1,11 @@
 import { LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
 import type { Address, Change, DesiredResource, FieldChange, InPlace, LiveResource, Plan, Step, StepPhase } from "../model/index.js";
-import {
-  addressOf,
-  DesiredResource as DesiredResourceFactory,
-  ID_KINDS,
-  KINDS,
-  PLAN_FORMAT_VERSION,
-  RELATION_KINDS,
-  stepId,
-} from "../model/index.js";
+import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
 import { renameVerdict } from "../sql/ddl/in-place.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
-import { KIND_RULES } from "./kind-rules.js";
+import { KIND_MODULES, ID_KINDS, RELATION_KINDS } from "../kinds/index.js";
 import { knownSecretPaths } from "./secrets.js";
 import { assertSelectorsMatch } from "./selection.js";
 
@@ -105,7 +97,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
     if (previous) {
       const readers = (liveDependents.get(previous.address) ?? []).filter((reader) => {
         const kind = liveByAddress.get(reader)?.kind;
-        return kind !== undefined && !KIND_RULES[kind].readsLoosely;
+        return kind !== undefined && !KIND_MODULES[kind].readsLoosely;
       });
       changes.set(resource.address, renameChange(resource, previous, options.inPlace, readers));
       continue;
@@ -127,7 +119,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
     const fieldChanges = diffResource(resource, current, options.inPlace);
     if (fieldChanges.length === 0) continue;
     const blocking = fieldChanges.filter((change) => change.forcesReplace);
-    const rules = KIND_RULES[resource.kind];
+    const rules = KIND_MODULES[resource.kind];
     if (blocking.length > 0) {
       changes.set(resource.address, {
         kind: resource.kind,
@@ -167,7 +159,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
       address: resource.address,
       action: "delete",
       reason: `created by project "${options.project}" and no longer declared`,
-      destructive: KIND_RULES[resource.kind].destructiveToLose,
+      destructive: KIND_MODULES[resource.kind].destructiveToLose,
       fieldChanges: [],
       live: resource,
     });
@@ -199,7 +191,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
     if (change.action !== "delete") continue;
     for (const dependent of liveDependents.get(change.address) ?? []) {
       const dependentKind = liveByAddress.get(dependent)?.kind;
-      if (!dependentKind || KIND_RULES[dependentKind].readsLoosely || selected.has(dependent)) continue;
+      if (!dependentKind || KIND_MODULES[dependentKind].readsLoosely || selected.has(dependent)) continue;
       throw new LiveStateError(
         `${change.address} would be deleted, but ${dependent}, which this plan leaves in place, reads it and the server would refuse; delete or change ${dependent} too`,
       );
@@ -297,7 +289,7 @@ function renameChange(
   inPlace: InPlace | undefined,
   readers: readonly Address[],
 ): Change {
-  const rules = KIND_RULES[resource.kind];
+  const rules = KIND_MODULES[resource.kind];
   // Over SQL the engine renames a stream in place, unless something reads it.
   const verdict = inPlace === "sql" && rules.sqlRename === true ? renameVerdict(readers) : undefined;
   const nameChange: FieldChange = {
@@ -413,7 +405,7 @@ function cascadeReplacements(
       const existing = changes.get(dependent);
       if (existing?.action === "replace" || existing?.action === "delete") continue;
       const dependentKind = liveByAddress.get(dependent)?.kind;
-      if (dependentKind && KIND_RULES[dependentKind].readsLoosely) continue;
+      if (dependentKind && KIND_MODULES[dependentKind].readsLoosely) continue;
       const desired = desiredByAddress.get(dependent);
       const current = liveByAddress.get(dependent);
       if (!desired || !current) {
@@ -427,7 +419,7 @@ function cascadeReplacements(
         address: dependent,
         action: "replace",
         reason: `reads ${replaced}, which is replaced`,
-        destructive: KIND_RULES[desired.kind].destructiveToLose,
+        destructive: KIND_MODULES[desired.kind].destructiveToLose,
         fieldChanges: existing?.fieldChanges ?? [],
         desired,
         live: current,
@@ -457,7 +449,7 @@ function forceReplacements(
       address,
       action: "replace",
       reason: "replacement requested with --replace",
-      destructive: KIND_RULES[desired.kind].destructiveToLose,
+      destructive: KIND_MODULES[desired.kind].destructiveToLose,
       fieldChanges: existing?.fieldChanges ?? [],
       desired,
       live: current,

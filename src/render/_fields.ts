@@ -8,7 +8,7 @@ import { isSecretField, maskSecrets } from "./mask.js";
  * both draw, so that what counts as secret, as SQL or as "too long for one line" is decided once.
  */
 
-/** SQL-valued request fields (see plan/kind-rules.ts); a create's query is shown line by line. */
+/** SQL-valued request fields (see the `sql` rules in src/kinds/); a create's query is shown line by line. */
 const SQL_FIELDS: ReadonlySet<string> = new Set(["query", "trigger_sql", "resolve_sql", "sql"]);
 
 /** Beyond this, an object or array is diffed line by line as pretty JSON instead of inline. */

@@ -131,6 +131,18 @@ describe("the SQL driver", () => {
     expect(sql.code).toBe(0);
   });
 
+  it("applies a workspace with --api sql, then plans it with --api rest: no changes (a UDF's body carries its description)", async () => {
+    const server = await serve("all");
+    const dir = await examplesFolder();
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const rest = await cli(dir, server.env, "plan", "--api", "rest", "--detailed-exitcode");
+    expect(rest.stderr).toBe("");
+    expect(rest.stdout).toContain("No changes");
+    expect(rest.code).toBe(0);
+  });
+
   it("applies the engine objects of examples/ on the engine profile and converges", async () => {
     const server = await serve("engine");
     const dir = await engineExamplesFolder();

@@ -9,6 +9,7 @@ import { join, relative, resolve } from "node:path";
 /** The pure core: never the network, the disk, the clock or the process, and no edge module by value. */
 export const PURE = [
   "model/",
+  "kinds/",
   "sql/",
   "plan/",
   "render/",
@@ -25,6 +26,7 @@ export const PURE = [
 /** What the pure core may import from src/ (path prefixes without .js). */
 export const PURE_MAY_IMPORT = [
   "model/",
+  "kinds/",
   "sql/",
   "plan/",
   "render/",

@@ -1,8 +1,8 @@
 import type { TimeplusClient } from "../../live/client.js";
 import type { DesiredResource, LiveResource } from "../../model/index.js";
-import { KIND_RULES } from "../../plan/kind-rules.js";
+import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
-import { APPSERVER_KINDS, UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
+import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds } from "../rest.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
@@ -79,7 +79,7 @@ function preferRestUdfs(engine: readonly ParsedDefinition[], appserver: readonly
 }
 
 function unsupported(kind: DesiredResource["kind"], address: string, target: TargetDescription): UnsupportedByTargetError {
-  const label = KIND_RULES[kind].label;
+  const label = KIND_MODULES[kind].label;
   return new UnsupportedByTargetError(
     `${address} is a ${label}, which exists only in the Timeplus appserver (Timeplus Enterprise), but tpctl is talking to a bare engine: ${describeTarget(target)}; point TIMEPLUS_ADDRESS at the appserver (e.g. http://host:8000) or leave the ${label} out of these manifests. Nothing was changed`,
     { meta: { address, kind } },

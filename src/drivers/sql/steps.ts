@@ -14,7 +14,7 @@ import {
   type AlterCommand,
   type DdlStatement,
 } from "../../sql/ddl/index.js";
-import { APPSERVER_KINDS } from "../driver.js";
+import { APPSERVER_KINDS } from "../../kinds/index.js";
 
 /** A DDL statement to send, with the secrets it carries (masked from any error it meets). */
 export interface SqlStep {

@@ -193,6 +193,11 @@ describe("renderCreate", () => {
     `);
   });
 
+  it("gives a remote function without authentication AUTH_METHOD 'none', which the grammar requires", () => {
+    const [remote] = sqlOf("udf", { name: "f", type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" });
+    expect(remote).toBe("CREATE REMOTE FUNCTION `f`() RETURNS string\nURL 'http://example.com/fn'\nAUTH_METHOD 'none'");
+  });
+
   it("writes a JavaScript body that contains $$ as an escaped string literal", () => {
     const source = "function f(x) { return x.map(() => '$$'); }";
     const [sql] = sqlOf("udf", { name: "f", type: "javascript", arguments: [], return_type: "string", source });

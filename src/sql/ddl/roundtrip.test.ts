@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
-import { KIND_RULES } from "../../plan/kind-rules.js";
+import { KIND_MODULES } from "../../kinds/index.js";
 import { parseCreateStatement, readSystemTables } from "./parse.js";
 import { renderCreate } from "./render.js";
 import { echoCreate, echoTables, type EchoOptions } from "./test-utils.js";
@@ -322,7 +322,7 @@ describe("coverage", () => {
           .filter((testCase) => testCase.kind === kind)
           .flatMap((testCase) => Object.keys(testCase.spec)),
       );
-      const missing = Object.keys(KIND_RULES[kind].fields).filter((field) => !covered.has(field));
+      const missing = Object.keys(KIND_MODULES[kind].fields).filter((field) => !covered.has(field));
       expect(missing, kind).toEqual([]);
     }
   });

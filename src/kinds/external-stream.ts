@@ -1,0 +1,22 @@
+import { externalReferences } from "./external.js";
+import type { KindModule } from "./kind.js";
+import { description } from "./rules.js";
+
+export const externalStream: KindModule = {
+  kind: "external_stream",
+  label: "external stream",
+  identity: "name",
+  naming: "identifier",
+  relation: true,
+  home: "engine",
+  destructiveToLose: true,
+  readsLoosely: false,
+  fields: {
+    description: { ...description, updatable: false },
+    settings: { compare: "settings", updatable: false },
+    columns: { compare: "columns", updatable: false, computed: true },
+  },
+  references: externalReferences,
+  rest: { collection: "external_streams", update: "none" },
+  export: { folder: "external_streams" },
+};

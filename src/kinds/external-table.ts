@@ -1,0 +1,18 @@
+import { externalReferences } from "./external.js";
+import type { KindModule } from "./kind.js";
+import { description } from "./rules.js";
+
+export const externalTable: KindModule = {
+  kind: "external_table",
+  label: "external table",
+  identity: "name",
+  naming: "identifier",
+  relation: true,
+  home: "engine",
+  destructiveToLose: false,
+  readsLoosely: false,
+  fields: { description: { ...description, updatable: false }, settings: { compare: "settings", updatable: false } },
+  references: externalReferences,
+  rest: { collection: "external_tables", update: "none" },
+  export: { folder: "external_tables" },
+};

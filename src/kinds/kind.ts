@@ -1,0 +1,80 @@
+import type { JsonValue, Kind } from "../model/index.js";
+import type { FieldRule } from "./rules.js";
+
+type Spec = Readonly<Record<string, JsonValue>>;
+
+/** What a resource of a kind names besides itself, before resolving the names to addresses. */
+export interface KindReferences {
+  /** Every SQL text it runs (docs/timeplus-api.md §7): relations and functions are read from these. */
+  readonly sql: readonly string[];
+  /** Streams, views and tables it writes into or names by a field rather than through SQL. */
+  readonly relations: readonly string[];
+  /** Format schemas it reads through (an external stream's `format_schema` setting). */
+  readonly schemas: readonly string[];
+}
+
+export const NO_REFERENCES: KindReferences = Object.freeze({ sql: [], relations: [], schemas: [] });
+
+/**
+ * Everything tpctl knows about one kind, in one place: manifest fields and how each is compared,
+ * identity and naming, what losing one costs, what it references, how REST reaches it and where
+ * an export puts it. The diff, the planner, the drivers and export read these; none of them
+ * holds a per-kind fact of its own.
+ */
+export interface KindModule {
+  readonly kind: Kind;
+  /** For sentences: "materialized view". */
+  readonly label: string;
+  /** `id`: the API gives it a server-generated id and `name` is an ordinary, updatable field. */
+  readonly identity: "name" | "id";
+  /** `free`: named anything, as the Timeplus UI allows ("Fleet overview"); `identifier`: an SQL name. */
+  readonly naming: "identifier" | "free";
+  /** SQL reads it with `FROM name`: it shares one namespace with the other relations. */
+  readonly relation: boolean;
+  /** `engine`: the engine holds it and SQL DDL manages it; `appserver`: only the appserver's REST API has it. */
+  readonly home: "engine" | "appserver";
+  /** Losing it loses stored data or stops a running pipeline. */
+  readonly destructiveToLose: boolean;
+  /**
+   * Its SQL is only stored text (dashboards, saved queries): the server does not hold it against
+   * what it reads, so replacing what it reads does not require replacing it.
+   */
+  readonly readsLoosely: boolean;
+  /** Over SQL the engine renames it in place (RENAME STREAM) unless something reads it (src/sql/ddl/in-place.ts). */
+  readonly sqlRename?: boolean;
+  readonly fields: Readonly<Record<string, FieldRule>>;
+  readonly references: (spec: Spec) => KindReferences;
+  /** How the v1beta2 REST API reaches it; absent for the kinds only SQL reaches. */
+  readonly rest?: {
+    /** The collection, relative to `/api/v1beta2` (docs/timeplus-api.md §2). */
+    readonly collection: string;
+    /** `patch-changed`: a PATCH of the changed fields; `put-whole`: a PUT of the whole body; `none`: no update. */
+    readonly update: "patch-changed" | "put-whole" | "none";
+  };
+  readonly export: {
+    /** The folder of this kind inside an export, e.g. `streams/car_live_data.yaml`. */
+    readonly folder: string;
+    /** Values the server reads back when a computed field was omitted: not written into an export. */
+    readonly unset?: Readonly<Record<string, JsonValue>>;
+  };
+}
+
+/** The non-empty string values of `fields` in `spec`. */
+export function textsOf(spec: Spec, ...fields: string[]): string[] {
+  const texts: string[] = [];
+  for (const field of fields) {
+    const value = spec[field];
+    if (typeof value === "string" && value.trim() !== "") texts.push(value);
+  }
+  return texts;
+}
+
+/** The non-empty names in reference fields of `spec`, e.g. a source's `stream`. */
+export function namesOf(spec: Spec, ...fields: string[]): string[] {
+  const names: string[] = [];
+  for (const field of fields) {
+    const value = spec[field];
+    if (typeof value === "string" && value !== "") names.push(value);
+  }
+  return names;
+}

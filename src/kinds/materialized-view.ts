@@ -1,0 +1,27 @@
+import type { KindModule } from "./kind.js";
+import { namesOf, textsOf } from "./kind.js";
+import { description, retention, sqlReplace, ttl } from "./rules.js";
+
+export const materializedView: KindModule = {
+  kind: "materialized_view",
+  label: "materialized view",
+  identity: "name",
+  naming: "identifier",
+  relation: true,
+  home: "engine",
+  destructiveToLose: true,
+  readsLoosely: false,
+  fields: {
+    description,
+    query: { ...sqlReplace, sql: "query_compatible" },
+    target_stream: { compare: "value", updatable: false, default: "" },
+    logstore_retention_bytes: retention,
+    logstore_retention_ms: retention,
+    ttl_expression: ttl,
+  },
+  // It reads through its query and writes into its target stream.
+  references: (spec) => ({ sql: textsOf(spec, "query"), relations: namesOf(spec, "target_stream"), schemas: [] }),
+  rest: { collection: "materialized_views", update: "patch-changed" },
+  // An MV without a target keeps its own inner stream, whose omitted retention reads back as -1 (docs/timeplus-api.md §3.3).
+  export: { folder: "materialized_views", unset: { logstore_retention_bytes: -1, logstore_retention_ms: -1 } },
+};

@@ -1,0 +1,18 @@
+import type { KindModule } from "./kind.js";
+import { NO_REFERENCES } from "./kind.js";
+import { fixed } from "./rules.js";
+
+export const schema: KindModule = {
+  kind: "schema",
+  label: "schema",
+  identity: "name",
+  naming: "identifier",
+  relation: false,
+  home: "engine",
+  destructiveToLose: false,
+  readsLoosely: false,
+  fields: { type: fixed, content: { compare: "text", updatable: true } },
+  references: () => NO_REFERENCES,
+  rest: { collection: "schemas", update: "put-whole" },
+  export: { folder: "schemas" },
+};

@@ -1,0 +1,19 @@
+import type { KindModule } from "./kind.js";
+import { namesOf } from "./kind.js";
+import { description, fixed, properties } from "./rules.js";
+
+export const source: KindModule = {
+  kind: "source",
+  label: "source",
+  identity: "id",
+  naming: "identifier",
+  relation: false,
+  home: "appserver",
+  destructiveToLose: true,
+  readsLoosely: false,
+  fields: { description, type: fixed, stream: { compare: "value", updatable: true }, properties },
+  // It writes into its stream.
+  references: (spec) => ({ sql: [], relations: namesOf(spec, "stream"), schemas: [] }),
+  rest: { collection: "sources", update: "patch-changed" },
+  export: { folder: "sources" },
+};

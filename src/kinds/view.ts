@@ -1,0 +1,18 @@
+import type { KindModule } from "./kind.js";
+import { textsOf } from "./kind.js";
+import { description, sqlUpdate } from "./rules.js";
+
+export const view: KindModule = {
+  kind: "view",
+  label: "view",
+  identity: "name",
+  naming: "identifier",
+  relation: true,
+  home: "engine",
+  destructiveToLose: false,
+  readsLoosely: false,
+  fields: { description, query: sqlUpdate },
+  references: (spec) => ({ sql: textsOf(spec, "query"), relations: [], schemas: [] }),
+  rest: { collection: "views", update: "patch-changed" },
+  export: { folder: "views" },
+};
