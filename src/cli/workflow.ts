@@ -5,6 +5,7 @@ import type { LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
+import { throwIfRefused } from "../plan/refusals.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
@@ -75,7 +76,7 @@ export async function planWorkspace(
     const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
     const plan = options.destroy
       ? planDestroy(loaded, live, selection)
-      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
+      : throwIfRefused(assemblePlan(loaded.resources, live, { project: loaded.project, ...selection }));
     refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
     return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
   } catch (error) {
@@ -122,7 +123,7 @@ function planDestroy(loaded: LoadResult, live: readonly LiveResource[], selectio
       );
     }
   }
-  const plan = assemblePlan([], claimed, { project: loaded.project, targets, excludes });
+  const plan = throwIfRefused(assemblePlan([], claimed, { project: loaded.project, targets, excludes }));
   // Say why each is deleted, and warn, as plan does, before deleting what another project created.
   const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
   const warnings = [...plan.warnings];

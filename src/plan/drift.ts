@@ -1,6 +1,7 @@
 import type { Address, Change, DesiredResource, JsonValue, Kind, LiveResource } from "../model/index.js";
 import { DesiredResource as DesiredResourceFactory, KINDS, LiveResource as LiveResourceFactory } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
+import { throwIfRefused } from "./refusals.js";
 
 export const DRIFT_FORMAT_VERSION = "1";
 
@@ -82,10 +83,12 @@ export function assembleDriftReport(
   const targets = options.targets ?? [];
   const declared = new Set(desired.map((resource) => resource.address));
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
-  const plan = assemblePlan(
-    desired.map(withoutProtection),
-    live.map((resource) => forReport(resource, declared.has(resource.address))),
-    { project: options.project, targets, excludes: options.excludes ?? [] },
+  const plan = throwIfRefused(
+    assemblePlan(
+      desired.map(withoutProtection),
+      live.map((resource) => forReport(resource, declared.has(resource.address))),
+      { project: options.project, targets, excludes: options.excludes ?? [] },
+    ),
   );
 
   const drift: DriftEntry[] = [];

@@ -1,6 +1,7 @@
 import { InterruptedError, SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan } from "../../model/index.js";
 import { assemblePlan } from "../../plan/plan.js";
+import { throwIfRefused } from "../../plan/refusals.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
 import { renderApplyReport, renderApplyReportJson } from "../../render/apply-report.js";
 import { createApplyProgress } from "../progress.js";
@@ -100,7 +101,9 @@ export async function applyCommand(
       const live = await connection.driver.readWorkspace();
       const retryPlan = options.destroy
         ? undefined
-        : assemblePlan(loaded.resources, live, { project: loaded.project, ...retrySelection(selectionOf(context), report) });
+        : throwIfRefused(
+            assemblePlan(loaded.resources, live, { project: loaded.project, ...retrySelection(selectionOf(context), report) }),
+          );
       // Only carry on with changes the user already approved.
       if (!retryPlan || !isSubsetOf(retryPlan, plan)) break;
       if (retryPlan.changes.length === 0) {
