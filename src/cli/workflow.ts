@@ -1,5 +1,5 @@
 import { applySteps } from "../apply/apply.js";
-import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
+import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
@@ -74,68 +74,18 @@ export async function planWorkspace(
       });
     }
     const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
-    const plan = options.destroy
-      ? planDestroy(loaded, live, selection)
-      : throwIfRefused(assemblePlan(loaded.resources, live, { project: loaded.project, ...selection }));
-    refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
+    const plan = throwIfRefused(
+      assemblePlan(loaded.resources, live, {
+        project: loaded.project,
+        mode: options.destroy ? "destroy" : "apply",
+        ...(options.destroy ? { targets: selection.targets, excludes: selection.excludes } : selection),
+      }),
+    );
     return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-/**
- * No manifests at all usually means the wrong folder, not "delete everything": planning that is
- * what `tpctl destroy` is for.
- */
-function refuseToEmptyTheWorkspace(loaded: LoadResult, plan: Plan, destroying: boolean): void {
-  if (destroying || loaded.resources.length > 0) return;
-  const deletes = plan.changes.filter((change) => change.action === "delete").length;
-  if (deletes === 0) return;
-  throw new SafetyRefusal(
-    `no manifests were found, so this plan would delete all ${deletes} resources project "${loaded.project}" created; check the path, or use tpctl destroy to remove them on purpose`,
-    { meta: { deletes } },
-  );
-}
-
-/**
- * Destroying is planning an empty manifest set in which what the manifests declare and what the
- * project created counts as ours to delete; everything else is left alone.
- */
-function planDestroy(loaded: LoadResult, live: readonly LiveResource[], selection: Selection): Plan {
-  const { targets, excludes } = selection;
-  const declared = new Set(loaded.resources.map((resource) => resource.address));
-  const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
-  // What the project manages: what its manifests declare, and what it created and no longer declares.
-  const claimed = live.map((resource) =>
-    declared.has(resource.address) || resource.owner === loaded.project
-      ? { ...resource, owner: loaded.project }
-      : { ...resource, owner: undefined },
-  ) as LiveResource[];
-  const liveAddresses = new Set(live.map((resource) => resource.address));
-  for (const resource of protectedOnes) {
-    const inScope = (targets.length === 0 || targets.includes(resource.address)) && !excludes.includes(resource.address);
-    if (inScope && liveAddresses.has(resource.address)) {
-      throw new SafetyRefusal(
-        `${resource.address} has lifecycle.prevent_destroy set, so destroy will not delete it; lift the protection first, or leave it out with --target`,
-        { meta: { address: resource.address, action: "delete" } },
-      );
-    }
-  }
-  const plan = throwIfRefused(assemblePlan([], claimed, { project: loaded.project, targets, excludes }));
-  // Say why each is deleted, and warn, as plan does, before deleting what another project created.
-  const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
-  const warnings = [...plan.warnings];
-  const changes = plan.changes.map((change) => {
-    if (!declared.has(change.address)) return change;
-    const owner = owners.get(change.address);
-    if (owner !== undefined && owner !== loaded.project) {
-      warnings.push(`${change.address} is declared here but was created by project "${owner}"; destroy deletes it all the same`);
-    }
-    return { ...change, reason: "declared in the manifests, so destroy deletes it" };
-  });
-  return { ...plan, changes, warnings, unmanaged: [] };
 }
 
 export function parseTargets(value: unknown, flag = "--target"): Address[] {

@@ -102,16 +102,32 @@ describe("deletionsOf", () => {
       ],
       new Set<Address>(["stream/cars"]),
       new Set<Address>(["stream/renamed"]),
-      "fleet",
+      { project: "fleet" },
     );
     expect(actions(result.deletes)).toEqual(["delete stream/old"]);
     expect(result.deletes[0]?.reason).toBe('created by project "fleet" and no longer declared');
     expect(result.unmanaged).toEqual(["stream/theirs", "stream/manual"]);
   });
+
+  it("destroy also deletes what the manifests declare, whoever created it; drift deletes nothing", () => {
+    const inWorkspace = [liveStream("cars", "other"), liveStream("old", "fleet"), liveStream("manual")];
+    const destroy = deletionsOf(inWorkspace, new Set(), new Set(), {
+      project: "fleet",
+      mode: "destroy",
+      declared: new Set(["stream/cars"]),
+    });
+    expect(destroy.deletes.map((change) => `${change.address}: ${change.reason}`)).toEqual([
+      "stream/cars: declared in the manifests, so destroy deletes it",
+      'stream/old: created by project "fleet" and no longer declared',
+    ]);
+    expect(destroy.unmanaged).toEqual(["stream/manual"]);
+    const drift = deletionsOf(inWorkspace, new Set(), new Set(), { project: "fleet", mode: "drift" });
+    expect([drift.deletes, drift.unmanaged]).toEqual([[], ["stream/cars", "stream/old", "stream/manual"]]);
+  });
 });
 
 describe("the refusals of the selected changes", () => {
-  const deleted = deletionsOf([liveStream("cars", "fleet")], new Set(), new Set(), "fleet").deletes;
+  const deleted = deletionsOf([liveStream("cars", "fleet")], new Set(), new Set(), { project: "fleet" }).deletes;
 
   it("refuses a delete that something left in place still reads, unless it reads loosely", () => {
     const reader = live("view", "theirs", { query: "SELECT * FROM cars" }, { dependsOn: ["stream/cars"] });

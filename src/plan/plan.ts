@@ -14,12 +14,28 @@ import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_RULES } from "./kind-rules.js";
 import { knownSecretPaths } from "./secrets.js";
-import { cycleRefusal, refusal } from "./refusals.js";
+import { DESTROY_DECLARED_REASON, destroyWarnings, protectedFromDestroy } from "./destroy.js";
+import { cycleRefusal, emptyManifests, refusal } from "./refusals.js";
 import { unmatchedSelectors } from "./selection.js";
+
+/**
+ * What the plan is for; each mode is one set of rules, so that no caller edits the inputs to
+ * switch rules off.
+ * - `apply` (the default): make the workspace what the manifests declare.
+ * - `destroy`: delete what the manifests declare and what the project created, dependents
+ *   first; `prevent_destroy` on anything in scope refuses the whole destroy.
+ * - `drift`: the plan behind a read-only report. It deletes nothing (an undeclared resource is
+ *   listed as unmanaged, and the report tells our orphans from the rest), follows no live
+ *   dependency edges (a replace that only cascades is not drift), and refuses nothing on safety
+ *   grounds (`prevent_destroy`, deletes still read): a report changes nothing.
+ */
+export type PlanMode = "apply" | "destroy" | "drift";
 
 export interface PlanOptions {
   /** The project whose marker makes an undeclared live resource ours to delete. */
   readonly project: string;
+  /** `apply` unless said otherwise. */
+  readonly mode?: PlanMode;
   /** Plan only these addresses and what they need (`--target`); empty means everything. */
   readonly targets?: readonly Address[];
   /** Leave out these addresses and everything that reads them (`--exclude`, as OpenTofu). */
@@ -42,9 +58,15 @@ export interface PlanOptions {
  * @example throwIfRefused(assemblePlan(loaded.resources, live.resources, { project: "fleet" }))
  */
 export function assemblePlan(declared: readonly DesiredResource[], liveInput: readonly LiveResource[], options: PlanOptions): Plan {
-  const desired = declared.map(withKnownSecrets);
+  const mode = options.mode ?? "apply";
+  const declaredAddresses = new Set(declared.map((resource) => resource.address));
+  // Destroy wants nothing: what the manifests declare is only what it may delete.
+  const desired = mode === "destroy" ? [] : declared.map(withKnownSecrets);
   const desiredByAddress = new Map(desired.map((resource) => [resource.address, resource]));
-  const { live, ambiguous, refusals } = setAsideAmbiguous(liveInput, new Set(desiredByAddress.keys()));
+  const refusals = mode === "destroy" ? protectedFromDestroy(declared, liveInput, options) : [];
+  const aside = setAsideAmbiguous(liveInput, new Set(desiredByAddress.keys()));
+  const { live, ambiguous } = aside;
+  refusals.push(...aside.refusals);
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
   const resolver = createNameResolver(desired, live);
   const desiredDeps = dependenciesOf(desired, resolver);
@@ -60,7 +82,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
       warnings.push(`${resource.address} reads "${name}", which is neither declared in the manifests nor live`);
     }
   }
-  const liveDependents = liveReadersOf(live);
+  const liveDependents = mode === "drift" ? new Map<Address, Address[]>() : liveReadersOf(live);
   const unmanaged: Address[] = [];
   for (const { address, count } of ambiguous) {
     unmanaged.push(address);
@@ -77,7 +99,11 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
     if (change) changes.set(resource.address, change);
   }
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
-  const undeclared = deletionsOf(live, new Set(desiredByAddress.keys()), renamedAway, options.project);
+  const undeclared = deletionsOf(live, new Set(desiredByAddress.keys()), renamedAway, {
+    project: options.project,
+    mode,
+    declared: declaredAddresses,
+  });
   unmanaged.push(...undeclared.unmanaged);
   for (const change of undeclared.deletes) changes.set(change.address, change);
 
@@ -94,7 +120,8 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   refusals.push(...excluded.refusals);
   const selected = excluded.kept;
   refusals.push(...deletesStillRead(selected, liveDependents, liveByAddress));
-  refusals.push(...protectedFromChange(selected));
+  if (mode === "apply") refusals.push(...protectedFromChange(selected));
+  if (mode === "apply") refusals.push(...emptyManifests(declared.length, [...selected.values()], options.project));
 
   let steps: Step[] = [];
   try {
@@ -103,7 +130,10 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
     if (!(error instanceof DependencyCycleError)) throw error;
     refusals.push(cycleRefusal(error));
   }
-  return freezePlan(inStepOrder(selected, steps), steps, unmanaged, warnings, refusals);
+  const ordered = inStepOrder(selected, steps);
+  if (mode === "destroy") warnings.push(...destroyWarnings(ordered, declaredAddresses, options.project));
+  // Destroy lists what it deletes; all else it leaves alone, so listing that too says nothing.
+  return freezePlan(ordered, steps, mode === "destroy" ? [] : unmanaged, warnings, refusals);
 }
 
 function freezePlan(
@@ -241,20 +271,23 @@ export function changeFor(resource: DesiredResource, current: LiveResource | und
 }
 
 /**
- * Live resources no manifest declares (and no rename took over): deleted when this project's
- * marker says it created them, left alone (unmanaged) otherwise.
+ * Live resources the plan does not want (and no rename took over): deleted when this project's
+ * marker says it created them (or, in destroy, when the manifests declare them), left alone
+ * (unmanaged) otherwise. A drift report deletes nothing.
  */
 export function deletionsOf(
   live: readonly LiveResource[],
-  declared: ReadonlySet<Address>,
+  wanted: ReadonlySet<Address>,
   renamedAway: ReadonlySet<Address>,
-  project: string,
+  rule: { readonly project: string; readonly mode?: PlanMode; readonly declared?: ReadonlySet<Address> },
 ): { deletes: Change[]; unmanaged: Address[] } {
+  const { project } = rule;
   const deletes: Change[] = [];
   const unmanaged: Address[] = [];
   for (const resource of live) {
-    if (declared.has(resource.address) || renamedAway.has(resource.address)) continue;
-    if (resource.owner !== project) {
+    if (wanted.has(resource.address) || renamedAway.has(resource.address)) continue;
+    const destroyingDeclared = rule.mode === "destroy" && rule.declared?.has(resource.address) === true;
+    if (rule.mode === "drift" || (resource.owner !== project && !destroyingDeclared)) {
       unmanaged.push(resource.address);
       continue;
     }
@@ -263,7 +296,7 @@ export function deletionsOf(
       name: resource.name,
       address: resource.address,
       action: "delete",
-      reason: `created by project "${project}" and no longer declared`,
+      reason: destroyingDeclared ? DESTROY_DECLARED_REASON : `created by project "${project}" and no longer declared`,
       destructive: KIND_RULES[resource.kind].destructiveToLose,
       fieldChanges: [],
       live: resource,

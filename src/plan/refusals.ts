@@ -1,5 +1,5 @@
 import { DependencyCycleError, LiveStateError, SafetyRefusal, UsageError, type TpctlError } from "../errors.js";
-import type { JsonObject, Plan, Refusal, RefusalKind } from "../model/index.js";
+import type { Change, JsonObject, Plan, Refusal, RefusalKind } from "../model/index.js";
 
 export function refusal(kind: RefusalKind, message: string, meta: JsonObject = {}): Refusal {
   return Object.freeze({ kind, message, meta: Object.freeze({ ...meta }) });
@@ -48,4 +48,21 @@ export function cycleRefusal(error: DependencyCycleError): Refusal {
 function cycleOf(refused: Refusal): string[] {
   const cycle = refused.meta["cycle"];
   return Array.isArray(cycle) ? cycle.map(String) : [];
+}
+
+/**
+ * No manifests at all usually means the wrong folder, not "delete everything": planning that is
+ * what `tpctl destroy` is for.
+ */
+export function emptyManifests(declaredCount: number, changes: readonly Change[], project: string): Refusal[] {
+  if (declaredCount > 0) return [];
+  const deletes = changes.filter((change) => change.action === "delete").length;
+  if (deletes === 0) return [];
+  return [
+    refusal(
+      "empty_manifests",
+      `no manifests were found, so this plan would delete all ${deletes} resources project "${project}" created; check the path, or use tpctl destroy to remove them on purpose`,
+      { deletes },
+    ),
+  ];
 }
