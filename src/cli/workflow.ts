@@ -1,10 +1,9 @@
-import { applySteps } from "../apply/apply.js";
-import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
-import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
+import type { Address, LiveResource, Plan } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";
-import { assemblePlan } from "../plan/plan.js";
+import { assemblePlan, type PlanOptions } from "../plan/plan.js";
 import { throwIfRefused } from "../plan/refusals.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
@@ -25,6 +24,8 @@ export interface PlannedWorkspace {
   readonly loaded: LoadResult;
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
+  /** What the plan was made with, so that a later round plans the rest by the same rules. */
+  readonly planOptions: PlanOptions;
   readonly connection: Connection;
   /** The workspace lock, when one was taken. */
   readonly lock?: HeldLock;
@@ -36,16 +37,21 @@ export interface PlannedWorkspace {
 
 /**
  * Manifests against the live workspace. The caller calls `close()`.
- * `destroy` plans the deletion of everything the manifests declare; `lock` takes the workspace
- * lock before reading, so that the plan cannot be overtaken by another writer.
+ * `mode: "destroy"` plans the deletion of everything the manifests declare; `lock` takes the
+ * workspace lock before reading, so that the plan cannot be overtaken by another writer.
  */
 export async function planWorkspace(
   context: CommandContext,
-  options: { destroy?: boolean; lock?: string; signal?: AbortSignal } = {},
+  options: { mode?: "apply" | "destroy"; lock?: string; signal?: AbortSignal } = {},
 ): Promise<PlannedWorkspace> {
   const lockTimeoutMs = parseLockTimeout(context.flags["lock-timeout"]);
   const loaded = await loadDesired(context);
   const selection = selectionOf(context);
+  // Destroy creates nothing again, so --replace means nothing to it.
+  const planOptions: PlanOptions =
+    options.mode === "destroy"
+      ? { project: loaded.project, mode: "destroy", targets: selection.targets, excludes: selection.excludes }
+      : { project: loaded.project, mode: "apply", ...selection };
   // Loaded here, not at the top: validate and graph share this module and never connect.
   const { connect } = await import("./connect.js");
   const connection = await connect({
@@ -74,14 +80,8 @@ export async function planWorkspace(
       });
     }
     const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
-    const plan = throwIfRefused(
-      assemblePlan(loaded.resources, live, {
-        project: loaded.project,
-        mode: options.destroy ? "destroy" : "apply",
-        ...(options.destroy ? { targets: selection.targets, excludes: selection.excludes } : selection),
-      }),
-    );
-    return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
+    const plan = throwIfRefused(assemblePlan(loaded.resources, live, planOptions));
+    return { loaded, live, plan, planOptions, connection, target, close, ...(lock ? { lock } : {}) };
   } catch (error) {
     await close();
     throw error;
@@ -143,46 +143,6 @@ export function outputFormat(context: CommandContext): "text" | "json" | "markdo
 export function useColor(context: CommandContext): boolean {
   if (context.flags["no-color"]) return false;
   return shouldUseColor({ isTTY: context.io.stdoutIsTTY, env: context.io.environment });
-}
-
-/** Runs every step of the plan through the API, in dependency order, in parallel where allowed. */
-export async function executePlan(
-  plan: Plan,
-  connection: Connection,
-  project: string,
-  options: {
-    readonly concurrency: number;
-    readonly onStarted?: (step: Step) => void;
-    readonly onSettled?: (outcome: StepOutcome) => void;
-    readonly signal?: AbortSignal;
-  },
-): Promise<{ report: ApplyReport; transientFailures: number }> {
-  const changes = new Map(plan.changes.map((change) => [change.address, change]));
-  let transientFailures = 0;
-  const report = await applySteps(
-    plan.steps,
-    async (step) => {
-      const change = changes.get(step.address);
-      if (!change) return;
-      options.onStarted?.(step);
-      try {
-        await connection.driver.runStep(step, change, project);
-      } catch (error) {
-        if (isTransient(error)) transientFailures += 1;
-        throw error;
-      }
-    },
-    options,
-  );
-  return { report, transientFailures };
-}
-
-/**
- * A failure that says nothing about the request itself (the network, a timeout, a 5xx): the write
- * may or may not have happened, and reading the workspace again tells which.
- */
-function isTransient(error: unknown): boolean {
-  return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
 }
 
 /** `--lock-timeout DURATION`: how long to wait for a lock another run holds (default 0: refuse at once). */
