@@ -6,7 +6,7 @@ import { throwIfRefused } from "../plan/refusals.js";
 import { applySteps } from "./apply.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
-export const CONVERGENCE_ROUNDS = 2;
+const CONVERGENCE_ROUNDS = 2;
 
 /** What is shown while one run of a plan goes on (the CLI's progress output fits). */
 export interface RunObserver {
@@ -105,7 +105,7 @@ async function runOnce(
  * A failure that says nothing about the request itself (the network, a timeout, a 5xx): the write
  * may or may not have happened, and reading the workspace again tells which.
  */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
 }
 
