@@ -317,6 +317,21 @@ describe("retries", () => {
     });
   });
 
+  it("retries a read-only POST (a query sent to /exec) as it does a GET, after a 500 and a reset", async () => {
+    const methods: string[] = [];
+    const { port } = await startHttpServer((request, response) => {
+      methods.push(request.method ?? "");
+      if (methods.length === 1) request.socket.destroy();
+      else if (methods.length === 2) response.writeHead(500, { "content-type": "application/json" }).end('{"code":1,"message":"boom"}');
+      else response.writeHead(200, { "content-type": "application/json" }).end("[]");
+    });
+    const { delays, sleep } = recordingSleep();
+    const tp = client({ address: `http://127.0.0.1:${port}`, sleep });
+    const call = { method: "POST", path: "/exec", body: { sql: "SELECT 1", type: "historical" }, readOnly: true } as const;
+    expect(await tp.request(call)).toEqual({ status: 200, body: [] });
+    expect({ methods, retries: delays.length }).toEqual({ methods: ["POST", "POST", "POST"], retries: 2 });
+  });
+
   it("retries a GET after a reset connection but not a PATCH", async () => {
     const methods: string[] = [];
     const { port } = await startHttpServer((request, response) => {

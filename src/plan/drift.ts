@@ -1,6 +1,7 @@
 import type { Address, Change, DesiredResource, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { DesiredResource as DesiredResourceFactory, KINDS, LiveResource as LiveResourceFactory } from "../model/index.js";
+import { KINDS } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
+import { throwIfRefused } from "./refusals.js";
 
 export const DRIFT_FORMAT_VERSION = "1";
 
@@ -64,13 +65,12 @@ export interface DriftOptions {
  * Where the live workspace differs from the manifests, derived from the plan that would undo it:
  * create -> missing, update or replace with field changes -> changed, delete -> orphaned. Pure.
  *
- * Three things in `assemblePlan` matter to apply but not to a read-only report, and are kept out
- * of its way without changing it:
- * - `prevent_destroy` makes it refuse a replace; protection is lifted for the report.
- * - A replace cascades to everything that reads the object, and refuses when an unmanaged object
- *   reads it. Cascades are not drift, so live dependency edges are left out and none happen.
- * - It refuses when a declared resource reads one it would delete. Undeclared resources are
- *   passed as unowned, so they land in `unmanaged`, and those carrying our marker are orphans.
+ * The plan is made in its "drift" mode: it deletes nothing, so every undeclared resource lands
+ * in `unmanaged` and those carrying our marker are orphans; it follows no live dependency edges,
+ * so no replace cascades (a cascade is not drift); and it refuses nothing on safety grounds
+ * (`prevent_destroy`, a delete something still reads), which only matter to a change. What it
+ * still refuses (a cycle in the manifests, an ambiguous name, a selector that matches nothing)
+ * is thrown as the error of the first refusal.
  *
  * @example assembleDriftReport(loaded.resources, live, { project: loaded.project })
  */
@@ -80,12 +80,9 @@ export function assembleDriftReport(
   options: DriftOptions,
 ): DriftReport {
   const targets = options.targets ?? [];
-  const declared = new Set(desired.map((resource) => resource.address));
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
-  const plan = assemblePlan(
-    desired.map(withoutProtection),
-    live.map((resource) => forReport(resource, declared.has(resource.address))),
-    { project: options.project, targets, excludes: options.excludes ?? [] },
+  const plan = throwIfRefused(
+    assemblePlan(desired, live, { project: options.project, mode: "drift", targets, excludes: options.excludes ?? [] }),
   );
 
   const drift: DriftEntry[] = [];
@@ -132,7 +129,7 @@ function entryOf(change: Change): DriftEntry | undefined {
     case "create":
       return { ...base, status: "missing", fields: [] };
     case "delete":
-      // Not reached while undeclared resources are passed unowned; kept so the mapping is total.
+      // Not reached: a drift plan deletes nothing. Kept so that the mapping is total.
       return { ...base, status: "orphaned", fields: [] };
     case "update":
     case "replace": {
@@ -172,32 +169,6 @@ function fieldsHoldingSecrets(secretPaths: readonly string[]): Set<string> {
   return new Set(
     secretPaths.map((path) => (path.split("/")[1] ?? "").replace(/~1/g, "/").replace(/~0/g, "~")).filter((field) => field !== ""),
   );
-}
-
-function withoutProtection(resource: DesiredResource): DesiredResource {
-  if (!resource.lifecycle.preventDestroy) return resource;
-  return DesiredResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    dependsOn: resource.dependsOn,
-    lifecycle: { preventDestroy: false, ignoreChanges: resource.lifecycle.ignoreChanges },
-    secretPaths: resource.secretPaths,
-    ...(resource.location ? { location: resource.location } : {}),
-  });
-}
-
-function forReport(resource: LiveResource, declared: boolean): LiveResource {
-  const owner = declared ? resource.owner : undefined;
-  return LiveResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    ...(resource.id !== undefined ? { id: resource.id } : {}),
-    ...(owner !== undefined ? { owner } : {}),
-    ...(resource.status !== undefined ? { status: resource.status } : {}),
-    ...(resource.secretsFingerprint !== undefined ? { secretsFingerprint: resource.secretsFingerprint } : {}),
-  });
 }
 
 function compareText(a: string, b: string): number {

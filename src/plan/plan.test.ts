@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { DependencyCycleError, LiveStateError, SafetyRefusal } from "../errors.js";
 import { DesiredResource, summarizePlan } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
+import { throwIfRefused } from "./refusals.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [{ name: "cid", type: "string" }];
 const options = { project: "fleet" };
+/** The plan, or the error of its first refusal, as the CLI sees it. */
+const strictPlan = (...args: Parameters<typeof assemblePlan>) => throwIfRefused(assemblePlan(...args));
 
 describe("assemblePlan", () => {
   it("creates parents before children", () => {
@@ -112,7 +115,7 @@ describe("assemblePlan", () => {
 
   it("refuses to delete something a resource it leaves in place still reads", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [],
         [
           live("stream", "cars", { columns }, { owner: "fleet" }),
@@ -125,7 +128,7 @@ describe("assemblePlan", () => {
 
   it("refuses to delete something a declared resource still reads", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [desired("view", "fast", { query: "SELECT * FROM cars" })],
         [live("stream", "cars", { columns }, { owner: "fleet" })],
         options,
@@ -135,13 +138,13 @@ describe("assemblePlan", () => {
 
   it("reports a dependency cycle by name", () => {
     expect(() =>
-      assemblePlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
+      strictPlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
     ).toThrow(DependencyCycleError);
   });
 
   it("refuses to replace a resource with prevent_destroy", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [desired("stream", "cars", { columns: [{ name: "x", type: "int8" }] }, { preventDestroy: true })],
         [live("stream", "cars", { columns }, { owner: "fleet" })],
         options,
@@ -324,7 +327,7 @@ describe("assemblePlan, bugs found in review", () => {
     expect(plan.warnings).toContain(
       "the workspace holds 2 objects named dashboard/ops; no manifest declares the name, so tpctl leaves them all alone",
     );
-    expect(() => assemblePlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
+    expect(() => strictPlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
       'the workspace holds 2 dashboards named "ops" (ids d1, d2); rename or delete all but one so that dashboard/ops means one object',
     );
   });

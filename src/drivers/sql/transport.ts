@@ -38,7 +38,7 @@ export function execTransport(client: Pick<TimeplusClient, "request">): SqlTrans
     kind: "exec",
     async query(sql) {
       assertRead(sql);
-      const response = await client.request<unknown>({ method: "POST", path: "/exec", body: { sql, type: "historical" } });
+      const response = await client.request<unknown>({ method: "POST", path: "/exec", body: { sql, type: "historical" }, readOnly: true });
       return rowsFromExec(response.body);
     },
     async execute(statement) {
