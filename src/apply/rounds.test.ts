@@ -136,4 +136,27 @@ describe("applyInRounds", () => {
     expect(statuses(report)).toEqual(["create:view/fast failed"]);
     expect(fake.calls).toEqual(["create:view/fast"]);
   });
+
+  it("plans a retry round with the driver's in-place rules: an SQL update lost in transit is retried as an update", async () => {
+    const wider = [desired("stream", "cars", { columns: [...columns, { name: "speed", type: "float64" }] })];
+    const workspace = [live("stream", "cars", { columns, mode: "append", description: "" }, { owner: project })];
+    const planOptions: PlanOptions = { project, inPlace: "sql" };
+    const plan = assemblePlan(wider, workspace, planOptions);
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    const fake = fakeDriver(workspace, { "update:stream/cars": "lost-before" });
+    const shown: string[][] = [];
+    const report = await applyInRounds({
+      plan,
+      desired: wider,
+      planOptions,
+      driver: fake.driver,
+      concurrency: 1,
+      onRun: (next: Plan) => {
+        shown.push(next.changes.map((change) => `${change.action} ${change.address}`));
+        return undefined;
+      },
+    });
+    expect(statuses(report)).toEqual(["update:stream/cars applied"]);
+    expect(shown).toEqual([["update stream/cars"], ["update stream/cars"]]);
+  });
 });
