@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
-import type { Address, LiveResource, Plan } from "../model/index.js";
+import type { Address, LiveResource, Plan, PlanStatements } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";
 import { assemblePlan, type PlanOptions } from "../plan/plan.js";
 import { throwIfRefused } from "../plan/refusals.js";
@@ -31,6 +31,8 @@ export interface PlannedWorkspace {
   readonly lock?: HeldLock;
   /** Where the plan was made, for the first line of every rendering. */
   readonly target: PlanTarget;
+  /** The SQL each change will send, when the driver speaks SQL, for every rendering of the plan. */
+  readonly statements?: PlanStatements;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   readonly close: () => Promise<void>;
 }
@@ -83,7 +85,18 @@ export async function planWorkspace(
     // What the driver changes in place decides update or replace (over SQL more than over REST).
     const planned: PlanOptions = { ...planOptions, inPlace: connection.driver.inPlace };
     const plan = throwIfRefused(assemblePlan(loaded.resources, live, planned));
-    return { loaded, live, plan, planOptions: planned, connection, target, close, ...(lock ? { lock } : {}) };
+    const statements = connection.driver.statementsOf?.(plan, loaded.project);
+    return {
+      loaded,
+      live,
+      plan,
+      planOptions: planned,
+      connection,
+      target,
+      close,
+      ...(statements ? { statements } : {}),
+      ...(lock ? { lock } : {}),
+    };
   } catch (error) {
     await close();
     throw error;
@@ -122,9 +135,18 @@ export async function targetOf(context: CommandContext, connection: Connection):
   return typeof env === "string" ? { ...target, environment: env } : target;
 }
 
-export function renderPlanFor(context: CommandContext, plan: Plan, target?: PlanTarget): string {
+/** What a rendering of a plan shows besides the plan: where it was made, and the SQL it sends. */
+export interface PlanSurroundings {
+  readonly target?: PlanTarget;
+  readonly statements?: PlanStatements;
+}
+
+export function renderPlanFor(context: CommandContext, plan: Plan, surroundings: PlanSurroundings = {}): string {
   const format = outputFormat(context);
-  const where = target ? { target } : {};
+  const where = {
+    ...(surroundings.target ? { target: surroundings.target } : {}),
+    ...(surroundings.statements ? { statements: surroundings.statements } : {}),
+  };
   if (format === "json") return renderPlanJson(plan, where);
   if (format === "markdown") {
     // Named explicitly (the CI recipe passes the pull request's head), never guessed from the CI's own variables.

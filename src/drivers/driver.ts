@@ -1,5 +1,5 @@
 import { TpctlError } from "../errors.js";
-import type { Change, DesiredResource, InPlace, LiveResource, Step } from "../model/index.js";
+import type { Change, DesiredResource, InPlace, LiveResource, Plan, PlanStatements, Step } from "../model/index.js";
 import type { TimeplusClient } from "../live/client.js";
 
 /**
@@ -45,6 +45,8 @@ export interface Driver {
   runStep(step: Step, change: Change, project: string): Promise<void>;
   /** Refuses, before anything changes, manifests declaring what this deployment cannot hold. */
   checkDesired(desired: readonly DesiredResource[]): void;
+  /** The SQL statements a plan's steps would send over this driver, secrets masked; absent when it sends none. */
+  statementsOf?(plan: Plan, project: string): PlanStatements;
   /** Where cli/lock.ts takes, renews, reads and releases the workspace lock (one algorithm for every driver). */
   readonly lockChannel: LockChannel;
 }

@@ -83,6 +83,13 @@ export interface Step {
   readonly waitsFor: readonly string[];
 }
 
+/**
+ * The exact SQL statements each change will send, in order, secrets masked: what the SQL driver
+ * says it would run for a plan, shown beside the plan (contract: the JSON plan's `statements`).
+ * Absent for a change that sends no SQL (REST, or an appserver kind).
+ */
+export type PlanStatements = ReadonlyMap<Address, readonly string[]>;
+
 export function stepId(phase: StepPhase, address: Address): string {
   return `${phase}:${address}`;
 }

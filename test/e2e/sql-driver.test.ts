@@ -313,6 +313,47 @@ describe("the SQL driver", () => {
     expect(rotated.stdout).not.toContain("0c8d");
   });
 
+  it("shows the exact statements it will send in every rendering of a plan, secrets masked", async () => {
+    const server = await serve("2026");
+    const secret = "kafka-sasl-secret-e1f7";
+    const dir = await folder({
+      "partner.yaml": [
+        "kind: external_stream",
+        "name: partner_orders",
+        "settings:",
+        "  - { key: type, value: kafka }",
+        '  - { key: brokers, value: "kafka:9092" }',
+        "  - { key: topic, value: orders }",
+        '  - { key: sasl_password, value: "${secret:KAFKA_PASSWORD}" }',
+        "---",
+        "kind: view",
+        "name: recent",
+        "query: SELECT * FROM partner_orders",
+        "",
+      ].join("\n"),
+    });
+    const env = { ...server.env, KAFKA_PASSWORD: secret };
+    const json = await cli(dir, env, "plan", "--json");
+    expect(json.code).toBe(0);
+    const changes = (JSON.parse(json.stdout) as { changes: { address: string; statements?: string[] }[] }).changes;
+    const statements = Object.fromEntries(changes.map((change) => [change.address, change.statements]));
+    expect(statements["view/recent"]).toEqual([expect.stringMatching(/^CREATE VIEW `recent` AS\nSELECT \* FROM partner_orders/)]);
+    expect(statements["external_stream/partner_orders"]?.[0]).toMatch(/^CREATE EXTERNAL STREAM `partner_orders`/);
+    expect(statements["external_stream/partner_orders"]?.[0]).toContain("sasl_password = '***'");
+    const text = await cli(dir, env, "plan");
+    expect(text.stdout).toContain("SQL:");
+    expect(text.stdout).toContain("CREATE VIEW `recent` AS");
+    const markdown = await cli(dir, env, "plan", "--format", "markdown");
+    expect(markdown.stdout).toContain("```sql");
+    for (const run of [json, text, markdown]) expect(`${run.stdout}${run.stderr}`).not.toContain("e1f7");
+
+    // Over REST nothing is SQL, so no change carries statements.
+    const rest = await cli(dir, env, "plan", "--json", "--api", "rest");
+    expect((JSON.parse(rest.stdout) as { changes: Record<string, unknown>[] }).changes.every((change) => !("statements" in change))).toBe(
+      true,
+    );
+  });
+
   it("sends the credentials each transport takes, and reports a refused password without echoing it", async () => {
     const password = "pw-it's-9d3e";
     const dir = await engineExamplesFolder();

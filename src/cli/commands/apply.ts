@@ -43,7 +43,7 @@ export async function applyCommand(
     lock: options.mode,
     ...(interrupt ? { signal: interrupt } : {}),
   });
-  const { plan, connection, loaded, target } = planned;
+  const { plan, connection, loaded, target, statements } = planned;
   // Steps stop starting on Ctrl-C/SIGTERM, and when the lock's lease can no longer be trusted.
   const stops = [interrupt, planned.lock?.lost].filter((signal): signal is AbortSignal => signal !== undefined);
   const stop = stops.length > 0 ? AbortSignal.any(stops) : undefined;
@@ -53,9 +53,9 @@ export async function applyCommand(
       assertPlanStillFits(options.saved.file, options.saved.saved, { desired: loaded.resources, live: planned.live, plan });
     }
     const format = outputFormat(context);
-    if (format !== "json") context.io.stdout(renderPlanFor(context, plan, target));
+    if (format !== "json") context.io.stdout(renderPlanFor(context, plan, { target, ...(statements ? { statements } : {}) }));
     if (plan.changes.length === 0) {
-      if (format === "json") context.io.stdout(renderPlanFor(context, plan, target));
+      if (format === "json") context.io.stdout(renderPlanFor(context, plan, { target, ...(statements ? { statements } : {}) }));
       return { exitCode: 0 };
     }
     await obtainConsent(context, plan, { destroy, preApproved: options.saved !== undefined });
