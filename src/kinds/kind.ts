@@ -43,6 +43,12 @@ export interface KindModule {
   /** Over SQL the engine renames it in place (RENAME STREAM) unless something reads it (src/sql/ddl/in-place.ts). */
   readonly sqlRename?: boolean;
   readonly fields: Readonly<Record<string, FieldRule>>;
+  /**
+   * Over SQL, why this resource has no place for its description and ownership marker (no COMMENT,
+   * no body), or undefined when it has one: its description is then not compared over SQL, and the
+   * plan says that tpctl cannot own it.
+   */
+  readonly sqlHoldsNoMarker?: (spec: Spec) => string | undefined;
   readonly references: (spec: Spec) => KindReferences;
   /** How the v1beta2 REST API reaches it; absent for the kinds only SQL reaches. */
   readonly rest?: {

@@ -22,6 +22,8 @@ export const udf: KindModule = {
     source: { compare: "text", updatable: true },
     is_aggregation: { compare: "value", updatable: true, default: false },
   },
+  // CREATE REMOTE FUNCTION has no COMMENT, and no body to carry a comment line (docs/sql-ddl.md, "Ownership").
+  sqlHoldsNoMarker: (spec) => (spec["type"] === "remote" ? "a remote function has no COMMENT and no body" : undefined),
   references: () => NO_REFERENCES,
   rest: { collection: "udfs", update: "put-whole" },
   export: { folder: "udfs" },

@@ -223,4 +223,16 @@ describe("diffResource", () => {
     const mode = [desired("stream", "cars", { columns, mode: "changelog" }), live("stream", "cars", { columns, mode: "append" })] as const;
     expect(diffResource(...mode, "sql")).toEqual([expect.objectContaining({ field: "mode", forcesReplace: true })]);
   });
+
+  it("does not compare a remote UDF's description over SQL, where it cannot be stored, but does over REST", () => {
+    const spec = { type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" };
+    const pair = [desired("udf", "fn", { ...spec, description: "looks things up" }), live("udf", "fn", spec)] as const;
+    expect(diffResource(...pair, "sql")).toEqual([]);
+    expect(diffResource(...pair)).toEqual([expect.objectContaining({ field: "description", forcesReplace: false })]);
+    // A JavaScript function carries its description in its body, so SQL compares it.
+    const js = { type: "javascript", arguments: [], return_type: "string", source: "function fn(x) { return x; }" };
+    expect(diffResource(desired("udf", "fn", { ...js, description: "d" }), live("udf", "fn", js), "sql")).toEqual([
+      expect.objectContaining({ field: "description" }),
+    ]);
+  });
 });

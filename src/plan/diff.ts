@@ -17,6 +17,8 @@ export function diffResource(desired: DesiredResource, live: LiveResource, inPla
   const changes: FieldChange[] = [];
   const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
   fields.delete("name");
+  // What SQL cannot store is never a difference over SQL; the plan says so once (plan.ts).
+  if (inPlace === "sql" && KIND_MODULES[desired.kind].sqlHoldsNoMarker?.(desired.spec) !== undefined) fields.delete("description");
   for (const field of [...fields].sort()) {
     if (ignored.has(field)) continue;
     const rule: FieldRule = rules[field] ?? { compare: "value", updatable: false };

@@ -31,6 +31,15 @@ describe("assemblePlan", () => {
     expect(plan.steps.find((s) => s.address === "materialized_view/agg")?.waitsFor).toEqual(["create:stream/totals", "create:view/fast"]);
   });
 
+  it("says over SQL that a remote UDF can hold neither its description nor the ownership marker", () => {
+    const spec = { type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" };
+    const over = (inPlace: "sql" | "rest") => assemblePlan([desired("udf", "fn", spec)], [], { project: "p", inPlace }).warnings;
+    expect(over("sql")).toEqual([
+      expect.stringMatching(/^udf\/fn: over SQL a remote function has no COMMENT and no body, .*will not delete it$/),
+    ]);
+    expect(over("rest")).toEqual([]);
+  });
+
   it("plans nothing when live matches", () => {
     const plan = assemblePlan(
       [desired("stream", "cars", { columns })],

@@ -98,6 +98,7 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   const renames = findRenames(desired, liveByAddress, warnings);
   warnings.push(...nameCollisions(desired, live, desiredByAddress, options.project));
   warnings.push(...foreignOwners(desired, liveByAddress, options.project));
+  if (options.inPlace === "sql") warnings.push(...unmarkableOverSql(desired));
 
   const changes = new Map<Address, Change>();
   for (const resource of desired) {
@@ -214,6 +215,19 @@ function liveReadersOf(live: readonly LiveResource[]): Map<Address, Address[]> {
     }
   }
   return liveDependents;
+}
+
+/** Declared resources that over SQL cannot carry a description or tpctl's ownership marker. */
+function unmarkableOverSql(desired: readonly DesiredResource[]): string[] {
+  const warnings: string[] = [];
+  for (const resource of desired) {
+    const why = KIND_MODULES[resource.kind].sqlHoldsNoMarker?.(resource.spec);
+    if (why === undefined) continue;
+    warnings.push(
+      `${resource.address}: over SQL ${why}, so its description is not stored and tpctl cannot mark it as this project's; removing it from the manifests will not delete it`,
+    );
+  }
+  return warnings;
 }
 
 function foreignOwners(desired: readonly DesiredResource[], liveByAddress: ReadonlyMap<Address, LiveResource>, project: string): string[] {
