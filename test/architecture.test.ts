@@ -68,12 +68,12 @@ describe("the architecture guard itself", () => {
 
   it("allows the pure core its own modules, its packages, and the types of an edge", () => {
     expect(
-      pure(`import type { TimeplusClient } from "../live/client.js";
-import { type Request, type Response } from "../live/client.js";
+      pure(`import type { TimeplusClient } from "../drivers/http.js";
+import { type Request, type Response } from "../drivers/http.js";
 import { parseAddress } from "../model/index.js";
 import { parse } from "yaml";
 import type { Dirent } from "node:fs";
-type Client = typeof import("../live/client.js");
+type Client = typeof import("../drivers/http.js");
 // An example in a comment is no import: await import("node:fs"), Date.now()
 /** @example const { readFile } = await import("node:fs/promises"); */
 const url = "http://example.com/path"; // a URL is no comment
@@ -82,12 +82,12 @@ const url = "http://example.com/path"; // a URL is no comment
   });
 
   it("catches a value import of an edge module, even beside a type import of it", () => {
-    expect(pure(`import { createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
+    expect(pure(`import { createTimeplusClient } from "../drivers/http.js";`)).toEqual(["plan/example.ts imports drivers/http"]);
     expect(
-      pure(`import type { TimeplusClient } from "../live/client.js";\nimport { createTimeplusClient } from "../live/client.js";`),
-    ).toEqual(["plan/example.ts imports live/client"]);
-    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../live/client.js";`)).toEqual([
-      "plan/example.ts imports live/client",
+      pure(`import type { TimeplusClient } from "../drivers/http.js";\nimport { createTimeplusClient } from "../drivers/http.js";`),
+    ).toEqual(["plan/example.ts imports drivers/http"]);
+    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../drivers/http.js";`)).toEqual([
+      "plan/example.ts imports drivers/http",
     ]);
     expect(pure(`import {\n  connect,\n} from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
     expect(pure(`export * from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);

@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import type { ApiCall, ApiResponse } from "../live/client.js";
+import type { ApiCall, ApiResponse } from "../drivers/http.js";
 import type { ApplyReport, Step, StepOutcome } from "../model/index.js";
 
 /** The one thing apply needs from the API: run a call (a TimeplusClient's `request` fits). */

@@ -1,6 +1,6 @@
 import { applySteps } from "../apply/apply.js";
 import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
-import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
+import { DEFAULT_CONCURRENCY } from "../drivers/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";

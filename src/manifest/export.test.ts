@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { normalizeWorkspace, type ListedKind } from "../live/normalize.js";
+import { normalizeWorkspace, type ListedKind } from "../drivers/rest/normalize.js";
 import type { JsonObject, Kind, LiveResource } from "../model/index.js";
 import { KINDS, LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";

@@ -2,7 +2,7 @@ import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource 
 import { isJsonObject, isJsonArray } from "../model/index.js";
 import { canonicalizeSql, canonicalType } from "../sql/index.js";
 import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
-import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
+import { changedSecrets, isSecretName, withoutSecrets } from "../model/secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the

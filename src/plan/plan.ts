@@ -1,11 +1,11 @@
 import { LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
 import type { Address, Change, DesiredResource, FieldChange, LiveResource, Plan, Step, StepPhase } from "../model/index.js";
 import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, stepId } from "../model/index.js";
-import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_MODULES, ID_KINDS, RELATION_KINDS } from "../kinds/index.js";
-import { knownSecretPaths } from "./secrets.js";
+import { knownSecretPaths } from "../model/secrets.js";
 import { assertSelectorsMatch } from "./selection.js";
 
 export interface PlanOptions {

@@ -18,9 +18,9 @@ export const PURE = [
   "manifest/resolve.ts",
   "manifest/project.ts",
   "manifest/export.ts",
-  "live/normalize.ts",
-  "live/endpoints.ts",
-  "apply/calls.ts",
+  "drivers/rest/normalize.ts",
+  "drivers/rest/endpoints.ts",
+  "drivers/rest/calls.ts",
   "lock/",
 ];
 /** What the pure core may import from src/ (path prefixes without .js). */
@@ -36,15 +36,15 @@ export const PURE_MAY_IMPORT = [
   "manifest/project",
   "manifest/schemas",
   "manifest/export",
-  "live/normalize",
-  "live/endpoints",
-  "live/client",
-  "apply/calls",
+  "drivers/rest/normalize",
+  "drivers/rest/endpoints",
+  "drivers/http",
+  "drivers/rest/calls",
   "lock/",
   "errors",
 ];
 /** Edge modules whose types the pure core may name, but whose code it must never load. */
-export const TYPE_ONLY = ["live/client"];
+export const TYPE_ONLY = ["drivers/http"];
 export const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
 const IMPURE_GLOBALS =
   /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\(|fetch\(|setTimeout\(|setInterval\(|performance\.now\(|require\()/;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors.js";
-import type { ApiCall, ApiResponse } from "../../live/client.js";
+import type { ApiCall, ApiResponse } from "../../drivers/http.js";
 import { assembleExport } from "../../manifest/export.js";
 import { LiveResource } from "../../model/index.js";
 import { adoptAll } from "./export.js";

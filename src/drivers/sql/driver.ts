@@ -1,9 +1,9 @@
-import type { TimeplusClient } from "../../live/client.js";
+import type { TimeplusClient } from "../http.js";
 import type { DesiredResource, LiveResource } from "../../model/index.js";
 import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
-import { readRestKinds } from "../rest.js";
+import { readRestKinds } from "../rest/driver.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";

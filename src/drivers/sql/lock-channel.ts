@@ -1,6 +1,6 @@
 import { InternalError } from "../../errors.js";
 import { isJsonObject } from "../../model/index.js";
-import type { ApiCall, ApiResponse } from "../../live/client.js";
+import type { ApiCall, ApiResponse } from "../http.js";
 import { isReservedName } from "../../lock/lease.js";
 import { renderAlter, renderCreate, renderDrop } from "../../sql/ddl/index.js";
 import type { LockChannel } from "../driver.js";

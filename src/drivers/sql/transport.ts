@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent } from "undici";
 import { ApiError, InternalError, NetworkError, TimeoutError, UsageError } from "../../errors.js";
-import type { TimeplusClient } from "../../live/client.js";
+import type { TimeplusClient } from "../http.js";
 import { engineError, maskApiError, rowsFromEngineJson, rowsFromExec, type SqlRow } from "./decode.js";
 
 /** One SQL statement to run, with the secrets its text carries (masked from any error). */

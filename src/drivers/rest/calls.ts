@@ -1,9 +1,9 @@
-import { InternalError } from "../errors.js";
-import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../model/index.js";
-import { withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
-import type { ApiCall } from "../live/client.js";
-import { ID_KINDS, KIND_MODULES, restCollectionPath, restItemPath } from "../kinds/index.js";
-import { fingerprintSecrets } from "../plan/secrets.js";
+import { InternalError } from "../../errors.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../../model/index.js";
+import { withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
+import type { ApiCall } from "../http.js";
+import { ID_KINDS, KIND_MODULES, restCollectionPath, restItemPath } from "../../kinds/index.js";
+import { fingerprintSecrets } from "../../model/secrets.js";
 
 /**
  * The API calls that carry out one step of a plan, in order. Every resource tpctl creates or

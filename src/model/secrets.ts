@@ -1,5 +1,6 @@
-import type { JsonObject, JsonValue, Kind } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
+import type { JsonObject, JsonValue } from "./json.js";
+import type { Kind } from "./kinds.js";
+import { isJsonObject, isJsonArray } from "./json.js";
 
 /**
  * Property and setting names that hold credentials. The Timeplus API does not return these on

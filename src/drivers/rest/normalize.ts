@@ -1,4 +1,4 @@
-import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
+import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
 import {
   addressOf,
   isJsonObject,
@@ -7,12 +7,12 @@ import {
   readOwnershipMarker,
   readSchemaOwnershipMarker,
   type OwnershipRecord,
-} from "../model/index.js";
-import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
-import { KIND_MODULES, ID_KINDS } from "../kinds/index.js";
-import { manifestPrimaryKey } from "../sql/index.js";
-import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
-import { isReservedName } from "../lock/lease.js";
+} from "../../model/index.js";
+import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
+import { KIND_MODULES, ID_KINDS } from "../../kinds/index.js";
+import { manifestPrimaryKey } from "../../sql/index.js";
+import { knownSecretPaths, withoutSecrets } from "../../model/secrets.js";
+import { isReservedName } from "../../lock/lease.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {

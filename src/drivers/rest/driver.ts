@@ -1,12 +1,12 @@
-import { InternalError } from "../errors.js";
-import { callsForStep } from "../apply/calls.js";
-import type { TimeplusClient } from "../live/client.js";
-import { readWorkspace } from "../live/read-workspace.js";
-import type { Kind } from "../model/index.js";
-import type { Driver, TargetDescription } from "./driver.js";
+import { InternalError } from "../../errors.js";
+import { callsForStep } from "./calls.js";
+import type { TimeplusClient } from "../http.js";
+import { readWorkspace } from "./read-workspace.js";
+import type { Kind } from "../../model/index.js";
+import type { Driver, TargetDescription } from "../driver.js";
 
 /**
- * Today's REST path behind the driver seam, unchanged: live/read-workspace.ts reads, apply/calls.ts
+ * Today's REST path behind the driver seam, unchanged: rest/read-workspace.ts reads, rest/calls.ts
  * turns a step into API calls, and cli/lock.ts takes the lock views through the client itself.
  */
 export function createRestDriver(input: { client: TimeplusClient; target: TargetDescription }): Driver {

@@ -1,10 +1,10 @@
-import { ApiError, LiveStateError } from "../errors.js";
-import type { Kind, LiveResource } from "../model/index.js";
-import { addressOf, KINDS } from "../model/index.js";
-import type { TimeplusClient } from "./client.js";
+import { ApiError, LiveStateError } from "../../errors.js";
+import type { Kind, LiveResource } from "../../model/index.js";
+import { addressOf, KINDS } from "../../model/index.js";
+import type { TimeplusClient } from "../http.js";
 import { TOPOLOGY_PATH } from "./endpoints.js";
 import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./normalize.js";
-import { ID_KINDS, restCollectionPath } from "../kinds/index.js";
+import { ID_KINDS, restCollectionPath } from "../../kinds/index.js";
 
 /**
  * The live workspace in a fixed number of requests: one list call per kind plus the topology,

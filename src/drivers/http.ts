@@ -8,7 +8,7 @@ export { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** One request to the Timeplus REST API, described as data (see apply/calls.ts). */
+/** One request to the Timeplus REST API, described as data (see drivers/rest/calls.ts). */
 export interface ApiCall {
   readonly method: HttpMethod;
   /** Relative to `/api/v1beta2`, e.g. "/streams" or "/streams/car_live_data"; names URI-encoded (see `restItemPath` in src/kinds/). */
