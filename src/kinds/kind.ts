@@ -42,6 +42,12 @@ export interface KindModule {
   readonly readsLoosely: boolean;
   readonly fields: Readonly<Record<string, FieldRule>>;
   readonly references: (spec: Spec) => KindReferences;
+  /**
+   * JSON pointers of the values in a spec that are secret by their field's name (credentials in
+   * properties or settings, a webhook URL): the API does not return them, so they are compared by
+   * fingerprint and never shown. Absent: the kind holds no secret.
+   */
+  readonly secrets?: (spec: Spec) => readonly string[];
   /** How the v1beta2 REST API reaches it; absent for the kinds only SQL reaches. */
   readonly rest?: {
     /** The collection, relative to `/api/v1beta2` (docs/timeplus-api.md §2). */

@@ -1,5 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { textsOf } from "./kind.js";
+import { propertySecrets } from "./secrets.js";
 import { description, fixed, properties, sqlReplace } from "./rules.js";
 
 export const sink: KindModule = {
@@ -13,6 +14,7 @@ export const sink: KindModule = {
   readsLoosely: false,
   fields: { description, type: fixed, query: sqlReplace, properties },
   references: (spec) => ({ sql: textsOf(spec, "query"), relations: [], schemas: [] }),
+  secrets: (spec) => propertySecrets(spec, "type"),
   rest: { collection: "sinks", update: "patch-changed" },
   export: { folder: "sinks" },
 };

@@ -1,3 +1,4 @@
+import { isJsonObject } from "../model/index.js";
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { description, fixed } from "./rules.js";
@@ -23,6 +24,9 @@ export const udf: KindModule = {
     is_aggregation: { compare: "value", updatable: true, default: false },
   },
   references: () => NO_REFERENCES,
+  // A remote UDF's header key (docs/timeplus-api.md §3.8).
+  secrets: (spec) =>
+    isJsonObject(spec["auth_context"]) && spec["auth_context"]["key_value"] !== undefined ? ["/auth_context/key_value"] : [],
   rest: { collection: "udfs", update: "put-whole" },
   export: { folder: "udfs" },
 };

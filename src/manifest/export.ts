@@ -2,10 +2,10 @@ import { Document } from "yaml";
 import { renderManifestYaml } from "../render/yaml.js";
 import type { ApiCall } from "../drivers/http.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
-import { deepEqual, unwrapCodec } from "../plan/diff.js";
-import { ID_KINDS, isValidName, KIND_MODULES, nameRuleFor, restItemPath } from "../kinds/index.js";
-import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../model/secrets.js";
+import { deepEqual, isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
+import { unwrapCodec } from "../sql/index.js";
+import { ID_KINDS, isValidName, KIND_MODULES, knownSecretPaths, nameRuleFor, restItemPath } from "../kinds/index.js";
+import { escapePointer, fingerprintSecrets } from "../model/secrets.js";
 
 /** One secret an exported manifest reads from the environment instead of holding it. */
 export interface ExportedSecret {

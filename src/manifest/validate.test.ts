@@ -6,7 +6,8 @@ import type { ManifestIssue } from "../errors.js";
 import { isJsonObject, KINDS, type JsonObject } from "../model/index.js";
 import { DEFAULT_SCHEMA_DIR, readSchemas } from "./load.js";
 import { parseManifestText } from "./parse.js";
-import { closest, editDistance, validateDocuments, type ResolvedDocument, type SchemaSet } from "./validate.js";
+import { closest, editDistance } from "../model/index.js";
+import { validateDocuments, type ResolvedDocument, type SchemaSet } from "./validate.js";
 
 let schemas: SchemaSet;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
-import { isReservedName } from "../lock/lease.js";
+import { closest, isReservedName } from "../model/index.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
 import { isValidName, KIND_MODULES, nameRuleFor } from "../kinds/index.js";
@@ -518,45 +518,6 @@ export function describeValue(value: unknown): string {
 function didYouMean(value: string, candidates: readonly string[]): string {
   const suggestion = closest(value, candidates);
   return suggestion ? ` (did you mean "${suggestion}"?)` : "";
-}
-
-/** The candidate closest to `value` by edit distance, if close enough to be a likely typo. */
-export function closest(value: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const needle = value.toLowerCase();
-  for (const candidate of candidates) {
-    const distance = editDistance(needle, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const limit = Math.max(1, Math.floor(value.length / 3));
-  return best !== undefined && bestDistance <= limit && bestDistance < value.length ? best : undefined;
-}
-
-/** Levenshtein distance, counting a swap of two neighbours as one edit (the commonest typo). */
-export function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [i];
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const above = rows[i - 1] as number[];
-      let distance = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        distance = Math.min(distance, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      }
-      row.push(distance);
-    }
-    rows.push(row);
-  }
-  return (rows[a.length] as number[])[b.length] as number;
 }
 
 function byPosition(issues: readonly ManifestIssue[]): ManifestIssue[] {

@@ -1,5 +1,4 @@
 import type { JsonObject, JsonValue } from "./json.js";
-import type { Kind } from "./kinds.js";
 import { isJsonObject, isJsonArray } from "./json.js";
 
 /**
@@ -24,44 +23,6 @@ function endsAWordInKey(name: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .some((word) => word.endsWith("key"));
-}
-
-/**
- * JSON pointers of the values in `spec` that are secret by their field name: credentials in
- * properties (sinks, sources, alerts), Slack webhook URLs (which embed a token), a remote UDF's
- * `auth_context.key_value`, and credential settings of external streams and tables.
- */
-export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
-  const paths: string[] = [];
-  const properties = spec["properties"];
-  if ((kind === "sink" || kind === "source" || kind === "alert") && isJsonObject(properties)) {
-    collect(properties, "/properties", paths);
-    const type = kind === "alert" ? spec["action"] : spec["type"];
-    if (type === "slack" && typeof properties["url"] === "string") paths.push("/properties/url");
-  }
-  if (kind === "udf") {
-    const auth = spec["auth_context"];
-    if (isJsonObject(auth) && auth["key_value"] !== undefined) paths.push("/auth_context/key_value");
-  }
-  if (kind === "external_stream" || kind === "external_table") {
-    const settings = spec["settings"];
-    if (isJsonArray(settings)) {
-      settings.forEach((setting: JsonValue, index: number) => {
-        if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])) {
-          paths.push(`/settings/${index}/value`);
-        }
-      });
-    }
-  }
-  return [...new Set(paths)].sort();
-}
-
-function collect(object: JsonObject, prefix: string, paths: string[]): void {
-  for (const [key, value] of Object.entries(object)) {
-    const path = `${prefix}/${escapePointer(key)}`;
-    if (isSecretName(key)) paths.push(path);
-    else if (isJsonObject(value)) collect(value, path, paths);
-  }
 }
 
 export function escapePointer(segment: string): string {

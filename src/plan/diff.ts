@@ -1,6 +1,6 @@
 import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
-import { canonicalizeSql, canonicalType } from "../sql/index.js";
+import { deepEqual, isJsonObject, isJsonArray } from "../model/index.js";
+import { canonicalizeSql, canonicalType, unwrapCodec } from "../sql/index.js";
 import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
 import { changedSecrets, isSecretName, withoutSecrets } from "../model/secrets.js";
 
@@ -180,11 +180,6 @@ function normalizeSettings(value: JsonValue): JsonValue {
     .sort((a: JsonValue, b: JsonValue) => String((a as JsonObject)["key"]).localeCompare(String((b as JsonObject)["key"])));
 }
 
-export function unwrapCodec(codec: string): string {
-  const match = /^\s*codec\s*\((.*)\)\s*$/is.exec(codec);
-  return match?.[1] ?? codec;
-}
-
 function squeeze(text: string): string {
   return text.replace(/\s+/g, "");
 }
@@ -196,17 +191,4 @@ function squeezeSql(text: string): string {
   } catch {
     return text.trim();
   }
-}
-
-export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (isJsonArray(a) && isJsonArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
-    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
-  }
-  return false;
 }

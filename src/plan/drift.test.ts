@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError } from "../errors.js";
-import { assembleDriftReport, hasDrift, summarizeDrift } from "./drift.js";
+import { summarizeDrift } from "../model/index.js";
+import { assembleDriftReport, hasDrift } from "./drift.js";
 import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
 

@@ -4,8 +4,7 @@ import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMA
 import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
-import { KIND_MODULES, ID_KINDS, RELATION_KINDS } from "../kinds/index.js";
-import { knownSecretPaths } from "../model/secrets.js";
+import { KIND_MODULES, ID_KINDS, knownSecretPaths, RELATION_KINDS } from "../kinds/index.js";
 import { assertSelectorsMatch } from "./selection.js";
 
 export interface PlanOptions {

@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.js";
 import type { Address } from "../model/index.js";
-import { closest } from "../manifest/validate.js";
+import { closest } from "../model/index.js";
 
 /**
  * `--target`, `--exclude` and `--replace` name resources by address. One that names nothing

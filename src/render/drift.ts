@@ -1,6 +1,5 @@
-import type { JsonValue } from "../model/index.js";
-import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary } from "../plan/drift.js";
-import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
+import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary, JsonValue } from "../model/index.js";
+import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../model/index.js";
 import { compactJson, diffTextLines, renderDiffLine, secretNote, type DiffLine } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";

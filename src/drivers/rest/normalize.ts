@@ -9,10 +9,10 @@ import {
   type OwnershipRecord,
 } from "../../model/index.js";
 import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
-import { KIND_MODULES, ID_KINDS } from "../../kinds/index.js";
+import { KIND_MODULES, ID_KINDS, knownSecretPaths } from "../../kinds/index.js";
 import { manifestPrimaryKey } from "../../sql/index.js";
-import { knownSecretPaths, withoutSecrets } from "../../model/secrets.js";
-import { isReservedName } from "../../lock/lease.js";
+import { withoutSecrets } from "../../model/secrets.js";
+import { isReservedName } from "../../model/index.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {

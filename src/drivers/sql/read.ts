@@ -1,7 +1,7 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
 import { addressOf, LiveResource } from "../../model/index.js";
-import { isReservedName } from "../../lock/lease.js";
+import { isReservedName } from "../../model/index.js";
 import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import {
   parseCreateStatement,
