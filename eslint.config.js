@@ -13,7 +13,8 @@ const PURE = [
   "src/sql/**/*.ts",
   "src/plan/**/*.ts",
   "src/render/**/*.ts",
-  "src/manifest/{parse,validate,resolve,project,export}.ts",
+  "src/manifest/{parse,validate,resolve,project}.ts",
+  "src/export/assemble.ts",
   "src/drivers/rest/{normalize,endpoints,calls}.ts",
 ];
 const TESTS = ["**/*.test.ts", "**/test-utils.ts", "test/**/*.ts", "bench/**/*.ts"];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors.js";
 import type { ApiCall, ApiResponse } from "../../drivers/http.js";
-import { assembleExport } from "../../manifest/export.js";
+import { assembleExport } from "../../export/assemble.js";
 import { LiveResource } from "../../model/index.js";
 import { adoptAll } from "./export.js";
 

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { fileURLToPath } from "node:url";
 import { TpctlError, UsageError } from "../../errors.js";
 import { rejectAmbiguousNames } from "../../drivers/rest/read-workspace.js";
-import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
+import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../export/assemble.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
 import type { TimeplusClient } from "../../drivers/http.js";

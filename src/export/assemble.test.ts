@@ -4,9 +4,9 @@ import { normalizeWorkspace, type ListedKind } from "../drivers/rest/normalize.j
 import type { JsonObject, Kind, LiveResource } from "../model/index.js";
 import { KINDS, LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
-import { adoptionFor, assembleExport, renderExportReport, type ExportBundle } from "./export.js";
-import { readSchemas } from "./load.js";
-import { assembleManifests } from "./project.js";
+import { adoptionFor, assembleExport, renderExportReport, type ExportBundle } from "./assemble.js";
+import { readSchemas } from "../manifest/load.js";
+import { assembleManifests } from "../manifest/project.js";
 
 /** What the list endpoints return for a workspace holding every kind (shapes as server/kinds/*.ts render them). */
 const API: Record<Kind, JsonObject[]> = {
