@@ -113,6 +113,53 @@ export function purityProblems(path: string, source: string): string[] {
   return problems;
 }
 
+/**
+ * The layers of src/ that every stage stands on, each with what it may import besides itself:
+ * model/ (types every stage shares and the tiny pure helpers on them), sql/ (the Timeplus SQL
+ * toolkit), kinds/ (one module per kind: everything tpctl knows about it) and errors.ts.
+ */
+export const FOUNDATION: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  "model/": ["errors"],
+  "sql/": ["model/", "errors"],
+  "kinds/": ["model/", "sql/", "errors"],
+};
+/** The stages of the pipeline: each imports itself and the foundation, never another stage. */
+export const STAGES = ["manifest/", "drivers/", "plan/", "apply/", "render/", "export/", "lock/"];
+/**
+ * The stage-to-stage imports the design wants, each for a reason; any other is a sideways import.
+ * - export/ -> render/yaml: an export writes manifests in the YAML style plans show them in.
+ * - export/ -> drivers/http: the type of the REST calls adoption builds, until adoption runs
+ *   through the driver like every other write.
+ */
+export const STAGE_EDGES: Readonly<Record<string, readonly string[]>> = {
+  "export/": ["render/yaml", "drivers/http"],
+};
+
+function layerOf(path: string): string | undefined {
+  if (path === "errors.ts") return "errors";
+  return [...Object.keys(FOUNDATION), ...STAGES].find((layer) => layer.endsWith("/") && path.startsWith(layer));
+}
+
+/**
+ * Imports that cross the layering of one file under src/ (types count: they couple too): a stage
+ * importing another stage sideways, or a foundation layer importing a stage or a layer above it.
+ * cli/ wires the stages together and may import anything; server/ has its own rule.
+ */
+export function layerProblems(path: string, source: string): string[] {
+  const layer = layerOf(path);
+  if (layer === undefined) return [];
+  const allowed = [layer, ...(FOUNDATION[layer] ?? Object.keys(FOUNDATION)), ...(STAGE_EDGES[layer] ?? [])];
+  return importsOf(source)
+    .filter((reference) => reference.specifier.startsWith("."))
+    .map((reference) => join(path, "..", reference.specifier).replace(/\.js$/, ""))
+    .filter((target) => !allowed.some((prefix) => target === prefix || target.startsWith(prefix)))
+    .map(
+      (target) =>
+        `${path} imports ${target} (${layer} may import ${allowed.filter((prefix) => prefix !== layer).join(", ") || "nothing else"})`,
+    );
+}
+
 /** The server stands alone: it imports only itself, the model and the SQL toolkit. */
 export function serverProblems(path: string, source: string): string[] {
   if (!path.startsWith("server/")) return [];
