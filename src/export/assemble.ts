@@ -2,10 +2,20 @@ import { Document } from "yaml";
 import { renderManifestYaml } from "../render/yaml.js";
 import type { ApiCall } from "../drivers/http.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { deepEqual, isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
+import {
+  deepEqual,
+  escapePointer,
+  isJsonObject,
+  KINDS,
+  pointerSegments,
+  setAt,
+  withOwnershipMarker,
+  withSchemaOwnershipMarker,
+  isJsonArray,
+} from "../model/index.js";
 import { unwrapCodec } from "../sql/index.js";
 import { ID_KINDS, isValidName, KIND_MODULES, knownSecretPaths, nameRuleFor, restItemPath } from "../kinds/index.js";
-import { escapePointer, fingerprintSecrets } from "../model/secrets.js";
+import { fingerprintSecrets } from "../model/secrets.js";
 
 /** One secret an exported manifest reads from the environment instead of holding it. */
 export interface ExportedSecret {
@@ -212,10 +222,7 @@ function credentialsInValues(value: JsonValue, pointer: string, field?: string):
 
 /** `TPCTL_SINK_ALERTS_OUT_PASSWORD`: kind, name and the field, so that a reader can tell which is which. */
 function envVarName(resource: LiveResource, pointer: string, spec: JsonObject): string {
-  const segments = pointer
-    .split("/")
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = pointerSegments(pointer);
   let field: string[];
   if (segments[0] === "properties") {
     field = segments.slice(1);
@@ -252,28 +259,6 @@ function uniquePath(resource: LiveResource, taken: Set<string>): string {
   return path;
 }
 
-/** Sets (or with `undefined`, removes) the value at a JSON pointer, creating objects on the way. */
-function setAt(value: JsonValue, pointer: string, replacement: JsonValue | undefined): JsonValue {
-  const [head, ...rest] = pointer
-    .split("/")
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (head === undefined) return replacement ?? null;
-  const restPointer = rest.map((segment) => `/${escapePointer(segment)}`).join("");
-  if (isJsonArray(value)) {
-    const index = Number(head);
-    return value.map((item: JsonValue, at: number) => (at === index ? setAt(item, restPointer, replacement) : item));
-  }
-  const object: Record<string, JsonValue> = isJsonObject(value) ? { ...value } : {};
-  if (rest.length === 0) {
-    if (replacement === undefined) delete object[head];
-    else object[head] = replacement;
-  } else if (object[head] !== undefined || replacement !== undefined) {
-    object[head] = setAt(object[head] ?? {}, restPointer, replacement);
-  }
-  return object;
-}
-
 /**
  * `$${` in every string, since the loader reads `${…}` as a reference: a query that happens to
  * contain `${` must come back as the same text.
@@ -304,10 +289,7 @@ function renderSecretsComment(secrets: readonly ExportedSecret[]): string {
 
 /** "/properties/oauth2/client_secret" as "properties.oauth2.client_secret". */
 export function describePointer(pointer: string): string {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"))
+  return pointerSegments(pointer)
     .map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
     .join("");
 }

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../model/index.js";
-import { isJsonArray, isJsonObject } from "../model/index.js";
-import { escapePointer, isSecretName } from "../model/secrets.js";
+import { escapePointer, isJsonArray, isJsonObject } from "../model/index.js";
+import { isSecretName } from "../model/secrets.js";
 
 type Spec = Readonly<Record<string, JsonValue>>;
 

@@ -3,8 +3,8 @@ import type { DesiredResource, JsonObject, JsonValue, Kind, SourceLocation } fro
 import { isJsonObject, isKind } from "../model/index.js";
 import { parseManifestText, type JsonPath, type Locator, type ParsedDocument } from "./parse.js";
 import { CREDENTIAL_VARIABLES, resolveDocument, resolveValue } from "./resolve.js";
-import { closest } from "../model/index.js";
-import { describeValue, pointerOf, validateDocuments, validateProjectDocument, type ResolvedDocument, type SchemaSet } from "./validate.js";
+import { closest, pointerOf } from "../model/index.js";
+import { describeValue, validateDocuments, validateProjectDocument, type ResolvedDocument, type SchemaSet } from "./validate.js";
 
 export const DEFAULT_PROJECT = "default";
 

@@ -2,10 +2,10 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
-import { closest, isReservedName } from "../model/index.js";
+import { closest, deepFreeze, escapePointer, isReservedName, pointerOf, unescapePointer } from "../model/index.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
-import { isValidName, KIND_MODULES, nameRuleFor } from "../kinds/index.js";
+import { isValidName, KIND_MODULES, knownSecretPaths, nameRuleFor } from "../kinds/index.js";
 
 /** The JSON Schemas of schemas/: one per kind, and the one for tpctl.yaml. */
 export interface SchemaSet {
@@ -66,12 +66,6 @@ const COMPUTED_FIELDS = new Set([
 ]);
 
 const NAME_RULE = "a name starts with a letter and has at most 64 letters, digits or underscores";
-
-/**
- * Sensitive settings the API does not return on read (docs/timeplus-api.md §4): values under these keys
- * of the free-form `properties` are treated as secret even when written literally.
- */
-const SECRET_PROPERTY = /password|passwd|secret|token|api_?key|credential|private_key/i;
 
 /**
  * The schemas let a number or boolean field hold `${var.NAME}` (an `anyOf` whose second branch is
@@ -268,18 +262,15 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
   });
 }
 
-/** Pointers of values that are secret by nature: `writeOnly` fields of the schema and sensitive properties. */
+/**
+ * Pointers of values that are secret by nature, even when written literally: `writeOnly` fields of
+ * the schema, and what the kind's module names secret (credential properties and settings, a Slack
+ * webhook URL; the API does not return them on read, docs/timeplus-api.md §4).
+ */
 function secretFieldPaths(kind: Kind, spec: JsonObject, schema: JsonObject): string[] {
   const paths: string[] = [];
   walkWriteOnly(spec, schema, schema, "", paths);
-  const properties = spec["properties"];
-  if (isJsonObject(properties)) {
-    walkSensitive(properties, "/properties", paths);
-    // A Slack webhook URL is its credential (docs/timeplus-api.md §3.4).
-    const slack = (kind === "sink" && spec["type"] === "slack") || (kind === "alert" && spec["action"] === "slack");
-    if (slack && properties["url"] !== undefined) paths.push("/properties/url");
-  }
-  return paths;
+  return [...paths, ...knownSecretPaths(kind, spec)];
 }
 
 function walkWriteOnly(value: JsonValue, schema: JsonValue | undefined, root: JsonObject, pointer: string, into: string[]): void {
@@ -304,32 +295,6 @@ function resolveRef(schema: JsonValue | undefined, root: JsonObject): JsonValue 
   let current: JsonValue | undefined = root;
   for (const segment of ref.slice(2).split("/")) current = isJsonObject(current) ? current[segment] : undefined;
   return current;
-}
-
-function walkSensitive(value: JsonObject, pointer: string, into: string[]): void {
-  for (const [key, item] of Object.entries(value)) {
-    const here = `${pointer}/${escapePointer(key)}`;
-    if (SECRET_PROPERTY.test(key) && !isJsonObject(item)) into.push(here);
-    else if (isJsonObject(item)) walkSensitive(item, here, into);
-  }
-}
-
-export function escapePointer(segment: string | number): string {
-  return String(segment).replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-export function pointerOf(path: JsonPath): string {
-  return path.map((segment) => `/${escapePointer(segment)}`).join("");
-}
-
-function deepFreeze(value: JsonValue): JsonValue {
-  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
-  if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
-    return Object.freeze(out);
-  }
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -458,7 +423,7 @@ function pathOf(instancePath: string, root: JsonValue): JsonPath {
   const path: (string | number)[] = [];
   let current: JsonValue | undefined = root;
   for (const raw of instancePath.slice(1).split("/")) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    const segment = unescapePointer(raw);
     if (isJsonArray(current)) {
       const index = Number(segment);
       path.push(index);

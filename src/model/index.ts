@@ -1,5 +1,6 @@
 export * from "./kinds.js";
 export * from "./json.js";
+export * from "./pointer.js";
 export * from "./resource.js";
 export * from "./plan.js";
 export * from "./ownership.js";

@@ -27,3 +27,14 @@ export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   }
   return false;
 }
+
+/** `value` frozen all the way down, so that no stage can change a resource after validation. */
+export function deepFreeze(value: JsonValue): JsonValue {
+  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
+  if (isJsonObject(value)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
+    return Object.freeze(out);
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError } from "../errors.js";
-import { summarizeDrift } from "../model/index.js";
+import { DesiredResource, summarizeDrift } from "../model/index.js";
 import { assembleDriftReport, hasDrift } from "./drift.js";
 import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
@@ -98,6 +98,20 @@ describe("assembleDriftReport", () => {
       options,
     );
     expect(report.drift.map((entry) => `${entry.status} ${entry.address}`)).toEqual(["changed stream/cars"]);
+  });
+
+  it("reports a pending rename the same way whether or not prevent_destroy is set", () => {
+    const renamed = (preventDestroy: boolean) =>
+      DesiredResource.create({
+        kind: "view",
+        name: "fast_cars",
+        spec: { name: "fast_cars", query: "SELECT 1" },
+        previousName: "fast",
+        lifecycle: { preventDestroy },
+      });
+    const liveView = live("view", "fast", { query: "SELECT 1", description: "" }, { owner: "fleet" });
+    const unprotected = assembleDriftReport([renamed(false)], [liveView], options);
+    expect(assembleDriftReport([renamed(true)], [liveView], options)).toEqual(unprotected);
   });
 
   it("reports an orphan that a declared resource still reads instead of refusing", () => {

@@ -1,16 +1,8 @@
-import type {
-  Address,
-  Change,
-  DesiredResource,
-  DriftEntry,
-  DriftField,
-  DriftReport,
-  Kind,
-  LiveResource,
-} from "../model/index.js";
+import type { Address, Change, DesiredResource, DriftEntry, DriftField, DriftReport, Kind, LiveResource } from "../model/index.js";
 import {
   DesiredResource as DesiredResourceFactory,
   DRIFT_FORMAT_VERSION,
+  pointerSegments,
   KINDS,
   LiveResource as LiveResourceFactory,
 } from "../model/index.js";
@@ -128,22 +120,12 @@ function entryOf(change: Change): DriftEntry | undefined {
  * depend on every renderer getting that right.
  */
 function fieldsHoldingSecrets(secretPaths: readonly string[]): Set<string> {
-  return new Set(
-    secretPaths.map((path) => (path.split("/")[1] ?? "").replace(/~1/g, "/").replace(/~0/g, "~")).filter((field) => field !== ""),
-  );
+  return new Set(secretPaths.map((path) => pointerSegments(path)[0] ?? "").filter((field) => field !== ""));
 }
 
 function withoutProtection(resource: DesiredResource): DesiredResource {
   if (!resource.lifecycle.preventDestroy) return resource;
-  return DesiredResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    dependsOn: resource.dependsOn,
-    lifecycle: { preventDestroy: false, ignoreChanges: resource.lifecycle.ignoreChanges },
-    secretPaths: resource.secretPaths,
-    ...(resource.location ? { location: resource.location } : {}),
-  });
+  return DesiredResourceFactory.with(resource, { lifecycle: { preventDestroy: false } });
 }
 
 function forReport(resource: LiveResource, declared: boolean): LiveResource {

@@ -303,16 +303,7 @@ function renameChange(resource: DesiredResource, previous: LiveResource): Change
 export function withKnownSecrets(resource: DesiredResource): DesiredResource {
   const known = knownSecretPaths(resource.kind, resource.spec);
   if (known.every((path) => resource.secretPaths.includes(path))) return resource;
-  return DesiredResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    dependsOn: resource.dependsOn,
-    lifecycle: resource.lifecycle,
-    secretPaths: [...new Set([...resource.secretPaths, ...known])].sort(),
-    ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
-    ...(resource.location ? { location: resource.location } : {}),
-  });
+  return DesiredResourceFactory.with(resource, { secretPaths: [...new Set([...resource.secretPaths, ...known])].sort() });
 }
 
 /**

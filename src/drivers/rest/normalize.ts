@@ -4,6 +4,7 @@ import {
   isJsonObject,
   isKind,
   LiveResource,
+  pointerSegments,
   readOwnershipMarker,
   readSchemaOwnershipMarker,
   type OwnershipRecord,
@@ -83,10 +84,10 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   // A UDF's key_value goes entirely (the field was never returned before); other secrets keep
   // their key with an empty value, which still tells export that the resource has one.
   for (const path of knownSecretPaths(kind, spec)) {
-    const field = path.split("/")[1] ?? "";
+    const [field = "", ...below] = pointerSegments(path);
     const value = spec[field];
     if (value === undefined) continue;
-    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, path.split("/").slice(2));
+    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, below);
   }
   if (kind === "stream") {
     // `mode` "" means append; the response's engine "Stream" is not a request value.
@@ -129,11 +130,11 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   };
 }
 
-/** `value` with the string at `segments` (JSON-pointer segments below the field) made empty. */
+/** `value` with the string at `segments` (unescaped JSON-pointer segments below the field) made empty. */
 function blankAt(value: JsonValue, segments: readonly string[]): JsonValue {
   const [head, ...rest] = segments;
   if (head === undefined) return typeof value === "string" && value !== "" ? "" : value;
-  const key = head.replace(/~1/g, "/").replace(/~0/g, "~");
+  const key = head;
   if (Array.isArray(value)) return value.map((item: JsonValue, index: number) => (String(index) === key ? blankAt(item, rest) : item));
   if (isJsonObject(value) && key in value) return { ...value, [key]: blankAt(value[key] as JsonValue, rest) };
   return value;
