@@ -52,3 +52,10 @@ export function setAt(value: JsonValue, pointer: string, replacement: JsonValue 
   }
   return object;
 }
+
+/** "/properties/oauth2/client_secret" as "properties.oauth2.client_secret", a list index as "[2]": how a person reads a pointer. */
+export function describePointer(pointer: string): string {
+  return pointerSegments(pointer)
+    .map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join("");
+}

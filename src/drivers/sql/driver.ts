@@ -3,7 +3,7 @@ import type { DesiredResource, LiveResource } from "../../model/index.js";
 import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
-import { readRestKinds } from "../rest/driver.js";
+import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";
@@ -32,7 +32,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
       const work = workForStep(step, change, project);
       if (work.via === "rest") {
         if (!rest) throw unsupported(change.kind, change.address, input.target);
-        for (const call of work.calls) await rest.request(call);
+        await sendCalls(rest, work.calls);
         return;
       }
       for (const { statement, secrets } of work.statements) await transport.execute({ sql: statement.sql, secrets });
