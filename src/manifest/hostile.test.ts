@@ -7,7 +7,7 @@ import type { ManifestIssue } from "../errors.js";
 import { loadManifests, readSchemas } from "./load.js";
 import { MAX_FILE_CHARS, MAX_VALUE_CHARS } from "./parse.js";
 import { assembleManifests } from "./project.js";
-import type { SchemaSet } from "./validate.js";
+import type { SchemaSet } from "./schemas.js";
 
 /** Manifests written to break tpctl: each must be a clear issue with file:line, never a crash or a silent pass. */
 let schemas: SchemaSet;

@@ -7,7 +7,7 @@ import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
 import { assembleManifests, type AssignedVariable, type ConnectionSettings, type ManifestFile } from "./project.js";
-import type { CompiledSchemas, SchemaSet } from "./validate.js";
+import type { CompiledSchemas, SchemaSet } from "./schemas.js";
 import { MAX_FILE_CHARS } from "./parse.js";
 
 export interface LoadResult {

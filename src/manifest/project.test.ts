@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ManifestIssue } from "../errors.js";
 import { readSchemas } from "./load.js";
 import { assembleManifests, parseProjectText } from "./project.js";
-import type { SchemaSet } from "./validate.js";
+import type { SchemaSet } from "./schemas.js";
 
 let schemas: SchemaSet;
 beforeAll(async () => {

@@ -4,7 +4,9 @@ import { isJsonObject, isKind } from "../model/index.js";
 import { parseManifestText, type JsonPath, type Locator, type ParsedDocument } from "./parse.js";
 import { CREDENTIAL_VARIABLES, resolveDocument, resolveValue } from "./resolve.js";
 import { closest, pointerOf } from "../model/index.js";
-import { describeValue, validateDocuments, validateProjectDocument, type ResolvedDocument, type SchemaSet } from "./validate.js";
+import { describeValue } from "./issues.js";
+import type { SchemaSet } from "./schemas.js";
+import { validateDocuments, validateProjectDocument, type ResolvedDocument } from "./validate.js";
 
 export const DEFAULT_PROJECT = "default";
 

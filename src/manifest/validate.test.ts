@@ -7,7 +7,8 @@ import { isJsonObject, KINDS, type JsonObject } from "../model/index.js";
 import { DEFAULT_SCHEMA_DIR, readSchemas } from "./load.js";
 import { parseManifestText } from "./parse.js";
 import { closest, editDistance } from "../model/index.js";
-import { validateDocuments, type ResolvedDocument, type SchemaSet } from "./validate.js";
+import type { SchemaSet } from "./schemas.js";
+import { validateDocuments, type ResolvedDocument } from "./validate.js";
 
 let schemas: SchemaSet;
 beforeAll(async () => {
