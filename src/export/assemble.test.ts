@@ -9,7 +9,7 @@ import { renderExportReport } from "../render/export.js";
 import { adoptionFor, type Adoption } from "./adopt.js";
 import { assembleExport, type ExportBundle } from "./assemble.js";
 import { readSchemas } from "../manifest/load.js";
-import { assembleManifests } from "../manifest/project.js";
+import { assembleManifests } from "../manifest/assemble.js";
 
 /** What the list endpoints return for a workspace holding every kind (shapes as server/kinds/*.ts render them). */
 const API: Record<Kind, JsonObject[]> = {
