@@ -41,7 +41,7 @@ export function adoptionFor(
   const module = KIND_MODULES[resource.kind];
   if (resource.owner === options.project) return { address, action: "skip", reason: `already owned by project "${options.project}"` };
   if (resource.owner !== undefined) return { address, action: "skip", reason: `owned by project "${resource.owner}"; left to it` };
-  if (resource.kind === "external_stream" || resource.kind === "external_table") {
+  if (module.rest?.update === "none") {
     return {
       address,
       action: "skip",
@@ -72,7 +72,7 @@ export function adoptionFor(
     spec,
     secretPaths: unset.length === 0 ? knownSecretPaths(resource.kind, spec) : [],
   });
-  const field = resource.kind === "schema" ? "content" : "description";
+  const field = module.marker ?? "description";
   const before = resource.spec[field];
   const after = spec[field];
   const fieldChange: FieldChange = {

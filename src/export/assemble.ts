@@ -159,20 +159,7 @@ function isImplicitTpTime(column: JsonObject): boolean {
  */
 function secretPointers(kind: Kind, spec: JsonObject): string[] {
   const pointers = new Set(knownSecretPaths(kind, spec));
-  const properties = isJsonObject(spec["properties"]) ? spec["properties"] : {};
-  const type = kind === "alert" ? spec["action"] : spec["type"];
-  if ((kind === "sink" || kind === "alert") && type === "slack") pointers.add("/properties/url");
-  if (kind === "sink" && type === "http" && isJsonObject(properties["oauth2"]) && properties["oauth2"]["enabled"] === true) {
-    pointers.add("/properties/oauth2/client_key");
-    pointers.add("/properties/oauth2/client_secret");
-  }
-  if (kind === "udf" && spec["auth_method"] === "auth_header") pointers.add("/auth_context/key_value");
-  // A user name implies the password the API hides; leaving it out would wipe the live one.
-  if (kind === "sink" || kind === "source") {
-    const hasKey = (pattern: RegExp): boolean => Object.keys(properties).some((key) => pattern.test(key));
-    if (hasKey(/^(username|user)$/i) && !hasKey(/^password$/i)) pointers.add("/properties/password");
-    if (hasKey(/^sasl_(username|user)$/i) && !hasKey(/^sasl_password$/i)) pointers.add("/properties/sasl_password");
-  }
+  for (const pointer of KIND_MODULES[kind].export.hiddenSecrets?.(spec) ?? []) pointers.add(pointer);
   for (const pointer of credentialsInValues(spec, "")) pointers.add(pointer);
   return [...pointers].sort();
 }

@@ -35,3 +35,18 @@ export function settingSecrets(spec: Spec): string[] {
   });
   return paths;
 }
+
+/** A Slack webhook URL, which the API hides (docs/timeplus-api.md §3.4), when `typeField` says `slack`. */
+export function slackUrl(spec: Spec, typeField: "type" | "action"): string[] {
+  return spec[typeField] === "slack" ? ["/properties/url"] : [];
+}
+
+/** A user name implies the password the API hides: leaving it out of an export would wipe the live one. */
+export function impliedPasswords(spec: Spec): string[] {
+  const properties = isJsonObject(spec["properties"]) ? spec["properties"] : {};
+  const hasKey = (pattern: RegExp): boolean => Object.keys(properties).some((key) => pattern.test(key));
+  const paths: string[] = [];
+  if (hasKey(/^(username|user)$/i) && !hasKey(/^password$/i)) paths.push("/properties/password");
+  if (hasKey(/^sasl_(username|user)$/i) && !hasKey(/^sasl_password$/i)) paths.push("/properties/sasl_password");
+  return paths;
+}

@@ -1,6 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { namesOf } from "./kind.js";
-import { propertySecrets } from "./secrets.js";
+import { impliedPasswords, propertySecrets } from "./secrets.js";
 import { description, fixed, properties } from "./rules.js";
 
 export const source: KindModule = {
@@ -16,6 +16,6 @@ export const source: KindModule = {
   // It writes into its stream.
   references: (spec) => ({ sql: [], relations: namesOf(spec, "stream"), schemas: [] }),
   secrets: (spec) => propertySecrets(spec, "type"),
-  rest: { collection: "sources", update: "patch-changed" },
-  export: { folder: "sources" },
+  rest: { collection: "sources", update: "patch-changed", stopsForUpdate: true },
+  export: { folder: "sources", hiddenSecrets: (spec) => impliedPasswords(spec) },
 };

@@ -28,5 +28,6 @@ export const udf: KindModule = {
   secrets: (spec) =>
     isJsonObject(spec["auth_context"]) && spec["auth_context"]["key_value"] !== undefined ? ["/auth_context/key_value"] : [],
   rest: { collection: "udfs", update: "put-whole" },
-  export: { folder: "udfs" },
+  // A remote UDF's header key, hidden on read (docs/timeplus-api.md §3.8).
+  export: { folder: "udfs", hiddenSecrets: (spec) => (spec["auth_method"] === "auth_header" ? ["/auth_context/key_value"] : []) },
 };

@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index
 import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
 import { deepFreeze, isReservedName } from "../model/index.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
-import type { JsonPath, ParsedDocument } from "./parse.js";
+import type { ParsedDocument } from "./parse.js";
 import { isValidName, KIND_MODULES } from "../kinds/index.js";
 import { byPosition, dedupe, dependsOnMessage, describeValue, didYouMean, fieldName, issuesFromSchema, NAME_RULE } from "./issues.js";
 import type { SchemaSet } from "./schemas.js";
@@ -81,32 +81,10 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
   return { resources, issues: dedupe(issues) };
 }
 
-/** Where each kind keeps SQL that the engine runs. */
-function sqlFields(kind: Kind, value: JsonObject): JsonPath[] {
-  switch (kind) {
-    case "view":
-    case "materialized_view":
-    case "sink":
-      return [["query"]];
-    case "alert":
-      return [["trigger_sql"], ["resolve_sql"]];
-    case "saved_query":
-      return [["sql"]];
-    case "dashboard": {
-      const panels = isJsonArray(value["panels"]) ? value["panels"] : [];
-      return panels.flatMap((panel, index) =>
-        isJsonObject(panel) && (panel["viz_type"] ?? "chart") === "chart" ? [["panels", index, "viz_content"] as JsonPath] : [],
-      );
-    }
-    default:
-      return [];
-  }
-}
-
 /** The offline SQL check: SQL that cannot even be split into tokens would only be refused by the server. */
 function checkSql(document: ResolvedDocument, kind: Kind): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
-  for (const path of sqlFields(kind, document.value)) {
+  for (const path of KIND_MODULES[kind].sqlAt?.(document.value) ?? []) {
     let node: JsonValue | undefined = document.value;
     for (const segment of path)
       node = isJsonObject(node) ? node[segment as string] : isJsonArray(node) ? node[segment as number] : undefined;

@@ -11,7 +11,6 @@ import {
 } from "../../model/index.js";
 import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import { KIND_MODULES, ID_KINDS, knownSecretPaths } from "../../kinds/index.js";
-import { manifestPrimaryKey } from "../../sql/index.js";
 import { withoutSecrets } from "../../model/secrets.js";
 import { isReservedName } from "../../model/index.js";
 
@@ -37,7 +36,7 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
   for (const { kind, items } of lists) {
     for (const item of items) {
       if (!isJsonObject(item)) continue;
-      if (kind === "view" && item["materialized"] === true) continue;
+      if (KIND_MODULES[kind].rest?.notOfKind?.(item)) continue;
       if (kind === "view" && typeof item["name"] === "string" && isReservedName(item["name"])) continue;
       const draft = normalizeItem(kind, item);
       if (draft) drafts.push(draft);
@@ -68,7 +67,7 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   const name = item["name"];
   if (typeof name !== "string" || name === "") return undefined;
   const fields = KIND_MODULES[kind].fields;
-  const spec: Record<string, JsonValue> = { name };
+  let spec: Record<string, JsonValue> = { name };
   for (const field of Object.keys(fields)) {
     const value = item[field];
     if (value !== undefined && value !== null) spec[field] = value;
@@ -89,26 +88,10 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
     if (value === undefined) continue;
     spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, below);
   }
-  if (kind === "stream") {
-    // `mode` "" means append; the response's engine "Stream" is not a request value.
-    if (spec["mode"] === "") spec["mode"] = "append";
-    if (spec["engine"] !== "MutableStream") delete spec["engine"];
-    // The engine prints a key as `a`, `b`; manifests write (a, b).
-    if (typeof spec["primary_key"] === "string") spec["primary_key"] = foldPrimaryKey(spec["primary_key"]);
-    for (const empty of [
-      "primary_key",
-      "event_time_column",
-      "event_time_timezone",
-      "order_by_expression",
-      "order_by_granularity",
-      "partition_by_granularity",
-    ]) {
-      if (spec[empty] === "") delete spec[empty];
-    }
-    if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);
-  }
+  const rest = KIND_MODULES[kind].rest;
+  if (rest?.readBack) spec = { ...rest.readBack(spec) };
   let record: OwnershipRecord = {};
-  if (kind === "schema" && typeof spec["content"] === "string") {
+  if (KIND_MODULES[kind].marker === "content" && typeof spec["content"] === "string") {
     const marker = readSchemaOwnershipMarker(spec["content"]);
     spec["content"] = marker.content;
     record = marker;
@@ -138,25 +121,6 @@ function blankAt(value: JsonValue, segments: readonly string[]): JsonValue {
   if (Array.isArray(value)) return value.map((item: JsonValue, index: number) => (String(index) === key ? blankAt(item, rest) : item));
   if (isJsonObject(value) && key in value) return { ...value, [key]: blankAt(value[key] as JsonValue, rest) };
   return value;
-}
-
-function foldPrimaryKey(key: string): string {
-  try {
-    return manifestPrimaryKey(key);
-  } catch {
-    return key;
-  }
-}
-
-/** Per-column fields the server derives (nullable) are not request fields. */
-function normalizeColumn(column: JsonValue): JsonValue {
-  if (!isJsonObject(column)) return column;
-  const result: Record<string, JsonValue> = {};
-  for (const [key, value] of Object.entries(column)) {
-    if (key === "nullable" || value === null || value === "") continue;
-    result[key] = value;
-  }
-  return result;
 }
 
 const ENGINE_TYPES: Readonly<Record<string, Kind>> = {
