@@ -306,7 +306,8 @@ function apiErrorFrom(method: HttpMethod, path: string, status: number, text: st
   return new ApiError({ method, path, status });
 }
 
-function isConnectFailure(error: unknown): boolean {
+/** The request never left this machine: safe to retry whatever its method. */
+export function isConnectFailure(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, errors } = error as { code?: unknown; errors?: unknown };
   if (typeof code === "string" && CONNECT_FAILURE_CODES.has(code)) return true;
