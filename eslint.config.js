@@ -14,7 +14,7 @@ const PURE = [
   "src/plan/**/*.ts",
   "src/render/**/*.ts",
   "src/manifest/{parse,validate,resolve,project,assemble,issues,schemas,secret-fields}.ts",
-  "src/export/{assemble,adopt}.ts",
+  "src/export/**/*.ts",
   "src/drivers/rest/{normalize,endpoints,calls}.ts",
 ];
 const TESTS = ["**/*.test.ts", "**/test-utils.ts", "test/**/*.ts", "bench/**/*.ts"];
