@@ -120,7 +120,7 @@ export default defineConfig(
         {
           patterns: [
             {
-              regex: "(^|/)(cli|drivers|kinds|plan|manifest|apply|render|lock)/",
+              regex: "(^|/)(cli|drivers|plan|manifest|apply|render|export|lock)/",
               message: "The server stands alone: it imports only server/, model/ and sql/.",
             },
           ],
