@@ -48,7 +48,7 @@ export const PROJECT_FILE = "tpctl.yaml";
  *
  * The files are written so that a plan of them against the same workspace shows no changes:
  * server defaults and response-only fields are left out, implicit `_tp_*` columns dropped, codecs
- * unwrapped, and every secret (which the API never returns, reference §4) read from an
+ * unwrapped, and every secret (which the API never returns, docs/timeplus-api.md §4) read from an
  * environment variable.
  *
  * @example assembleExport(await readWorkspace(client), { project: "fleet" }).files
@@ -119,7 +119,7 @@ const COLUMN_FIELDS = ["name", "type", "default", "codec", "ttl_expression", "sk
 /**
  * Columns as a manifest declares them: the implicit `_tp_*` columns the server adds are left out
  * (a `_tp_time` with its own type or default is the user's and stays), codecs unwrapped from
- * `CODEC(...)`, and the derived `nullable` dropped (reference §4, "Drift and readback notes").
+ * `CODEC(...)`, and the derived `nullable` dropped (docs/timeplus-api.md §4, "Drift and readback notes").
  */
 function exportColumns(columns: readonly JsonValue[]): JsonValue[] {
   const result: JsonValue[] = [];
@@ -142,7 +142,7 @@ function exportColumns(columns: readonly JsonValue[]): JsonValue[] {
   return result;
 }
 
-/** The `_tp_time` every stream gets when it declares none (server/kinds/stream.ts, reference §4). */
+/** The `_tp_time` every stream gets when it declares none (server/kinds/stream.ts, docs/timeplus-api.md §4). */
 function isImplicitTpTime(column: JsonObject): boolean {
   const text = (key: string): string => (typeof column[key] === "string" ? column[key].replace(/\s+/g, "") : "");
   return (

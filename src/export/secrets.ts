@@ -8,7 +8,7 @@ import { KIND_MODULES, knownSecretPaths } from "../kinds/index.js";
 /**
  * Secret fields by name (knownSecretPaths) that came back, plus the secrets the API hides but the
  * resource must have: a Slack webhook URL, a remote UDF's header key, an HTTP sink's OAuth2 client
- * (reference §3.4, §3.8; server/kinds/secrets.ts hides them the same way). Secrets the API hides
+ * (docs/timeplus-api.md §3.4, §3.8; server/kinds/secrets.ts hides them the same way). Secrets the API hides
  * that nothing implies (a Kafka password, say) cannot be known and are not exported.
  */
 export function secretPointers(kind: Kind, spec: JsonObject): string[] {
