@@ -119,7 +119,7 @@ const COLUMN_FIELDS = ["name", "type", "default", "codec", "ttl_expression", "sk
 /**
  * Columns as a manifest declares them: the implicit `_tp_*` columns the server adds are left out
  * (a `_tp_time` with its own type or default is the user's and stays), codecs unwrapped from
- * `CODEC(...)`, and the derived `nullable` dropped (docs/timeplus-api.md §4, "Drift and readback notes").
+ * `CODEC(...)`, and the derived `nullable` dropped (docs/timeplus-api.md §4).
  */
 function exportColumns(columns: readonly JsonValue[]): JsonValue[] {
   const result: JsonValue[] = [];
