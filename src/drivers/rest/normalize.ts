@@ -11,7 +11,6 @@ import {
 } from "../../model/index.js";
 import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import { KIND_MODULES, ID_KINDS, knownSecretPaths } from "../../kinds/index.js";
-import { withoutSecrets } from "../../model/secrets.js";
 import { isReservedName } from "../../model/index.js";
 
 /** One kind's list response, as the API returned it. */
@@ -77,19 +76,18 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
     spec["ttl_expression"] = item["ttl"];
   }
   if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
-  // A secret the server returns (the seed spec shows a remote UDF's `auth_context.key_value`) is
-  // removed here, at the one door live data comes in by: nothing downstream (plans, saved plans,
-  // drift, export, errors) ever holds it, and secrets are compared by fingerprint, never by value.
-  // A UDF's key_value goes entirely (the field was never returned before); other secrets keep
-  // their key with an empty value, which still tells export that the resource has one.
+  const rest = KIND_MODULES[kind].rest;
+  if (rest?.readBack) spec = { ...rest.readBack(spec) };
+  // A secret the server returns is removed here, at the one door live data comes in by: nothing
+  // downstream (plans, saved plans, drift, export, errors) ever holds it, and secrets are compared
+  // by fingerprint, never by value. It keeps its key with an empty value, which still tells export
+  // that the resource has one (a kind whose secret goes entirely drops it in its readBack).
   for (const path of knownSecretPaths(kind, spec)) {
     const [field = "", ...below] = pointerSegments(path);
     const value = spec[field];
     if (value === undefined) continue;
-    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, below);
+    spec[field] = blankAt(value, below);
   }
-  const rest = KIND_MODULES[kind].rest;
-  if (rest?.readBack) spec = { ...rest.readBack(spec) };
   let record: OwnershipRecord = {};
   if (KIND_MODULES[kind].marker === "content" && typeof spec["content"] === "string") {
     const marker = readSchemaOwnershipMarker(spec["content"]);
