@@ -1,11 +1,21 @@
 import { describe, expect, it } from "vitest";
-import type { Driver } from "../drivers/driver.js";
 import { ApiError, NetworkError } from "../errors.js";
-import type { Change, DesiredResource, LiveResource, Plan, Step } from "../model/index.js";
+import type { Address, Change, DesiredResource, LiveResource, Plan, Step } from "../model/index.js";
 import { LiveResource as LiveResourceFactory } from "../model/index.js";
 import { assemblePlan, type PlanOptions } from "../plan/plan.js";
 import { desired, live } from "../plan/test-utils.js";
-import { applyInRounds } from "./rounds.js";
+import { throwIfRefused } from "../plan/refusals.js";
+import { applyInRounds, type StepDriver } from "./rounds.js";
+
+/** The re-planning the CLI hands the rounds: the same manifests and options, as in cli/commands/apply.ts. */
+function replanning(declared: readonly DesiredResource[], planOptions: PlanOptions) {
+  return {
+    project: planOptions.project,
+    ...(planOptions.replaces ? { replaces: planOptions.replaces } : {}),
+    replan: (live: readonly LiveResource[], replaces: readonly Address[] | undefined) =>
+      throwIfRefused(assemblePlan(declared, live, { ...planOptions, ...(replaces ? { replaces } : {}) })),
+  };
+}
 
 // A workspace in memory behind the Driver interface: each step changes it, and a step can be made
 // to fail in transit once, before or after its write lands, as a dropped connection does.
@@ -23,7 +33,7 @@ function fakeDriver(initial: readonly LiveResource[], faults: Record<string, Fau
     const wanted = (change as Change & { desired: DesiredResource }).desired;
     workspace.push(LiveResourceFactory.create({ kind: wanted.kind, name: wanted.name, spec: wanted.spec, owner: project }));
   };
-  const driver: Pick<Driver, "readWorkspace" | "runStep"> = {
+  const driver: StepDriver = {
     readWorkspace() {
       reads += 1;
       return Promise.resolve([...workspace]);
@@ -58,8 +68,7 @@ async function run(
   const rounds: { round: number; changes: string[] }[] = [];
   const report = await applyInRounds({
     plan,
-    desired: declared,
-    planOptions,
+    ...replanning(declared, planOptions),
     driver: fake.driver,
     concurrency: 4,
     ...extra,
@@ -131,8 +140,8 @@ describe("applyInRounds", () => {
     const planOptions: PlanOptions = { project };
     const plan = assemblePlan(declared, workspace, planOptions);
     const fake = fakeDriver(workspace, { "create:view/fast": "lost-before" });
-    const driver: Pick<Driver, "readWorkspace" | "runStep"> = { runStep: fake.driver.runStep, readWorkspace: () => Promise.resolve([]) };
-    const report = await applyInRounds({ plan, desired: declared, planOptions, driver, concurrency: 1 });
+    const driver: StepDriver = { runStep: fake.driver.runStep, readWorkspace: () => Promise.resolve([]) };
+    const report = await applyInRounds({ plan, ...replanning(declared, planOptions), driver, concurrency: 1 });
     expect(statuses(report)).toEqual(["create:view/fast failed"]);
     expect(fake.calls).toEqual(["create:view/fast"]);
   });
@@ -147,8 +156,7 @@ describe("applyInRounds", () => {
     const shown: string[][] = [];
     const report = await applyInRounds({
       plan,
-      desired: wider,
-      planOptions,
+      ...replanning(wider, planOptions),
       driver: fake.driver,
       concurrency: 1,
       onRun: (next: Plan) => {

@@ -1,8 +1,5 @@
-import type { Driver } from "../drivers/driver.js";
 import { ApiError, NetworkError, TimeoutError } from "../errors.js";
-import type { ApplyReport, DesiredResource, Plan, Step, StepOutcome } from "../model/index.js";
-import { assemblePlan, type PlanOptions } from "../plan/plan.js";
-import { throwIfRefused } from "../plan/refusals.js";
+import type { Address, ApplyReport, Change, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
 import { applySteps } from "./apply.js";
 
 /** Extra rounds after a failure, each re-reading the workspace: a write that failed in transit may have landed. */
@@ -16,13 +13,25 @@ export interface RunObserver {
   stop?(): void;
 }
 
+/** What the rounds need of a driver: read the workspace, run one step (the CLI hands its driver in). */
+export interface StepDriver {
+  readWorkspace(): Promise<LiveResource[]>;
+  runStep(step: Step, change: Change, project: string): Promise<void>;
+}
+
 export interface RoundsInput {
   /** The plan the user approved. */
   readonly plan: Plan;
-  /** What it was planned from: the same manifests and options (mode, selection) plan each round again. */
-  readonly desired: readonly DesiredResource[];
-  readonly planOptions: PlanOptions;
-  readonly driver: Pick<Driver, "readWorkspace" | "runStep">;
+  /** The project whose ownership marker the steps write. */
+  readonly project: string;
+  /** The addresses the approved plan replaces on request (`--replace`). */
+  readonly replaces?: readonly Address[];
+  /**
+   * Plans what is left against the live workspace by the approved plan's own rules (the same
+   * manifests, mode and selection), throwing on a refusal; `replaces` is what is still to be forced.
+   */
+  readonly replan: (live: readonly LiveResource[], replaces: readonly Address[] | undefined) => Plan;
+  readonly driver: StepDriver;
   readonly concurrency: number;
   /** Once aborted, no further step starts and no further round begins. */
   readonly signal?: AbortSignal;
@@ -44,15 +53,15 @@ export interface RoundsInput {
  * The report is the approved plan's: a step that succeeded in a later round, or that a later
  * round found no longer needed, counts as applied.
  *
- * @example const report = await applyInRounds({ plan, desired, planOptions: { project }, driver, concurrency: 4 });
+ * @example const report = await applyInRounds({ plan, project, replan, driver, concurrency: 4 });
  */
 export async function applyInRounds(input: RoundsInput): Promise<ApplyReport> {
   const rounds = input.rounds ?? CONVERGENCE_ROUNDS;
-  const project = input.planOptions.project;
+  const project = input.project;
   let { report, transientFailures } = await runOnce(input, input.plan, 0, project);
   for (let round = 1; round <= rounds && transientFailures > 0 && input.signal?.aborted !== true; round += 1) {
     const live = await input.driver.readWorkspace();
-    const next = throwIfRefused(assemblePlan(input.desired, live, { ...input.planOptions, ...retrySelection(input.planOptions, report) }));
+    const next = input.replan(live, stillToReplace(input.replaces, report));
     if (!isSubsetOf(next, input.plan)) break;
     if (next.changes.length === 0) {
       report = { outcomes: report.outcomes.map((outcome) => ({ stepId: outcome.stepId, status: "applied" as const })) };
@@ -110,10 +119,10 @@ function isTransient(error: unknown): boolean {
 }
 
 /** A forced replace whose delete already happened is not forced again: the next round only creates it. */
-function retrySelection(options: PlanOptions, report: ApplyReport): Pick<PlanOptions, "replaces"> {
-  if (!options.replaces) return {};
+function stillToReplace(replaces: readonly Address[] | undefined, report: ApplyReport): readonly Address[] | undefined {
+  if (!replaces) return undefined;
   const applied = new Set(report.outcomes.filter((outcome) => outcome.status === "applied").map((outcome) => outcome.stepId));
-  return { replaces: options.replaces.filter((address) => !applied.has(`delete:${address}`)) };
+  return replaces.filter((address) => !applied.has(`delete:${address}`));
 }
 
 function isSubsetOf(candidate: Plan, approved: Plan): boolean {

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
+import { DEFAULT_CONCURRENCY } from "../drivers/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Address, LiveResource, Plan, PlanStatements } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";

@@ -1,6 +1,6 @@
 import { TpctlError } from "../errors.js";
 import type { Change, DesiredResource, InPlace, LiveResource, Plan, PlanStatements, Step } from "../model/index.js";
-import type { TimeplusClient } from "../live/client.js";
+import type { TimeplusClient } from "./http.js";
 
 /**
  * How tpctl talks to a deployment: `rest` the v1beta2 REST API (the 2024 API, every kind), `exec`

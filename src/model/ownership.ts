@@ -7,7 +7,7 @@
  * away before any comparison, so users never see it as a difference.
  *
  * The marker also carries a short fingerprint of the resource's secret values: the API never
- * returns secrets, so this is the only way to notice that a secret changed (see plan/secrets.ts).
+ * returns secrets, so this is the only way to notice that a secret changed (see model/secrets.ts).
  */
 const MARKER = /(?:^|\s)\[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,256}))?\]$/;
 const SCHEMA_MARKER = /\n?\/\/ \[tpctl:([A-Za-z0-9_.-]{1,64})(?: secrets=([0-9a-f]{1,256}))?\]\s*$/;

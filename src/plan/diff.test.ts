@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LiveResource } from "../model/index.js";
 import { diffResource } from "./diff.js";
 import { withKnownSecrets } from "./plan.js";
-import { fingerprintSecrets } from "./secrets.js";
+import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [

@@ -1,9 +1,9 @@
 import type { DesiredResource, FieldChange, InPlace, JsonObject, JsonValue, LiveResource } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
+import { deepEqual, isJsonObject, isJsonArray } from "../model/index.js";
 import { columnsVerdict, queryVerdict, type InPlaceVerdict } from "../sql/ddl/in-place.js";
-import { canonicalizeSql, canonicalType } from "../sql/index.js";
+import { canonicalizeSql, canonicalType, unwrapCodec } from "../sql/index.js";
 import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
-import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
+import { changedSecrets, isSecretName, withoutSecrets } from "../model/secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the
@@ -210,11 +210,6 @@ function normalizeSettings(value: JsonValue): JsonValue {
     .sort((a: JsonValue, b: JsonValue) => String((a as JsonObject)["key"]).localeCompare(String((b as JsonObject)["key"])));
 }
 
-export function unwrapCodec(codec: string): string {
-  const match = /^\s*codec\s*\((.*)\)\s*$/is.exec(codec);
-  return match?.[1] ?? codec;
-}
-
 function squeeze(text: string): string {
   return text.replace(/\s+/g, "");
 }
@@ -226,17 +221,4 @@ function squeezeSql(text: string): string {
   } catch {
     return text.trim();
   }
-}
-
-export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (isJsonArray(a) && isJsonArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
-    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
-  }
-  return false;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError } from "../errors.js";
-import { DesiredResource } from "../model/index.js";
-import { assembleDriftReport, hasDrift, summarizeDrift } from "./drift.js";
-import { fingerprintSecrets } from "./secrets.js";
+import { DesiredResource, summarizeDrift } from "../model/index.js";
+import { assembleDriftReport, hasDrift } from "./drift.js";
+import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [{ name: "cid", type: "string" }];

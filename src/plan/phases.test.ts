@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError, LiveStateError, SafetyRefusal, UsageError } from "../errors.js";
 import type { Address, Change, DesiredResource, LiveResource } from "../model/index.js";
-import type { InferredDependencies } from "./dependencies.js";
+import type { InferredDependencies } from "../kinds/dependencies.js";
 import {
   changeFor,
   checkSelectors,

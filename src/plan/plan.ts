@@ -12,12 +12,11 @@ import type {
   StepPhase,
 } from "../model/index.js";
 import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, stepId } from "../model/index.js";
-import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { renameVerdict } from "../sql/ddl/in-place.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
-import { KIND_MODULES, ID_KINDS, RELATION_KINDS } from "../kinds/index.js";
-import { knownSecretPaths } from "./secrets.js";
+import { KIND_MODULES, ID_KINDS, knownSecretPaths, RELATION_KINDS } from "../kinds/index.js";
 import { DESTROY_DECLARED_REASON, destroyWarnings, protectedFromDestroy } from "./destroy.js";
 import { cycleRefusal, emptyManifests, refusal } from "./refusals.js";
 import { unmatchedSelectors } from "./selection.js";
@@ -532,16 +531,7 @@ function replaceReason(blocking: readonly FieldChange[]): string {
 export function withKnownSecrets(resource: DesiredResource): DesiredResource {
   const known = knownSecretPaths(resource.kind, resource.spec);
   if (known.every((path) => resource.secretPaths.includes(path))) return resource;
-  return DesiredResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    dependsOn: resource.dependsOn,
-    lifecycle: resource.lifecycle,
-    secretPaths: [...new Set([...resource.secretPaths, ...known])].sort(),
-    ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
-    ...(resource.location ? { location: resource.location } : {}),
-  });
+  return DesiredResourceFactory.with(resource, { secretPaths: [...new Set([...resource.secretPaths, ...known])].sort() });
 }
 
 /**

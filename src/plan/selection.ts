@@ -1,5 +1,5 @@
 import type { Address, Refusal } from "../model/index.js";
-import { closest } from "../manifest/validate.js";
+import { closest } from "../model/index.js";
 import { refusal, refusalError } from "./refusals.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Change, JsonValue, Plan, PlanStatements } from "../model/index.js";
-import { PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
+import { escapePointer, PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
 import { fieldsOf } from "./_fields.js";
 import fastJsonPatch from "fast-json-patch";
 import { createRedactor, isSecretField, maskSecrets, SECRET_PLACEHOLDER } from "./mask.js";
@@ -87,10 +87,6 @@ function patchOf(change: Change, redact: Redact): JsonValue[] {
   return [...operations, ...secretOps.filter((operation) => !seen.has((operation as { path: string }).path))].map((operation) =>
     redactJson(operation, redact),
   );
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 function redactJson(value: JsonValue, redact: Redact): JsonValue {

@@ -1,4 +1,6 @@
 import { applyInRounds } from "../../apply/rounds.js";
+import { assemblePlan } from "../../plan/plan.js";
+import { throwIfRefused } from "../../plan/refusals.js";
 import { InterruptedError, SafetyRefusal, UsageError } from "../../errors.js";
 import type { ApplyReport, Plan } from "../../model/index.js";
 import type { SavedPlan } from "../../plan/saved-plan.js";
@@ -64,8 +66,10 @@ export async function applyCommand(
     if (format !== "json") context.io.stdout("\nApplying:\n");
     const report = await applyInRounds({
       plan,
-      desired: loaded.resources,
-      planOptions: planned.planOptions,
+      project: planned.planOptions.project,
+      ...(planned.planOptions.replaces ? { replaces: planned.planOptions.replaces } : {}),
+      replan: (live, replaces) =>
+        throwIfRefused(assemblePlan(loaded.resources, live, { ...planned.planOptions, ...(replaces ? { replaces } : {}) })),
       driver: connection.driver,
       concurrency,
       ...(stop ? { signal: stop } : {}),

@@ -1,9 +1,9 @@
-import type { TimeplusClient } from "../../live/client.js";
+import type { TimeplusClient } from "../http.js";
 import type { Address, DesiredResource, LiveResource, Plan, PlanStatements } from "../../model/index.js";
 import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, maskSecrets, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
-import { readRestKinds } from "../rest.js";
+import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";
@@ -33,7 +33,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
       const work = workForStep(step, change, project);
       if (work.via === "rest") {
         if (!rest) throw unsupported(change.kind, change.address, input.target);
-        for (const call of work.calls) await rest.request(call);
+        await sendCalls(rest, work.calls);
         return;
       }
       for (const { statement, secrets } of work.statements) await transport.execute({ sql: statement.sql, secrets });

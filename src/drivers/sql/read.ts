@@ -1,8 +1,8 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
 import { addressOf, LiveResource } from "../../model/index.js";
-import { isReservedName } from "../../lock/lease.js";
-import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
+import { isReservedName } from "../../model/index.js";
+import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import {
   parseCreateStatement,
   quoteIdentifier,

@@ -1,10 +1,9 @@
 import { InternalError } from "../../errors.js";
 import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../../model/index.js";
-import { isJsonObject, withOwnershipMarker } from "../../model/index.js";
-import { callsForStep } from "../../apply/calls.js";
-import type { ApiCall } from "../../live/client.js";
-import { deepEqual } from "../../plan/diff.js";
-import { fingerprintSecrets } from "../../plan/secrets.js";
+import { deepEqual, isJsonObject, withOwnershipMarker } from "../../model/index.js";
+import { callsForStep } from "../rest/calls.js";
+import type { ApiCall } from "../http.js";
+import { fingerprintSecrets } from "../../model/secrets.js";
 import {
   renderAlter,
   renderCreate,
@@ -27,7 +26,7 @@ export type StepWork =
 
 /**
  * What carries out one step of a plan over SQL. The appserver's own kinds go through REST, as
- * apply/calls.ts says. Engine objects get the DDL of src/sql/ddl/: delete is `DROP … IF EXISTS`
+ * drivers/rest/calls.ts says. Engine objects get the DDL of src/sql/ddl/: delete is `DROP … IF EXISTS`
  * (a re-run converges, as a 404 on DELETE does over REST), create is `CREATE`, and an update does
  * what the planner decided in place, the SQL way: a view, UDF or format schema is re-created with
  * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`, new

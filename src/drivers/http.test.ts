@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
-import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
+import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, type TimeplusClient, type TimeplusClientOptions } from "./http.js";
 
 const ORIGIN = "http://tp.test:8000";
 const PASSWORD = "Zebra-Unicorn-9f3k";

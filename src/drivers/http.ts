@@ -8,7 +8,7 @@ export { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** One request to the Timeplus REST API, described as data (see apply/calls.ts). */
+/** One request to the Timeplus REST API, described as data (see drivers/rest/calls.ts). */
 export interface ApiCall {
   readonly method: HttpMethod;
   /** Relative to `/api/v1beta2`, e.g. "/streams" or "/streams/car_live_data"; names URI-encoded (see `restItemPath` in src/kinds/). */
@@ -309,7 +309,8 @@ function apiErrorFrom(method: HttpMethod, path: string, status: number, text: st
   return new ApiError({ method, path, status });
 }
 
-function isConnectFailure(error: unknown): boolean {
+/** The request never left this machine: safe to retry whatever its method. */
+export function isConnectFailure(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, errors } = error as { code?: unknown; errors?: unknown };
   if (typeof code === "string" && CONNECT_FAILURE_CODES.has(code)) return true;

@@ -1,7 +1,7 @@
 import type { Address, DesiredResource, JsonValue, Kind } from "../model/index.js";
 import { addressOf } from "../model/index.js";
 import { extractReferences } from "../sql/index.js";
-import { KIND_MODULES, RELATION_KINDS } from "../kinds/index.js";
+import { KIND_MODULES, RELATION_KINDS } from "./index.js";
 
 /** Looks up what a bare name in SQL or a reference field means in this workspace. */
 export interface NameResolver {
