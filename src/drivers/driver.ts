@@ -1,13 +1,9 @@
 import { TpctlError } from "../errors.js";
-import type { Change, DesiredResource, InPlace, LiveResource, Plan, PlanStatements, Step } from "../model/index.js";
+import type { Change, DesiredResource, InPlace, LiveResource, Plan, PlanStatements, Step, Transport } from "../model/index.js";
+import { TRANSPORT_TEXT } from "../model/index.js";
 import type { TimeplusClient } from "./http.js";
 
-/**
- * How tpctl talks to a deployment: `rest` the v1beta2 REST API (the 2024 API, every kind), `exec`
- * SQL DDL through the appserver's `POST /{workspace}/api/v1beta2/exec` (plus REST for the
- * appserver's own kinds), `engine` SQL through the engine's HTTP interface (timeplusd, Proton).
- */
-export type Transport = "rest" | "exec" | "engine";
+export type { Transport } from "../model/index.js";
 
 /** What a plan, apply or drift talks to, safe to print (never credentials). */
 export interface TargetDescription {
@@ -55,12 +51,6 @@ export interface Driver {
 export class UnsupportedByTargetError extends TpctlError {
   readonly code = "UNSUPPORTED_BY_TARGET";
 }
-
-const TRANSPORT_TEXT: Readonly<Record<Transport, string>> = {
-  rest: "REST API v1beta2",
-  exec: "SQL through /exec",
-  engine: "SQL through the engine's HTTP interface",
-};
 
 /**
  * One line naming what tpctl talks to and how.

@@ -7,3 +7,4 @@ export * from "./ownership.js";
 export * from "./reserved.js";
 export * from "./spelling.js";
 export * from "./drift.js";
+export * from "./transport.js";
