@@ -132,6 +132,21 @@ describe("applySteps", () => {
     await running;
   });
 
+  it("when more steps are ready than may run, starts the one with the longest chain waiting behind it", async () => {
+    const started: string[] = [];
+    // `head` starts a chain of three; `lone` waits for nothing and nothing waits for it.
+    await applySteps(
+      [step("lone"), step("head"), step("middle", "head"), step("tail", "middle")],
+      async (current) => {
+        started.push(current.id);
+        await flush();
+      },
+      { concurrency: 1 },
+    );
+    // First come first served would run lone, head, middle, tail: the chain would finish last, alone.
+    expect(started).toEqual(["head", "middle", "lone", "tail"]);
+  });
+
   it("blocks only what transitively waits on a failed step, naming the failed step as the cause", async () => {
     const started: string[] = [];
     const report = await applySteps(
