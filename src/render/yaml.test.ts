@@ -74,7 +74,25 @@ function randomValue(random: () => number, depth: number): JsonValue {
   return map;
 }
 
-const KEYS = ["name", "type", "columns", "settings", "tags", "position", "panels", "x", "w", "a b", "a: b", "1", "true", "key"];
+const KEYS = [
+  "name",
+  "type",
+  "columns",
+  "settings",
+  "tags",
+  "position",
+  "panels",
+  "x",
+  "y",
+  "n",
+  "on",
+  "a b",
+  "a: b",
+  "1",
+  "true",
+  "Null",
+  "key",
+];
 
 function randomKey(random: () => number): string {
   return KEYS[Math.floor(random() * KEYS.length)] as string;

@@ -117,12 +117,13 @@ function scalar(value: JsonValue, flow: boolean): string {
 /**
  * Text YAML reads back as the same string without quotes: starts with a letter or `_`, holds
  * only characters that mean nothing to YAML where they stand (a `:` only when no space follows,
- * and no `,` inside a flow collection), ends with no space, and is no word YAML could take for a
+ * and no `,` inside a flow collection), ends with no space, and is no word YAML takes for a
  * boolean or null.
  */
 const PLAIN_BLOCK = /^[A-Za-z_](?:[A-Za-z0-9_ .,/()*<>=+%@;-]|:(?! ))*(?<![ :])$/;
 const PLAIN_FLOW = /^[A-Za-z_](?:[A-Za-z0-9_ ./()*<>=+%@;-]|:(?! ))*(?<![ :])$/;
-const LOOKS_TYPED = /^(?:true|false|null|yes|no|on|off|y|n)$/i;
+// YAML 1.2's core schema, which yaml writes by: `yes`, `on` or `y` are plain strings there.
+const LOOKS_TYPED = /^(?:true|false|null)$/i;
 
 function plain(text: string, flow: boolean): string {
   if (!(flow ? PLAIN_FLOW : PLAIN_BLOCK).test(text) || LOOKS_TYPED.test(text)) throw NOT_SIMPLE;
