@@ -291,6 +291,10 @@ function startsWithIndicator(text: string): boolean {
 
 /** What the YAML 1.2 core schema makes of a plain scalar. */
 function plainScalar(text: string): JsonValue {
+  // Most scalars are words: one that starts with a letter other than t, f or n (true, false,
+  // null) is a string without trying the patterns below.
+  const first = text.charCodeAt(0) | 0x20;
+  if (first >= 0x61 && first <= 0x7a && first !== 0x74 && first !== 0x66 && first !== 0x6e) return text;
   if (NULL.test(text)) return null;
   if (BOOLEAN.test(text)) return text.charAt(0).toLowerCase() === "t";
   if (INTEGER.test(text)) {
