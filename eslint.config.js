@@ -12,7 +12,7 @@ const PURE = [
   "src/sql/**/*.ts",
   "src/plan/**/*.ts",
   "src/render/**/*.ts",
-  "src/manifest/{parse,validate,resolve,project,export}.ts",
+  "src/manifest/{parse,simple-yaml,validate,resolve,project,export}.ts",
   "src/live/{normalize,endpoints}.ts",
   "src/apply/calls.ts",
 ];
