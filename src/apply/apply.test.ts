@@ -168,6 +168,18 @@ describe("applySteps", () => {
     ]);
   });
 
+  it("blocks a chain of 20,000 steps behind a failed head without running out of stack", async () => {
+    const steps = Array.from({ length: 20_000 }, (_, index) => (index === 0 ? step("s0") : step(`s${index}`, `s${index - 1}`)));
+    const report = await applySteps(
+      steps,
+      async (current) => {
+        if (current.id === "s0") throw new Error("boom");
+      },
+      { concurrency: 4 },
+    );
+    expect(report.outcomes.at(-1)).toEqual({ stepId: "s19999", status: "not-attempted", blockedBy: "s0" });
+  });
+
   it("turns anything thrown, even synchronously or not an Error, into a failed outcome", async () => {
     const thrown: Record<string, unknown> = {
       text: "plain text",

@@ -73,6 +73,11 @@ export async function applySteps(
   let finished: () => void = () => undefined;
   const everything = new Promise<void>((resolve) => (finished = resolve));
 
+  // Steps whose dependencies have all settled, handled in a loop rather than by recursion: a
+  // failure at the head of a long chain blocks the whole chain, one step after another.
+  const due: string[] = [];
+  let draining = false;
+
   const settle = (outcome: StepOutcome): void => {
     settled.set(outcome.stepId, outcome);
     notify(outcome);
@@ -80,7 +85,13 @@ export async function applySteps(
     for (const dependent of dependents.get(outcome.stepId) ?? []) {
       const left = (waiting.get(dependent) ?? 0) - 1;
       waiting.set(dependent, left);
-      if (left === 0) becomeDue(dependent);
+      if (left === 0) due.push(dependent);
+    }
+    if (!draining) {
+      draining = true;
+      for (let index = 0; index < due.length; index += 1) becomeDue(due[index] as string);
+      due.length = 0;
+      draining = false;
     }
     if (unsettled === 0) finished();
   };
