@@ -35,7 +35,6 @@ describe("loadManifests", () => {
       "b.yml": "kind: view\nname: v\nquery: ${var.q}\n",
       "a.yaml": STREAM,
       "sub/deeper/c.YAML": "kind: saved_query\nname: q\nsql: SELECT 1\n",
-      "sub/tpctl.yaml": "not: a resource\n",
       "node_modules/x.yaml": "kind: nonsense\n",
       ".git/x.yaml": "kind: nonsense\n",
       ".tpctl/x.yaml": "kind: nonsense\n",
@@ -96,6 +95,16 @@ describe("loadManifests", () => {
     expect(lines(result.issues)).toEqual([
       `${join("b", "tpctl.yaml")}:1:1: only one tpctl.yaml can apply, and ${join("a", "tpctl.yaml")} was found first; validate the folders separately`,
     ]);
+  });
+
+  it("refuses a project file below the root, whose folder would otherwise join this project under another's name", async () => {
+    const root = await tree({ "tpctl.yaml": "project: a\n", "s.yaml": STREAM, "sub/tpctl.yaml": "project: b\n", "sub/t.yaml": STREAM });
+    const result = await loadManifests(["."], { environment: {}, cwd: root });
+    expect(lines(result.issues)).toEqual([
+      `${join("sub", "tpctl.yaml")}:1:1: sub has a project file of its own, below the root of the manifest folder; plan it on its own (tpctl plan sub), or delete this file to make its manifests part of this project`,
+    ]);
+    // Planned on its own, the folder is a project like any other.
+    expect(lines((await loadManifests(["sub"], { environment: {}, cwd: root })).issues)).toEqual([]);
   });
 
   it("finds each file once, even when named twice", async () => {

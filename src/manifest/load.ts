@@ -59,6 +59,16 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     message: `no such file or folder: ${display(path)}`,
   }));
   for (const { path, reason, what = "the folder" } of found.unreadable) {
+    if (reason === "nested") {
+      const folder = display(dirname(path));
+      issues.push({
+        file: display(path),
+        line: 1,
+        column: 1,
+        message: `${folder} has a project file of its own, below the root of the manifest folder; plan it on its own (tpctl plan ${folder}), or delete this file to make its manifests part of this project`,
+      });
+      continue;
+    }
     issues.push({
       file: display(path),
       line: 1,
@@ -214,7 +224,7 @@ export async function findManifestFiles(paths: readonly string[], cwd: string): 
   return { files: [...files].sort(), projectFiles, roots, missing, unreadable };
 }
 
-async function walk(folder: string, unreadable: { path: string; reason: string; what?: string }[]): Promise<string[]> {
+async function walk(folder: string, unreadable: { path: string; reason: string; what?: string }[], atRoot = true): Promise<string[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -223,12 +233,19 @@ async function walk(folder: string, unreadable: { path: string; reason: string; 
     unreadable.push({ path: folder, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
     return [];
   }
+  // Below the root, a project file would be ignored while its folder's manifests joined this
+  // project under another project's name: refused, so that no one plans a project by accident.
+  const nested = atRoot ? undefined : entries.find((entry) => PROJECT_FILES.includes(entry.name));
+  if (nested) {
+    unreadable.push({ path: join(folder, nested.name), reason: "nested", what: "project file" });
+    return [];
+  }
   const found: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(folder, entry.name);
     // Symlinked folders are not followed, so a link cycle cannot trap the walk.
     if (entry.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path, unreadable)));
+      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith(".")) found.push(...(await walk(path, unreadable, false)));
     } else if (MANIFEST_FILE.test(entry.name) && !PROJECT_FILES.includes(entry.name)) {
       if (entry.isFile()) found.push(path);
       else if (entry.isSymbolicLink()) {
