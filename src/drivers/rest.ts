@@ -4,6 +4,7 @@ import type { TimeplusClient } from "../live/client.js";
 import { readWorkspace } from "../live/read-workspace.js";
 import type { Kind } from "../model/index.js";
 import type { Driver, TargetDescription } from "./driver.js";
+import { refuseWhatRestCannotReach } from "./sql-only.js";
 
 /**
  * Today's REST path behind the driver seam, unchanged: live/read-workspace.ts reads, apply/calls.ts
@@ -17,8 +18,8 @@ export function createRestDriver(input: { client: TimeplusClient; target: Target
     async runStep(step, change, project) {
       for (const call of callsForStep(step, change, project)) await client.request(call);
     },
-    checkDesired() {
-      // The REST API of 2024 holds every kind.
+    checkDesired(desired) {
+      refuseWhatRestCannotReach(desired, input.target);
     },
     lockChannel: client,
   };

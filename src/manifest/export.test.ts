@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { REST_KINDS } from "../kinds/index.js";
 import { normalizeWorkspace, type ListedKind } from "../live/normalize.js";
 import type { JsonObject, Kind, LiveResource } from "../model/index.js";
-import { KINDS, LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
+import { LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { adoptionFor, assembleExport, renderExportReport, type ExportBundle } from "./export.js";
 import { readSchemas } from "./load.js";
 import { assembleManifests } from "./project.js";
 
-/** What the list endpoints return for a workspace holding every kind (shapes as server/kinds/*.ts render them). */
-const API: Record<Kind, JsonObject[]> = {
+/** What the list endpoints return for a workspace holding every REST kind (shapes as server/kinds/*.ts render them). */
+const API: Partial<Record<Kind, JsonObject[]>> = {
   schema: [
     { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n', created_at: "2026-01-01 00:00:00" },
   ],
@@ -198,7 +199,7 @@ const SECRETS = {
 };
 
 function liveWorkspace(): LiveResource[] {
-  const lists: ListedKind[] = KINDS.map((kind) => ({ kind, items: API[kind] }));
+  const lists: ListedKind[] = REST_KINDS.map((kind) => ({ kind, items: API[kind] ?? [] }));
   return normalizeWorkspace(lists, undefined);
 }
 

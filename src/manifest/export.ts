@@ -2,7 +2,15 @@ import { Document } from "yaml";
 import { renderManifestYaml } from "../render/yaml.js";
 import type { ApiCall } from "../live/client.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { isJsonObject, KINDS, withOwnershipMarker, withSchemaOwnershipMarker, isJsonArray } from "../model/index.js";
+import {
+  DEFAULT_DATABASE,
+  isJsonObject,
+  KINDS,
+  splitQualifiedName,
+  withOwnershipMarker,
+  withSchemaOwnershipMarker,
+  isJsonArray,
+} from "../model/index.js";
 import { deepEqual, unwrapCodec } from "../plan/diff.js";
 import { ID_KINDS, isValidName, KIND_MODULES, nameRuleFor, restItemPath } from "../kinds/index.js";
 import { escapePointer, fingerprintSecrets, knownSecretPaths } from "../plan/secrets.js";
@@ -84,7 +92,12 @@ export function assembleExport(live: readonly LiveResource[], options: { readonl
 
 function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: JsonObject; secrets: ExportedSecret[] } {
   const rules = KIND_MODULES[resource.kind].fields;
-  const spec: Record<string, JsonValue> = { name: resource.name };
+  // An object in another database is `db.name` in tpctl; its manifest says `name` and `database`.
+  const located = KIND_MODULES[resource.kind].naming === "identifier" ? splitQualifiedName(resource.name) : undefined;
+  const spec: Record<string, JsonValue> =
+    located !== undefined && located.database !== DEFAULT_DATABASE
+      ? { name: located.name, database: located.database }
+      : { name: resource.name };
   for (const [field, rule] of Object.entries(rules)) {
     let value = resource.spec[field];
     if (value === undefined || value === null) continue;

@@ -1,7 +1,17 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
+import {
+  addressOf,
+  DesiredResource,
+  isJsonObject,
+  isKind,
+  KINDS,
+  NAME_PATTERN,
+  parseAddress,
+  isJsonArray,
+  qualifyName,
+} from "../model/index.js";
 import { isReservedName } from "../lock/lease.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { JsonPath, ParsedDocument } from "./parse.js";
@@ -43,7 +53,7 @@ export interface ValidationResult {
 }
 
 /** Fields a manifest may hold besides the API's own request fields. */
-const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle", "previous_name"] as const;
+const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle", "previous_name", "database"] as const;
 
 /** Response-only fields: the API computes them, so a manifest that sets one was likely copied from a GET. */
 const COMPUTED_FIELDS = new Set([
@@ -120,12 +130,15 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
         issues.push(...issuesFromSchema(validate.errors ?? [], document, KIND_MODULES[kind].label));
       }
     }
-    const name = document.value["name"];
-    if (typeof name === "string" && isReservedName(name)) {
+    const bareName = document.value["name"];
+    // In another database the resource goes by `db.name` everywhere in tpctl (model/kinds.ts).
+    const database = document.value["database"];
+    const name = typeof bareName === "string" && typeof database === "string" ? qualifyName(database, bareName) : bareName;
+    if (typeof bareName === "string" && isReservedName(bareName)) {
       // The workspace lock's views (lock/lease.ts): such a resource could never be applied.
       issues.push({
         ...document.locate(["name"]),
-        message: `name "${name}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock`,
+        message: `name "${bareName}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock`,
       });
     }
     if (kind !== undefined && typeof name === "string" && isValidName(kind, name)) {
@@ -263,9 +276,17 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
       ignoreChanges: isJsonArray(lifecycle["ignore_changes"]) ? (lifecycle["ignore_changes"] as string[]) : [],
     },
     secretPaths: [...secretPaths].sort(),
-    ...(typeof document.value["previous_name"] === "string" ? { previousName: document.value["previous_name"] } : {}),
+    ...(typeof document.value["previous_name"] === "string"
+      ? { previousName: qualifyName(databaseField(document), document.value["previous_name"]) }
+      : {}),
     location: document.location,
+    ...(databaseField(document) !== undefined ? { database: databaseField(document) as string } : {}),
   });
+}
+
+function databaseField(document: ResolvedDocument): string | undefined {
+  const database = document.value["database"];
+  return typeof database === "string" ? database : undefined;
 }
 
 /** Pointers of values that are secret by nature: `writeOnly` fields of the schema and sensitive properties. */

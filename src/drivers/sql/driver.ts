@@ -4,6 +4,7 @@ import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds } from "../rest.js";
+import { refuseAppserverKindsInDatabases } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";
@@ -38,6 +39,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
       for (const { statement, secrets } of work.statements) await transport.execute({ sql: statement.sql, secrets });
     },
     checkDesired(desired: readonly DesiredResource[]) {
+      refuseAppserverKindsInDatabases(desired);
       for (const resource of desired) {
         if (APPSERVER_KINDS.has(resource.kind)) {
           if (!rest) throw unsupported(resource.kind, resource.address, input.target);

@@ -1,10 +1,12 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
-import { addressOf, LiveResource } from "../../model/index.js";
+import { addressOf, DEFAULT_DATABASE, LiveResource, qualifyName } from "../../model/index.js";
 import { isReservedName } from "../../lock/lease.js";
 import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
 import {
+  BUILT_IN_DATABASES,
   parseCreateStatement,
+  readSystemDatabases,
   quoteIdentifier,
   readSystemFunctions,
   readSystemTables,
@@ -13,12 +15,17 @@ import {
 } from "../../sql/ddl/index.js";
 import { text, textArray, type SqlRow } from "./decode.js";
 
-/** The database a workspace's objects live in: tpctl manages the session database, `default`. */
-export const DATABASE = "default";
+/** The databases that hold no resources: the engine's own, listed in the read queries. */
+const BUILT_IN_LIST = BUILT_IN_DATABASES.filter((name) => name !== DEFAULT_DATABASE)
+  .map((name) => `'${name}'`)
+  .join(", ");
 
-/** The fixed queries of a read (docs/sql-driver.md, "Reading"). */
-export const TABLES_QUERY =
-  "SELECT database, name, uuid, engine, create_table_query, comment, dependencies_database, dependencies_table FROM system.tables WHERE database = 'default'";
+/**
+ * The fixed queries of a read (docs/sql-driver.md, "Reading"): every database but the engine's own
+ * in one query per system table, never one per database.
+ */
+export const TABLES_QUERY = `SELECT database, name, uuid, engine, create_table_query, comment, dependencies_database, dependencies_table FROM system.tables WHERE database NOT IN (${BUILT_IN_LIST})`;
+export const DATABASES_QUERY = `SELECT name, engine, comment FROM system.databases WHERE name NOT IN ('${DEFAULT_DATABASE}', ${BUILT_IN_LIST})`;
 export const FUNCTIONS_QUERY = "SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'";
 export const SCHEMAS_QUERY = "SHOW FORMAT SCHEMAS";
 
@@ -50,12 +57,13 @@ export function tableRows(rows: readonly SqlRow[]): SystemTableRow[] {
  * more query: the one place where the count grows, with the number of format schemas.
  */
 export async function readEngineObjects(reader: SqlReader, options: { schemas: boolean }): Promise<ParsedDefinition[]> {
-  const [tables, functions, schemas] = await Promise.all([
+  const [tables, functions, schemas, databases] = await Promise.all([
     reader.query(TABLES_QUERY),
     reader.query(FUNCTIONS_QUERY),
     options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([]),
+    reader.query(DATABASES_QUERY),
   ]);
-  const definitions = readSystemTables(tableRows(tables), { database: DATABASE }).filter(
+  const definitions = readSystemTables(tableRows(tables)).filter(
     (definition) => !(definition.kind === "view" && isReservedName(definition.name)),
   );
   const udfs = readSystemFunctions(
@@ -65,7 +73,15 @@ export async function readEngineObjects(reader: SqlReader, options: { schemas: b
     ...udfs.unread.map((name) => showCreate(reader, `SHOW CREATE FUNCTION ${quoteIdentifier(name)}`)),
     ...schemas.map((row) => showCreate(reader, `SHOW CREATE FORMAT SCHEMA ${quoteIdentifier(text(row, "name"))}`)),
   ]);
-  return [...definitions, ...udfs.functions, ...shown.filter((definition): definition is ParsedDefinition => definition !== undefined)];
+  const databaseDefinitions = readSystemDatabases(
+    databases.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") })),
+  );
+  return [
+    ...databaseDefinitions,
+    ...definitions,
+    ...udfs.functions,
+    ...shown.filter((definition): definition is ParsedDefinition => definition !== undefined),
+  ];
 }
 
 async function showCreate(reader: SqlReader, sql: string): Promise<ParsedDefinition | undefined> {
@@ -83,7 +99,7 @@ export function assembleLive(engine: readonly ParsedDefinition[], appserver: rea
   const drafts = [
     ...engine.map((definition) => ({
       kind: definition.kind,
-      name: definition.name,
+      name: qualifyName(definition.database, definition.name),
       spec: definition.spec,
       reported: definition.dependsOn,
       ...(definition.owner !== undefined ? { owner: definition.owner } : {}),
@@ -95,7 +111,7 @@ export function assembleLive(engine: readonly ParsedDefinition[], appserver: rea
   const resolver = createNameResolver(drafts);
   return drafts.map(({ reported, ...draft }) => {
     const address = addressOf(draft.kind, draft.name);
-    const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver).dependsOn, ...reported]);
+    const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver, draft.name).dependsOn, ...reported]);
     dependsOn.delete(address);
     return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });
   });

@@ -1,7 +1,8 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
-import { addressOf, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
+import { addressOf, qualifyName, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
 import { UDF_DESCRIPTION_PREFIX } from "./render.js";
+import { BUILT_IN_DATABASES } from "./read-databases.js";
 import { isSecretSettingName } from "./secrets.js";
 
 /** The engine's DDL could not be read back; names what was being read and where. */
@@ -172,6 +173,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   if (c.accept("MATERIALIZED", "VIEW") || c.accept("SCHEDULED", "MATERIALIZED", "VIEW")) return parseMaterializedView(c);
   if (c.accept("VIEW")) return parseView(c);
   if (c.accept("FORMAT", "SCHEMA")) return parseFormatSchema(c);
+  if (c.accept("DATABASE")) return parseDatabase(c);
   if (c.accept("REMOTE", "FUNCTION")) return parseFunction(c, "remote", false, options);
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
@@ -614,6 +616,22 @@ function parseView(c: Cursor): ParsedDefinition {
   return finish("view", name, { query }, comment);
 }
 
+/**
+ * `CREATE DATABASE name [ENGINE = …] [SETTINGS …] [COMMENT '…']`, as SHOW CREATE DATABASE prints
+ * it (1.6 prints `ENGINE = Atomic`). Settings of external databases are not a manifest field yet.
+ */
+function parseDatabase(c: Cursor): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = c.identifier();
+  let comment: string | undefined;
+  while (!c.done()) {
+    if (c.accept("COMMENT")) comment = c.string();
+    else if (c.accept("ENGINE") || c.accept("SETTINGS")) c.until((token) => isWord(token, "COMMENT") || isWord(token, "SETTINGS"));
+    else c.fail("expected ENGINE, SETTINGS or COMMENT");
+  }
+  return finish("database", { name }, {}, comment);
+}
+
 function parseMaterializedView(c: Cursor): ParsedDefinition {
   const name = head(c);
   const spec: Record<string, JsonValue> = {};
@@ -623,7 +641,9 @@ function parseMaterializedView(c: Cursor): ParsedDefinition {
     if (c.accept("INNER")) {
       if (c.accept("UUID")) c.string();
     } else {
-      spec["target_stream"] = c.qualifiedName().name;
+      const target = c.qualifiedName();
+      // A target in another database keeps its qualifier: that is its name in tpctl.
+      spec["target_stream"] = qualifyName(target.database, target.name);
     }
   }
   if (c.peek()?.text === "(") parseElements(c);
@@ -774,50 +794,60 @@ const ENGINE_KINDS: Readonly<Record<string, Kind>> = {
 const INNER_PREFIX = ".inner.target-id.";
 
 /**
- * Every managed object of one database from one `system.tables` answer: one query whatever the
- * size of the workspace. Rows of other engines (random streams, dictionaries, system engines) are
- * skipped; an MV's inner stream (`.inner.target-id.<mv uuid>`) is not a resource of its own but
- * carries the MV's retention and TTL. `dependencies_table` lists the views and MVs that read a
- * row's object, so each such edge becomes a dependency of the reader.
+ * Every managed object from one `system.tables` answer: one query whatever the size of the
+ * workspace. With `database`, only that database's; without, every database but the built-in ones,
+ * each object named as tpctl names it (`db.name` outside `default`, model/kinds.ts `qualifyName`).
+ * Rows of other engines (random streams, dictionaries, system engines) are skipped; an MV's inner
+ * stream (`.inner.target-id.<mv uuid>`) is not a resource of its own but carries the MV's retention
+ * and TTL. `dependencies_table` lists the views and MVs that read a row's object, so each such edge
+ * becomes a dependency of the reader.
  */
-export function readSystemTables(rows: readonly SystemTableRow[], options: ParseOptions & { database: string }): ParsedDefinition[] {
-  const inDatabase = rows.filter((row) => row.database === options.database);
+export function readSystemTables(rows: readonly SystemTableRow[], options: ParseOptions & { database?: string } = {}): ParsedDefinition[] {
+  const inScope = rows.filter((row) =>
+    options.database !== undefined
+      ? row.database === options.database
+      : !BUILT_IN_DATABASES.includes(row.database) || row.database === "default",
+  );
+  const keyOf = (database: string, name: string): string => qualifyName(database, name);
   const kinds = new Map<string, Kind>();
-  for (const row of inDatabase) {
+  for (const row of inScope) {
     const kind = ENGINE_KINDS[row.engine];
-    if (kind !== undefined && !row.name.startsWith(".inner.")) kinds.set(row.name, kind);
+    if (kind !== undefined && !row.name.startsWith(".inner.")) kinds.set(keyOf(row.database, row.name), kind);
   }
   const inner = new Map<string, SystemTableRow>();
-  for (const row of inDatabase) if (row.name.startsWith(INNER_PREFIX)) inner.set(row.name.slice(INNER_PREFIX.length), row);
+  for (const row of inScope) if (row.name.startsWith(INNER_PREFIX)) inner.set(row.name.slice(INNER_PREFIX.length), row);
 
   const readers = new Map<string, Address[]>();
-  for (const row of inDatabase) {
-    const kind = kinds.get(row.name);
+  for (const row of inScope) {
+    const key = keyOf(row.database, row.name);
+    const kind = kinds.get(key);
     if (kind === undefined) continue;
     (row.dependencies_table ?? []).forEach((reader, index) => {
-      const database = row.dependencies_database?.[index] ?? options.database;
-      const readerKind = kinds.get(reader);
-      if (database !== options.database || readerKind === undefined) return;
-      const list = readers.get(reader) ?? [];
-      list.push(addressOf(kind, row.name));
-      readers.set(reader, list);
+      const readerKey = keyOf(row.dependencies_database?.[index] ?? row.database, reader);
+      if (!kinds.has(readerKey)) return;
+      const list = readers.get(readerKey) ?? [];
+      list.push(addressOf(kind, key));
+      readers.set(readerKey, list);
     });
   }
 
   const result: ParsedDefinition[] = [];
-  for (const row of inDatabase) {
-    const kind = kinds.get(row.name);
+  for (const row of inScope) {
+    const key = keyOf(row.database, row.name);
+    const kind = kinds.get(key);
     if (kind === undefined) continue;
     let parsed: ParsedDefinition;
     try {
       parsed = parseCreateStatement(row.create_table_query, { ...options, engine: row.engine });
     } catch (error) {
       // One unreadable definition stops the read: planning without it would try to create it again.
-      throw new DdlParseError(`${kind}/${row.name}`, error instanceof Error ? error.message : "unreadable DDL");
+      throw new DdlParseError(`${kind}/${key}`, error instanceof Error ? error.message : "unreadable DDL");
     }
     if (parsed.kind !== kind && !(kind === "external_stream" && parsed.kind === "stream")) {
-      throw new DdlParseError(`${kind}/${row.name}`, `system.tables says ${row.engine} but its DDL reads as a ${parsed.kind}`);
+      throw new DdlParseError(`${kind}/${key}`, `system.tables says ${row.engine} but its DDL reads as a ${parsed.kind}`);
     }
+    // The row is authoritative for where the object lives, whatever the printed DDL qualifies.
+    parsed = { ...parsed, database: row.database };
     // The comment column is authoritative where the printed DDL leaves the COMMENT out.
     if (row.comment !== undefined && row.comment !== "" && parsed.spec["description"] === "" && parsed.owner === undefined) {
       const marker = readOwnershipMarker(row.comment);
@@ -832,7 +862,7 @@ export function readSystemTables(rows: readonly SystemTableRow[], options: Parse
       parsed = { ...parsed, spec: { ...parsed.spec, ...innerStorage(inner.get(row.uuid) as SystemTableRow, options) } };
     }
     const target = parsed.spec["target_stream"];
-    const dependsOn = [...(readers.get(row.name) ?? [])];
+    const dependsOn = [...(readers.get(key) ?? [])];
     if (typeof target === "string" && kinds.has(target)) dependsOn.push(addressOf(kinds.get(target) as Kind, target));
     result.push({ ...parsed, dependsOn: [...new Set(dependsOn)].sort() });
   }

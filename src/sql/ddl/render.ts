@@ -76,6 +76,9 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "schema":
       statements = [renderFormatSchema(ctx)];
       break;
+    case "database":
+      statements = [renderDatabase(ctx)];
+      break;
     default:
       throw new DdlRenderError(ctx.target, `a ${resource.kind} exists only in the Timeplus appserver and has no SQL DDL`);
   }
@@ -106,6 +109,10 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
         return `DROP FUNCTION IF EXISTS ${global}`;
       case "schema":
         return `DROP FORMAT SCHEMA IF EXISTS ${global}`;
+      case "database":
+        // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
+        // engine refuse, rather than tpctl dropping objects no manifest declares.
+        return `DROP DATABASE IF EXISTS ${global}`;
       default:
         throw new DdlRenderError(target, `a ${kind} exists only in the Timeplus appserver and has no SQL DDL`);
     }
@@ -629,3 +636,9 @@ function renderFormatSchema(ctx: Context): string {
 
 export { DdlRenderError };
 export const KINDS_WITHOUT_DDL: ReadonlySet<Kind> = NO_DDL;
+
+/** `CREATE DATABASE name [COMMENT '…']`: the description and ownership marker in its COMMENT. */
+function renderDatabase(ctx: Context): string {
+  const comment = ctx.comment();
+  return `CREATE DATABASE ${quoteIdentifier(ctx.resource.name, ctx.target)}${comment !== undefined ? `\nCOMMENT ${quoteString(comment)}` : ""}`;
+}

@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createRestDriver } from "../drivers/rest.js";
+import type { TimeplusClient } from "../live/client.js";
+import { readSchemas } from "./load.js";
+import { parseManifestText } from "./parse.js";
+import { validateDocuments, type SchemaSet } from "./validate.js";
+
+let schemas: SchemaSet;
+beforeAll(async () => {
+  schemas = await readSchemas();
+});
+
+function validate(text: string) {
+  return validateDocuments(parseManifestText(text, "m.yaml").documents, schemas);
+}
+
+const MANIFESTS = [
+  "kind: database\nname: analytics\ndescription: the team's",
+  "kind: stream\nname: events\ncolumns: [{name: a, type: int32}]",
+  "kind: stream\nname: events\ndatabase: analytics\ncolumns: [{name: a, type: int32}]",
+  "kind: view\nname: v\ndatabase: default\nquery: SELECT 1",
+].join("\n---\n");
+
+describe("database: on a resource", () => {
+  it("makes a resource in another database a different object, db.name, and keeps database out of what the API is sent", () => {
+    const { resources, issues } = validate(MANIFESTS);
+    expect(issues).toEqual([]);
+    expect(resources.map((resource) => resource.address)).toEqual([
+      "database/analytics",
+      "stream/events",
+      "stream/analytics.events",
+      "view/v",
+    ]);
+    const inAnalytics = resources[2];
+    expect(inAnalytics?.database).toBe("analytics");
+    expect(inAnalytics?.spec).not.toHaveProperty("database");
+    expect(inAnalytics?.spec["name"]).toBe("events");
+    // `database: default` is the default: the same object as leaving it out.
+    expect(resources[3]?.database).toBeUndefined();
+  });
+
+  it("refuses a database for the global kinds and a database named default", () => {
+    const { issues } = validate(
+      [
+        "kind: udf\nname: f\ndatabase: analytics\ntype: javascript\nreturn_type: int32\nsource: 'function f(){}'",
+        "kind: database\nname: default",
+      ].join("\n---\n"),
+    );
+    expect(issues.map((issue) => `${issue.line}: ${issue.message}`).join("\n")).toMatch(/database[\s\S]*default/);
+    expect(issues.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("is refused over the REST API before anything is sent, naming the resource and what it needs", () => {
+    const sent: string[] = [];
+    const client = { request: (call: { path: string }) => Promise.resolve(sent.push(call.path)) } as unknown as TimeplusClient;
+    const driver = createRestDriver({
+      client,
+      target: { address: "http://tp:8000", workspace: "default", product: "Timeplus", transport: "rest" },
+    });
+    const { resources } = validate(MANIFESTS);
+    expect(() => driver.checkDesired(resources)).toThrow(
+      /^database\/analytics is a database, which only SQL DDL reaches, not the REST API, but tpctl is talking to Timeplus at http:\/\/tp:8000 \(workspace default\), REST API v1beta2; use --api sql/,
+    );
+    expect(() => driver.checkDesired(resources.slice(1))).toThrow(
+      /^stream\/analytics\.events is in database analytics, which the REST API cannot reach .* Nothing was changed$/,
+    );
+    expect(() => driver.checkDesired([resources[1], resources[3]].filter((resource) => resource !== undefined))).not.toThrow();
+    expect(sent).toEqual([]);
+  });
+});

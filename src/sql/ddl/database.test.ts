@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parseCreateStatement, readSystemTables } from "./parse.js";
+import { readSystemDatabases } from "./read-databases.js";
+import { renderCreate, renderDrop } from "./render.js";
+
+describe("databases in DDL", () => {
+  it("creates a database with its description and ownership marker in the COMMENT, and drops it without CASCADE", () => {
+    const [create] = renderCreate(
+      { kind: "database", name: "analytics", spec: { name: "analytics", description: "it's ours" } },
+      { project: "fleet" },
+    );
+    expect(create?.sql).toBe("CREATE DATABASE `analytics`\nCOMMENT 'it\\'s ours [tpctl:fleet]'");
+    expect(renderDrop("database", "analytics").sql).toBe("DROP DATABASE IF EXISTS `analytics`");
+  });
+
+  it("reads a database back from SHOW CREATE DATABASE and from system.databases, leaving out the engine's own", () => {
+    const parsed = parseCreateStatement("CREATE DATABASE analytics\nENGINE = Atomic\nCOMMENT 'by team [tpctl:fleet]'");
+    expect(parsed).toMatchObject({
+      kind: "database",
+      name: "analytics",
+      owner: "fleet",
+      spec: { name: "analytics", description: "by team" },
+    });
+    const rows = ["default", "system", "INFORMATION_SCHEMA", "information_schema", "analytics"].map((name) => ({ name, comment: "" }));
+    expect(readSystemDatabases(rows).map((definition) => definition.name)).toEqual(["analytics"]);
+  });
+
+  it("qualifies what lives in another database: `db`.`name` in every statement, INTO included", () => {
+    const stream = { kind: "stream" as const, name: "analytics.events", spec: { name: "events", columns: [{ name: "a", type: "int32" }] } };
+    expect(renderCreate(stream)[0]?.sql).toMatch(/^CREATE STREAM `analytics`\.`events`\n/);
+    expect(renderDrop("stream", "analytics.events").sql).toBe("DROP STREAM IF EXISTS `analytics`.`events`");
+    const mv = renderCreate({
+      kind: "materialized_view",
+      name: "analytics.agg",
+      spec: { name: "agg", query: "SELECT a FROM analytics.events", target_stream: "analytics.totals" },
+    });
+    expect(mv[0]?.sql).toMatch(/^CREATE MATERIALIZED VIEW `analytics`\.`agg`\nINTO `analytics`\.`totals`\n/);
+    // A bare target is the default database's, as the engine resolves it.
+    const bare = parseCreateStatement("CREATE MATERIALIZED VIEW analytics.agg INTO default.totals AS SELECT 1");
+    expect([bare.database, bare.spec["target_stream"]]).toEqual(["analytics", "totals"]);
+    expect(parseCreateStatement("CREATE MATERIALIZED VIEW agg INTO analytics.totals AS SELECT 1").spec["target_stream"]).toBe(
+      "analytics.totals",
+    );
+  });
+
+  it("reads system.tables across databases, an edge into another database included", () => {
+    const definitions = readSystemTables([
+      {
+        database: "analytics",
+        name: "events",
+        engine: "Stream",
+        create_table_query: "CREATE STREAM analytics.events (`a` int32)",
+        dependencies_database: ["default"],
+        dependencies_table: ["v"],
+      },
+      { database: "default", name: "v", engine: "View", create_table_query: "CREATE VIEW default.v AS SELECT a FROM analytics.events" },
+      { database: "system", name: "tables", engine: "SystemTables", create_table_query: "" },
+    ]);
+    expect(definitions.map((definition) => [definition.database, definition.name, definition.dependsOn])).toEqual([
+      ["analytics", "events", []],
+      ["default", "v", ["stream/analytics.events"]],
+    ]);
+  });
+});

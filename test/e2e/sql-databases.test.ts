@@ -1,0 +1,140 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startServer } from "../../src/server/index.js";
+import type { Profile } from "../../src/server/sql/profile.js";
+import { makeTree, runCli, type CliResult } from "../helpers/cli.js";
+
+/** Databases and what lives in them, end to end over SQL on the built-in server, and refused over REST. */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve(profile: Profile): Promise<{ url: string; env: Record<string, string> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), `tpctl-${profile}-`));
+  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, profile });
+  cleanups.push(async () => {
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { url: server.url, env: { TIMEPLUS_ADDRESS: server.url } };
+}
+
+const MANIFESTS = `kind: database
+name: analytics
+description: the analytics team's
+---
+kind: stream
+name: events
+database: analytics
+description: raw events
+columns:
+  - { name: id, type: string }
+  - { name: speed, type: float64 }
+---
+kind: stream
+name: events
+columns:
+  - { name: id, type: string }
+---
+kind: view
+name: fast
+database: analytics
+query: SELECT e.id, e.speed FROM analytics.events AS e JOIN events USING (id) WHERE e.speed > 80
+---
+kind: materialized_view
+name: ids
+query: SELECT id FROM analytics.events
+target_stream: analytics.id_log
+---
+kind: stream
+name: id_log
+database: analytics
+columns:
+  - { name: id, type: string }
+`;
+
+async function workspace(): Promise<string> {
+  const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "all.yaml": MANIFESTS });
+  cleanups.push(() => tree.cleanup());
+  return tree.dir;
+}
+
+function cli(dir: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: dir, env });
+}
+
+describe.each<Profile>(["2026", "engine"])("databases over SQL on the %s profile", (profile) => {
+  it("applies a database and what lives in it, converges, changes in place, plans by qualified address, and destroys it last", async () => {
+    const server = await serve(profile);
+    const dir = await workspace();
+    const planned = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    expect(planned.stderr).toBe("");
+    const plan = JSON.parse(planned.stdout) as { changes: { action: string; address: string }[] };
+    const order = plan.changes.map((change) => change.address);
+    expect(order.slice().sort()).toEqual([
+      "database/analytics",
+      "materialized_view/ids",
+      "stream/analytics.events",
+      "stream/analytics.id_log",
+      "stream/events",
+      "view/analytics.fast",
+    ]);
+
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    // The two streams named events are two objects: changing one changes only it.
+    const file = join(dir, "all.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("raw events", "raw events, deduplicated"));
+    const targeted = await cli(dir, server.env, "plan", "--api", "sql", "--target", "stream/analytics.events", "--json");
+    expect(targeted.stderr).toBe("");
+    expect((JSON.parse(targeted.stdout) as { changes: { action: string; address: string }[] }).changes).toMatchObject([
+      { action: "update", address: "stream/analytics.events" },
+    ]);
+    const updated = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(updated.stdout).toContain("~ stream/analytics.events");
+    expect(updated.code).toBe(0);
+    expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+
+    const graph = await cli(dir, server.env, "graph");
+    expect(graph.stdout).toContain("analytics.events");
+
+    const destroyed = await cli(dir, server.env, "destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    // The database went last, after everything in it (DROP DATABASE without CASCADE would refuse otherwise).
+    const lines = destroyed.stdout.split("\n").filter((line) => /^\s*- /.test(line));
+    expect(lines.at(-1)).toContain("database/analytics");
+    const after = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    expect((JSON.parse(after.stdout) as { changes: { action: string }[] }).changes.every((change) => change.action === "create")).toBe(
+      true,
+    );
+  });
+});
+
+describe("databases over REST", () => {
+  it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
+    const server = await serve("2024");
+    const dir = await workspace();
+    for (const args of [["plan"], ["apply", "--auto-approve"]]) {
+      const result = await cli(dir, server.env, ...args, "--api", "rest");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("database/analytics is a database, which only SQL DDL reaches, not the REST API");
+      expect(result.stderr).toContain("use --api sql");
+    }
+    const streams = (await (await fetch(`${server.url}/default/api/v1beta2/streams`)).json()) as { name: string }[];
+    expect(streams.filter((stream) => !stream.name.startsWith("tpctl_lock"))).toEqual([]);
+    // Without the database document, a stream in another database is refused the same way.
+    await writeFile(join(dir, "all.yaml"), MANIFESTS.split("---\n").slice(1, 2).join(""));
+    const stream = await cli(dir, server.env, "plan", "--api", "rest");
+    expect(stream.code).toBe(1);
+    expect(stream.stderr).toContain("stream/analytics.events is in database analytics, which the REST API cannot reach");
+  });
+});
