@@ -31,7 +31,14 @@ describe("kind modules", () => {
   it("derive the sets the pipeline asks about from the modules", () => {
     expect([...ID_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
     expect([...APPSERVER_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
-    expect([...RELATION_KINDS].sort()).toEqual(["external_stream", "external_table", "materialized_view", "stream", "view"]);
+    expect([...RELATION_KINDS].sort()).toEqual([
+      "external_stream",
+      "external_table",
+      "materialized_view",
+      "random_stream",
+      "stream",
+      "view",
+    ]);
   });
 
   it("name REST paths, URI-encoding the identity", () => {

@@ -11,6 +11,7 @@ import { savedQuery } from "./saved-query.js";
 import { schema } from "./schema.js";
 import { sink } from "./sink.js";
 import { source } from "./source.js";
+import { randomStream } from "./random-stream.js";
 import { stream } from "./stream.js";
 import { udf } from "./udf.js";
 import { view } from "./view.js";
@@ -24,6 +25,7 @@ export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
   schema,
   udf,
   stream,
+  random_stream: randomStream,
   external_stream: externalStream,
   external_table: externalTable,
   source,

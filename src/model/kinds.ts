@@ -7,6 +7,7 @@ export const KINDS = [
   "schema",
   "udf",
   "stream",
+  "random_stream",
   "external_stream",
   "external_table",
   "source",

@@ -119,6 +119,52 @@ describe.each<Profile>(["2026", "engine"])("databases over SQL on the %s profile
   });
 });
 
+const RANDOM = `kind: random_stream
+name: devices
+description: fake fleet
+columns:
+  - { name: device, type: string, default: "'device' || to_string(rand() % 4)" }
+  - { name: speed, type: float64, default: rand() % 200 }
+eps: 10
+---
+kind: view
+name: fast_devices
+query: SELECT device FROM devices WHERE speed > 100
+`;
+
+describe.each<Profile>(["2026", "engine"])("random streams over SQL on the %s profile", (profile) => {
+  it("applies one and a view reading it, converges, changes the comment in place, replaces on a new eps, and destroys", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "random.yaml": RANDOM });
+    cleanups.push(() => tree.cleanup());
+    const dir = tree.dir;
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("+ random_stream/devices");
+    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    const file = join(dir, "random.yaml");
+    await writeFile(file, RANDOM.replace("fake fleet", "a fake fleet"));
+    const comment = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(comment.stdout).toContain("~ random_stream/devices");
+    expect(comment.code).toBe(0);
+    await writeFile(file, RANDOM.replace("fake fleet", "a fake fleet").replace("eps: 10", "eps: 20"));
+    const eps = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    const changes = (JSON.parse(eps.stdout) as { changes: { action: string; address: string }[] }).changes;
+    expect(changes.find((change) => change.address === "random_stream/devices")?.action).toBe("replace");
+    expect((await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve")).code).toBe(0);
+    expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+
+    const destroyed = await cli(dir, server.env, "destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(2);
+  });
+});
+
 describe("databases over REST", () => {
   it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
     const server = await serve("2024");
@@ -136,5 +182,9 @@ describe("databases over REST", () => {
     const stream = await cli(dir, server.env, "plan", "--api", "rest");
     expect(stream.code).toBe(1);
     expect(stream.stderr).toContain("stream/analytics.events is in database analytics, which the REST API cannot reach");
+    await writeFile(join(dir, "all.yaml"), RANDOM);
+    const random = await cli(dir, server.env, "apply", "--api", "rest", "--auto-approve");
+    expect(random.code).toBe(1);
+    expect(random.stderr).toContain("random_stream/devices is a random stream, which only SQL DDL reaches, not the REST API");
   });
 });

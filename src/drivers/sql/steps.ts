@@ -61,6 +61,18 @@ function create(desired: DesiredResource, project: string, orReplace: boolean): 
   }).map((statement) => ({ statement, secrets }));
 }
 
+/** `ALTER STREAM … MODIFY COMMENT`: the one change in place of a kind whose only updatable field is its description. */
+function updateComment(change: Extract<Change, { action: "update" }>, project: string): SqlStep[] {
+  const { desired } = change;
+  for (const { field } of change.fieldChanges) {
+    if (field !== "description") throw new InternalError(`${change.address}: the plan updates ${field} in place, which SQL cannot do`);
+  }
+  const value = desired.spec["description"];
+  const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
+  const comment = withOwnershipMarker(typeof value === "string" ? value : "", project, fingerprint);
+  return [{ statement: renderAlter(desired.kind, desired.name, [{ op: "modify_comment", comment }]), secrets: [] }];
+}
+
 /** Fields an ALTER changes in place, per kind; the planner lets nothing else be updated for these kinds. */
 const STORAGE_FIELDS = new Set(["ttl_expression", "logstore_retention_bytes", "logstore_retention_ms"]);
 
@@ -101,6 +113,8 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       }
       return statements;
     }
+    case "random_stream":
+      return updateComment(change, project);
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);
   }

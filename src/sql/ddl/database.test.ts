@@ -62,3 +62,34 @@ describe("databases in DDL", () => {
     ]);
   });
 });
+
+describe("random streams in DDL", () => {
+  it("write each column's generator as its DEFAULT and read back the engine's defaults for omitted settings", () => {
+    const spec = {
+      name: "devices",
+      description: "fake fleet",
+      columns: [
+        { name: "device", type: "string", default: "'device' || to_string(rand() % 4)" },
+        { name: "temperature", type: "float32", default: "rand() % 1000 / 10" },
+      ],
+      eps: 10,
+    };
+    const [create] = renderCreate({ kind: "random_stream", name: "analytics.devices", spec }, { project: "fleet" });
+    expect(create?.sql).toBe(
+      [
+        "CREATE RANDOM STREAM `analytics`.`devices`",
+        "(",
+        "  `device` string DEFAULT 'device' || to_string(rand() % 4),",
+        "  `temperature` float32 DEFAULT rand() % 1000 / 10",
+        ")",
+        "SETTINGS eps = 10",
+        "COMMENT 'fake fleet [tpctl:fleet]'",
+      ].join("\n"),
+    );
+    const parsed = parseCreateStatement(create?.sql ?? "");
+    expect(parsed).toMatchObject({ kind: "random_stream", database: "analytics", name: "devices", owner: "fleet" });
+    expect(parsed.spec).toEqual({ ...spec, interval_time: 5 });
+    expect(renderDrop("random_stream", "devices").sql).toBe("DROP STREAM IF EXISTS `devices`");
+    expect(() => renderCreate({ kind: "random_stream", name: "r", spec: { name: "r", columns: [] } })).toThrow("at least one column");
+  });
+});

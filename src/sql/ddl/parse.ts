@@ -168,6 +168,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   c.expect("CREATE");
   c.accept("OR", "REPLACE");
   if (c.accept("MUTABLE", "STREAM")) return parseStream(c, true);
+  if (c.accept("RANDOM", "STREAM")) return parseRandomStream(c);
   if (c.accept("EXTERNAL", "STREAM")) return parseExternal(c, "external_stream", options);
   if (c.accept("EXTERNAL", "TABLE")) return parseExternal(c, "external_table", options);
   if (c.accept("MATERIALIZED", "VIEW") || c.accept("SCHEDULED", "MATERIALIZED", "VIEW")) return parseMaterializedView(c);
@@ -457,6 +458,26 @@ function tupleParts(expression: string): string[] {
 const sameSql = (a: string, b: string): boolean => a.replace(/[\s`]/g, "") === b.replace(/[\s`]/g, "");
 
 const IMPLICIT_TIME = /^datetime64\(\s*3\s*,\s*'([^']*)'\s*\)$/i;
+
+/**
+ * `CREATE RANDOM STREAM name (…) [SETTINGS eps = …, interval_time = …] [COMMENT '…']`. The
+ * engine's defaults (eps 1000, interval_time 5) are what an omitted setting means, so they are
+ * filled in: a manifest that leaves them out and one that states them are the same.
+ */
+function parseRandomStream(c: Cursor): ParsedDefinition {
+  const name = head(c);
+  const elements = parseElements(c);
+  const clauses = parseStorageClauses(c);
+  const settings = new Map(clauses.settings.map(([key, value]) => [key, value]));
+  const columns = elements.flatMap((element) =>
+    element.kind === "column" && element.column !== undefined ? [columnSpec(element.column)] : [],
+  );
+  const number = (key: string, fallback: number): number => {
+    const value = Number(settings.get(key));
+    return settings.has(key) && Number.isFinite(value) ? value : fallback;
+  };
+  return finish("random_stream", name, { columns, eps: number("eps", 1000), interval_time: number("interval_time", 5) }, clauses.comment);
+}
 
 function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   const name = head(c);
@@ -789,6 +810,7 @@ const ENGINE_KINDS: Readonly<Record<string, Kind>> = {
   MaterializedView: "materialized_view",
   ExternalStream: "external_stream",
   ExternalTable: "external_table",
+  Random: "random_stream",
 };
 
 const INNER_PREFIX = ".inner.target-id.";

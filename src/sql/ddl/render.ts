@@ -79,6 +79,9 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "database":
       statements = [renderDatabase(ctx)];
       break;
+    case "random_stream":
+      statements = [renderRandomStream(ctx)];
+      break;
     default:
       throw new DdlRenderError(ctx.target, `a ${resource.kind} exists only in the Timeplus appserver and has no SQL DDL`);
   }
@@ -99,6 +102,7 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
     switch (kind) {
       case "stream":
       case "external_stream":
+      case "random_stream":
         return `DROP STREAM IF EXISTS ${object}`;
       case "view":
       case "materialized_view":
@@ -641,4 +645,28 @@ export const KINDS_WITHOUT_DDL: ReadonlySet<Kind> = NO_DDL;
 function renderDatabase(ctx: Context): string {
   const comment = ctx.comment();
   return `CREATE DATABASE ${quoteIdentifier(ctx.resource.name, ctx.target)}${comment !== undefined ? `\nCOMMENT ${quoteString(comment)}` : ""}`;
+}
+
+/**
+ * `CREATE RANDOM STREAM name (col type [DEFAULT generator], …) [SETTINGS eps = …, interval_time = …]
+ * [COMMENT '…']`: each column's default is the expression that generates it.
+ */
+function renderRandomStream(ctx: Context): string {
+  const columns = ctx.array("columns");
+  if (columns.length === 0) throw new DdlRenderError(ctx.field("columns"), "a random stream needs at least one column");
+  const elements = columns.map((column, index) => renderColumn(column, ctx.field(`columns[${index}]`)));
+  const lines = [`CREATE RANDOM STREAM ${ctx.object}`, "(", elements.map((e) => `  ${e}`).join(",\n"), ")"];
+  const settings: string[] = [];
+  const eps = ctx.spec["eps"];
+  if (eps !== undefined && eps !== null) {
+    if (typeof eps !== "number" || !Number.isFinite(eps) || eps < 0)
+      throw new DdlRenderError(ctx.field("eps"), "expected a number of at least 0");
+    settings.push(`eps = ${eps}`);
+  }
+  const interval = ctx.integer("interval_time");
+  if (interval !== undefined) settings.push(`interval_time = ${interval}`);
+  if (settings.length > 0) lines.push(`SETTINGS ${settings.join(", ")}`);
+  const comment = ctx.comment();
+  if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
+  return lines.join("\n");
 }
