@@ -28,6 +28,20 @@ export function refuseWhatRestCannotReach(desired: readonly DesiredResource[], t
   }
 }
 
+/**
+ * The REST API of 2024 makes a mutable stream as a stream with `engine: MutableStream`; over SQL
+ * the engine reads it back as the `mutable_stream` kind, so that spelling would never converge.
+ */
+export function refuseRestMutableStreams(desired: readonly DesiredResource[]): void {
+  for (const resource of desired) {
+    if (resource.kind !== "stream" || resource.spec["engine"] !== "MutableStream") continue;
+    throw new UnsupportedByTargetError(
+      `${resource.address} declares engine: MutableStream, the REST API's way to make a mutable stream; over SQL declare it as kind: mutable_stream (same fields, without engine). Nothing was changed`,
+      { meta: { address: resource.address } },
+    );
+  }
+}
+
 /** The appserver's own kinds live beside the engine, in no database of it. */
 export function refuseAppserverKindsInDatabases(desired: readonly DesiredResource[]): void {
   for (const resource of desired) {

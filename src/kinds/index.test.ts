@@ -35,6 +35,7 @@ describe("kind modules", () => {
       "external_stream",
       "external_table",
       "materialized_view",
+      "mutable_stream",
       "random_stream",
       "stream",
       "view",

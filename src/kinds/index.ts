@@ -11,6 +11,7 @@ import { savedQuery } from "./saved-query.js";
 import { schema } from "./schema.js";
 import { sink } from "./sink.js";
 import { source } from "./source.js";
+import { mutableStream } from "./mutable-stream.js";
 import { randomStream } from "./random-stream.js";
 import { stream } from "./stream.js";
 import { udf } from "./udf.js";
@@ -25,6 +26,7 @@ export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
   schema,
   udf,
   stream,
+  mutable_stream: mutableStream,
   random_stream: randomStream,
   external_stream: externalStream,
   external_table: externalTable,

@@ -7,6 +7,7 @@ export const KINDS = [
   "schema",
   "udf",
   "stream",
+  "mutable_stream",
   "random_stream",
   "external_stream",
   "external_table",

@@ -165,6 +165,80 @@ describe.each<Profile>(["2026", "engine"])("random streams over SQL on the %s pr
   });
 });
 
+const MUTABLE = `kind: mutable_stream
+name: products
+database: analytics
+description: catalogue
+columns:
+  - { name: id, type: string }
+  - { name: name, type: string }
+  - { name: price, type: float32 }
+primary_key: id
+secondary_indexes:
+  - { name: by_name, columns: [name], storing: [price] }
+version_column: price
+---
+kind: database
+name: analytics
+---
+kind: view
+name: cheap
+query: SELECT id FROM analytics.products WHERE price < 10
+`;
+
+describe.each<Profile>(["2026", "engine"])("mutable streams over SQL on the %s profile", (profile) => {
+  it("applies one, converges, changes the comment in place, replaces on a new primary key, and destroys", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "mutable.yaml": MUTABLE });
+    cleanups.push(() => tree.cleanup());
+    const dir = tree.dir;
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("+ mutable_stream/analytics.products");
+    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    const file = join(dir, "mutable.yaml");
+    await writeFile(file, MUTABLE.replace("description: catalogue", "description: the catalogue"));
+    const comment = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(comment.stdout).toContain("~ mutable_stream/analytics.products");
+    expect(comment.code).toBe(0);
+    await writeFile(
+      file,
+      MUTABLE.replace("description: catalogue", "description: the catalogue").replace("primary_key: id", "primary_key: (id, name)"),
+    );
+    const key = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    const changes = (JSON.parse(key.stdout) as { changes: { action: string; address: string }[] }).changes;
+    expect(changes.find((change) => change.address === "mutable_stream/analytics.products")?.action).toBe("replace");
+    // A mutable stream holds data: replacing it needs --allow-destroy, as for a stream.
+    const refused = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(refused.stderr).toContain("refusing to delete or destructively replace mutable_stream/analytics.products");
+    const replaced = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve", "--allow-destroy");
+    expect(replaced.stderr).toBe("");
+    expect(replaced.code).toBe(0);
+    expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+
+    const destroyed = await cli(dir, server.env, "destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+  });
+
+  it("refuses the REST API's spelling, a stream with engine MutableStream, before anything changes", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({
+      "tpctl.yaml": "project: fleet\n",
+      "m.yaml": "kind: stream\nname: products\nengine: MutableStream\nprimary_key: id\ncolumns:\n  - { name: id, type: string }\n",
+    });
+    cleanups.push(() => tree.cleanup());
+    const result = await cli(tree.dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("stream/products declares engine: MutableStream");
+    expect(result.stderr).toContain("declare it as kind: mutable_stream");
+  });
+});
+
 describe("databases over REST", () => {
   it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
     const server = await serve("2024");
@@ -186,5 +260,9 @@ describe("databases over REST", () => {
     const random = await cli(dir, server.env, "apply", "--api", "rest", "--auto-approve");
     expect(random.code).toBe(1);
     expect(random.stderr).toContain("random_stream/devices is a random stream, which only SQL DDL reaches, not the REST API");
+    await writeFile(join(dir, "all.yaml"), MUTABLE.split("---\n")[0] ?? "");
+    const mutable = await cli(dir, server.env, "plan", "--api", "rest");
+    expect(mutable.code).toBe(1);
+    expect(mutable.stderr).toContain("mutable_stream/analytics.products is a mutable stream, which only SQL DDL reaches");
   });
 });

@@ -4,7 +4,7 @@ import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds } from "../rest.js";
-import { refuseAppserverKindsInDatabases } from "../sql-only.js";
+import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";
@@ -40,6 +40,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
     },
     checkDesired(desired: readonly DesiredResource[]) {
       refuseAppserverKindsInDatabases(desired);
+      refuseRestMutableStreams(desired);
       for (const resource of desired) {
         if (APPSERVER_KINDS.has(resource.kind)) {
           if (!rest) throw unsupported(resource.kind, resource.address, input.target);

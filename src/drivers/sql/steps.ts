@@ -114,6 +114,7 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       return statements;
     }
     case "random_stream":
+    case "mutable_stream":
       return updateComment(change, project);
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);

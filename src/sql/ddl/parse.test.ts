@@ -221,7 +221,10 @@ describe("parseCreateStatement on the engine's own output", () => {
     ).toBe("external_stream");
     expect(
       parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").spec,
-    ).toMatchObject({ engine: "MutableStream", primary_key: "id" });
+    ).toMatchObject({ primary_key: "id" });
+    expect(parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").kind).toBe(
+      "mutable_stream",
+    );
   });
 
   it("says what it could not read", () => {

@@ -524,7 +524,6 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   if (primaryKey !== undefined) spec["primary_key"] = unwrapSingle(primaryKey);
 
   if (mutable) {
-    spec["engine"] = "MutableStream";
     const secondary = indexes.filter((index) => index.columns !== undefined);
     if (secondary.length > 0) {
       spec["secondary_indexes"] = secondary.map((index) => ({
@@ -553,7 +552,18 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
     if (value !== undefined && /^-?\d+$/.test(value)) spec[key] = Number(value);
   }
   if (eventTime !== undefined && eventTime !== "") spec["event_time_column"] = eventTime;
-  return finish("stream", name, spec, clauses.comment);
+  if (mutable) {
+    // Over SQL a mutable stream is its own kind (kinds/mutable-stream.ts), with its settings as fields.
+    const version = settings.get("version_column")?.value;
+    if (version !== undefined && version !== "") spec["version_column"] = version;
+    const coalesced = settings.get("coalesced")?.value;
+    if (coalesced !== undefined) spec["coalesced"] = /^(true|1)$/i.test(coalesced);
+    const ttl = settings.get("ttl_seconds")?.value;
+    if (ttl !== undefined && /^\d+$/.test(ttl)) spec["ttl_seconds"] = Number(ttl);
+    const ttlColumn = settings.get("ttl_column")?.value;
+    if (ttlColumn !== undefined && ttlColumn !== "") spec["ttl_column"] = ttlColumn;
+  }
+  return finish(mutable ? "mutable_stream" : "stream", name, spec, clauses.comment);
 }
 
 /**
@@ -805,7 +815,7 @@ export interface SystemTableRow {
 
 const ENGINE_KINDS: Readonly<Record<string, Kind>> = {
   Stream: "stream",
-  MutableStream: "stream",
+  MutableStream: "mutable_stream",
   View: "view",
   MaterializedView: "materialized_view",
   ExternalStream: "external_stream",

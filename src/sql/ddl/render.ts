@@ -82,6 +82,10 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "random_stream":
       statements = [renderRandomStream(ctx)];
       break;
+    case "mutable_stream":
+      // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
+      statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
+      break;
     default:
       throw new DdlRenderError(ctx.target, `a ${resource.kind} exists only in the Timeplus appserver and has no SQL DDL`);
   }
@@ -103,6 +107,7 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
       case "stream":
       case "external_stream":
       case "random_stream":
+      case "mutable_stream":
         return `DROP STREAM IF EXISTS ${object}`;
       case "view":
       case "materialized_view":
@@ -375,6 +380,7 @@ function renderStream(ctx: Context): string {
     const value = ctx.integer(field);
     if (value !== undefined) settings.push(`${field} = ${value}`);
   }
+  if (mutable) settings.push(...mutableSettings(ctx));
   if (settings.length > 0) lines.push(`SETTINGS ${settings.join(", ")}`);
   const comment = ctx.comment();
   if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
@@ -669,4 +675,21 @@ function renderRandomStream(ctx: Context): string {
   const comment = ctx.comment();
   if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
   return lines.join("\n");
+}
+
+/** The mutable-stream settings a manifest names as fields (docs.timeplus.com `mutable-stream`), in the docs' order. */
+function mutableSettings(ctx: Context): string[] {
+  const settings: string[] = [];
+  const version = ctx.string("version_column");
+  if (version !== undefined && version !== "") settings.push(`version_column = ${quoteString(version)}`);
+  const coalesced = ctx.spec["coalesced"];
+  if (coalesced !== undefined && coalesced !== null) {
+    if (typeof coalesced !== "boolean") throw new DdlRenderError(ctx.field("coalesced"), "expected true or false");
+    settings.push(`coalesced = ${coalesced ? "true" : "false"}`);
+  }
+  const ttl = ctx.integer("ttl_seconds");
+  if (ttl !== undefined) settings.push(`ttl_seconds = ${ttl}`);
+  const ttlColumn = ctx.string("ttl_column");
+  if (ttlColumn !== undefined && ttlColumn !== "") settings.push(`ttl_column = ${quoteString(ttlColumn)}`);
+  return settings;
 }
