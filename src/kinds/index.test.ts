@@ -32,6 +32,7 @@ describe("kind modules", () => {
     expect([...ID_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
     expect([...APPSERVER_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
     expect([...RELATION_KINDS].sort()).toEqual([
+      "dictionary",
       "external_stream",
       "external_table",
       "materialized_view",

@@ -3,6 +3,7 @@ import { DEFAULT_DATABASE, KINDS, NAME_PATTERN, splitQualifiedName } from "../mo
 import { alert } from "./alert.js";
 import { dashboard } from "./dashboard.js";
 import { database } from "./database.js";
+import { dictionary } from "./dictionary.js";
 import { externalStream } from "./external-stream.js";
 import { externalTable } from "./external-table.js";
 import type { KindModule } from "./kind.js";
@@ -30,6 +31,7 @@ export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
   random_stream: randomStream,
   external_stream: externalStream,
   external_table: externalTable,
+  dictionary,
   source,
   view,
   materialized_view: materializedView,

@@ -293,6 +293,8 @@ function databaseField(document: ResolvedDocument): string | undefined {
 function secretFieldPaths(kind: Kind, spec: JsonObject, schema: JsonObject): string[] {
   const paths: string[] = [];
   walkWriteOnly(spec, schema, schema, "", paths);
+  // A dictionary's SOURCE parameters are free-form; its PASSWORD and the like are credentials.
+  if (kind === "dictionary" && isJsonObject(spec["source"])) walkSensitive(spec["source"], "/source", paths);
   const properties = spec["properties"];
   if (isJsonObject(properties)) {
     walkSensitive(properties, "/properties", paths);

@@ -11,6 +11,7 @@ export const KINDS = [
   "random_stream",
   "external_stream",
   "external_table",
+  "dictionary",
   "source",
   "view",
   "materialized_view",

@@ -239,6 +239,64 @@ describe.each<Profile>(["2026", "engine"])("mutable streams over SQL on the %s p
   });
 });
 
+const DICTIONARY = `kind: stream
+name: zones_raw
+columns:
+  - { name: id, type: uint16 }
+  - { name: zone, type: string }
+---
+kind: dictionary
+name: zones
+description: taxi zones
+columns:
+  - { name: id, type: uint16, default: "0" }
+  - { name: zone, type: string }
+primary_key: id
+source: { type: timeplus, stream: zones_raw, user: admin, password: "\${secret:ZONES_PASSWORD}" }
+layout: { type: hashed }
+lifetime: { min: 0, max: 300 }
+---
+kind: view
+name: zone_names
+query: SELECT zone FROM zones
+`;
+
+describe.each<Profile>(["2026", "engine"])("dictionaries over SQL on the %s profile", (profile) => {
+  it("applies one with a secret source, converges, changes in place with OR REPLACE, and destroys, never printing the secret", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "dictionary.yaml": DICTIONARY });
+    cleanups.push(() => tree.cleanup());
+    const dir = tree.dir;
+    const env = { ...server.env, ZONES_PASSWORD: "hunter2-zones" };
+    const planned = await cli(dir, env, "plan", "--api", "sql", "--json");
+    expect(planned.stderr).toBe("");
+    const plan = JSON.parse(planned.stdout) as { changes: { address: string; depends_on?: string[] }[] };
+    expect(plan.changes.map((change) => change.address)).toEqual(["stream/zones_raw", "dictionary/zones", "view/zone_names"]);
+    const applied = await cli(dir, env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const again = await cli(dir, env, "plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    const file = join(dir, "dictionary.yaml");
+    await writeFile(file, DICTIONARY.replace("type: hashed", "type: hashed_array"));
+    const updated = await cli(dir, env, "apply", "--api", "sql", "--auto-approve");
+    expect(updated.stdout).toContain("~ dictionary/zones");
+    expect(updated.code).toBe(0);
+    expect((await cli(dir, env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+    // A new password is a change, found by the fingerprint in the marker, and shown masked.
+    const rotated = await cli(dir, { ...env, ZONES_PASSWORD: "hunter3-zones" }, "plan", "--api", "sql", "--json");
+    expect(rotated.stdout).toContain("dictionary/zones");
+
+    const destroyed = await cli(dir, env, "destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.code).toBe(0);
+    for (const result of [planned, applied, again, updated, rotated, destroyed]) {
+      expect(result.stdout + result.stderr).not.toContain("hunter");
+    }
+  });
+});
+
 describe("databases over REST", () => {
   it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
     const server = await serve("2024");
@@ -264,5 +322,9 @@ describe("databases over REST", () => {
     const mutable = await cli(dir, server.env, "plan", "--api", "rest");
     expect(mutable.code).toBe(1);
     expect(mutable.stderr).toContain("mutable_stream/analytics.products is a mutable stream, which only SQL DDL reaches");
+    await writeFile(join(dir, "all.yaml"), DICTIONARY);
+    const dictionary = await cli(dir, { ...server.env, ZONES_PASSWORD: "x" }, "plan", "--api", "rest");
+    expect(dictionary.code).toBe(1);
+    expect(dictionary.stderr).toContain("dictionary/zones is a dictionary, which only SQL DDL reaches");
   });
 });

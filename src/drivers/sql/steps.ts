@@ -82,6 +82,7 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     case "view":
     case "udf":
     case "schema":
+    case "dictionary":
       return create(desired, project, true);
     case "stream":
     case "materialized_view": {

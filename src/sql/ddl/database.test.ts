@@ -93,3 +93,45 @@ describe("random streams in DDL", () => {
     expect(() => renderCreate({ kind: "random_stream", name: "r", spec: { name: "r", columns: [] } })).toThrow("at least one column");
   });
 });
+
+describe("dictionaries in DDL", () => {
+  it("write SOURCE and LAYOUT in the grammar's words, mask the source's credentials, and read the clauses back in any order", () => {
+    const spec = {
+      name: "zones",
+      description: "taxi zones",
+      columns: [
+        { name: "LocationID", type: "uint16", default: "0" },
+        { name: "Zone", type: "string" },
+      ],
+      primary_key: "LocationID",
+      source: { type: "timeplus", stream: "analytics.zones_raw", user: "admin", password: "it's secret" },
+      layout: { type: "cache", size_in_cells: 1000 },
+      lifetime: { min: 0, max: 300 },
+    };
+    const [create] = renderCreate({ kind: "dictionary", name: "zones", spec, secretPaths: ["/source/password"] }, { project: "fleet" });
+    expect(create?.sql).toBe(
+      [
+        "CREATE DICTIONARY `zones`",
+        "(",
+        "  `LocationID` uint16 DEFAULT 0,",
+        "  `Zone` string",
+        ")",
+        "PRIMARY KEY LocationID",
+        "SOURCE(TIMEPLUS(STREAM 'analytics.zones_raw' USER 'admin' PASSWORD 'it\\'s secret'))",
+        "LIFETIME(MIN 0 MAX 300)",
+        "LAYOUT(CACHE(SIZE_IN_CELLS 1000))",
+        "COMMENT 'taxi zones [tpctl:fleet]'",
+      ].join("\n"),
+    );
+    expect(create?.masked).not.toContain("secret'");
+    const parsed = parseCreateStatement(
+      "CREATE DICTIONARY default.zones (`LocationID` uint16 DEFAULT 0, `Zone` string) PRIMARY KEY LocationID " +
+        "SOURCE(TIMEPLUS(STREAM 'analytics.zones_raw' USER 'admin' PASSWORD 'p')) LAYOUT(CACHE(SIZE_IN_CELLS 1000)) LIFETIME(300) COMMENT 'taxi zones [tpctl:fleet]'",
+    );
+    const { password: _password, ...withoutPassword } = spec.source;
+    expect(parsed.spec).toEqual({ ...spec, source: withoutPassword });
+    expect(parsed.owner).toBe("fleet");
+    expect(renderDrop("dictionary", "analytics.zones").sql).toBe("DROP DICTIONARY IF EXISTS `analytics`.`zones`");
+    expect(renderCreate({ kind: "dictionary", name: "zones", spec }, { orReplace: true })[0]?.sql).toMatch(/^CREATE OR REPLACE DICTIONARY/);
+  });
+});

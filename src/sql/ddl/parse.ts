@@ -175,6 +175,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   if (c.accept("VIEW")) return parseView(c);
   if (c.accept("FORMAT", "SCHEMA")) return parseFormatSchema(c);
   if (c.accept("DATABASE")) return parseDatabase(c);
+  if (c.accept("DICTIONARY")) return parseDictionary(c, options);
   if (c.accept("REMOTE", "FUNCTION")) return parseFunction(c, "remote", false, options);
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
@@ -663,6 +664,75 @@ function parseDatabase(c: Cursor): ParsedDefinition {
   return finish("database", { name }, {}, comment);
 }
 
+/** `NAME[(KEY value …)]` of a SOURCE or LAYOUT as `{type: name, key: value}`, secrets left out as for external streams. */
+function parseClauseCall(c: Cursor, options: ParseOptions): Record<string, JsonValue> {
+  const isSecret = options.isSecretSetting ?? isSecretSettingName;
+  const call: Record<string, JsonValue> = { type: c.identifier().toLowerCase() };
+  if (!c.acceptPunct("(")) return call;
+  while (!c.acceptPunct(")")) {
+    if (c.done()) c.fail("expected `)`");
+    const key = c.identifier().toLowerCase();
+    const token = c.peek();
+    let value: JsonValue;
+    if (token?.type === "string") value = c.string();
+    else if (token?.type === "number") {
+      c.pos++;
+      value = Number(token.text);
+    } else value = c.identifier();
+    if (!isSecret(key)) call[key] = value;
+  }
+  return call;
+}
+
+/**
+ * `CREATE [OR REPLACE] DICTIONARY name (cols) PRIMARY KEY k SOURCE(…) LAYOUT(…) LIFETIME(…) [SETTINGS(…)] [COMMENT '…']`,
+ * clauses in any order (the docs' examples differ). `LIFETIME(n)` is `LIFETIME(MIN 0 MAX n)`.
+ */
+function parseDictionary(c: Cursor, options: ParseOptions): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = head(c);
+  const elements = parseElements(c);
+  const spec: Record<string, JsonValue> = {
+    columns: elements.flatMap((element) => (element.kind === "column" && element.column !== undefined ? [columnSpec(element.column)] : [])),
+  };
+  let comment: string | undefined;
+  const clause = (token: Token): boolean =>
+    ["SOURCE", "LAYOUT", "LIFETIME", "RANGE", "SETTINGS", "COMMENT"].some((word) => isWord(token, word));
+  while (!c.done()) {
+    if (c.accept("PRIMARY", "KEY")) spec["primary_key"] = unwrapSingle(c.until(clause));
+    else if (c.accept("COMMENT")) comment = c.string();
+    else if (c.accept("SOURCE") || c.accept("LAYOUT")) {
+      const field = isWord(c.tokens[c.pos - 1], "SOURCE") ? "source" : "layout";
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      spec[field] = parseClauseCall(c, options);
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else if (c.accept("LIFETIME")) {
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      const words = c.until(() => false).split(/\s+/);
+      const upper = words.map((word) => word.toUpperCase());
+      const number = (word: string | undefined): number => Number(word ?? "0");
+      spec["lifetime"] = upper.includes("MAX")
+        ? { min: number(words[upper.indexOf("MIN") + 1]), max: number(words[upper.indexOf("MAX") + 1]) }
+        : { min: 0, max: number(words[0]) };
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else if (c.accept("RANGE") || c.accept("SETTINGS")) {
+      // Not manifest fields yet: read past them.
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      c.until(() => false);
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else c.fail("expected PRIMARY KEY, SOURCE, LAYOUT, LIFETIME, RANGE, SETTINGS or COMMENT");
+  }
+  // The grammar requires all three: a definition without one is not the engine's.
+  for (const [field, clause] of [
+    ["primary_key", "PRIMARY KEY"],
+    ["source", "SOURCE(…)"],
+    ["layout", "LAYOUT(…)"],
+  ] as const) {
+    if (spec[field] === undefined) c.fail(`expected ${clause}`);
+  }
+  return finish("dictionary", name, spec, comment);
+}
+
 function parseMaterializedView(c: Cursor): ParsedDefinition {
   const name = head(c);
   const spec: Record<string, JsonValue> = {};
@@ -821,6 +891,7 @@ const ENGINE_KINDS: Readonly<Record<string, Kind>> = {
   ExternalStream: "external_stream",
   ExternalTable: "external_table",
   Random: "random_stream",
+  Dictionary: "dictionary",
 };
 
 const INNER_PREFIX = ".inner.target-id.";

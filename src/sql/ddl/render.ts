@@ -82,6 +82,9 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "random_stream":
       statements = [renderRandomStream(ctx)];
       break;
+    case "dictionary":
+      statements = [renderDictionary(ctx)];
+      break;
     case "mutable_stream":
       // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
       statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
@@ -118,6 +121,8 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
         return `DROP FUNCTION IF EXISTS ${global}`;
       case "schema":
         return `DROP FORMAT SCHEMA IF EXISTS ${global}`;
+      case "dictionary":
+        return `DROP DICTIONARY IF EXISTS ${object}`;
       case "database":
         // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
         // engine refuse, rather than tpctl dropping objects no manifest declares.
@@ -692,4 +697,59 @@ function mutableSettings(ctx: Context): string[] {
   const ttlColumn = ctx.string("ttl_column");
   if (ttlColumn !== undefined && ttlColumn !== "") settings.push(`ttl_column = ${quoteString(ttlColumn)}`);
   return settings;
+}
+
+const CLAUSE_WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `NAME(KEY value KEY value …)` from `{type: name, key: value, …}`: a dictionary's SOURCE and
+ * LAYOUT in the grammar's own words (docs.timeplus.com `dictionary`), keys and the type upper-cased,
+ * strings quoted, numbers bare.
+ */
+function renderClauseCall(value: JsonValue | undefined, target: string): string {
+  if (!isJsonObject(value) || typeof value["type"] !== "string" || !CLAUSE_WORD.test(value["type"])) {
+    throw new DdlRenderError(target, "expected {type: NAME, …parameters}");
+  }
+  const parts: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (key === "type") continue;
+    if (!CLAUSE_WORD.test(key)) throw new DdlRenderError(`${target}.${key}`, "a parameter name is letters, digits and _");
+    if (typeof item === "string") parts.push(`${key.toUpperCase()} ${quoteString(item)}`);
+    else if (typeof item === "number" && Number.isFinite(item)) parts.push(`${key.toUpperCase()} ${item}`);
+    else throw new DdlRenderError(`${target}.${key}`, "expected a string or a number");
+  }
+  return `${value["type"].toUpperCase()}(${parts.join(" ")})`;
+}
+
+/**
+ * `CREATE [OR REPLACE] DICTIONARY name (cols) PRIMARY KEY … SOURCE(…) LIFETIME(…) LAYOUT(…) [COMMENT '…']`,
+ * in the order the engine prints them. OR REPLACE is a dictionary's update in place.
+ */
+function renderDictionary(ctx: Context): string {
+  const columns = ctx.array("columns");
+  if (columns.length === 0) throw new DdlRenderError(ctx.field("columns"), "a dictionary needs at least one column");
+  const elements = columns.map((column, index) => renderColumn(column, ctx.field(`columns[${index}]`)));
+  const primaryKey = ctx.string("primary_key");
+  if (primaryKey === undefined || primaryKey.trim() === "")
+    throw new DdlRenderError(ctx.field("primary_key"), "a dictionary needs a primary key");
+  const lines = [
+    `CREATE ${ctx.options.orReplace ? "OR REPLACE " : ""}DICTIONARY ${ctx.object}`,
+    "(",
+    elements.map((e) => `  ${e}`).join(",\n"),
+    ")",
+    `PRIMARY KEY ${checkFragment(primaryKey, ctx.field("primary_key"))}`,
+    `SOURCE(${renderClauseCall(ctx.spec["source"], ctx.field("source"))})`,
+  ];
+  const lifetime = ctx.spec["lifetime"];
+  if (lifetime !== undefined && lifetime !== null) {
+    const min = isJsonObject(lifetime) ? lifetime["min"] : undefined;
+    const max = isJsonObject(lifetime) ? lifetime["max"] : undefined;
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max))
+      throw new DdlRenderError(ctx.field("lifetime"), "expected {min, max} in seconds");
+    lines.push(`LIFETIME(MIN ${String(min)} MAX ${String(max)})`);
+  }
+  lines.push(`LAYOUT(${renderClauseCall(ctx.spec["layout"], ctx.field("layout"))})`);
+  const comment = ctx.comment();
+  if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
+  return lines.join("\n");
 }

@@ -37,6 +37,11 @@ export function secretValuesOfResource(kind: string, spec: JsonObject, secretPat
     });
   }
   if (kind === "udf" && isJsonObject(spec["auth_context"])) extra.push("/auth_context/key_value");
+  // A dictionary's SOURCE carries its credentials (`PASSWORD 'p'`) in plain text.
+  const source = spec["source"];
+  if (kind === "dictionary" && isJsonObject(source)) {
+    for (const key of Object.keys(source)) if (isSecretSettingName(key)) extra.push(`/source/${key}`);
+  }
   return secretValues(spec, [...secretPaths, ...extra]);
 }
 
