@@ -15,6 +15,7 @@ import { source } from "./source.js";
 import { mutableStream } from "./mutable-stream.js";
 import { randomStream } from "./random-stream.js";
 import { stream } from "./stream.js";
+import { task } from "./task.js";
 import { udf } from "./udf.js";
 import { view } from "./view.js";
 
@@ -35,6 +36,7 @@ export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
   source,
   view,
   materialized_view: materializedView,
+  task,
   sink,
   alert,
   dashboard,

@@ -15,6 +15,7 @@ export const KINDS = [
   "source",
   "view",
   "materialized_view",
+  "task",
   "sink",
   "alert",
   "dashboard",

@@ -297,6 +297,72 @@ describe.each<Profile>(["2026", "engine"])("dictionaries over SQL on the %s prof
   });
 });
 
+const TASK = `kind: database
+name: analytics
+---
+kind: stream
+name: readings
+columns:
+  - { name: device, type: string }
+  - { name: speed, type: float64 }
+---
+kind: stream
+name: hourly
+database: analytics
+columns:
+  - { name: device, type: string }
+  - { name: top, type: float64 }
+---
+kind: task
+name: roll_up
+database: analytics
+schedule: 5s
+timeout: 2s
+into: analytics.hourly
+query: SELECT device, max(speed) AS top FROM table(readings) GROUP BY device
+`;
+
+describe.each<Profile>(["2026", "engine"])("tasks over SQL on the %s profile", (profile) => {
+  it("applies one after what it reads and writes, converges, changes in place with OR REPLACE, and destroys it", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "task.yaml": TASK });
+    cleanups.push(() => tree.cleanup());
+    const dir = tree.dir;
+    const planned = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    expect(planned.stderr).toBe("");
+    const order = (JSON.parse(planned.stdout) as { changes: { address: string }[] }).changes.map((change) => change.address);
+    expect(order.indexOf("task/analytics.roll_up")).toBeGreaterThan(order.indexOf("stream/analytics.hourly"));
+    expect(order.indexOf("task/analytics.roll_up")).toBeGreaterThan(order.indexOf("stream/readings"));
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    const file = join(dir, "task.yaml");
+    await writeFile(file, TASK.replace("schedule: 5s", "schedule: 10s"));
+    const updated = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(updated.stdout).toContain("~ task/analytics.roll_up");
+    expect(updated.code).toBe(0);
+    expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+
+    // A task has no place for an ownership marker: removed from the manifests, it is left alone.
+    await writeFile(file, TASK.slice(0, TASK.indexOf("---\nkind: task")));
+    const removed = await cli(dir, server.env, "plan", "--api", "sql");
+    expect(removed.stdout).toContain("Left alone (not managed by this project):\n  task/analytics.roll_up");
+    await writeFile(file, TASK);
+    const destroyed = await cli(dir, server.env, "destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    expect(destroyed.stdout).toContain("task/analytics.roll_up");
+    const after = await cli(dir, server.env, "plan", "--api", "sql", "--json");
+    expect((JSON.parse(after.stdout) as { changes: { action: string }[] }).changes.every((change) => change.action === "create")).toBe(
+      true,
+    );
+  });
+});
+
 describe("databases over REST", () => {
   it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
     const server = await serve("2024");
@@ -326,5 +392,9 @@ describe("databases over REST", () => {
     const dictionary = await cli(dir, { ...server.env, ZONES_PASSWORD: "x" }, "plan", "--api", "rest");
     expect(dictionary.code).toBe(1);
     expect(dictionary.stderr).toContain("dictionary/zones is a dictionary, which only SQL DDL reaches");
+    await writeFile(join(dir, "all.yaml"), TASK.slice(TASK.indexOf("kind: task")));
+    const task = await cli(dir, server.env, "plan", "--api", "rest");
+    expect(task.code).toBe(1);
+    expect(task.stderr).toContain("task/analytics.roll_up is a task, which only SQL DDL reaches");
   });
 });

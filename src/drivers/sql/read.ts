@@ -1,6 +1,6 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
-import { addressOf, DEFAULT_DATABASE, LiveResource, qualifyName } from "../../model/index.js";
+import { addressOf, DEFAULT_DATABASE, LiveResource, qualifyName, splitQualifiedName } from "../../model/index.js";
 import { isReservedName } from "../../lock/lease.js";
 import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
 import {
@@ -28,6 +28,8 @@ export const TABLES_QUERY = `SELECT database, name, uuid, engine, create_table_q
 export const DATABASES_QUERY = `SELECT name, engine, comment FROM system.databases WHERE name NOT IN ('${DEFAULT_DATABASE}', ${BUILT_IN_LIST})`;
 export const FUNCTIONS_QUERY = "SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'";
 export const SCHEMAS_QUERY = "SHOW FORMAT SCHEMAS";
+/** Tasks have no system table the references name: listed per database, then one SHOW CREATE TASK each. */
+export const TASKS_QUERY = "SHOW TASKS";
 
 /** What the SQL reader runs queries through (a SqlTransport fits). */
 export interface SqlReader {
@@ -76,12 +78,26 @@ export async function readEngineObjects(reader: SqlReader, options: { schemas: b
   const databaseDefinitions = readSystemDatabases(
     databases.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") })),
   );
+  const taskLists = await Promise.all([
+    reader.query(TASKS_QUERY).then((rows) => rows.map((row) => text(row, "name"))),
+    ...databaseDefinitions.map((database) =>
+      reader
+        .query(`${TASKS_QUERY} FROM ${quoteIdentifier(database.name)}`)
+        .then((rows) => rows.map((row) => `${database.name}.${text(row, "name")}`)),
+    ),
+  ]);
+  const tasks = await Promise.all(taskLists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`)));
   return [
     ...databaseDefinitions,
     ...definitions,
     ...udfs.functions,
-    ...shown.filter((definition): definition is ParsedDefinition => definition !== undefined),
+    ...[...tasks, ...shown].filter((definition): definition is ParsedDefinition => definition !== undefined),
   ];
+}
+
+function quoteQualifiedName(name: string): string {
+  const { database, name: local } = splitQualifiedName(name);
+  return database === DEFAULT_DATABASE ? quoteIdentifier(local) : `${quoteIdentifier(database)}.${quoteIdentifier(local)}`;
 }
 
 async function showCreate(reader: SqlReader, sql: string): Promise<ParsedDefinition | undefined> {

@@ -83,6 +83,7 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     case "udf":
     case "schema":
     case "dictionary":
+    case "task":
       return create(desired, project, true);
     case "stream":
     case "materialized_view": {

@@ -135,3 +135,18 @@ describe("dictionaries in DDL", () => {
     expect(renderCreate({ kind: "dictionary", name: "zones", spec }, { orReplace: true })[0]?.sql).toMatch(/^CREATE OR REPLACE DICTIONARY/);
   });
 });
+
+describe("tasks in DDL", () => {
+  it("write SCHEDULE, TIMEOUT, INTO and the query, and read them back", () => {
+    const spec = { name: "roll_up", schedule: "INTERVAL 1 HOUR", timeout: "5s", into: "analytics.hourly", query: "SELECT 1 AS x" };
+    const [create] = renderCreate({ kind: "task", name: "analytics.roll_up", spec }, { orReplace: true });
+    expect(create?.sql).toBe(
+      "CREATE OR REPLACE TASK `analytics`.`roll_up`\nSCHEDULE INTERVAL 1 HOUR\nTIMEOUT 5s\nINTO `analytics`.`hourly`\nAS\nSELECT 1 AS x",
+    );
+    const parsed = parseCreateStatement(
+      "CREATE TASK analytics.roll_up\nSCHEDULE INTERVAL 1 HOUR\nTIMEOUT 5s\nINTO analytics.hourly\nAS\nSELECT 1 AS x",
+    );
+    expect([parsed.kind, parsed.database, parsed.spec]).toEqual(["task", "analytics", spec]);
+    expect(renderDrop("task", "analytics.roll_up").sql).toBe("DROP TASK IF EXISTS `analytics`.`roll_up`");
+  });
+});

@@ -176,6 +176,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   if (c.accept("FORMAT", "SCHEMA")) return parseFormatSchema(c);
   if (c.accept("DATABASE")) return parseDatabase(c);
   if (c.accept("DICTIONARY")) return parseDictionary(c, options);
+  if (c.accept("TASK")) return parseTask(c);
   if (c.accept("REMOTE", "FUNCTION")) return parseFunction(c, "remote", false, options);
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
@@ -731,6 +732,27 @@ function parseDictionary(c: Cursor, options: ParseOptions): ParsedDefinition {
     if (spec[field] === undefined) c.fail(`expected ${clause}`);
   }
   return finish("dictionary", name, spec, comment);
+}
+
+/** `CREATE [OR REPLACE] TASK name SCHEDULE s TIMEOUT t INTO target AS <query>`; a task has no place for an ownership marker. */
+function parseTask(c: Cursor): ParsedDefinition {
+  const name = head(c);
+  c.expect("SCHEDULE");
+  const schedule = c.until((token) => isWord(token, "TIMEOUT"));
+  c.expect("TIMEOUT");
+  const timeout = c.until((token) => isWord(token, "INTO"));
+  c.expect("INTO");
+  const target = c.qualifiedName();
+  c.expect("AS");
+  const start = c.peek()?.start ?? c.sql.length;
+  const query = c.sql.slice(start).replace(/;\s*$/, "").trimEnd();
+  return {
+    kind: "task",
+    name: name.name,
+    ...(name.database !== undefined ? { database: name.database } : {}),
+    spec: { name: name.name, schedule, timeout, into: qualifyName(target.database, target.name), query },
+    dependsOn: [],
+  };
 }
 
 function parseMaterializedView(c: Cursor): ParsedDefinition {

@@ -85,6 +85,9 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "dictionary":
       statements = [renderDictionary(ctx)];
       break;
+    case "task":
+      statements = [renderTask(ctx)];
+      break;
     case "mutable_stream":
       // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
       statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
@@ -123,6 +126,8 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
         return `DROP FORMAT SCHEMA IF EXISTS ${global}`;
       case "dictionary":
         return `DROP DICTIONARY IF EXISTS ${object}`;
+      case "task":
+        return `DROP TASK IF EXISTS ${object}`;
       case "database":
         // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
         // engine refuse, rather than tpctl dropping objects no manifest declares.
@@ -752,4 +757,25 @@ function renderDictionary(ctx: Context): string {
   const comment = ctx.comment();
   if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
   return lines.join("\n");
+}
+
+/**
+ * `CREATE [OR REPLACE] TASK name SCHEDULE s TIMEOUT t INTO target AS <query>`. A task has no
+ * COMMENT and the engine keeps its query without comments, so it carries no ownership marker
+ * (docs/sql-ddl.md, "Tasks").
+ */
+function renderTask(ctx: Context): string {
+  const text = (field: string): string => {
+    const value = ctx.string(field);
+    if (value === undefined || value.trim() === "") throw new DdlRenderError(ctx.field(field), "a task needs it");
+    return value;
+  };
+  const query = checkFragment(text("query"), ctx.field("query"), { allowComments: true });
+  return [
+    `CREATE ${ctx.options.orReplace ? "OR REPLACE " : ""}TASK ${ctx.object}`,
+    `SCHEDULE ${checkFragment(text("schedule"), ctx.field("schedule"))}`,
+    `TIMEOUT ${checkFragment(text("timeout"), ctx.field("timeout"))}`,
+    `INTO ${quoteQualified(text("into"), ctx.options.database, ctx.field("into"))}`,
+    `AS\n${query}`,
+  ].join("\n");
 }
