@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRestDriver } from "../drivers/rest.js";
 import type { TimeplusClient } from "../live/client.js";
+import { LiveResource } from "../model/index.js";
+import { assembleExport } from "./export.js";
 import { readSchemas } from "./load.js";
 import { parseManifestText } from "./parse.js";
 import { validateDocuments, type SchemaSet } from "./validate.js";
@@ -66,5 +68,30 @@ describe("database: on a resource", () => {
     );
     expect(() => driver.checkDesired([resources[1], resources[3]].filter((resource) => resource !== undefined))).not.toThrow();
     expect(sent).toEqual([]);
+  });
+});
+
+describe("database: in depends_on and exports", () => {
+  it("takes a qualified address in depends_on, and refuses a malformed one", () => {
+    const ok = validate("kind: view\nname: v\nquery: SELECT 1\ndepends_on: [stream/analytics.events]");
+    expect(ok.issues).toEqual([]);
+    expect(ok.resources[0]?.dependsOn).toEqual(["stream/analytics.events"]);
+    const bad = validate("kind: view\nname: v\nquery: SELECT 1\ndepends_on: [udf/analytics.f, stream/a.b.c]");
+    expect(bad.issues).toHaveLength(2);
+  });
+
+  it("exports an object of another database with name and database, which validate back to the same address", () => {
+    const live = LiveResource.create({
+      kind: "stream",
+      name: "analytics.events",
+      spec: { name: "events", columns: [{ name: "id", type: "string" }], description: "" },
+      owner: "fleet",
+    });
+    const bundle = assembleExport([live], { project: "fleet" });
+    const file = bundle.files.find((candidate) => candidate.path.startsWith("streams/"));
+    expect(file?.content).toMatch(/name: events\ndatabase: analytics\n/);
+    const { resources, issues } = validate(file?.content ?? "");
+    expect(issues).toEqual([]);
+    expect(resources[0]?.address).toBe("stream/analytics.events");
   });
 });
