@@ -17,6 +17,8 @@ export interface ApiCall {
   readonly body?: unknown;
   /** Statuses treated as success besides 2xx, e.g. 404 for an idempotent delete. */
   readonly alsoOk?: readonly number[];
+  /** Safe to send again whatever its method: a POST that only reads (a historical query through /exec). */
+  readonly idempotent?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -156,7 +158,7 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
       // The URL as it may be printed: the origin never carries user info (parseAddress strips it).
       const displayUrl = `${base.origin}${fullPath}`;
       const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-      const idempotent = IDEMPOTENT_METHODS.has(call.method);
+      const idempotent = call.idempotent === true || IDEMPOTENT_METHODS.has(call.method);
 
       for (let attemptIndex = 0; ; attemptIndex += 1) {
         const result = await attempt(call.method, fullPath, body);
@@ -184,7 +186,9 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
           // doing some work (or one behind a flaky proxy) usually answers the next time.
           // 429 says the request was refused before anything was done (RFC 6585), so even a POST
           // is sent again once the server has had time to catch up.
-          retryable = status === 429 || (idempotent && (RETRYABLE_STATUSES.has(status) || (call.method === "GET" && status === 500)));
+          retryable =
+            status === 429 ||
+            (idempotent && (RETRYABLE_STATUSES.has(status) || ((call.method === "GET" || call.idempotent === true) && status === 500)));
           const retryAfterMs = parseRetryAfter(result.retryAfter, now());
           if (retryAfterMs !== undefined) {
             if (retryAfterMs > MAX_RETRY_AFTER_MS) retryable = false;

@@ -38,7 +38,13 @@ export function execTransport(client: Pick<TimeplusClient, "request">): SqlTrans
     kind: "exec",
     async query(sql) {
       assertRead(sql);
-      const response = await client.request<unknown>({ method: "POST", path: "/exec", body: { sql, type: "historical" } });
+      // A historical query changes nothing, so it is retried like a GET.
+      const response = await client.request<unknown>({
+        method: "POST",
+        path: "/exec",
+        body: { sql, type: "historical" },
+        idempotent: true,
+      });
       return rowsFromExec(response.body);
     },
     async execute(statement) {
