@@ -13,6 +13,7 @@ import { schema } from "./schema.js";
 import { sink } from "./sink.js";
 import { source } from "./source.js";
 import { mutableStream } from "./mutable-stream.js";
+import { namedCollection } from "./named-collection.js";
 import { randomStream } from "./random-stream.js";
 import { stream } from "./stream.js";
 import { task } from "./task.js";
@@ -27,6 +28,7 @@ export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
   database,
   schema,
   udf,
+  named_collection: namedCollection,
   stream,
   mutable_stream: mutableStream,
   random_stream: randomStream,
@@ -60,7 +62,7 @@ export const REST_KINDS: readonly Kind[] = KINDS.filter((kind) => KIND_MODULES[k
  * Kinds that belong to no database: functions, format schemas, named collections and databases
  * themselves are global in the engine (a `db.` before their name fails to parse).
  */
-export const GLOBAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["database", "schema", "udf"]);
+export const GLOBAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["database", "schema", "udf", "named_collection"]);
 
 /** Only a slash (it separates kind from name in an address) and line breaks are refused in a free name. */
 const FREE_NAME_PATTERN = /^[^/\r\n]{1,256}$/;

@@ -6,6 +6,7 @@ export const KINDS = [
   "database",
   "schema",
   "udf",
+  "named_collection",
   "stream",
   "mutable_stream",
   "random_stream",

@@ -313,6 +313,7 @@ export function withKnownSecrets(resource: DesiredResource): DesiredResource {
     secretPaths: [...new Set([...resource.secretPaths, ...known])].sort(),
     ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
     ...(resource.location ? { location: resource.location } : {}),
+    ...(resource.database !== undefined ? { database: resource.database } : {}),
   });
 }
 

@@ -52,6 +52,11 @@ export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
       });
     }
   }
+  // A named collection usually holds credentials: every value is secret, none is read back.
+  if (kind === "named_collection" && isJsonArray(spec["settings"])) {
+    spec["settings"].forEach((_setting: JsonValue, index: number) => paths.push(`/settings/${index}/value`));
+  }
+  if (kind === "dictionary" && isJsonObject(spec["source"])) collect(spec["source"], "/source", paths);
   return [...new Set(paths)].sort();
 }
 

@@ -363,6 +363,50 @@ describe.each<Profile>(["2026", "engine"])("tasks over SQL on the %s profile", (
   });
 });
 
+const COLLECTION = `kind: named_collection
+name: pg_main
+settings:
+  - { key: host, value: "\${secret:PG_HOST}" }
+  - { key: user, value: "\${secret:PG_USER}", overridable: false }
+  - { key: password, value: "\${secret:PG_PASSWORD}" }
+`;
+
+describe.each<Profile>(["2026", "engine"])("named collections over SQL on the %s profile", (profile) => {
+  it("applies one, converges, adds and removes keys in place, and destroys it, never printing a value", async () => {
+    const server = await serve(profile);
+    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "nc.yaml": COLLECTION });
+    cleanups.push(() => tree.cleanup());
+    const dir = tree.dir;
+    const env = { ...server.env, PG_HOST: "db-host-zq1", PG_USER: "user-zq2", PG_PASSWORD: "pass-zq3", PG_PORT: "5432-zq4" };
+    const results: CliResult[] = [];
+    const run = async (...args: string[]): Promise<CliResult> => {
+      const result = await cli(dir, env, ...args);
+      results.push(result);
+      return result;
+    };
+    const applied = await run("apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const again = await run("plan", "--api", "sql", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+
+    const file = join(dir, "nc.yaml");
+    await writeFile(file, COLLECTION.replace('key: password, value: "${secret:PG_PASSWORD}"', 'key: port, value: "${secret:PG_PORT}"'));
+    const updated = await run("apply", "--api", "sql", "--auto-approve");
+    expect(updated.stdout).toContain("~ named_collection/pg_main");
+    expect(updated.code).toBe(0);
+    expect((await run("plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
+    const json = await run("plan", "--api", "sql", "--json");
+    expect(json.code).toBe(0);
+
+    const destroyed = await run("destroy", "--api", "sql", "--auto-approve");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    for (const result of results) expect(result.stdout + result.stderr).not.toMatch(/zq\d/);
+  });
+});
+
 describe("databases over REST", () => {
   it("are refused before anything changes, with a sentence naming the resource and what it needs", async () => {
     const server = await serve("2024");
@@ -396,5 +440,9 @@ describe("databases over REST", () => {
     const task = await cli(dir, server.env, "plan", "--api", "rest");
     expect(task.code).toBe(1);
     expect(task.stderr).toContain("task/analytics.roll_up is a task, which only SQL DDL reaches");
+    await writeFile(join(dir, "all.yaml"), COLLECTION);
+    const collection = await cli(dir, { ...server.env, PG_HOST: "h", PG_USER: "u", PG_PASSWORD: "p" }, "plan", "--api", "rest");
+    expect(collection.code).toBe(1);
+    expect(collection.stderr).toContain("named_collection/pg_main is a named collection, which only SQL DDL reaches");
   });
 });

@@ -1,11 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { live } from "../../plan/test-utils.js";
 import type { SqlRow } from "./decode.js";
-import { assembleLive, DATABASES_QUERY, FUNCTIONS_QUERY, readEngineObjects, SCHEMAS_QUERY, TABLES_QUERY, TASKS_QUERY } from "./read.js";
+import {
+  assembleLive,
+  DATABASES_QUERY,
+  NAMED_COLLECTIONS_QUERY,
+  FUNCTIONS_QUERY,
+  readEngineObjects,
+  SCHEMAS_QUERY,
+  TABLES_QUERY,
+  TASKS_QUERY,
+} from "./read.js";
 
 /** Canned answers by query text, recording what was asked. */
 function answers(given: Record<string, SqlRow[]>) {
-  const byQuery: Record<string, SqlRow[]> = { [DATABASES_QUERY]: [], [TASKS_QUERY]: [], "SHOW TASKS FROM `analytics`": [], ...given };
+  const byQuery: Record<string, SqlRow[]> = {
+    [DATABASES_QUERY]: [],
+    [TASKS_QUERY]: [],
+    [NAMED_COLLECTIONS_QUERY]: [],
+    "SHOW TASKS FROM `analytics`": [],
+    ...given,
+  };
   const asked: string[] = [];
   return {
     asked,
@@ -56,7 +71,7 @@ describe("reading the workspace over SQL", () => {
     });
     const definitions = await readEngineObjects(reader, { schemas: true });
     expect(definitions.map((definition) => `${definition.kind}/${definition.name}`).sort()).toEqual(["stream/cars", "udf/f", "view/fast"]);
-    expect(reader.asked).toHaveLength(5);
+    expect(reader.asked).toHaveLength(6);
     const stream = definitions.find((definition) => definition.name === "cars");
     expect(stream?.owner).toBe("fleet");
     expect(stream?.spec["description"]).toBe("cars");
@@ -76,7 +91,7 @@ describe("reading the workspace over SQL", () => {
     expect([schema?.kind, schema?.name, schema?.owner]).toEqual(["schema", "ev", "fleet"]);
     const withoutSchemas = answers({ [TABLES_QUERY]: [], [FUNCTIONS_QUERY]: [] });
     expect(await readEngineObjects(withoutSchemas, { schemas: false })).toEqual([]);
-    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY, DATABASES_QUERY, TASKS_QUERY]);
+    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY, DATABASES_QUERY, NAMED_COLLECTIONS_QUERY, TASKS_QUERY]);
   });
 
   it("resolves dependencies across engine objects and the appserver's kinds", async () => {
@@ -108,7 +123,7 @@ describe("reading the workspace over SQL", () => {
     });
     const resources = assembleLive(await readEngineObjects(reader, { schemas: true }), []);
     // One more per database: the tasks, which no system table lists.
-    expect(reader.asked).toHaveLength(6);
+    expect(reader.asked).toHaveLength(7);
     expect(resources.map((resource) => resource.address).sort()).toEqual([
       "database/analytics",
       "stream/analytics.cars",

@@ -28,6 +28,7 @@ export const TABLES_QUERY = `SELECT database, name, uuid, engine, create_table_q
 export const DATABASES_QUERY = `SELECT name, engine, comment FROM system.databases WHERE name NOT IN ('${DEFAULT_DATABASE}', ${BUILT_IN_LIST})`;
 export const FUNCTIONS_QUERY = "SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'";
 export const SCHEMAS_QUERY = "SHOW FORMAT SCHEMAS";
+export const NAMED_COLLECTIONS_QUERY = "SELECT name, create_query FROM system.named_collections";
 /** Tasks have no system table the references name: listed per database, then one SHOW CREATE TASK each. */
 export const TASKS_QUERY = "SHOW TASKS";
 
@@ -59,12 +60,21 @@ export function tableRows(rows: readonly SqlRow[]): SystemTableRow[] {
  * more query: the one place where the count grows, with the number of format schemas.
  */
 export async function readEngineObjects(reader: SqlReader, options: { schemas: boolean }): Promise<ParsedDefinition[]> {
-  const [tables, functions, schemas, databases] = await Promise.all([
+  const [tables, functions, schemas, databases, collections] = await Promise.all([
     reader.query(TABLES_QUERY),
     reader.query(FUNCTIONS_QUERY),
     options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([]),
     reader.query(DATABASES_QUERY),
+    reader.query(NAMED_COLLECTIONS_QUERY),
   ]);
+  // Parsed here and nowhere else: the values in create_query never leave this function.
+  const namedCollections = collections.map((row) => {
+    const query = text(row, "create_query");
+    const name = text(row, "name");
+    return query === ""
+      ? { kind: "named_collection" as const, name, spec: { name, settings: [] }, dependsOn: [] }
+      : parseCreateStatement(query);
+  });
   const definitions = readSystemTables(tableRows(tables)).filter(
     (definition) => !(definition.kind === "view" && isReservedName(definition.name)),
   );
@@ -89,6 +99,7 @@ export async function readEngineObjects(reader: SqlReader, options: { schemas: b
   const tasks = await Promise.all(taskLists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`)));
   return [
     ...databaseDefinitions,
+    ...namedCollections,
     ...definitions,
     ...udfs.functions,
     ...[...tasks, ...shown].filter((definition): definition is ParsedDefinition => definition !== undefined),

@@ -1,10 +1,11 @@
 import { InternalError } from "../../errors.js";
 import type { Change, DesiredResource, JsonValue, Step } from "../../model/index.js";
-import { withOwnershipMarker } from "../../model/index.js";
+import { isJsonObject, withOwnershipMarker } from "../../model/index.js";
 import { callsForStep } from "../../apply/calls.js";
 import type { ApiCall } from "../../live/client.js";
 import { fingerprintSecrets } from "../../plan/secrets.js";
 import {
+  renderAlterNamedCollection,
   renderAlter,
   renderCreate,
   renderDrop,
@@ -118,6 +119,16 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     case "random_stream":
     case "mutable_stream":
       return updateComment(change, project);
+    case "named_collection": {
+      const declared = Array.isArray(desired.spec["settings"]) ? desired.spec["settings"] : [];
+      const keys = (settings: JsonValue | undefined): string[] =>
+        (Array.isArray(settings) ? settings : []).flatMap((setting) =>
+          isJsonObject(setting) && typeof setting["key"] === "string" ? [setting["key"]] : [],
+        );
+      const kept = new Set(keys(declared));
+      const removed = keys(change.live.spec["settings"]).filter((key) => !kept.has(key));
+      return [{ statement: renderAlterNamedCollection(desired.name, declared, removed, secretsOf(desired)), secrets: secretsOf(desired) }];
+    }
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);
   }

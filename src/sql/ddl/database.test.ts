@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCreateStatement, readSystemTables } from "./parse.js";
 import { readSystemDatabases } from "./read-databases.js";
-import { renderCreate, renderDrop } from "./render.js";
+import { renderAlterNamedCollection, renderCreate, renderDrop } from "./render.js";
 
 describe("databases in DDL", () => {
   it("creates a database with its description and ownership marker in the COMMENT, and drops it without CASCADE", () => {
@@ -148,5 +148,32 @@ describe("tasks in DDL", () => {
     );
     expect([parsed.kind, parsed.database, parsed.spec]).toEqual(["task", "analytics", spec]);
     expect(renderDrop("task", "analytics.roll_up").sql).toBe("DROP TASK IF EXISTS `analytics`.`roll_up`");
+  });
+});
+
+describe("named collections in DDL", () => {
+  it("write every entry, mask every value, and read back only keys and OVERRIDABLE", () => {
+    const spec = {
+      name: "pg",
+      settings: [
+        { key: "host", value: "db-host" },
+        { key: "password", value: "it's-secret", overridable: false },
+      ],
+    };
+    const [create] = renderCreate({ kind: "named_collection", name: "pg", spec });
+    expect(create?.sql).toBe("CREATE NAMED COLLECTION `pg` AS\n  host = 'db-host',\n  password = 'it\\'s-secret' NOT OVERRIDABLE");
+    expect(create?.masked).not.toMatch(/db-host|secret/);
+    const parsed = parseCreateStatement(
+      "CREATE NAMED COLLECTION pg AS host = 'db-host', password = 'x' NOT OVERRIDABLE, port = 5432 OVERRIDABLE",
+    );
+    expect(parsed).toMatchObject({
+      kind: "named_collection",
+      spec: { name: "pg", settings: [{ key: "host" }, { key: "password", overridable: false }, { key: "port", overridable: true }] },
+    });
+    expect(JSON.stringify(parsed)).not.toMatch(/db-host|5432/);
+    const alter = renderAlterNamedCollection("pg", spec.settings, ["port"], ["db-host", "it's-secret"]);
+    expect(alter.sql).toBe("ALTER NAMED COLLECTION `pg` SET host = 'db-host', password = 'it\\'s-secret' NOT OVERRIDABLE DELETE port");
+    expect(alter.masked).not.toMatch(/db-host|secret/);
+    expect(renderDrop("named_collection", "pg").sql).toBe("DROP NAMED COLLECTION IF EXISTS `pg`");
   });
 });

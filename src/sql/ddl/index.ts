@@ -5,6 +5,7 @@ export {
   renderDrop,
   renderAlter,
   renderRename,
+  renderAlterNamedCollection,
   renderColumn,
   KINDS_WITHOUT_DDL,
   type AlterCommand,

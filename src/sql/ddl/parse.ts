@@ -177,6 +177,7 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   if (c.accept("DATABASE")) return parseDatabase(c);
   if (c.accept("DICTIONARY")) return parseDictionary(c, options);
   if (c.accept("TASK")) return parseTask(c);
+  if (c.accept("NAMED", "COLLECTION")) return parseNamedCollection(c);
   if (c.accept("REMOTE", "FUNCTION")) return parseFunction(c, "remote", false, options);
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
@@ -753,6 +754,31 @@ function parseTask(c: Cursor): ParsedDefinition {
     spec: { name: name.name, schedule, timeout, into: qualifyName(target.database, target.name), query },
     dependsOn: [],
   };
+}
+
+/**
+ * `CREATE NAMED COLLECTION name AS k = v [[NOT] OVERRIDABLE], …`: the keys and whether each may be
+ * overridden. Every value is left out: a named collection's values are credentials as a rule.
+ */
+function parseNamedCollection(c: Cursor): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = c.identifier();
+  c.expect("AS");
+  const settings: JsonValue[] = [];
+  while (!c.done()) {
+    const key = c.identifier();
+    if (!c.acceptPunct("=")) {
+      const token = c.peek();
+      if (token?.type === "operator" && token.text === "=") c.pos++;
+      else c.fail("expected `=`");
+    }
+    c.until((token) => (token.type === "punctuation" && token.text === ",") || isWord(token, "OVERRIDABLE") || isWord(token, "NOT"));
+    const overridable = c.accept("NOT", "OVERRIDABLE") ? false : c.accept("OVERRIDABLE") ? true : undefined;
+    settings.push({ key, ...(overridable !== undefined ? { overridable } : {}) });
+    if (!c.acceptPunct(",")) break;
+  }
+  if (!c.done()) c.fail("expected `,` or the end");
+  return { kind: "named_collection", name, spec: { name, settings }, dependsOn: [] };
 }
 
 function parseMaterializedView(c: Cursor): ParsedDefinition {

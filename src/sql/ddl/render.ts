@@ -88,6 +88,9 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "task":
       statements = [renderTask(ctx)];
       break;
+    case "named_collection":
+      statements = [renderNamedCollection(ctx)];
+      break;
     case "mutable_stream":
       // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
       statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
@@ -128,6 +131,8 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
         return `DROP DICTIONARY IF EXISTS ${object}`;
       case "task":
         return `DROP TASK IF EXISTS ${object}`;
+      case "named_collection":
+        return `DROP NAMED COLLECTION IF EXISTS ${global}`;
       case "database":
         // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
         // engine refuse, rather than tpctl dropping objects no manifest declares.
@@ -174,7 +179,7 @@ export function renderAlter(
     throw new DdlRenderError(target, "only a materialized view's query can be changed in place (ALTER VIEW … MODIFY QUERY)");
   }
   if (onView && commands.length > 1) throw new DdlRenderError(target, "MODIFY QUERY is a statement of its own");
-  if (kind === "udf" || kind === "schema" || kind === "external_table" || NO_DDL.has(kind)) {
+  if (kind === "udf" || kind === "schema" || kind === "external_table" || kind === "named_collection" || NO_DDL.has(kind)) {
     throw new DdlRenderError(target, `a ${kind} has no ALTER; it changes by CREATE OR REPLACE or by a replace`);
   }
   const viewCommands = commands.every((c) => c.op === "modify_comment" || c.op === "modify_query" || c.op === "modify_query_settings");
@@ -778,4 +783,44 @@ function renderTask(ctx: Context): string {
     `INTO ${quoteQualified(text("into"), ctx.options.database, ctx.field("into"))}`,
     `AS\n${query}`,
   ].join("\n");
+}
+
+/** `key = 'value' [OVERRIDABLE | NOT OVERRIDABLE]`: one entry of a named collection. */
+function namedCollectionEntry(setting: JsonValue, target: string): string {
+  if (!isJsonObject(setting) || typeof setting["key"] !== "string" || typeof setting["value"] !== "string") {
+    throw new DdlRenderError(target, "expected {key, value}");
+  }
+  const overridable = setting["overridable"];
+  const suffix = overridable === true ? " OVERRIDABLE" : overridable === false ? " NOT OVERRIDABLE" : "";
+  return `${checkSettingKey(setting["key"], target)} = ${quoteString(setting["value"])}${suffix}`;
+}
+
+/** `CREATE NAMED COLLECTION name AS k = 'v', …`: global, so never qualified with a database. */
+function renderNamedCollection(ctx: Context): string {
+  const settings = ctx.array("settings");
+  if (settings.length === 0) throw new DdlRenderError(ctx.field("settings"), "a named collection needs at least one setting");
+  const entries = settings.map((setting, index) => namedCollectionEntry(setting, ctx.field(`settings[${index}]`)));
+  return `CREATE NAMED COLLECTION ${quoteIdentifier(ctx.resource.name, ctx.target)} AS\n${entries.map((entry) => `  ${entry}`).join(",\n")}`;
+}
+
+/**
+ * `ALTER NAMED COLLECTION name SET k = 'v', … DELETE k, …`: every declared entry is set again (its
+ * value is secret and never read back, so tpctl cannot tell which changed) and the keys the
+ * manifest no longer has are deleted.
+ */
+export function renderAlterNamedCollection(
+  name: string,
+  settings: readonly JsonValue[],
+  removed: readonly string[],
+  secrets: readonly string[],
+): DdlStatement {
+  const target = `named_collection/${name}`;
+  const set = settings.map((setting, index) => namedCollectionEntry(setting, `${target} settings[${index}]`));
+  const parts = [
+    ...(set.length > 0 ? [`SET ${set.join(", ")}`] : []),
+    ...(removed.length > 0 ? [`DELETE ${removed.map((key) => checkSettingKey(key, target)).join(", ")}`] : []),
+  ];
+  const sql = `ALTER NAMED COLLECTION ${quoteIdentifier(name, target)} ${parts.join(" ")}`;
+  assertOneStatement(sql, target);
+  return { sql, masked: maskSecrets(sql, secrets) };
 }
