@@ -94,4 +94,24 @@ describe("database: in depends_on and exports", () => {
     expect(issues).toEqual([]);
     expect(resources[0]?.address).toBe("stream/analytics.events");
   });
+
+  it("exports a dictionary's hidden source password as a secret to set, so applying the export does not drop it", () => {
+    const live = LiveResource.create({
+      kind: "dictionary",
+      name: "zones",
+      spec: {
+        name: "zones",
+        description: "",
+        columns: [{ name: "id", type: "uint16" }],
+        primary_key: "id",
+        source: { type: "timeplus", stream: "zones_raw", user: "admin" },
+        layout: { type: "hashed" },
+      },
+      owner: "fleet",
+    });
+    const bundle = assembleExport([live], { project: "fleet" });
+    expect(bundle.secrets.map((secret) => secret.pointer)).toEqual(["/source/password"]);
+    const file = bundle.files.find((candidate) => candidate.path.startsWith("dictionaries/"));
+    expect(file?.content).toContain("password: ${secret:");
+  });
 });

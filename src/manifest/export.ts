@@ -182,6 +182,11 @@ function secretPointers(kind: Kind, spec: JsonObject): string[] {
     pointers.add("/properties/oauth2/client_secret");
   }
   if (kind === "udf" && spec["auth_method"] === "auth_header") pointers.add("/auth_context/key_value");
+  // A dictionary's SOURCE with a user has a password that reading back leaves out.
+  const source = spec["source"];
+  if (kind === "dictionary" && isJsonObject(source) && source["user"] !== undefined && source["password"] === undefined) {
+    pointers.add("/source/password");
+  }
   // A user name implies the password the API hides; leaving it out would wipe the live one.
   if (kind === "sink" || kind === "source") {
     const hasKey = (pattern: RegExp): boolean => Object.keys(properties).some((key) => pattern.test(key));
