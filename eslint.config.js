@@ -9,12 +9,13 @@ import tseslint from "typescript-eslint";
 /** The pure core (house style §1): no network, disk, clock or process, and no edge module. */
 const PURE = [
   "src/model/**/*.ts",
+  "src/kinds/**/*.ts",
   "src/sql/**/*.ts",
   "src/plan/**/*.ts",
   "src/render/**/*.ts",
-  "src/manifest/{parse,validate,resolve,project,export}.ts",
-  "src/live/{normalize,endpoints}.ts",
-  "src/apply/calls.ts",
+  "src/manifest/{parse,validate,resolve,project,assemble,issues,schemas,secret-fields}.ts",
+  "src/export/**/*.ts",
+  "src/drivers/rest/{normalize,endpoints,calls}.ts",
 ];
 const TESTS = ["**/*.test.ts", "**/test-utils.ts", "test/**/*.ts", "bench/**/*.ts"];
 
@@ -37,10 +38,10 @@ const EDGE_MODULES = [
     allowTypeImports: true,
     message: "Use the node: prefix, and only outside the pure core.",
   },
-  { regex: "^(undici|p-limit)$", message: "Network and scheduling belong to live/ and apply/apply.ts, not the pure core." },
+  { regex: "^(undici|p-limit)$", message: "Network and scheduling belong to drivers/ and apply/apply.ts, not the pure core." },
   { regex: "(^|/)(cli|server)/", message: "The pure core never imports the CLI or the server." },
   {
-    regex: "(^|/)live/(client|read-workspace)(\\.js)?$",
+    regex: "(^|/)drivers/(http|rest/read-workspace)(\\.js)?$",
     allowTypeImports: true,
     message: "Only the types of the HTTP client, never its code, in the pure core.",
   },
@@ -92,7 +93,7 @@ export default defineConfig(
         "error",
         { name: "process", message: "The pure core takes the environment as an argument." },
         { name: "console", message: "The pure core returns text; the CLI prints it." },
-        { name: "fetch", message: "The network belongs to live/client.ts." },
+        { name: "fetch", message: "The network belongs to drivers/http.ts." },
         { name: "setTimeout", message: "Time belongs to the edges; pass a sleep in." },
         { name: "setInterval", message: "Time belongs to the edges." },
       ],
@@ -119,7 +120,7 @@ export default defineConfig(
         {
           patterns: [
             {
-              regex: "(^|/)(cli|live|plan|manifest|apply|render)/",
+              regex: "(^|/)(cli|drivers|plan|manifest|apply|render|export|lock)/",
               message: "The server stands alone: it imports only server/, model/ and sql/.",
             },
           ],

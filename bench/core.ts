@@ -4,8 +4,8 @@
  * the heap the plan took. Run with --expose-gc.
  */
 import { fileURLToPath } from "node:url";
-import { createTimeplusClient } from "../src/live/client.js";
-import { readWorkspace } from "../src/live/read-workspace.js";
+import { createTimeplusClient } from "../src/drivers/http.js";
+import { readWorkspace } from "../src/drivers/rest/read-workspace.js";
 import { loadManifests } from "../src/manifest/load.js";
 import { assemblePlan } from "../src/plan/plan.js";
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cliImportProblems, importsOf, purityProblems, serverProblems, sourceFiles, SRC } from "./helpers/architecture.js";
+import { cliImportProblems, importsOf, layerProblems, purityProblems, serverProblems, sourceFiles, SRC } from "./helpers/architecture.js";
 
 /**
  * The layering of the house style (docs/architecture.md), checked on every test run: the pure
@@ -17,6 +17,10 @@ async function problemsOf(check: (path: string, source: string) => string[]): Pr
 describe("architecture", () => {
   it("keeps the pure core free of I/O and of edge modules", async () => {
     expect(await problemsOf(purityProblems)).toEqual([]);
+  });
+
+  it("keeps each stage to itself and the layers below it: no sideways import between stages", async () => {
+    expect(await problemsOf(layerProblems)).toEqual([]);
   });
 
   it("keeps the server independent of the client and planner", async () => {
@@ -68,12 +72,12 @@ describe("the architecture guard itself", () => {
 
   it("allows the pure core its own modules, its packages, and the types of an edge", () => {
     expect(
-      pure(`import type { TimeplusClient } from "../live/client.js";
-import { type Request, type Response } from "../live/client.js";
+      pure(`import type { TimeplusClient } from "../drivers/http.js";
+import { type Request, type Response } from "../drivers/http.js";
 import { parseAddress } from "../model/index.js";
 import { parse } from "yaml";
 import type { Dirent } from "node:fs";
-type Client = typeof import("../live/client.js");
+type Client = typeof import("../drivers/http.js");
 // An example in a comment is no import: await import("node:fs"), Date.now()
 /** @example const { readFile } = await import("node:fs/promises"); */
 const url = "http://example.com/path"; // a URL is no comment
@@ -82,12 +86,12 @@ const url = "http://example.com/path"; // a URL is no comment
   });
 
   it("catches a value import of an edge module, even beside a type import of it", () => {
-    expect(pure(`import { createTimeplusClient } from "../live/client.js";`)).toEqual(["plan/example.ts imports live/client"]);
+    expect(pure(`import { createTimeplusClient } from "../drivers/http.js";`)).toEqual(["plan/example.ts imports drivers/http"]);
     expect(
-      pure(`import type { TimeplusClient } from "../live/client.js";\nimport { createTimeplusClient } from "../live/client.js";`),
-    ).toEqual(["plan/example.ts imports live/client"]);
-    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../live/client.js";`)).toEqual([
-      "plan/example.ts imports live/client",
+      pure(`import type { TimeplusClient } from "../drivers/http.js";\nimport { createTimeplusClient } from "../drivers/http.js";`),
+    ).toEqual(["plan/example.ts imports drivers/http"]);
+    expect(pure(`import { type TimeplusClient, createTimeplusClient } from "../drivers/http.js";`)).toEqual([
+      "plan/example.ts imports drivers/http",
     ]);
     expect(pure(`import {\n  connect,\n} from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
     expect(pure(`export * from "../cli/connect.js";`)).toEqual(["plan/example.ts imports cli/connect"]);
@@ -107,6 +111,32 @@ const url = "http://example.com/path"; // a URL is no comment
   it("catches the clock, randomness and the process", () => {
     expect(pure(`export const now = Date.now();`)).toEqual(["plan/example.ts uses Date.now("]);
     expect(pure(`export const home = process.env["HOME"];`)).toEqual(["plan/example.ts uses process."]);
+  });
+
+  it("catches a stage importing another sideways, types included, and a foundation layer importing upwards", () => {
+    expect(layerProblems("plan/example.ts", `import { readWorkspace } from "../drivers/rest/read-workspace.js";`)).toEqual([
+      "plan/example.ts imports drivers/rest/read-workspace (plan/ may import errors, model/, sql/, kinds/)",
+    ]);
+    expect(layerProblems("render/drift.ts", `import type { DriftReport } from "../plan/drift.js";`)).toEqual([
+      "render/drift.ts imports plan/drift (render/ may import errors, model/, sql/, kinds/)",
+    ]);
+    expect(layerProblems("drivers/sql/steps.ts", `import { callsForStep } from "../../apply/calls.js";`)).toHaveLength(1);
+    expect(layerProblems("kinds/stream.ts", `import { diffResource } from "../plan/diff.js";`)).toHaveLength(1);
+    expect(layerProblems("model/secrets.ts", `import { KIND_MODULES } from "../kinds/index.js";`)).toHaveLength(1);
+    expect(layerProblems("sql/canonical.ts", `import { KIND_MODULES } from "../kinds/index.js";`)).toHaveLength(1);
+  });
+
+  it("lets a stage use its own folder and the foundation, and the CLI anything", () => {
+    expect(
+      layerProblems(
+        "drivers/sql/steps.ts",
+        `import { callsForStep } from "../rest/calls.js";\nimport { KIND_MODULES } from "../../kinds/index.js";\nimport { InternalError } from "../../errors.js";\nimport { renderCreate } from "../../sql/ddl/index.js";`,
+      ),
+    ).toEqual([]);
+    expect(layerProblems("kinds/stream.ts", `import { extractReferences } from "../sql/index.js";`)).toEqual([]);
+    expect(
+      layerProblems("cli/workflow.ts", `import { assemblePlan } from "../plan/plan.js";\nimport { applySteps } from "../apply/apply.js";`),
+    ).toEqual([]);
   });
 
   it("leaves the edges alone, and keeps the server and the CLI in their places", () => {

@@ -1,11 +1,5 @@
 import pLimit from "p-limit";
-import type { ApiCall, ApiResponse } from "../live/client.js";
 import type { ApplyReport, Step, StepOutcome } from "../model/index.js";
-
-/** The one thing apply needs from the API: run a call (a TimeplusClient's `request` fits). */
-export interface Executor {
-  execute(call: ApiCall): Promise<ApiResponse<unknown>>;
-}
 
 export interface ApplyOptions {
   /** How many steps may run at once; anything below 1 counts as 1. */

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Agent } from "undici";
-import { createTimeplusClient, type TimeplusClient } from "../live/client.js";
+import { createTimeplusClient, type TimeplusClient } from "../drivers/http.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
 import type { PlanTarget } from "../render/target.js";

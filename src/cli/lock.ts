@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { ApiError, InterruptedError, NetworkError, TimeoutError, TpctlError, UsageError } from "../errors.js";
-import type { TimeplusClient } from "../live/client.js";
+import type { TimeplusClient } from "../drivers/http.js";
 import {
   decide,
   generationName,
@@ -22,7 +22,7 @@ import {
 /**
  * One writer at a time, across machines and CI runners: the lock is a chain of lease views in the
  * workspace itself (lock/lease.ts decides; this file only talks to the API). tpctl never plans or
- * shows these views (live/normalize.ts skips them). Why this is safe: docs/locking.md.
+ * shows these views (drivers/rest/normalize.ts skips them). Why this is safe: docs/locking.md.
  */
 export class LockHeldError extends TpctlError {
   readonly code = "LOCK_HELD";

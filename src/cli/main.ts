@@ -316,9 +316,9 @@ export function normalizeArgs(args: readonly string[]): string[] {
   return result;
 }
 
-/** The suggester lives with the manifest validator (ajv); loaded only when there is a typo to explain. */
+/** Loaded only when there is a typo to explain. */
 async function closest(value: string, candidates: readonly string[]): Promise<string | undefined> {
-  const { closest: find } = await import("../manifest/validate.js");
+  const { closest: find } = await import("../model/spelling.js");
   return find(value, candidates);
 }
 

@@ -3,7 +3,7 @@ import type { Plan, Step } from "../model/index.js";
 import { createApplyProgress } from "./progress.js";
 
 const step: Step = { id: "create:stream/cars", phase: "create", address: "stream/cars", waitsFor: [] };
-const plan = { formatVersion: "1", changes: [], steps: [step], unmanaged: [], warnings: [] } as unknown as Plan;
+const plan = { formatVersion: "1", changes: [], steps: [step], unmanaged: [], warnings: [], refusals: [] } as unknown as Plan;
 
 function recorder(tty: boolean) {
   const written: string[] = [];

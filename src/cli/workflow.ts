@@ -1,10 +1,10 @@
-import { applySteps } from "../apply/apply.js";
-import { ApiError, NetworkError, SafetyRefusal, TimeoutError, UsageError } from "../errors.js";
-import { DEFAULT_CONCURRENCY } from "../live/concurrency.js";
+import { UsageError } from "../errors.js";
+import { DEFAULT_CONCURRENCY } from "../drivers/concurrency.js";
 import type { LoadResult } from "../manifest/load.js";
-import type { Address, ApplyReport, LiveResource, Plan, Step, StepOutcome } from "../model/index.js";
+import type { Address, LiveResource, Plan, PlanStatements } from "../model/index.js";
 import { addressOf, parseAddress } from "../model/index.js";
-import { assemblePlan } from "../plan/plan.js";
+import { assemblePlan, type PlanOptions } from "../plan/plan.js";
+import { throwIfRefused } from "../plan/refusals.js";
 import { renderPlanJson } from "../render/json.js";
 import { renderPlanMarkdown } from "../render/markdown.js";
 import { renderPlanText } from "../render/text.js";
@@ -24,27 +24,36 @@ export interface PlannedWorkspace {
   readonly loaded: LoadResult;
   readonly live: readonly LiveResource[];
   readonly plan: Plan;
+  /** What the plan was made with, so that a later round plans the rest by the same rules. */
+  readonly planOptions: PlanOptions;
   readonly connection: Connection;
   /** The workspace lock, when one was taken. */
   readonly lock?: HeldLock;
   /** Where the plan was made, for the first line of every rendering. */
   readonly target: PlanTarget;
+  /** The SQL each change will send, when the driver speaks SQL, for every rendering of the plan. */
+  readonly statements?: PlanStatements;
   /** Releases the workspace lock if one was taken, and closes the connection. */
   readonly close: () => Promise<void>;
 }
 
 /**
  * Manifests against the live workspace. The caller calls `close()`.
- * `destroy` plans the deletion of everything the manifests declare; `lock` takes the workspace
- * lock before reading, so that the plan cannot be overtaken by another writer.
+ * `mode: "destroy"` plans the deletion of everything the manifests declare; `lock` takes the
+ * workspace lock before reading, so that the plan cannot be overtaken by another writer.
  */
 export async function planWorkspace(
   context: CommandContext,
-  options: { destroy?: boolean; lock?: string; signal?: AbortSignal } = {},
+  options: { mode?: "apply" | "destroy"; lock?: string; signal?: AbortSignal } = {},
 ): Promise<PlannedWorkspace> {
   const lockTimeoutMs = parseLockTimeout(context.flags["lock-timeout"]);
   const loaded = await loadDesired(context);
   const selection = selectionOf(context);
+  // Destroy creates nothing again, so --replace means nothing to it.
+  const planOptions: PlanOptions =
+    options.mode === "destroy"
+      ? { project: loaded.project, mode: "destroy", targets: selection.targets, excludes: selection.excludes }
+      : { project: loaded.project, mode: "apply", ...selection };
   // Loaded here, not at the top: validate and graph share this module and never connect.
   const { connect } = await import("./connect.js");
   const connection = await connect({
@@ -73,68 +82,25 @@ export async function planWorkspace(
       });
     }
     const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
-    const plan = options.destroy
-      ? planDestroy(loaded, live, selection)
-      : assemblePlan(loaded.resources, live, { project: loaded.project, ...selection });
-    refuseToEmptyTheWorkspace(loaded, plan, options.destroy === true);
-    return { loaded, live, plan, connection, target, close, ...(lock ? { lock } : {}) };
+    // What the driver changes in place decides update or replace (over SQL more than over REST).
+    const planned: PlanOptions = { ...planOptions, inPlace: connection.driver.inPlace };
+    const plan = throwIfRefused(assemblePlan(loaded.resources, live, planned));
+    const statements = connection.driver.statementsOf?.(plan, loaded.project);
+    return {
+      loaded,
+      live,
+      plan,
+      planOptions: planned,
+      connection,
+      target,
+      close,
+      ...(statements ? { statements } : {}),
+      ...(lock ? { lock } : {}),
+    };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-/**
- * No manifests at all usually means the wrong folder, not "delete everything": planning that is
- * what `tpctl destroy` is for.
- */
-function refuseToEmptyTheWorkspace(loaded: LoadResult, plan: Plan, destroying: boolean): void {
-  if (destroying || loaded.resources.length > 0) return;
-  const deletes = plan.changes.filter((change) => change.action === "delete").length;
-  if (deletes === 0) return;
-  throw new SafetyRefusal(
-    `no manifests were found, so this plan would delete all ${deletes} resources project "${loaded.project}" created; check the path, or use tpctl destroy to remove them on purpose`,
-    { meta: { deletes } },
-  );
-}
-
-/**
- * Destroying is planning an empty manifest set in which what the manifests declare and what the
- * project created counts as ours to delete; everything else is left alone.
- */
-function planDestroy(loaded: LoadResult, live: readonly LiveResource[], selection: Selection): Plan {
-  const { targets, excludes } = selection;
-  const declared = new Set(loaded.resources.map((resource) => resource.address));
-  const protectedOnes = loaded.resources.filter((resource) => resource.lifecycle.preventDestroy);
-  // What the project manages: what its manifests declare, and what it created and no longer declares.
-  const claimed = live.map((resource) =>
-    declared.has(resource.address) || resource.owner === loaded.project
-      ? { ...resource, owner: loaded.project }
-      : { ...resource, owner: undefined },
-  ) as LiveResource[];
-  const liveAddresses = new Set(live.map((resource) => resource.address));
-  for (const resource of protectedOnes) {
-    const inScope = (targets.length === 0 || targets.includes(resource.address)) && !excludes.includes(resource.address);
-    if (inScope && liveAddresses.has(resource.address)) {
-      throw new SafetyRefusal(
-        `${resource.address} has lifecycle.prevent_destroy set, so destroy will not delete it; lift the protection first, or leave it out with --target`,
-        { meta: { address: resource.address, action: "delete" } },
-      );
-    }
-  }
-  const plan = assemblePlan([], claimed, { project: loaded.project, targets, excludes });
-  // Say why each is deleted, and warn, as plan does, before deleting what another project created.
-  const owners = new Map(live.map((resource) => [resource.address, resource.owner]));
-  const warnings = [...plan.warnings];
-  const changes = plan.changes.map((change) => {
-    if (!declared.has(change.address)) return change;
-    const owner = owners.get(change.address);
-    if (owner !== undefined && owner !== loaded.project) {
-      warnings.push(`${change.address} is declared here but was created by project "${owner}"; destroy deletes it all the same`);
-    }
-    return { ...change, reason: "declared in the manifests, so destroy deletes it" };
-  });
-  return { ...plan, changes, warnings, unmanaged: [] };
 }
 
 export function parseTargets(value: unknown, flag = "--target"): Address[] {
@@ -169,9 +135,18 @@ export async function targetOf(context: CommandContext, connection: Connection):
   return typeof env === "string" ? { ...target, environment: env } : target;
 }
 
-export function renderPlanFor(context: CommandContext, plan: Plan, target?: PlanTarget): string {
+/** What a rendering of a plan shows besides the plan: where it was made, and the SQL it sends. */
+export interface PlanSurroundings {
+  readonly target?: PlanTarget;
+  readonly statements?: PlanStatements;
+}
+
+export function renderPlanFor(context: CommandContext, plan: Plan, surroundings: PlanSurroundings = {}): string {
   const format = outputFormat(context);
-  const where = target ? { target } : {};
+  const where = {
+    ...(surroundings.target ? { target: surroundings.target } : {}),
+    ...(surroundings.statements ? { statements: surroundings.statements } : {}),
+  };
   if (format === "json") return renderPlanJson(plan, where);
   if (format === "markdown") {
     // Named explicitly (the CI recipe passes the pull request's head), never guessed from the CI's own variables.
@@ -192,46 +167,6 @@ export function outputFormat(context: CommandContext): "text" | "json" | "markdo
 export function useColor(context: CommandContext): boolean {
   if (context.flags["no-color"]) return false;
   return shouldUseColor({ isTTY: context.io.stdoutIsTTY, env: context.io.environment });
-}
-
-/** Runs every step of the plan through the API, in dependency order, in parallel where allowed. */
-export async function executePlan(
-  plan: Plan,
-  connection: Connection,
-  project: string,
-  options: {
-    readonly concurrency: number;
-    readonly onStarted?: (step: Step) => void;
-    readonly onSettled?: (outcome: StepOutcome) => void;
-    readonly signal?: AbortSignal;
-  },
-): Promise<{ report: ApplyReport; transientFailures: number }> {
-  const changes = new Map(plan.changes.map((change) => [change.address, change]));
-  let transientFailures = 0;
-  const report = await applySteps(
-    plan.steps,
-    async (step) => {
-      const change = changes.get(step.address);
-      if (!change) return;
-      options.onStarted?.(step);
-      try {
-        await connection.driver.runStep(step, change, project);
-      } catch (error) {
-        if (isTransient(error)) transientFailures += 1;
-        throw error;
-      }
-    },
-    options,
-  );
-  return { report, transientFailures };
-}
-
-/**
- * A failure that says nothing about the request itself (the network, a timeout, a 5xx): the write
- * may or may not have happened, and reading the workspace again tells which.
- */
-function isTransient(error: unknown): boolean {
-  return error instanceof NetworkError || error instanceof TimeoutError || (error instanceof ApiError && error.status >= 500);
 }
 
 /** `--lock-timeout DURATION`: how long to wait for a lock another run holds (default 0: refuse at once). */

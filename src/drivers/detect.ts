@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { Agent } from "undici";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
-import type { TimeplusClient } from "../live/client.js";
+import type { TimeplusClient } from "./http.js";
 import { engineError, rowsFromEngineJson, rowsFromExec, text } from "./sql/decode.js";
 import type { Transport } from "./driver.js";
 

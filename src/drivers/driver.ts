@@ -1,13 +1,9 @@
 import { TpctlError } from "../errors.js";
-import type { Change, DesiredResource, LiveResource, Step } from "../model/index.js";
-import type { TimeplusClient } from "../live/client.js";
+import type { Change, DesiredResource, InPlace, LiveResource, Plan, PlanStatements, Step, Transport } from "../model/index.js";
+import { TRANSPORT_TEXT } from "../model/index.js";
+import type { TimeplusClient } from "./http.js";
 
-/**
- * How tpctl talks to a deployment: `rest` the v1beta2 REST API (the 2024 API, every kind), `exec`
- * SQL DDL through the appserver's `POST /{workspace}/api/v1beta2/exec` (plus REST for the
- * appserver's own kinds), `engine` SQL through the engine's HTTP interface (timeplusd, Proton).
- */
-export type Transport = "rest" | "exec" | "engine";
+export type { Transport } from "../model/index.js";
 
 /** What a plan, apply or drift talks to, safe to print (never credentials). */
 export interface TargetDescription {
@@ -34,6 +30,8 @@ export type LockChannel = Pick<TimeplusClient, "request">;
  */
 export interface Driver {
   readonly target: TargetDescription;
+  /** What it changes in place, for the planner (`PlanOptions.inPlace`): over SQL more than over REST. */
+  readonly inPlace: InPlace;
   /**
    * Every managed kind, with dependencies and ownership, in a number of requests that does not
    * grow with the number of resources. `readOnly` guarantees that nothing but reads is sent (drift).
@@ -43,6 +41,8 @@ export interface Driver {
   runStep(step: Step, change: Change, project: string): Promise<void>;
   /** Refuses, before anything changes, manifests declaring what this deployment cannot hold. */
   checkDesired(desired: readonly DesiredResource[]): void;
+  /** The SQL statements a plan's steps would send over this driver, secrets masked; absent when it sends none. */
+  statementsOf?(plan: Plan, project: string): PlanStatements;
   /** Where cli/lock.ts takes, renews, reads and releases the workspace lock (one algorithm for every driver). */
   readonly lockChannel: LockChannel;
 }
@@ -51,12 +51,6 @@ export interface Driver {
 export class UnsupportedByTargetError extends TpctlError {
   readonly code = "UNSUPPORTED_BY_TARGET";
 }
-
-const TRANSPORT_TEXT: Readonly<Record<Transport, string>> = {
-  rest: "REST API v1beta2",
-  exec: "SQL through /exec",
-  engine: "SQL through the engine's HTTP interface",
-};
 
 /**
  * One line naming what tpctl talks to and how.

@@ -1,8 +1,8 @@
 import { UsageError } from "../errors.js";
-import type { TimeplusClient } from "../live/client.js";
+import type { TimeplusClient } from "./http.js";
 import { BUILT_IN_PRODUCT, decide, parseApiChoice, probe, type ProbeAnswers } from "./detect.js";
 import type { Driver, TargetDescription } from "./driver.js";
-import { createRestDriver } from "./rest.js";
+import { createRestDriver } from "./rest/driver.js";
 import { createSqlDriver } from "./sql/driver.js";
 import { engineTransport, execTransport, type SqlTransport } from "./sql/transport.js";
 

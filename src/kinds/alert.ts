@@ -1,5 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { textsOf } from "./kind.js";
+import { propertySecrets, slackUrl } from "./secrets.js";
 import { description, fixed, properties, sqlUpdate } from "./rules.js";
 
 export const alert: KindModule = {
@@ -20,6 +21,8 @@ export const alert: KindModule = {
     properties,
   },
   references: (spec) => ({ sql: textsOf(spec, "trigger_sql", "resolve_sql"), relations: [], schemas: [] }),
+  sqlAt: () => [["trigger_sql"], ["resolve_sql"]],
+  secrets: (spec) => propertySecrets(spec, "action"),
   rest: { collection: "alerts", update: "put-whole" },
-  export: { folder: "alerts" },
+  export: { folder: "alerts", hiddenSecrets: (spec) => slackUrl(spec, "action") },
 };

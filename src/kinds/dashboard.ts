@@ -1,4 +1,4 @@
-import { isJsonObject } from "../model/index.js";
+import { isJsonArray, isJsonObject } from "../model/index.js";
 import type { KindModule } from "./kind.js";
 import { textsOf } from "./kind.js";
 import { description } from "./rules.js";
@@ -23,6 +23,12 @@ export const dashboard: KindModule = {
       }
     }
     return { sql, relations: [], schemas: [] };
+  },
+  sqlAt: (spec) => {
+    const panels = isJsonArray(spec["panels"]) ? spec["panels"] : [];
+    return panels.flatMap((panel, index) =>
+      isJsonObject(panel) && (panel["viz_type"] ?? "chart") === "chart" ? [["panels", index, "viz_content"]] : [],
+    );
   },
   rest: { collection: "dashboards", update: "put-whole" },
   export: { folder: "dashboards" },

@@ -1,6 +1,7 @@
 import { isJsonObject } from "../model/index.js";
 import type { KindModule } from "./kind.js";
 import { description } from "./rules.js";
+import { sourceSecrets } from "./secrets.js";
 
 /**
  * `CREATE DICTIONARY` (Timeplus Enterprise 2.7+; docs.timeplus.com `dictionary`): a keyed lookup
@@ -30,5 +31,13 @@ export const dictionary: KindModule = {
     const stream = isJsonObject(source) && source["type"] === "timeplus" && typeof source["stream"] === "string" ? source["stream"] : "";
     return { sql: [], relations: stream !== "" ? [stream] : [], schemas: [] };
   },
-  export: { folder: "dictionaries" },
+  secrets: sourceSecrets,
+  export: {
+    folder: "dictionaries",
+    // A SOURCE with a user has a password that reading back leaves out.
+    hiddenSecrets: (spec) => {
+      const source = spec["source"];
+      return isJsonObject(source) && source["user"] !== undefined && source["password"] === undefined ? ["/source/password"] : [];
+    },
+  },
 };

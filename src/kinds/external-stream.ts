@@ -1,5 +1,6 @@
 import { externalReferences } from "./external.js";
 import type { KindModule } from "./kind.js";
+import { settingSecrets } from "./secrets.js";
 import { description } from "./rules.js";
 
 export const externalStream: KindModule = {
@@ -17,6 +18,7 @@ export const externalStream: KindModule = {
     columns: { compare: "columns", updatable: false, computed: true },
   },
   references: externalReferences,
+  secrets: settingSecrets,
   rest: { collection: "external_streams", update: "none" },
   export: { folder: "external_streams" },
 };

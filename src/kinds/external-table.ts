@@ -1,5 +1,6 @@
 import { externalReferences } from "./external.js";
 import type { KindModule } from "./kind.js";
+import { settingSecrets } from "./secrets.js";
 import { description } from "./rules.js";
 
 export const externalTable: KindModule = {
@@ -13,6 +14,7 @@ export const externalTable: KindModule = {
   readsLoosely: false,
   fields: { description: { ...description, updatable: false }, settings: { compare: "settings", updatable: false } },
   references: externalReferences,
+  secrets: settingSecrets,
   rest: { collection: "external_tables", update: "none" },
   export: { folder: "external_tables" },
 };

@@ -1,4 +1,4 @@
-import type { Kind } from "../model/index.js";
+import type { JsonObject, Kind } from "../model/index.js";
 import { DEFAULT_DATABASE, KINDS, NAME_PATTERN, splitQualifiedName } from "../model/index.js";
 import { alert } from "./alert.js";
 import { dashboard } from "./dashboard.js";
@@ -106,4 +106,13 @@ export function restCollectionPath(kind: Kind): string {
  */
 export function restItemPath(kind: Kind, identity: string): string {
   return `${restCollectionPath(kind)}/${encodeURIComponent(identity)}`;
+}
+
+/**
+ * JSON pointers of the values in `spec` that are secret by their field name, sorted: credentials in
+ * properties (sinks, sources, alerts), Slack webhook URLs (which embed a token), a remote UDF's
+ * `auth_context.key_value`, and credential settings of external streams and tables.
+ */
+export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
+  return [...new Set(KIND_MODULES[kind].secrets?.(spec) ?? [])].sort();
 }

@@ -22,10 +22,12 @@ export const mutableStream: KindModule = {
   readsLoosely: false,
   fields: {
     description,
-    columns: { compare: "columns", updatable: false },
+    // Over SQL new columns after the existing ones are added in place (ALTER STREAM … ADD COLUMN, 2.8.2+).
+    columns: { compare: "columns", updatable: false, sql: "columns_appended" },
     // "The primary key cannot be changed" (the docs).
     primary_key: { compare: "sql", updatable: false },
-    secondary_indexes: { compare: "value", updatable: false, default: [] },
+    // Over SQL an index is dropped and added in place (ALTER STREAM … DROP INDEX / ADD INDEX).
+    secondary_indexes: { compare: "value", updatable: false, default: [], sql: true },
     column_families: { compare: "value", updatable: false, default: [] },
     shards: setting,
     replication_factor: setting,

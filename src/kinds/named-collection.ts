@@ -1,5 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
+import { everySettingValue } from "./secrets.js";
 
 /**
  * `CREATE NAMED COLLECTION name AS key = 'value' [[NOT] OVERRIDABLE], …` (docs.timeplus.com
@@ -22,5 +23,6 @@ export const namedCollection: KindModule = {
     settings: { compare: "settings", updatable: true },
   },
   references: () => NO_REFERENCES,
+  secrets: everySettingValue,
   export: { folder: "named_collections" },
 };

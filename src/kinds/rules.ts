@@ -21,6 +21,13 @@ export interface FieldRule {
   readonly computed?: boolean;
   /** The API does not return it on read, so it cannot be compared (e.g. a stream's replication_factor). */
   readonly writeOnly?: boolean;
+  /**
+   * Over SQL, where it differs from `updatable` (docs/sql-driver.md, "In place over SQL"): a boolean
+   * says it outright; a name says which test of src/sql/ddl/in-place.ts decides per change
+   * (`columns_appended`: only new columns after the existing ones; `query_compatible`: a
+   * materialized view's query that ALTER VIEW … MODIFY QUERY can take).
+   */
+  readonly sql?: boolean | "columns_appended" | "query_compatible";
 }
 
 export const sqlReplace: FieldRule = { compare: "sql", updatable: false };

@@ -13,6 +13,7 @@ export const savedQuery: KindModule = {
   readsLoosely: true,
   fields: { description, sql: sqlUpdate, tags: { compare: "value", updatable: true, default: [] } },
   references: (spec) => ({ sql: textsOf(spec, "sql"), relations: [], schemas: [] }),
+  sqlAt: () => [["sql"]],
   // The one collection whose path is not the snake_case plural of the kind.
   rest: { collection: "savedqueries", update: "put-whole" },
   export: { folder: "saved_queries" },

@@ -14,5 +14,7 @@ export const schema: KindModule = {
   fields: { type: fixed, content: { compare: "text", updatable: true } },
   references: () => NO_REFERENCES,
   rest: { collection: "schemas", update: "put-whole" },
+  // A format schema has no description: the marker is a comment line at the end of its content.
+  marker: "content",
   export: { folder: "schemas" },
 };

@@ -1,5 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { namesOf } from "./kind.js";
+import { impliedPasswords, propertySecrets } from "./secrets.js";
 import { description, fixed, properties } from "./rules.js";
 
 export const source: KindModule = {
@@ -14,6 +15,7 @@ export const source: KindModule = {
   fields: { description, type: fixed, stream: { compare: "value", updatable: true }, properties },
   // It writes into its stream.
   references: (spec) => ({ sql: [], relations: namesOf(spec, "stream"), schemas: [] }),
-  rest: { collection: "sources", update: "patch-changed" },
-  export: { folder: "sources" },
+  secrets: (spec) => propertySecrets(spec, "type"),
+  rest: { collection: "sources", update: "patch-changed", stopsForUpdate: true },
+  export: { folder: "sources", hiddenSecrets: (spec) => impliedPasswords(spec) },
 };

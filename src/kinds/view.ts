@@ -13,6 +13,8 @@ export const view: KindModule = {
   readsLoosely: false,
   fields: { description, query: sqlUpdate },
   references: (spec) => ({ sql: textsOf(spec, "query"), relations: [], schemas: [] }),
-  rest: { collection: "views", update: "patch-changed" },
+  sqlAt: () => [["query"]],
+  // Before 2024-12 /views listed materialized views too, marked `materialized: true`.
+  rest: { collection: "views", update: "patch-changed", notOfKind: (item) => item["materialized"] === true },
   export: { folder: "views" },
 };

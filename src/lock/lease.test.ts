@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { isReservedName } from "../model/index.js";
 import {
   decide,
   generationOf,
   isExpired,
-  isReservedName,
   isoTime,
   leftovers,
   lockGenerations,

@@ -9,8 +9,7 @@
  * lease is ever overwritten by a taker, and the highest generation is never deleted, so the
  * number only grows. Why not PATCH or delete-then-create: docs/locking.md.
  */
-
-export const LOCK_PREFIX = "tpctl_lock";
+import { LOCK_PREFIX } from "../model/index.js";
 
 /** About a minute: a run that was killed blocks others for at most this long. */
 export const LEASE_TTL_MS = 60_000;
@@ -64,11 +63,6 @@ export function generationOf(name: string): number | undefined {
   if (name === LOCK_PREFIX) return 0;
   const match = /^tpctl_lock_([1-9][0-9]{0,14})$/.exec(name);
   return match ? Number(match[1]) : undefined;
-}
-
-/** True for every name tpctl keeps for itself: a manifest may not declare one, a plan never shows one. */
-export function isReservedName(name: string): boolean {
-  return name === LOCK_PREFIX || name.startsWith(`${LOCK_PREFIX}_`);
 }
 
 export function parseLease(description: unknown): Lease | undefined {

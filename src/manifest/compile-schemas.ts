@@ -1,7 +1,7 @@
 import { Ajv } from "ajv";
 import type { JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
-import { type CompiledSchemas, VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./validate.js";
+import { type CompiledSchemas, VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./schemas.js";
 
 /**
  * Compiles the schemas at run time: used when the build's standalone validators do not match

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createRestDriver } from "../drivers/rest.js";
-import type { TimeplusClient } from "../live/client.js";
+import { createRestDriver } from "../drivers/rest/driver.js";
+import type { TimeplusClient } from "../drivers/http.js";
 import { LiveResource } from "../model/index.js";
-import { assembleExport } from "./export.js";
+import { assembleExport } from "../export/assemble.js";
 import { readSchemas } from "./load.js";
 import { parseManifestText } from "./parse.js";
-import { validateDocuments, type SchemaSet } from "./validate.js";
+import type { SchemaSet } from "./schemas.js";
+import { validateDocuments } from "./validate.js";
 
 let schemas: SchemaSet;
 beforeAll(async () => {

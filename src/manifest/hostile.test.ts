@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManifestIssue } from "../errors.js";
 import { loadManifests, readSchemas } from "./load.js";
 import { MAX_FILE_CHARS, MAX_VALUE_CHARS } from "./parse.js";
-import { assembleManifests } from "./project.js";
-import type { SchemaSet } from "./validate.js";
+import { assembleManifests } from "./assemble.js";
+import type { SchemaSet } from "./schemas.js";
 
 /** Manifests written to break tpctl: each must be a clear issue with file:line, never a crash or a silent pass. */
 let schemas: SchemaSet;

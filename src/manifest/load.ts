@@ -6,8 +6,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource, JsonObject, Kind } from "../model/index.js";
 import { KINDS } from "../model/index.js";
-import { assembleManifests, type AssignedVariable, type ConnectionSettings, type ManifestFile } from "./project.js";
-import type { CompiledSchemas, SchemaSet } from "./validate.js";
+import { assembleManifests, type ManifestFile } from "./assemble.js";
+import type { AssignedVariable, ConnectionSettings } from "./project.js";
+import type { CompiledSchemas, SchemaSet } from "./schemas.js";
 import { MAX_FILE_CHARS } from "./parse.js";
 
 export interface LoadResult {

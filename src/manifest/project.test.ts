@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ManifestIssue } from "../errors.js";
 import { readSchemas } from "./load.js";
-import { assembleManifests, parseProjectText } from "./project.js";
-import type { SchemaSet } from "./validate.js";
+import { assembleManifests } from "./assemble.js";
+import { parseProjectText } from "./project.js";
+import type { SchemaSet } from "./schemas.js";
 
 let schemas: SchemaSet;
 beforeAll(async () => {

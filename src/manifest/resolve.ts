@@ -2,7 +2,8 @@ import type { ManifestIssue } from "../errors.js";
 import type { JsonValue } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
 import type { JsonPath, Locator, ParsedDocument } from "./parse.js";
-import { closest, pointerOf, type ResolvedDocument } from "./validate.js";
+import { closest, pointerOf } from "../model/index.js";
+import type { ResolvedDocument } from "./validate.js";
 
 /** What `${var.NAME}`, `${env:NAME}` and `${secret:NAME}` read. */
 export interface InterpolationContext {

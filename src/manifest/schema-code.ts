@@ -4,7 +4,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { KINDS } from "../model/index.js";
 import { PRECOMPILED_VALIDATORS, readSchemas, schemaFingerprint } from "./load.js";
 import type { JsonObject } from "../model/index.js";
-import { VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./validate.js";
+import { VALIDATOR_OPTIONS, withoutVariableAlternatives } from "./schemas.js";
 
 /**
  * Build step (`npm run build`, after tsc): compiles schemas/ into one ES module of standalone ajv

@@ -13,3 +13,28 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function isJsonArray(value: unknown): value is readonly JsonValue[] {
   return Array.isArray(value);
 }
+
+/** Structural equality of JSON values; a key whose value is `undefined` counts as absent. */
+export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (isJsonArray(a) && isJsonArray(b)) {
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
+    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
+    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/** `value` frozen all the way down, so that no stage can change a resource after validation. */
+export function deepFreeze(value: JsonValue): JsonValue {
+  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
+  if (isJsonObject(value)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
+    return Object.freeze(out);
+  }
+  return value;
+}

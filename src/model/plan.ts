@@ -1,5 +1,5 @@
 import type { Address, Kind } from "./kinds.js";
-import type { JsonValue } from "./json.js";
+import type { JsonObject, JsonValue } from "./json.js";
 import type { DesiredResource, LiveResource } from "./resource.js";
 
 export const PLAN_FORMAT_VERSION = "1";
@@ -21,7 +21,18 @@ export interface FieldChange {
   readonly changedSecrets?: readonly string[];
   /** True when the API cannot change this field in place. */
   readonly forcesReplace: boolean;
+  /**
+   * Where the connected driver decides case by case (over SQL): why this change needs a replace,
+   * or what changes it in place (e.g. "ALTER VIEW … MODIFY QUERY, which keeps the view's state").
+   */
+  readonly explanation?: string;
 }
+
+/**
+ * What the connected driver can change in place: `rest` what the REST API updates
+ * (the field rules' `updatable`, src/kinds/), `sql` what SQL DDL alters (their `sql`).
+ */
+export type InPlace = "rest" | "sql";
 
 interface ChangeBase {
   readonly kind: Kind;
@@ -72,8 +83,51 @@ export interface Step {
   readonly waitsFor: readonly string[];
 }
 
+/**
+ * The exact SQL statements each change will send, in order, secrets masked: what the SQL driver
+ * says it would run for a plan, shown beside the plan (contract: the JSON plan's `statements`).
+ * Absent for a change that sends no SQL (REST, or an appserver kind).
+ */
+export type PlanStatements = ReadonlyMap<Address, readonly string[]>;
+
 export function stepId(phase: StepPhase, address: Address): string {
   return `${phase}:${address}`;
+}
+
+/**
+ * Why a plan must not be applied as it stands. The planner returns these as data, in the order it
+ * found them, and leaves the choice of what to do to its caller: the CLI stops at the first one
+ * with the error class (and so the exit status) of its kind (`plan/refusals.ts`), drift reports
+ * around the ones that only matter to a change.
+ */
+export type RefusalKind =
+  /** Two live objects behind one declared address (names of id-addressed kinds are not unique). */
+  | "ambiguous_name"
+  /** `--target`, `--exclude` or `--replace` names nothing declared or live. */
+  | "unmatched_selector"
+  /** `--replace` names a live resource no manifest declares: it could not be created again. */
+  | "replace_undeclared"
+  /** The manifests read each other in a circle. */
+  | "dependency_cycle"
+  /** A replace would need to drop an object something unmanaged reads. */
+  | "unmanaged_reader"
+  /** A declared resource reads one this plan deletes for good. */
+  | "reads_deleted"
+  /** `--exclude` leaves out a resource that must be replaced with what it reads. */
+  | "exclude_cascade"
+  /** A delete the server would refuse because something this plan leaves in place reads it. */
+  | "delete_still_read"
+  /** `lifecycle.prevent_destroy` on a resource the plan would delete or replace. */
+  | "prevent_destroy"
+  /** No manifests, yet deletes: usually the wrong folder, not "delete everything". */
+  | "empty_manifests";
+
+export interface Refusal {
+  readonly kind: RefusalKind;
+  /** One line a person can act on; the CLI prints it as the error. */
+  readonly message: string;
+  /** JSON-safe details, as the error's `meta` in `--format=json` failure documents. */
+  readonly meta: JsonObject;
 }
 
 export interface Plan {
@@ -86,6 +140,8 @@ export interface Plan {
   readonly unmanaged: readonly Address[];
   /** Things a person should know that do not stop the plan. */
   readonly warnings: readonly string[];
+  /** Why this plan must not be applied; empty when it may be. */
+  readonly refusals: readonly Refusal[];
 }
 
 export interface PlanSummary {

@@ -67,6 +67,27 @@ export const DesiredResource = Object.freeze({
       ...(input.database !== undefined && input.database !== DEFAULT_DATABASE ? { database: input.database } : {}),
     });
   },
+
+  /**
+   * A copy of `resource` with some of its parts replaced and everything else (previous name,
+   * location) kept: the one way a stage derives a resource from another, so none drops a part.
+   */
+  with(
+    resource: DesiredResource,
+    changes: { spec?: JsonObject; dependsOn?: readonly Address[]; lifecycle?: Partial<Lifecycle>; secretPaths?: readonly string[] },
+  ): DesiredResource {
+    return DesiredResource.create({
+      kind: resource.kind,
+      name: resource.name,
+      spec: changes.spec ?? resource.spec,
+      dependsOn: changes.dependsOn ?? resource.dependsOn,
+      lifecycle: { ...resource.lifecycle, ...changes.lifecycle },
+      secretPaths: changes.secretPaths ?? resource.secretPaths,
+      ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
+      ...(resource.location ? { location: resource.location } : {}),
+      ...(resource.database !== undefined ? { database: resource.database } : {}),
+    });
+  },
 });
 
 /**

@@ -1,5 +1,5 @@
 import type { Address, DependencyGraph, DesiredResource } from "../model/index.js";
-import { createNameResolver, dependenciesOf } from "./dependencies.js";
+import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { topologicalOrder } from "./graph.js";
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LiveResource } from "../model/index.js";
 import { diffResource } from "./diff.js";
 import { withKnownSecrets } from "./plan.js";
-import { fingerprintSecrets } from "./secrets.js";
+import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [
@@ -201,5 +201,38 @@ describe("diffResource", () => {
       live("sink", "out", { type: "http", query: "SELECT 1 FROM s", properties: {} }),
     );
     expect(result).toEqual([]);
+  });
+
+  it("decides columns and an MV's query per driver: REST's rules by default, the engine's over SQL", () => {
+    const stream = [
+      desired("stream", "cars", { columns: [...columns, { name: "n", type: "int32" }] }),
+      live("stream", "cars", { columns }),
+    ] as const;
+    expect(diffResource(...stream)).toEqual([expect.objectContaining({ field: "columns", forcesReplace: true })]);
+    expect(diffResource(...stream)[0]).not.toHaveProperty("explanation");
+    expect(diffResource(...stream, "sql")).toEqual([
+      expect.objectContaining({ field: "columns", forcesReplace: false, explanation: "ALTER STREAM … ADD COLUMN n" }),
+    ]);
+    const mv = [
+      desired("materialized_view", "agg", { query: "SELECT count() AS n FROM cars WHERE x > 1" }),
+      live("materialized_view", "agg", { query: "SELECT count() AS n FROM cars" }),
+    ] as const;
+    expect(diffResource(...mv)).toEqual([expect.objectContaining({ field: "query", forcesReplace: true })]);
+    expect(diffResource(...mv, "sql")).toEqual([expect.objectContaining({ field: "query", forcesReplace: false })]);
+    // Fields without an SQL rule keep REST's: a stream's mode is fixed either way.
+    const mode = [desired("stream", "cars", { columns, mode: "changelog" }), live("stream", "cars", { columns, mode: "append" })] as const;
+    expect(diffResource(...mode, "sql")).toEqual([expect.objectContaining({ field: "mode", forcesReplace: true })]);
+  });
+
+  it("does not compare a remote UDF's description over SQL, where it cannot be stored, but does over REST", () => {
+    const spec = { type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" };
+    const pair = [desired("udf", "fn", { ...spec, description: "looks things up" }), live("udf", "fn", spec)] as const;
+    expect(diffResource(...pair, "sql")).toEqual([]);
+    expect(diffResource(...pair)).toEqual([expect.objectContaining({ field: "description", forcesReplace: false })]);
+    // A JavaScript function carries its description in its body, so SQL compares it.
+    const js = { type: "javascript", arguments: [], return_type: "string", source: "function fn(x) { return x; }" };
+    expect(diffResource(desired("udf", "fn", { ...js, description: "d" }), live("udf", "fn", js), "sql")).toEqual([
+      expect.objectContaining({ field: "description" }),
+    ]);
   });
 });

@@ -1,20 +1,24 @@
-import type { DesiredResource, FieldChange, JsonObject, JsonValue, LiveResource } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
-import { canonicalizeSql, canonicalType } from "../sql/index.js";
+import type { DesiredResource, FieldChange, InPlace, JsonObject, JsonValue, LiveResource } from "../model/index.js";
+import { deepEqual, isJsonObject, isJsonArray } from "../model/index.js";
+import { columnsVerdict, queryVerdict, type InPlaceVerdict } from "../sql/ddl/in-place.js";
+import { canonicalizeSql, canonicalType, unwrapCodec } from "../sql/index.js";
 import { KIND_MODULES, type FieldRule } from "../kinds/index.js";
-import { changedSecrets, isSecretName, withoutSecrets } from "./secrets.js";
+import { changedSecrets, isSecretName, withoutSecrets } from "../model/secrets.js";
 
 /**
  * The fields where a manifest and the live resource really differ. Differences that only the
- * server introduces (defaults, formatting, implicit columns) are not differences.
+ * server introduces (defaults, formatting, implicit columns) are not differences. `inPlace` is
+ * what the connected driver can change without a replace (REST by default).
  */
-export function diffResource(desired: DesiredResource, live: LiveResource): FieldChange[] {
+export function diffResource(desired: DesiredResource, live: LiveResource, inPlace: InPlace = "rest"): FieldChange[] {
   const rules = KIND_MODULES[desired.kind].fields;
   const ignored = new Set(desired.lifecycle.ignoreChanges);
   const changed = changedSecretLabels(desired, live);
   const changes: FieldChange[] = [];
   const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
   fields.delete("name");
+  // What SQL cannot store is never a difference over SQL; the plan says so once (plan.ts).
+  if (inPlace === "sql" && KIND_MODULES[desired.kind].sqlHoldsNoMarker?.(desired.spec) !== undefined) fields.delete("description");
   for (const field of [...fields].sort()) {
     if (ignored.has(field)) continue;
     const rule: FieldRule = rules[field] ?? { compare: "value", updatable: false };
@@ -35,6 +39,7 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
     if (rule.compare === "columns" && before !== undefined) before = withoutImplicitColumns(rawAfter, before);
     const changedHere = changed.filter((label) => label.startsWith(`${field}.`)).map((label) => label.slice(field.length + 1));
     if (changedHere.length === 0 && valuesEqual(rule, after, before)) continue;
+    const verdict = inPlace === "sql" ? sqlVerdict(rule, desired, after, before) : undefined;
     changes.push({
       field,
       ...(before !== undefined ? { before } : {}),
@@ -42,10 +47,35 @@ export function diffResource(desired: DesiredResource, live: LiveResource): Fiel
       isSql: rule.compare === "sql",
       secret: changedHere.length > 0,
       ...(changedHere.length > 0 ? { changedSecrets: changedHere } : {}),
-      forcesReplace: !rule.updatable,
+      forcesReplace: verdict ? !verdict.inPlace : !rule.updatable,
+      ...(verdict && explain(verdict) !== "" ? { explanation: explain(verdict) } : {}),
     });
   }
   return changes;
+}
+
+function explain(verdict: InPlaceVerdict): string {
+  return verdict.inPlace ? verdict.how : verdict.why;
+}
+
+/** Over SQL, for the fields whose rule says so (src/kinds/, `sql`): whether the engine changes this in place. */
+function sqlVerdict(
+  rule: FieldRule,
+  desired: DesiredResource,
+  after: JsonValue,
+  before: JsonValue | undefined,
+): InPlaceVerdict | undefined {
+  if (rule.sql === undefined) return undefined;
+  if (typeof rule.sql === "boolean") return rule.sql ? { inPlace: true, how: "" } : { inPlace: false, why: "" };
+  if (rule.sql === "columns_appended") {
+    if (!isJsonArray(after) || !isJsonArray(before)) return undefined;
+    const [old, next] = [before.map(normalizeColumn), after.map(normalizeColumn)];
+    if (!old.every(isJsonObject) || !next.every(isJsonObject)) return undefined;
+    return columnsVerdict(old, next);
+  }
+  if (typeof after !== "string" || typeof before !== "string") return undefined;
+  const target = desired.spec["target_stream"];
+  return queryVerdict(before, after, { hasTarget: typeof target === "string" && target !== "" });
 }
 
 /**
@@ -180,11 +210,6 @@ function normalizeSettings(value: JsonValue): JsonValue {
     .sort((a: JsonValue, b: JsonValue) => String((a as JsonObject)["key"]).localeCompare(String((b as JsonObject)["key"])));
 }
 
-export function unwrapCodec(codec: string): string {
-  const match = /^\s*codec\s*\((.*)\)\s*$/is.exec(codec);
-  return match?.[1] ?? codec;
-}
-
 function squeeze(text: string): string {
   return text.replace(/\s+/g, "");
 }
@@ -196,17 +221,4 @@ function squeezeSql(text: string): string {
   } catch {
     return text.trim();
   }
-}
-
-export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (isJsonArray(a) && isJsonArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
-    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
-  }
-  return false;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError } from "../errors.js";
-import { assembleDriftReport, hasDrift, summarizeDrift } from "./drift.js";
-import { fingerprintSecrets } from "./secrets.js";
+import { DesiredResource, summarizeDrift } from "../model/index.js";
+import { assembleDriftReport, hasDrift } from "./drift.js";
+import { fingerprintSecrets } from "../model/secrets.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [{ name: "cid", type: "string" }];
@@ -97,6 +98,26 @@ describe("assembleDriftReport", () => {
       options,
     );
     expect(report.drift.map((entry) => `${entry.status} ${entry.address}`)).toEqual(["changed stream/cars"]);
+  });
+
+  it("reports a pending rename the same way whether or not prevent_destroy is set", () => {
+    const renamed = (preventDestroy: boolean) =>
+      DesiredResource.create({
+        kind: "sink",
+        name: "new_name",
+        spec: { name: "new_name", type: "http", query: "SELECT * FROM cars" },
+        previousName: "old_name",
+        lifecycle: { preventDestroy },
+      });
+    const workspace = [
+      liveStream("cars", "fleet"),
+      live("sink", "old_name", { type: "http", query: "SELECT * FROM cars" }, { owner: "fleet", id: "s1" }),
+    ];
+    const unprotected = assembleDriftReport([stream("cars"), renamed(false)], workspace, options);
+    expect(unprotected.drift.map((entry) => `${entry.status} ${entry.address} ${entry.fields.map((f) => f.field).join(",")}`)).toEqual([
+      "changed sink/new_name name",
+    ]);
+    expect(assembleDriftReport([stream("cars"), renamed(true)], workspace, options)).toEqual(unprotected);
   });
 
   it("reports an orphan that a declared resource still reads instead of refusing", () => {

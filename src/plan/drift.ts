@@ -1,56 +1,7 @@
-import type { Address, Change, DesiredResource, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { DesiredResource as DesiredResourceFactory, KINDS, LiveResource as LiveResourceFactory } from "../model/index.js";
+import type { Address, Change, DesiredResource, DriftEntry, DriftField, DriftReport, Kind, LiveResource } from "../model/index.js";
+import { DRIFT_FORMAT_VERSION, pointerSegments, KINDS } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
-
-export const DRIFT_FORMAT_VERSION = "1";
-
-/**
- * changed: declared and live, with fields that differ; missing: declared but not live (deleted out
- * of band); orphaned: carries this project's ownership marker but is no longer declared.
- */
-export type DriftStatus = "changed" | "missing" | "orphaned";
-
-/**
- * One field that drifted. Read as "what happened out of band": `before` is what the manifests
- * declare, `after` is what is live now (the reverse of a plan, which shows live -> desired).
- * Both are absent when `secret`, so no renderer can show a secret value.
- */
-export interface DriftField {
-  readonly field: string;
-  readonly before?: JsonValue;
-  readonly after?: JsonValue;
-  /** SQL fields are rendered as a line diff. */
-  readonly isSql: boolean;
-  readonly secret: boolean;
-  /** Which secrets changed, named below the field; never their values. */
-  readonly changedSecrets?: readonly string[];
-}
-
-export interface DriftEntry {
-  readonly kind: Kind;
-  readonly name: string;
-  readonly address: Address;
-  readonly status: DriftStatus;
-  /** Only for "changed"; a missing or orphaned resource differs as a whole. */
-  readonly fields: readonly DriftField[];
-}
-
-export interface DriftReport {
-  readonly formatVersion: typeof DRIFT_FORMAT_VERSION;
-  /** The project whose ownership marker makes a live resource ours. */
-  readonly project: string;
-  /** In kind order (schemas and UDFs first, as apply creates them), then by name. */
-  readonly drift: readonly DriftEntry[];
-  /** Live resources no manifest declares and this project does not own: not drift by default. */
-  readonly unmanaged: readonly Address[];
-}
-
-export interface DriftSummary {
-  readonly changed: number;
-  readonly missing: number;
-  readonly orphaned: number;
-  readonly unmanaged: number;
-}
+import { throwIfRefused } from "./refusals.js";
 
 export interface DriftOptions {
   readonly project: string;
@@ -64,13 +15,12 @@ export interface DriftOptions {
  * Where the live workspace differs from the manifests, derived from the plan that would undo it:
  * create -> missing, update or replace with field changes -> changed, delete -> orphaned. Pure.
  *
- * Three things in `assemblePlan` matter to apply but not to a read-only report, and are kept out
- * of its way without changing it:
- * - `prevent_destroy` makes it refuse a replace; protection is lifted for the report.
- * - A replace cascades to everything that reads the object, and refuses when an unmanaged object
- *   reads it. Cascades are not drift, so live dependency edges are left out and none happen.
- * - It refuses when a declared resource reads one it would delete. Undeclared resources are
- *   passed as unowned, so they land in `unmanaged`, and those carrying our marker are orphans.
+ * The plan is made in its "drift" mode: it deletes nothing, so every undeclared resource lands
+ * in `unmanaged` and those carrying our marker are orphans; it follows no live dependency edges,
+ * so no replace cascades (a cascade is not drift); and it refuses nothing on safety grounds
+ * (`prevent_destroy`, a delete something still reads), which only matter to a change. What it
+ * still refuses (a cycle in the manifests, an ambiguous name, a selector that matches nothing)
+ * is thrown as the error of the first refusal.
  *
  * @example assembleDriftReport(loaded.resources, live, { project: loaded.project })
  */
@@ -80,12 +30,9 @@ export function assembleDriftReport(
   options: DriftOptions,
 ): DriftReport {
   const targets = options.targets ?? [];
-  const declared = new Set(desired.map((resource) => resource.address));
   const liveByAddress = new Map(live.map((resource) => [resource.address, resource]));
-  const plan = assemblePlan(
-    desired.map(withoutProtection),
-    live.map((resource) => forReport(resource, declared.has(resource.address))),
-    { project: options.project, targets, excludes: options.excludes ?? [] },
+  const plan = throwIfRefused(
+    assemblePlan(desired, live, { project: options.project, mode: "drift", targets, excludes: options.excludes ?? [] }),
   );
 
   const drift: DriftEntry[] = [];
@@ -116,11 +63,6 @@ export function assembleDriftReport(
   });
 }
 
-export function summarizeDrift(report: DriftReport): DriftSummary {
-  const count = (status: DriftStatus): number => report.drift.filter((entry) => entry.status === status).length;
-  return { changed: count("changed"), missing: count("missing"), orphaned: count("orphaned"), unmanaged: report.unmanaged.length };
-}
-
 /** Whether the report should fail a cron job (exit 2). Unmanaged objects count only when asked. */
 export function hasDrift(report: DriftReport, options: { readonly failOnUnmanaged?: boolean } = {}): boolean {
   return report.drift.length > 0 || (options.failOnUnmanaged === true && report.unmanaged.length > 0);
@@ -132,7 +74,7 @@ function entryOf(change: Change): DriftEntry | undefined {
     case "create":
       return { ...base, status: "missing", fields: [] };
     case "delete":
-      // Not reached while undeclared resources are passed unowned; kept so the mapping is total.
+      // Not reached: a drift plan deletes nothing. Kept so that the mapping is total.
       return { ...base, status: "orphaned", fields: [] };
     case "update":
     case "replace": {
@@ -169,35 +111,7 @@ function entryOf(change: Change): DriftEntry | undefined {
  * depend on every renderer getting that right.
  */
 function fieldsHoldingSecrets(secretPaths: readonly string[]): Set<string> {
-  return new Set(
-    secretPaths.map((path) => (path.split("/")[1] ?? "").replace(/~1/g, "/").replace(/~0/g, "~")).filter((field) => field !== ""),
-  );
-}
-
-function withoutProtection(resource: DesiredResource): DesiredResource {
-  if (!resource.lifecycle.preventDestroy) return resource;
-  return DesiredResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    dependsOn: resource.dependsOn,
-    lifecycle: { preventDestroy: false, ignoreChanges: resource.lifecycle.ignoreChanges },
-    secretPaths: resource.secretPaths,
-    ...(resource.location ? { location: resource.location } : {}),
-  });
-}
-
-function forReport(resource: LiveResource, declared: boolean): LiveResource {
-  const owner = declared ? resource.owner : undefined;
-  return LiveResourceFactory.create({
-    kind: resource.kind,
-    name: resource.name,
-    spec: resource.spec,
-    ...(resource.id !== undefined ? { id: resource.id } : {}),
-    ...(owner !== undefined ? { owner } : {}),
-    ...(resource.status !== undefined ? { status: resource.status } : {}),
-    ...(resource.secretsFingerprint !== undefined ? { secretsFingerprint: resource.secretsFingerprint } : {}),
-  });
+  return new Set(secretPaths.map((path) => pointerSegments(path)[0] ?? "").filter((field) => field !== ""));
 }
 
 function compareText(a: string, b: string): number {

@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { DependencyCycleError, LiveStateError, SafetyRefusal } from "../errors.js";
 import { DesiredResource, summarizePlan } from "../model/index.js";
 import { assemblePlan } from "./plan.js";
+import { throwIfRefused } from "./refusals.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [{ name: "cid", type: "string" }];
 const options = { project: "fleet" };
+/** The plan, or the error of its first refusal, as the CLI sees it. */
+const strictPlan = (...args: Parameters<typeof assemblePlan>) => throwIfRefused(assemblePlan(...args));
 
 describe("assemblePlan", () => {
   it("creates parents before children", () => {
@@ -26,6 +29,15 @@ describe("assemblePlan", () => {
       "create materialized_view/agg",
     ]);
     expect(plan.steps.find((s) => s.address === "materialized_view/agg")?.waitsFor).toEqual(["create:stream/totals", "create:view/fast"]);
+  });
+
+  it("says over SQL that a remote UDF can hold neither its description nor the ownership marker", () => {
+    const spec = { type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" };
+    const over = (inPlace: "sql" | "rest") => assemblePlan([desired("udf", "fn", spec)], [], { project: "p", inPlace }).warnings;
+    expect(over("sql")).toEqual([
+      expect.stringMatching(/^udf\/fn: over SQL a remote function has no COMMENT and no body, .*will not delete it$/),
+    ]);
+    expect(over("rest")).toEqual([]);
   });
 
   it("plans nothing when live matches", () => {
@@ -112,7 +124,7 @@ describe("assemblePlan", () => {
 
   it("refuses to delete something a resource it leaves in place still reads", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [],
         [
           live("stream", "cars", { columns }, { owner: "fleet" }),
@@ -125,7 +137,7 @@ describe("assemblePlan", () => {
 
   it("refuses to delete something a declared resource still reads", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [desired("view", "fast", { query: "SELECT * FROM cars" })],
         [live("stream", "cars", { columns }, { owner: "fleet" })],
         options,
@@ -135,13 +147,13 @@ describe("assemblePlan", () => {
 
   it("reports a dependency cycle by name", () => {
     expect(() =>
-      assemblePlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
+      strictPlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
     ).toThrow(DependencyCycleError);
   });
 
   it("refuses to replace a resource with prevent_destroy", () => {
     expect(() =>
-      assemblePlan(
+      strictPlan(
         [desired("stream", "cars", { columns: [{ name: "x", type: "int8" }] }, { preventDestroy: true })],
         [live("stream", "cars", { columns }, { owner: "fleet" })],
         options,
@@ -245,6 +257,29 @@ describe("assemblePlan", () => {
       expect(plan.unmanaged).toEqual([]);
     });
 
+    it("over SQL renames a stream in place with RENAME STREAM, unless a view reads it", () => {
+      const sql = { ...options, inPlace: "sql" as const };
+      const alone = assemblePlan([renamed("stream", { columns })], [live("stream", "old_name", { columns }, { owner: "fleet" })], sql);
+      expect(alone.changes.map((c) => [c.action, c.address, c.reason, c.destructive])).toEqual([
+        ["update", "stream/new_name", "renamed from old_name, in place: RENAME STREAM, which keeps its data", false],
+      ]);
+      const read = assemblePlan(
+        [renamed("stream", { columns }), desired("view", "v", { query: "SELECT * FROM new_name" })],
+        [
+          live("stream", "old_name", { columns }, { owner: "fleet" }),
+          live("view", "v", { query: "SELECT * FROM old_name" }, { owner: "fleet", dependsOn: ["stream/old_name"] }),
+        ],
+        sql,
+      );
+      expect(read.changes.map((c) => [c.action, c.address])).toEqual([
+        ["replace", "view/v"],
+        ["replace", "stream/new_name"],
+      ]);
+      expect(read.changes[1]?.reason).toBe(
+        "renamed from old_name: the engine renames no stream that something reads or writes (630), and view/v does; the stream is dropped and created again, so its data or running state is lost",
+      );
+    });
+
     it("is ignored once applied", () => {
       const plan = assemblePlan([renamed("stream", { columns })], [live("stream", "new_name", { columns }, { owner: "fleet" })], options);
       expect(plan.changes).toEqual([]);
@@ -301,8 +336,72 @@ describe("assemblePlan, bugs found in review", () => {
     expect(plan.warnings).toContain(
       "the workspace holds 2 objects named dashboard/ops; no manifest declares the name, so tpctl leaves them all alone",
     );
-    expect(() => assemblePlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
+    expect(() => strictPlan([desired("dashboard", "ops", { description: "a" })], twins, options)).toThrow(
       'the workspace holds 2 dashboards named "ops" (ids d1, d2); rename or delete all but one so that dashboard/ops means one object',
     );
+  });
+});
+
+describe("assemblePlan, in place per driver", () => {
+  const sql = { ...options, inPlace: "sql" as const };
+  const target = [{ name: "n", type: "uint64" }];
+  const before = [
+    desired("stream", "totals", { columns: [...target, { name: "s", type: "int64" }] }),
+    desired("materialized_view", "agg", { query: "SELECT count() AS n, sum(x) AS s FROM cars", target_stream: "totals" }),
+  ];
+  const liveNow = [
+    live("stream", "cars", { columns }, { owner: "fleet" }),
+    live("stream", "totals", { columns: target }, { owner: "fleet" }),
+    live(
+      "materialized_view",
+      "agg",
+      { query: "SELECT count() AS n FROM cars", target_stream: "totals" },
+      { owner: "fleet", dependsOn: ["stream/cars", "stream/totals"] },
+    ),
+  ];
+  const declared = [desired("stream", "cars", { columns }), ...before];
+
+  it("over REST replaces a stream gaining a column and an MV whose query changed, as the REST API must", () => {
+    const plan = assemblePlan(declared, liveNow, options);
+    expect(plan.changes.map((c) => `${c.action} ${c.address}: ${c.reason}`)).toEqual([
+      "replace materialized_view/agg: query cannot be updated in place",
+      "replace stream/totals: columns cannot be updated in place",
+    ]);
+    expect(plan.changes.every((change) => change.fieldChanges.every((field) => field.explanation === undefined))).toBe(true);
+  });
+
+  it("over SQL updates both in place, the target stream's new column before the query that fills it", () => {
+    const plan = assemblePlan(declared, liveNow, sql);
+    expect(plan.changes.map((c) => `${c.action} ${c.address}: ${c.reason}`)).toEqual([
+      "update stream/totals: columns can be updated in place: ALTER STREAM … ADD COLUMN s",
+      "update materialized_view/agg: query can be updated in place: ALTER VIEW … MODIFY QUERY, which keeps the view's state",
+    ]);
+    expect(plan.changes.map((change) => change.destructive)).toEqual([false, false]);
+    expect(plan.steps.find((step) => step.address === "materialized_view/agg")?.waitsFor).toEqual(["update:stream/totals"]);
+  });
+
+  it("over SQL says why a change still needs a replace, beside the fields REST's rules replace", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns: [{ name: "cid", type: "int64" }], mode: "versioned_kv" })],
+      [live("stream", "cars", { columns, mode: "append" }, { owner: "fleet" })],
+      sql,
+    );
+    expect(plan.changes.map((c) => `${c.action}: ${c.reason}`)).toEqual([
+      "replace: mode cannot be updated in place; changing the type of column cid cannot be done in place (the engine has no MODIFY COLUMN)",
+    ]);
+    expect(plan.changes[0]?.destructive).toBe(true);
+  });
+
+  it("over SQL still cascades a replace to what reads the replaced stream", () => {
+    const plan = assemblePlan(
+      [desired("stream", "cars", { columns: [] }), desired("view", "v", { query: "SELECT * FROM cars" })],
+      [
+        live("stream", "cars", { columns }, { owner: "fleet" }),
+        live("view", "v", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
+      ],
+      sql,
+    );
+    expect(plan.changes.map((c) => `${c.action} ${c.address}`)).toEqual(["replace view/v", "replace stream/cars"]);
+    expect(plan.changes[1]?.reason).toBe("removing column cid cannot be done in place (the engine has no DROP COLUMN)");
   });
 });

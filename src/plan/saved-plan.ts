@@ -1,7 +1,7 @@
 import type { Address, DesiredResource, JsonValue, LiveResource, Plan } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
 import { withKnownSecrets } from "./plan.js";
-import { fingerprintSecrets, withoutSecrets } from "./secrets.js";
+import { fingerprintSecrets, withoutSecrets } from "../model/secrets.js";
 
 /** Marks a file as a tpctl saved plan; bump the number when the layout changes incompatibly. */
 export const SAVED_PLAN_FORMAT = "tpctl-saved-plan/1";

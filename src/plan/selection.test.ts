@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../errors.js";
 import { assemblePlan } from "./plan.js";
+import { throwIfRefused } from "./refusals.js";
 import { desired, live } from "./test-utils.js";
 
 const columns = [{ name: "cid", type: "string" }];
@@ -15,7 +16,7 @@ const inWorkspace = [
   live("view", "fast", { query: "SELECT * FROM cars" }, { owner: "fleet", dependsOn: ["stream/cars"] }),
   live("view", "faster", { query: "SELECT * FROM fast" }, { owner: "fleet", dependsOn: ["view/fast"] }),
 ];
-const plan = (options: Record<string, unknown>) => assemblePlan(declared, inWorkspace, { project: "fleet", ...options });
+const plan = (options: Record<string, unknown>) => throwIfRefused(assemblePlan(declared, inWorkspace, { project: "fleet", ...options }));
 const failure = (run: () => unknown): UsageError => {
   try {
     run();

@@ -110,27 +110,43 @@ export function secretNote(view: { readonly keys?: readonly string[] }, creating
 }
 
 function plainView(change: Change, fieldChange: FieldChange, redact: Redact): FieldView {
-  const { field, before, after } = fieldChange;
-  const { forcesReplace } = fieldChange;
+  const { before, after } = fieldChange;
+  const options = { isSql: fieldChange.isSql, structuredAsLines: change.action !== "create", redact };
+  return { ...viewValues(fieldChange.field, before, after, options), forcesReplace: fieldChange.forcesReplace };
+}
+
+/**
+ * How one field's two values are shown, for plans and drift alike: a line diff for SQL and
+ * multi-line text, a pretty-JSON line diff for a long object or array (where `structuredAsLines`),
+ * and otherwise both values inline as compact JSON; every text passed through `redact`.
+ */
+export function viewValues(
+  field: string,
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+  options: { readonly isSql: boolean; readonly structuredAsLines: boolean; readonly redact: Redact },
+):
+  | { readonly type: "value"; readonly field: string; readonly before?: string; readonly after?: string }
+  | { readonly type: "lines"; readonly field: string; readonly lines: readonly DiffLine[] } {
+  const { redact } = options;
   const isText = (value: JsonValue | undefined): value is string | undefined => value === undefined || typeof value === "string";
   const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");
-  if (isText(before) && isText(after) && (fieldChange.isSql || multiline(before) || multiline(after))) {
-    return { type: "lines", field, lines: redactLines(diffTextLines(before, after), redact), forcesReplace };
+  if (isText(before) && isText(after) && (options.isSql || multiline(before) || multiline(after))) {
+    return { type: "lines", field, lines: redactLines(diffTextLines(before, after), redact) };
   }
   const compactBefore = before === undefined ? undefined : compactJson(before);
   const compactAfter = after === undefined ? undefined : compactJson(after);
   const structured = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null;
   const long = (compactBefore?.length ?? 0) > INLINE_LIMIT || (compactAfter?.length ?? 0) > INLINE_LIMIT;
-  if (change.action !== "create" && long && (structured(before) || structured(after))) {
+  if (options.structuredAsLines && long && (structured(before) || structured(after))) {
     const pretty = (value: JsonValue | undefined): string | undefined => (value === undefined ? undefined : JSON.stringify(value, null, 2));
-    return { type: "lines", field, lines: redactLines(diffTextLines(pretty(before), pretty(after)), redact), forcesReplace };
+    return { type: "lines", field, lines: redactLines(diffTextLines(pretty(before), pretty(after)), redact) };
   }
   return {
     type: "value",
     field,
     ...(compactBefore === undefined ? {} : { before: redact(compactBefore) }),
     ...(compactAfter === undefined ? {} : { after: redact(compactAfter) }),
-    forcesReplace,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assembleDriftReport, type DriftReport } from "../plan/drift.js";
+import type { DriftReport } from "../model/index.js";
+import { assembleDriftReport } from "../plan/drift.js";
 import { desired, live } from "../plan/test-utils.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "./drift.js";
 

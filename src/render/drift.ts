@@ -1,7 +1,6 @@
-import type { JsonValue } from "../model/index.js";
-import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary } from "../plan/drift.js";
-import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../plan/drift.js";
-import { compactJson, diffTextLines, renderDiffLine, secretNote, type DiffLine } from "./_fields.js";
+import type { DriftEntry, DriftField, DriftReport, DriftStatus, DriftSummary, JsonValue } from "../model/index.js";
+import { DRIFT_FORMAT_VERSION, summarizeDrift } from "../model/index.js";
+import { renderDiffLine, secretNote, viewValues, type DiffLine } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
 import { codeSpan, escapeHtml, escapeMarkdown, fenceFor, foldBody } from "./_markdown.js";
 import { renderTargetLine, renderTargetMarkdown, targetJson, type PlanTarget } from "./target.js";
@@ -28,7 +27,6 @@ const NO_DRIFT = "No drift: the live workspace matches the manifests.";
 /** Drift reads "from the manifests to the workspace": the reverse of a plan's diff. */
 const LEGEND = "- as declared in the manifests, + as live in the workspace";
 const SYMBOLS: Readonly<Record<DriftStatus, string>> = { changed: "~", missing: "-", orphaned: "+" };
-const INLINE_LIMIT = 60;
 const DEFAULT_MAX_LENGTH = 60_000;
 const MAX_DETAIL_CHARS = 8_000;
 const MAX_LINE_CHARS = 600;
@@ -242,24 +240,5 @@ function markdownEntry(entry: DriftEntry, project: string): string[] {
 
 function viewField(field: DriftField): FieldView {
   if (field.secret) return { type: "secret", field: field.field, ...(field.changedSecrets ? { keys: field.changedSecrets } : {}) };
-  const { before, after } = field;
-  const isText = (value: JsonValue | undefined): value is string | undefined => value === undefined || typeof value === "string";
-  const multiline = (value: JsonValue | undefined): boolean => typeof value === "string" && value.includes("\n");
-  if (isText(before) && isText(after) && (field.isSql || multiline(before) || multiline(after))) {
-    return { type: "lines", field: field.field, lines: diffTextLines(before, after) };
-  }
-  const compactBefore = before === undefined ? undefined : compactJson(before);
-  const compactAfter = after === undefined ? undefined : compactJson(after);
-  const structured = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null;
-  const long = (compactBefore?.length ?? 0) > INLINE_LIMIT || (compactAfter?.length ?? 0) > INLINE_LIMIT;
-  if (long && (structured(before) || structured(after))) {
-    const pretty = (value: JsonValue | undefined): string | undefined => (value === undefined ? undefined : JSON.stringify(value, null, 2));
-    return { type: "lines", field: field.field, lines: diffTextLines(pretty(before), pretty(after)) };
-  }
-  return {
-    type: "value",
-    field: field.field,
-    ...(compactBefore === undefined ? {} : { before: compactBefore }),
-    ...(compactAfter === undefined ? {} : { after: compactAfter }),
-  };
+  return viewValues(field.field, field.before, field.after, { isSql: field.isSql, structuredAsLines: true, redact: (text) => text });
 }

@@ -1,5 +1,5 @@
-import type { Change, JsonValue, Plan } from "../model/index.js";
-import { PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
+import type { Change, JsonValue, Plan, PlanStatements } from "../model/index.js";
+import { escapePointer, PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
 import { fieldsOf } from "./_fields.js";
 import fastJsonPatch from "fast-json-patch";
 import { createRedactor, isSecretField, maskSecrets, SECRET_PLACEHOLDER } from "./mask.js";
@@ -10,19 +10,20 @@ type Redact = (text: string) => string;
 /**
  * The plan as the stable JSON document of the contract ("The JSON plan"): `format_version`,
  * `changes` (`kind`, `name`, `action`, `reason`, `destructive`) and `summary`, plus the added
- * fields `address` and `fields` per change and `unmanaged` and `warnings` at the top. Keys come in
+ * fields `address`, `fields`, `patch` and (over SQL) `statements` per change and `unmanaged` and
+ * `warnings` at the top. Keys come in
  * a fixed order, indented by two spaces, with a trailing newline. A secret field keeps its name
  * and `"secret": true`; its values are left out.
  *
  * @example io.stdout(renderPlanJson(plan))
  */
-export function renderPlanJson(plan: Plan, options: { readonly target?: PlanTarget } = {}): string {
+export function renderPlanJson(plan: Plan, options: { readonly target?: PlanTarget; readonly statements?: PlanStatements } = {}): string {
   const redact = createRedactor(plan);
   const summary = summarizePlan(plan);
   const document = {
     format_version: PLAN_FORMAT_VERSION,
     ...(options.target ? { target: targetJson(options.target) } : {}),
-    changes: plan.changes.map((change) => changeJson(change, redact)),
+    changes: plan.changes.map((change) => changeJson(change, redact, options.statements?.get(change.address))),
     summary: { create: summary.create, update: summary.update, replace: summary.replace, delete: summary.delete },
     unmanaged: [...plan.unmanaged],
     warnings: plan.warnings.map(redact),
@@ -30,7 +31,7 @@ export function renderPlanJson(plan: Plan, options: { readonly target?: PlanTarg
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function changeJson(change: Change, redact: Redact): Record<string, JsonValue> {
+function changeJson(change: Change, redact: Redact, statements: readonly string[] | undefined): Record<string, JsonValue> {
   return {
     kind: change.kind,
     name: change.name,
@@ -49,6 +50,8 @@ function changeJson(change: Change, redact: Redact): Record<string, JsonValue> {
       return entry;
     }),
     ...(change.action === "update" || change.action === "replace" ? { patch: patchOf(change, redact) } : {}),
+    // The exact SQL the driver will send for this change, secrets already masked by the driver.
+    ...(statements ? { statements: statements.map(redact) } : {}),
   };
 }
 
@@ -84,10 +87,6 @@ function patchOf(change: Change, redact: Redact): JsonValue[] {
   return [...operations, ...secretOps.filter((operation) => !seen.has((operation as { path: string }).path))].map((operation) =>
     redactJson(operation, redact),
   );
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 function redactJson(value: JsonValue, redact: Redact): JsonValue {

@@ -1,4 +1,4 @@
-import type { Action, Address, Change, Plan } from "../model/index.js";
+import type { Action, Address, Change, Plan, PlanStatements } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
 import { NO_CHANGES, secretNote, summaryLine, viewFields, type DiffLine, type FieldView, type Redact } from "./_fields.js";
 import { mermaidIds, mermaidLabel } from "./graph.js";
@@ -17,6 +17,8 @@ export interface MarkdownOptions {
   readonly target?: PlanTarget;
   /** The commit the plan was made from, e.g. a CI run's GITHUB_SHA. */
   readonly commit?: string;
+  /** The SQL each change will send (over the SQL driver), shown in its details. */
+  readonly statements?: PlanStatements;
 }
 
 const DEFAULT_MAX_LENGTH = 60_000;
@@ -134,7 +136,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     let budget = maxLength - measure([...before, ...footer]) - 300;
     let shown = 0;
     for (const change of plan.changes) {
-      const block = renderDetails(change, redact);
+      const block = renderDetails(change, redact, options.statements?.get(change.address));
       const size = block.join("\n").length + 2;
       if (size > budget) break;
       budget -= size;
@@ -182,14 +184,29 @@ function capped<T>(items: readonly T[], max: number, line: (item: T) => string, 
   return lines;
 }
 
-function renderDetails(change: Change, redact: Redact): string[] {
+function renderDetails(change: Change, redact: Redact, statements: readonly string[] | undefined): string[] {
   const destructive = change.destructive ? " (destructive)" : "";
   const title = `<b>${ACTION_WORDS[change.action]}</b> <code>${escapeHtml(change.address)}</code>${destructive}: ${escapeHtml(clip(redact(change.reason)))}`;
   const views = change.action === "delete" ? [] : viewFields(change, redact);
-  if (views.length === 0) return [`<p>${title}</p>`];
-  const body = foldBody(views.flatMap(diffBlockLines), { maxLineChars: MAX_LINE_CHARS * 2, maxChars: MAX_DETAIL_CHARS });
+  const sql = statements && statements.length > 0 ? sqlBlock(statements, redact) : [];
+  if (views.length === 0 && sql.length === 0) return [`<p>${title}</p>`];
+  const diff: string[] = [];
+  if (views.length > 0) {
+    const body = foldBody(views.flatMap(diffBlockLines), { maxLineChars: MAX_LINE_CHARS * 2, maxChars: MAX_DETAIL_CHARS });
+    const fence = fenceFor(body);
+    diff.push("", `${fence}diff`, ...body, fence);
+  }
+  return [`<details><summary>${title}</summary>`, ...diff, ...sql, "", "</details>"];
+}
+
+/** The statements the SQL driver will send, in a `sql` block, so a reviewer reads exactly what runs. */
+function sqlBlock(statements: readonly string[], redact: Redact): string[] {
+  const body = foldBody(statements.flatMap((statement) => [...redact(statement).split("\n"), ""]).slice(0, -1), {
+    maxLineChars: MAX_LINE_CHARS * 2,
+    maxChars: MAX_DETAIL_CHARS,
+  });
   const fence = fenceFor(body);
-  return [`<details><summary>${title}</summary>`, "", `${fence}diff`, ...body, fence, "", "</details>"];
+  return ["", "SQL it will run:", "", `${fence}sql`, ...body, fence];
 }
 
 function diffBlockLines(view: FieldView): string[] {

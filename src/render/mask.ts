@@ -1,5 +1,5 @@
 import type { Change, FieldChange, JsonValue, Plan } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
+import { isJsonObject, isJsonArray, pointerSegments } from "../model/index.js";
 
 /** What a secret value is replaced with wherever a renderer would otherwise show it. */
 export const SECRET_PLACEHOLDER = "(secret)";
@@ -11,14 +11,6 @@ export const SECRET_PLACEHOLDER = "(secret)";
  */
 const MIN_SCRUB_LENGTH = 4;
 
-function parsePointer(pointer: string): string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
 function secretPathsOf(change: Change): readonly string[] {
   return "desired" in change ? change.desired.secretPaths : [];
 }
@@ -27,7 +19,7 @@ function secretPathsOf(change: Change): readonly string[] {
 export function isSecretField(change: Change, fieldChange: Pick<FieldChange, "field" | "secret">): boolean {
   if (fieldChange.secret) return true;
   return secretPathsOf(change).some((pointer) => {
-    const [first] = parsePointer(pointer);
+    const [first] = pointerSegments(pointer);
     return first === undefined || first === fieldChange.field;
   });
 }
@@ -35,7 +27,7 @@ export function isSecretField(change: Change, fieldChange: Pick<FieldChange, "fi
 /** A copy of `value` with every value a secret pointer names replaced by SECRET_PLACEHOLDER. */
 export function maskSecrets(value: JsonValue, secretPaths: readonly string[]): JsonValue {
   let result = value;
-  for (const pointer of secretPaths) result = maskAt(result, parsePointer(pointer));
+  for (const pointer of secretPaths) result = maskAt(result, pointerSegments(pointer));
   return result;
 }
 
@@ -78,7 +70,7 @@ export function createRedactor(plan: Plan): (text: string) => string {
   const secrets = new Set<string>();
   for (const change of plan.changes) {
     for (const pointer of secretPathsOf(change)) {
-      const segments = parsePointer(pointer);
+      const segments = pointerSegments(pointer);
       if ("desired" in change) collectLeaves(valueAt(change.desired.spec, segments), secrets);
       if ("live" in change) collectLeaves(valueAt(change.live.spec, segments), secrets);
     }

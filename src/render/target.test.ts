@@ -18,10 +18,10 @@ const embedded: PlanTarget = { address: null, workspace: "default", product: "tp
 describe("the target line", () => {
   it("names address or embedded workspace, workspace, environment, product and transport", () => {
     expect(renderTargetLine(remote)).toMatchInlineSnapshot(
-      `"Target: https://timeplus.prod.internal:8000 · workspace default · environment prod · Timeplus Enterprise 3.3.1 · transport rest"`,
+      `"Target: https://timeplus.prod.internal:8000 · workspace default · environment prod · Timeplus Enterprise 3.3.1 · REST API v1beta2"`,
     );
     expect(renderTargetLine(embedded)).toMatchInlineSnapshot(
-      `"Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · transport rest"`,
+      `"Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · REST API v1beta2"`,
     );
   });
 
@@ -31,7 +31,7 @@ describe("the target line", () => {
     expect(renderPlanMarkdown(plan, { target: remote, commit: "0123abcd" }).split("\n").slice(0, 3)).toEqual([
       "## tpctl plan",
       "",
-      "**Target:** `https://timeplus.prod.internal:8000` · workspace `default` · environment `prod` · Timeplus Enterprise 3.3.1 · transport `rest` · commit `0123abcd`",
+      "**Target:** `https://timeplus.prod.internal:8000` · workspace `default` · environment `prod` · Timeplus Enterprise 3.3.1 · REST API v1beta2 · commit `0123abcd`",
     ]);
     const document = JSON.parse(renderPlanJson(plan, { target: remote }));
     expect(Object.keys(document).slice(0, 2)).toEqual(["format_version", "target"]);

@@ -1,3 +1,5 @@
+import { TRANSPORT_TEXT, type Transport } from "../model/index.js";
+
 /**
  * Where a plan, apply, drift or destroy runs, named before anything else so that no one applies
  * to the wrong place. Built at the edge (cli/connect.ts) from the connection settings and the
@@ -13,13 +15,13 @@ export interface PlanTarget {
   readonly product: string;
   readonly version: string;
   /** How tpctl talks to the deployment. */
-  readonly transport: "rest" | "exec" | "engine";
+  readonly transport: Transport;
 }
 
 export const EMBEDDED_DESCRIPTION = "embedded local workspace in .tpctl/";
 
 /**
- * "Target: https://tp.internal:8000 · workspace default · environment prod · Timeplus 3.3.1 · transport rest"
+ * "Target: https://tp.internal:8000 · workspace default · environment prod · Timeplus 3.3.1 · REST API v1beta2"
  *
  * @example renderTargetLine({ address: null, workspace: "default", product: "tpctl built-in server", version: "0.1.0", transport: "rest" })
  */
@@ -29,7 +31,7 @@ export function renderTargetLine(target: PlanTarget): string {
     `workspace ${target.workspace}`,
     ...(target.environment !== undefined ? [`environment ${target.environment}`] : []),
     `${target.product} ${target.version}`,
-    `transport ${target.transport}`,
+    TRANSPORT_TEXT[target.transport],
   ];
   return `Target: ${parts.join(" · ")}`;
 }
@@ -59,7 +61,7 @@ export function renderTargetMarkdown(
     `workspace ${span(target.workspace)}`,
     ...(target.environment !== undefined ? [`environment ${span(target.environment)}`] : []),
     escape(`${target.product} ${target.version}`),
-    `transport ${span(target.transport)}`,
+    escape(TRANSPORT_TEXT[target.transport]),
     ...(extra.commit !== undefined ? [`commit ${span(extra.commit)}`] : []),
   ];
   return `**Target:** ${parts.join(" · ")}`;

@@ -139,6 +139,7 @@ export function planOf(
     steps,
     unmanaged: extra.unmanaged ?? [],
     warnings: extra.warnings ?? [],
+    refusals: [],
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Action, Change, JsonValue, Plan } from "../model/index.js";
+import type { Action, Change, JsonValue, Plan, PlanStatements } from "../model/index.js";
 import { summarizePlan } from "../model/index.js";
 import { NO_CHANGES, renderDiffLine, secretNote, summaryLine, viewFields, type FieldView } from "./_fields.js";
 import { createColors, type Colors, type Paint } from "./color.js";
@@ -11,6 +11,8 @@ export interface TextOptions {
   readonly color: boolean;
   /** Printed first, so that no one applies to the wrong place. */
   readonly target?: PlanTarget;
+  /** The SQL each change will send (over the SQL driver), shown under it. */
+  readonly statements?: PlanStatements;
 }
 
 const SYMBOLS: Readonly<Record<Action, string>> = { create: "+", update: "~", replace: "-/+", delete: "-" };
@@ -38,7 +40,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     }
     out.push("tpctl will perform the following actions:", "");
     for (const change of plan.changes) {
-      out.push(...renderChange(change, c, redact), "");
+      out.push(...renderChange(change, c, redact), ...renderStatements(options.statements?.get(change.address), c, redact), "");
     }
   }
 
@@ -85,6 +87,17 @@ function renderChange(change: Change, c: Colors, redact: (text: string) => strin
     return [...lines, ...yaml.map((line) => `      ${c.green(redact(line))}`)];
   }
   for (const view of viewFields(change, redact)) lines.push(...renderField(view, change, c));
+  return lines;
+}
+
+/** "      SQL:" and each statement, indented: what will be sent, as Atlas shows its migration. */
+function renderStatements(statements: readonly string[] | undefined, c: Colors, redact: (text: string) => string): string[] {
+  if (!statements || statements.length === 0) return [];
+  const lines = [`      ${c.dim("SQL:")}`];
+  for (const statement of statements) {
+    const [first = "", ...rest] = redact(statement).split("\n");
+    lines.push(`        ${c.cyan(first)}`, ...rest.map((line) => `          ${c.cyan(line)}`));
+  }
   return lines;
 }
 

@@ -64,7 +64,7 @@ interface CompiledRoute {
 /**
  * The HTTP side of the server: counts and (optionally) delays or fails each API request, checks
  * credentials, routes `/{workspace}/api/v1beta2/...` to the kind modules and turns every refusal
- * into the `{code, message, system}` error body of the real service (reference §6).
+ * into the `{code, message, system}` error body of the real service (docs/timeplus-api.md §6).
  */
 export function createApp(options: AppOptions): App {
   const profile = options.profile ?? "all";
@@ -152,7 +152,7 @@ export function createApp(options: AppOptions): App {
     if (segments === undefined) throw pathNotFound(method, url.pathname);
 
     if (profile === "engine") throw pathNotFound(method, url.pathname);
-    // Un-versioned version endpoint of later Enterprise builds (reference §1).
+    // Un-versioned version endpoint of later Enterprise builds (docs/timeplus-api.md §1).
     if (isInfoPath(segments)) {
       if (method !== "GET") throw methodNotAllowed(method, url.pathname, ["GET"]);
       return { status: 200, body: infoDocument(options.version) };
@@ -173,7 +173,7 @@ export function createApp(options: AppOptions): App {
         matching.map((candidate) => candidate.compiled.route.method),
       );
 
-    // Later builds take `?db=`; only the default database exists here (reference §1).
+    // Later builds take `?db=`; only the default database exists here (docs/timeplus-api.md §1).
     const db = url.searchParams.get("db");
     if (db !== null && db !== "" && db !== DATABASE) {
       throw engineError(ENGINE_CODES.UNKNOWN_DATABASE, `Database ${db} doesn't exist`);
@@ -360,7 +360,7 @@ function nestingDepth(text: string): number {
 
 /**
  * Basic credentials (Enterprise) and API keys (`X-Api-Key` or `Authorization: ApiKey`, Cloud) as in
- * reference §1. Without configured credentials every request is let in, and a Basic user name, when
+ * docs/timeplus-api.md §1. Without configured credentials every request is let in, and a Basic user name, when
  * sent, still names the owner. Credentials never appear in a response.
  */
 function authenticate(headers: IncomingHttpHeaders, auth: AuthConfig): Actor {

@@ -10,7 +10,7 @@ interface Link {
 }
 
 /**
- * GET /topology (reference §5): every object as a node; `edges` follow the data (a stream flows into
+ * GET /topology (docs/timeplus-api.md §5): every object as a node; `edges` follow the data (a stream flows into
  * the view, MV, sink or alert that reads it, an MV into its target stream, a source into its
  * stream, a UDF or schema into what uses it) and `dependencies` say who depends on whom (the reader
  * on what it reads, a writer on its target, a user on its UDF or schema), as timeplusd's

@@ -131,7 +131,7 @@ export class Fields {
     return value as T;
   }
 
-  /** The `name` every named object needs, checked against the API's naming rule (reference §3.1). */
+  /** The `name` every named object needs, checked against the API's naming rule (docs/timeplus-api.md §3.1). */
   name(): string {
     const name = this.requiredString("name");
     if (!NAME_PATTERN.test(name)) {

@@ -75,6 +75,11 @@ const AGGREGATES = new Set([
   "group_concat",
 ]);
 
+/** A call of this function aggregates (its state lives in a streaming query), by the names above. */
+export function isAggregateFunction(name: string): boolean {
+  return AGGREGATES.has(name.toLowerCase());
+}
+
 /**
  * The analysis `POST /sqlanalyze` answers with, from the query's tokens: what it reads
  * (`required_columns`: the columns of each relation read that the query names, or all of them for

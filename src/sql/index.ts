@@ -4,6 +4,6 @@ export { canonicalizeSql, formatSql } from "./canonical.js";
 export { extractReferences, extractQualifiedRelations, type SqlReferences } from "./references.js";
 export { matchBrackets, type BracketProblem } from "./brackets.js";
 export { isKeyword, isPlainIdentifier } from "./identifiers.js";
-export { canonicalType } from "./types.js";
+export { canonicalType, unwrapCodec } from "./types.js";
 export { manifestPrimaryKey, primaryKeyElements, printPrimaryKey } from "./primary-key.js";
 export { analyzeSql, type AnalyzedColumn, type RelationInfo, type SqlAnalysis } from "./analyze.js";

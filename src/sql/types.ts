@@ -53,3 +53,9 @@ export function canonicalType(type: string): string {
   });
   return out.replace(/ ?, ?/g, ", ");
 }
+
+/** A column codec without its `CODEC(…)` wrapper, which the engine adds on read. */
+export function unwrapCodec(codec: string): string {
+  const match = /^\s*codec\s*\((.*)\)\s*$/is.exec(codec);
+  return match?.[1] ?? codec;
+}

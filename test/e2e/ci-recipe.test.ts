@@ -244,7 +244,7 @@ describe("the CI recipe's steps against the built-in server", () => {
       "<!-- tpctl-plan:production -->",
       "## tpctl plan",
       "",
-      `**Target:** \`${server.url}\` · workspace \`default\` · environment \`production\` · tpctl built-in server 0.1.0 · transport \`rest\` · commit \`${HEAD_SHA.slice(0, 12)}\``,
+      `**Target:** \`${server.url}\` · workspace \`default\` · environment \`production\` · tpctl built-in server 0.1.0 · REST API v1beta2 · commit \`${HEAD_SHA.slice(0, 12)}\``,
     ]);
     expect(body).toContain("Plan: 2 to create");
   });

@@ -82,7 +82,7 @@ describe("the command line a Terraform user expects", () => {
     });
     const text = await runCli(["plan", "manifests"], { cwd: tree.dir, env: {} });
     expect(text.stdout.split("\n")[0]).toBe(
-      "Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · transport rest",
+      "Target: embedded local workspace in .tpctl/ · workspace default · tpctl built-in server 0.1.0 · REST API v1beta2",
     );
   });
 

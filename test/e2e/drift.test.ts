@@ -62,7 +62,7 @@ describe("tpctl drift", () => {
     expect(calm.stderr).toBe("");
     // The first line names what was compared; the port is the test server's own.
     expect(calm.stdout.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:PORT")).toMatchInlineSnapshot(`
-      "Target: http://127.0.0.1:PORT · workspace default · tpctl built-in server 0.1.0 · transport rest
+      "Target: http://127.0.0.1:PORT · workspace default · tpctl built-in server 0.1.0 · REST API v1beta2
 
       Unmanaged (not created by this project; not counted as drift):
         stream/hand_made
@@ -122,7 +122,7 @@ describe("tpctl drift", () => {
     expect(markdown.stdout.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:PORT")).toMatchInlineSnapshot(`
       "## tpctl drift
 
-      **Target:** \`http://127.0.0.1:PORT\` · workspace \`default\` · tpctl built-in server 0.1.0 · transport \`rest\`
+      **Target:** \`http://127.0.0.1:PORT\` · workspace \`default\` · tpctl built-in server 0.1.0 · REST API v1beta2
 
       **Drift: 1 changed, 1 missing, 1 orphaned. 1 unmanaged, not counted as drift.**
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, InterruptedError } from "../../src/errors.js";
-import { createTimeplusClient, type ApiCall, type ApiResponse, type TimeplusClient } from "../../src/live/client.js";
+import { createTimeplusClient, type ApiCall, type ApiResponse, type TimeplusClient } from "../../src/drivers/http.js";
 import { acquireLock, listGenerations, LockHeldError, type HeldLock, type LockClock } from "../../src/cli/lock.js";
 import { LEASE_TTL_MS, newLease, renderLease, SKEW_MS } from "../../src/lock/lease.js";
 import { apiCall, startTestServer, type TestServer } from "../helpers/server.js";

@@ -131,6 +131,18 @@ describe("the SQL driver", () => {
     expect(sql.code).toBe(0);
   });
 
+  it("applies a workspace with --api sql, then plans it with --api rest: no changes (a UDF's body carries its description)", async () => {
+    const server = await serve("all");
+    const dir = await examplesFolder();
+    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const rest = await cli(dir, server.env, "plan", "--api", "rest", "--detailed-exitcode");
+    expect(rest.stderr).toBe("");
+    expect(rest.stdout).toContain("No changes");
+    expect(rest.code).toBe(0);
+  });
+
   it("applies the engine objects of examples/ on the engine profile and converges", async () => {
     const server = await serve("engine");
     const dir = await engineExamplesFolder();
@@ -299,6 +311,47 @@ describe("the SQL driver", () => {
     expect(rotated.code).toBe(2);
     expect(rotated.stdout).toContain("external_stream/partner_orders");
     expect(rotated.stdout).not.toContain("0c8d");
+  });
+
+  it("shows the exact statements it will send in every rendering of a plan, secrets masked", async () => {
+    const server = await serve("2026");
+    const secret = "kafka-sasl-secret-e1f7";
+    const dir = await folder({
+      "partner.yaml": [
+        "kind: external_stream",
+        "name: partner_orders",
+        "settings:",
+        "  - { key: type, value: kafka }",
+        '  - { key: brokers, value: "kafka:9092" }',
+        "  - { key: topic, value: orders }",
+        '  - { key: sasl_password, value: "${secret:KAFKA_PASSWORD}" }',
+        "---",
+        "kind: view",
+        "name: recent",
+        "query: SELECT * FROM partner_orders",
+        "",
+      ].join("\n"),
+    });
+    const env = { ...server.env, KAFKA_PASSWORD: secret };
+    const json = await cli(dir, env, "plan", "--json");
+    expect(json.code).toBe(0);
+    const changes = (JSON.parse(json.stdout) as { changes: { address: string; statements?: string[] }[] }).changes;
+    const statements = Object.fromEntries(changes.map((change) => [change.address, change.statements]));
+    expect(statements["view/recent"]).toEqual([expect.stringMatching(/^CREATE VIEW `recent` AS\nSELECT \* FROM partner_orders/)]);
+    expect(statements["external_stream/partner_orders"]?.[0]).toMatch(/^CREATE EXTERNAL STREAM `partner_orders`/);
+    expect(statements["external_stream/partner_orders"]?.[0]).toContain("sasl_password = '***'");
+    const text = await cli(dir, env, "plan");
+    expect(text.stdout).toContain("SQL:");
+    expect(text.stdout).toContain("CREATE VIEW `recent` AS");
+    const markdown = await cli(dir, env, "plan", "--format", "markdown");
+    expect(markdown.stdout).toContain("```sql");
+    for (const run of [json, text, markdown]) expect(`${run.stdout}${run.stderr}`).not.toContain("e1f7");
+
+    // Over REST nothing is SQL, so no change carries statements.
+    const rest = await cli(dir, env, "plan", "--json", "--api", "rest");
+    expect((JSON.parse(rest.stdout) as { changes: Record<string, unknown>[] }).changes.every((change) => !("statements" in change))).toBe(
+      true,
+    );
   });
 
   it("sends the credentials each transport takes, and reports a refused password without echoing it", async () => {

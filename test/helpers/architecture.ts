@@ -15,12 +15,16 @@ export const PURE = [
   "render/",
   "manifest/parse.ts",
   "manifest/validate.ts",
+  "manifest/issues.ts",
+  "manifest/schemas.ts",
+  "manifest/secret-fields.ts",
   "manifest/resolve.ts",
   "manifest/project.ts",
-  "manifest/export.ts",
-  "live/normalize.ts",
-  "live/endpoints.ts",
-  "apply/calls.ts",
+  "manifest/assemble.ts",
+  "export/",
+  "drivers/rest/normalize.ts",
+  "drivers/rest/endpoints.ts",
+  "drivers/rest/calls.ts",
   "lock/",
 ];
 /** What the pure core may import from src/ (path prefixes without .js). */
@@ -32,19 +36,22 @@ export const PURE_MAY_IMPORT = [
   "render/",
   "manifest/parse",
   "manifest/validate",
+  "manifest/issues",
+  "manifest/secret-fields",
   "manifest/resolve",
   "manifest/project",
+  "manifest/assemble",
   "manifest/schemas",
-  "manifest/export",
-  "live/normalize",
-  "live/endpoints",
-  "live/client",
-  "apply/calls",
+  "export/",
+  "drivers/rest/normalize",
+  "drivers/rest/endpoints",
+  "drivers/http",
+  "drivers/rest/calls",
   "lock/",
   "errors",
 ];
 /** Edge modules whose types the pure core may name, but whose code it must never load. */
-export const TYPE_ONLY = ["live/client"];
+export const TYPE_ONLY = ["drivers/http"];
 export const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
 const IMPURE_GLOBALS =
   /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\(|fetch\(|setTimeout\(|setInterval\(|performance\.now\(|require\()/;
@@ -111,6 +118,51 @@ export function purityProblems(path: string, source: string): string[] {
   const impure = IMPURE_GLOBALS.exec(code);
   if (impure) problems.push(`${path} uses ${impure[0]}`);
   return problems;
+}
+
+/**
+ * The layers of src/ that every stage stands on, each with what it may import besides itself:
+ * model/ (types every stage shares and the tiny pure helpers on them), sql/ (the Timeplus SQL
+ * toolkit), kinds/ (one module per kind: everything tpctl knows about it) and errors.ts.
+ */
+export const FOUNDATION: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  "model/": ["errors"],
+  "sql/": ["model/", "errors"],
+  "kinds/": ["model/", "sql/", "errors"],
+};
+/** The stages of the pipeline: each imports itself and the foundation, never another stage. */
+export const STAGES = ["manifest/", "drivers/", "plan/", "apply/", "render/", "export/", "lock/"];
+/**
+ * The stage-to-stage imports the design wants, each for a reason; any other is a sideways import.
+ * - export/ -> render/yaml: an export writes manifests in the YAML style plans show them in.
+ */
+export const STAGE_EDGES: Readonly<Record<string, readonly string[]>> = {
+  "export/": ["render/yaml"],
+};
+
+function layerOf(path: string): string | undefined {
+  if (path === "errors.ts") return "errors";
+  return [...Object.keys(FOUNDATION), ...STAGES].find((layer) => layer.endsWith("/") && path.startsWith(layer));
+}
+
+/**
+ * Imports that cross the layering of one file under src/ (types count: they couple too): a stage
+ * importing another stage sideways, or a foundation layer importing a stage or a layer above it.
+ * cli/ wires the stages together and may import anything; server/ has its own rule.
+ */
+export function layerProblems(path: string, source: string): string[] {
+  const layer = layerOf(path);
+  if (layer === undefined) return [];
+  const allowed = [layer, ...(FOUNDATION[layer] ?? Object.keys(FOUNDATION)), ...(STAGE_EDGES[layer] ?? [])];
+  return importsOf(source)
+    .filter((reference) => reference.specifier.startsWith("."))
+    .map((reference) => join(path, "..", reference.specifier).replace(/\.js$/, ""))
+    .filter((target) => !allowed.some((prefix) => target === prefix || target.startsWith(prefix)))
+    .map(
+      (target) =>
+        `${path} imports ${target} (${layer} may import ${allowed.filter((prefix) => prefix !== layer).join(", ") || "nothing else"})`,
+    );
 }
 
 /** The server stands alone: it imports only itself, the model and the SQL toolkit. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors.js";
-import type { ApiCall, ApiResponse } from "../../live/client.js";
-import { assembleExport } from "../../manifest/export.js";
+import type { ApiCall, ApiResponse } from "../../drivers/http.js";
+import { createRestDriver } from "../../drivers/rest/driver.js";
+import { assembleExport } from "../../export/assemble.js";
 import { LiveResource } from "../../model/index.js";
 import { adoptAll } from "./export.js";
 
@@ -26,11 +27,16 @@ function clientRefusing(refuse: (call: ApiCall) => boolean): { calls: ApiCall[];
   };
 }
 
+/** The REST driver over that client, as `tpctl export --adopt --api rest` runs it. */
+function overRest(client: ReturnType<typeof clientRefusing>) {
+  return createRestDriver({ client, target: { address: "http://tp", workspace: "default", product: "Timeplus", transport: "rest" } });
+}
+
 describe("adoptAll", () => {
   it("says so when a source stopped for its update cannot be started again, instead of hiding it", async () => {
     const bundle = assembleExport([RUNNING_SOURCE], { project: "fleet" });
     const client = clientRefusing((call) => call.method !== "POST" || call.path.endsWith("/start"));
-    const [outcome] = await adoptAll(client, bundle, "fleet", {});
+    const [outcome] = await adoptAll(overRest(client), bundle, "fleet", {});
     expect(client.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
       "POST /sources/3f0c/stop",
       expect.stringMatching(/^(PATCH|PUT) \/sources\/3f0c$/),
@@ -43,7 +49,7 @@ describe("adoptAll", () => {
   it("starts the source again when only its update failed", async () => {
     const bundle = assembleExport([RUNNING_SOURCE], { project: "fleet" });
     const client = clientRefusing((call) => call.method !== "POST");
-    const [outcome] = await adoptAll(client, bundle, "fleet", {});
+    const [outcome] = await adoptAll(overRest(client), bundle, "fleet", {});
     expect(client.calls.at(-1)).toMatchObject({ method: "POST", path: "/sources/3f0c/start" });
     expect(outcome?.status === "failed" ? outcome.error : "").not.toContain("left stopped");
   });

@@ -2,11 +2,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TpctlError, UsageError } from "../../errors.js";
-import { rejectAmbiguousNames } from "../../live/read-workspace.js";
-import { adoptionFor, assembleExport, renderExportReport, type AdoptionOutcome, type ExportBundle } from "../../manifest/export.js";
+import { rejectAmbiguousNames } from "../../drivers/rest/read-workspace.js";
+import type { Driver } from "../../drivers/driver.js";
+import { adoptionFor } from "../../export/adopt.js";
+import { assembleExport, type ExportBundle } from "../../export/assemble.js";
+import { renderExportReport, type AdoptionOutcome } from "../../render/export.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
-import type { TimeplusClient } from "../../live/client.js";
 import { connect } from "../connect.js";
 import type { CommandContext, CommandResult } from "../context.js";
 import { takeWorkspaceLock, type HeldLock } from "../lock.js";
@@ -54,7 +56,7 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     rejectAmbiguousNames(live);
     const bundle = withSchemas(assembleExport(live, { project }));
     const unchanged = await writeExport(folder, bundle, display);
-    const adoption = adopt ? await adoptAll(connection.client, bundle, project, io.environment) : undefined;
+    const adoption = adopt ? await adoptAll(connection.driver, bundle, project, io.environment) : undefined;
     io.stdout(
       renderExportReport({
         source: connection.description,
@@ -148,10 +150,12 @@ class ExportWriteError extends TpctlError {
   }
 }
 
-/** One resource after another: each is a few calls, and a failure must not stop the others. */
-/** Records ownership on each exported resource, one resource at a time; a failure is reported, never thrown. */
+/**
+ * Records ownership on each exported resource, one resource at a time, through the connected
+ * driver (REST or SQL, as for apply); a failure is reported, never thrown, and stops no other.
+ */
 export async function adoptAll(
-  client: Pick<TimeplusClient, "request">,
+  driver: Pick<Driver, "runStep">,
   bundle: ExportBundle,
   project: string,
   environment: Readonly<Record<string, string | undefined>>,
@@ -163,26 +167,11 @@ export async function adoptAll(
       outcomes.push({ address: adoption.address, status: "skipped", reason: adoption.reason });
       continue;
     }
-    let done = 0;
     try {
-      for (const call of adoption.calls) {
-        await client.request(call);
-        done += 1;
-      }
+      await driver.runStep(adoption.step, adoption.change, project);
       outcomes.push({ address: adoption.address, status: "adopted", unfingerprinted: adoption.unfingerprinted });
     } catch (error) {
-      let message = error instanceof Error ? error.message : String(error);
-      // A source stopped for its update is started again even though the update failed; if that
-      // fails too, the user must know the source is left stopped.
-      const last = adoption.calls.at(-1);
-      if (done > 0 && last?.path.endsWith("/start")) {
-        try {
-          await client.request(last);
-        } catch (restart) {
-          message += `; starting it again failed too, so it is left stopped (${restart instanceof Error ? restart.message : String(restart)})`;
-        }
-      }
-      outcomes.push({ address: adoption.address, status: "failed", error: message });
+      outcomes.push({ address: adoption.address, status: "failed", error: error instanceof Error ? error.message : String(error) });
     }
   }
   return outcomes;

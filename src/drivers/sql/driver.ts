@@ -1,9 +1,9 @@
-import type { TimeplusClient } from "../../live/client.js";
-import type { DesiredResource, LiveResource } from "../../model/index.js";
+import type { TimeplusClient } from "../http.js";
+import type { Address, DesiredResource, LiveResource, Plan, PlanStatements } from "../../model/index.js";
 import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
-import { DdlRenderError, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
+import { DdlRenderError, maskSecrets, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
-import { readRestKinds } from "../rest.js";
+import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
@@ -20,6 +20,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
   const lockChannel = sqlLockChannel(transport);
   return {
     target: input.target,
+    inPlace: "sql",
     async readWorkspace(options = {}) {
       // Over /exec the appserver lists format schemas with their text in one call; the bare
       // engine prints a schema's text only in SHOW CREATE.
@@ -33,10 +34,13 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
       const work = workForStep(step, change, project);
       if (work.via === "rest") {
         if (!rest) throw unsupported(change.kind, change.address, input.target);
-        for (const call of work.calls) await rest.request(call);
+        await sendCalls(rest, work.calls);
         return;
       }
       for (const { statement, secrets } of work.statements) await transport.execute({ sql: statement.sql, secrets });
+    },
+    statementsOf(plan, project) {
+      return planStatements(plan, project);
     },
     checkDesired(desired: readonly DesiredResource[]) {
       refuseAppserverKindsInDatabases(desired);
@@ -61,6 +65,25 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
     },
     lockChannel,
   };
+}
+
+/**
+ * What each change of `plan` would send, step by step in the plan's order, each statement with
+ * its secrets masked: the same rendering `runStep` sends, so what a reviewer reads is what runs.
+ */
+export function planStatements(plan: Plan, project: string): PlanStatements {
+  const byAddress = new Map(plan.changes.map((change) => [change.address, change]));
+  const statements = new Map<Address, string[]>();
+  for (const step of plan.steps) {
+    const change = byAddress.get(step.address);
+    if (!change) continue;
+    const work = workForStep(step, change, project);
+    if (work.via !== "sql") continue;
+    const list = statements.get(step.address) ?? [];
+    for (const { statement, secrets } of work.statements) list.push(maskSecrets(statement.sql, secrets));
+    if (list.length > 0) statements.set(step.address, list);
+  }
+  return statements;
 }
 
 /**

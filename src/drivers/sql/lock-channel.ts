@@ -1,7 +1,7 @@
 import { InternalError } from "../../errors.js";
 import { isJsonObject } from "../../model/index.js";
-import type { ApiCall, ApiResponse } from "../../live/client.js";
-import { isReservedName } from "../../lock/lease.js";
+import type { ApiCall, ApiResponse } from "../http.js";
+import { isReservedName } from "../../model/index.js";
 import { renderAlter, renderCreate, renderDrop } from "../../sql/ddl/index.js";
 import type { LockChannel } from "../driver.js";
 import { text } from "./decode.js";

@@ -1,8 +1,7 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
-import { addressOf, DEFAULT_DATABASE, LiveResource, qualifyName, splitQualifiedName } from "../../model/index.js";
-import { isReservedName } from "../../lock/lease.js";
-import { createNameResolver, inferDependencies } from "../../plan/dependencies.js";
+import { addressOf, DEFAULT_DATABASE, isReservedName, LiveResource, qualifyName, splitQualifiedName } from "../../model/index.js";
+import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import {
   BUILT_IN_DATABASES,
   parseCreateStatement,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Change, Plan } from "../../model/index.js";
+import { DesiredResource, type Change, type Plan } from "../../model/index.js";
 import { assemblePlan } from "../../plan/plan.js";
 import { desired, live } from "../../plan/test-utils.js";
 import { workForStep } from "./steps.js";
@@ -107,5 +107,91 @@ describe("plan steps as DDL", () => {
     expect(first?.statement.sql).toContain("'hunter2'");
     expect(first?.statement.masked).not.toContain("hunter2");
     expect(first?.secrets).toContain("hunter2");
+  });
+
+  it("over SQL adds a stream's new columns with ALTER STREAM … ADD COLUMN, with the rest of its changes", () => {
+    const plan = assemblePlan(
+      [
+        desired("stream", "cars", {
+          columns: [...columns, { name: "speed", type: "float64", default: "0", comment: "km/h" }],
+          description: "new",
+        }),
+      ],
+      [
+        live(
+          "stream",
+          "cars",
+          { columns: [...columns, { name: "_tp_time", type: "datetime64(3, 'UTC')" }], description: "old" },
+          { owner: project },
+        ),
+      ],
+      { project, inPlace: "sql" },
+    );
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER STREAM `cars`\nADD COLUMN `speed` float64 DEFAULT 0 COMMENT 'km/h',\nMODIFY COMMENT 'new [tpctl:fleet]'",
+    ]);
+  });
+
+  it("over SQL changes an MV's query with ALTER VIEW … MODIFY QUERY, a statement of its own, then its comment", () => {
+    const plan = assemblePlan(
+      [desired("materialized_view", "mv", { query: "SELECT count() AS n FROM s SETTINGS checkpoint_interval = 5", description: "new" })],
+      [live("materialized_view", "mv", { query: "SELECT count() AS n FROM s", description: "old" }, { owner: project })],
+      { project, inPlace: "sql" },
+    );
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER VIEW `mv`\nMODIFY QUERY\nSELECT count() AS n FROM s SETTINGS checkpoint_interval = 5\n",
+      "ALTER VIEW `mv`\nMODIFY COMMENT 'new [tpctl:fleet]'",
+    ]);
+  });
+
+  it("over SQL renames a stream first, then alters it by its new name", () => {
+    const renamed = DesiredResource.create({
+      kind: "stream",
+      name: "new_name",
+      spec: { name: "new_name", columns, description: "d" },
+      previousName: "old_name",
+    });
+    const plan = assemblePlan([renamed], [live("stream", "old_name", { columns, description: "" }, { owner: project })], {
+      project,
+      inPlace: "sql",
+    });
+    expect(sqlOf(plan)).toEqual(["RENAME STREAM `old_name` TO `new_name`", "ALTER STREAM `new_name`\nMODIFY COMMENT 'd [tpctl:fleet]'"]);
+  });
+
+  it("over SQL changes a mutable stream's secondary indexes with DROP INDEX and ADD INDEX, one per statement", () => {
+    const stream = { columns: [...columns, { name: "v", type: "int32" }], engine: "MutableStream", primary_key: "cid" };
+    const declared = desired("stream", "m", {
+      ...stream,
+      secondary_indexes: [
+        { name: "keep", columns: ["v"] },
+        { name: "changed", columns: ["v"], unique: true },
+        { name: "new", columns: ["v"], storing: ["cid"] },
+      ],
+    });
+    const current = live(
+      "stream",
+      "m",
+      {
+        ...stream,
+        secondary_indexes: [
+          { name: "keep", columns: ["v"] },
+          { name: "changed", columns: ["v"] },
+          { name: "gone", columns: ["v"] },
+        ],
+      },
+      { owner: project },
+    );
+    const plan = assemblePlan([declared], [current], { project, inPlace: "sql" });
+    expect(plan.changes.map((change) => change.action)).toEqual(["update"]);
+    expect(sqlOf(plan)).toEqual([
+      "ALTER STREAM `m`\nDROP INDEX `changed`",
+      "ALTER STREAM `m`\nDROP INDEX `gone`",
+      "ALTER STREAM `m`\nADD INDEX `changed` (`v`) UNIQUE",
+      "ALTER STREAM `m`\nADD INDEX `new` (`v`) STORING (`cid`)",
+    ]);
+    // Over REST the same change is a replace.
+    expect(assemblePlan([declared], [current], { project }).changes.map((change) => change.action)).toEqual(["replace"]);
   });
 });

@@ -1,14 +1,15 @@
 import { InternalError } from "../../errors.js";
-import type { Change, DesiredResource, JsonValue, Step } from "../../model/index.js";
-import { isJsonObject, withOwnershipMarker } from "../../model/index.js";
-import { callsForStep } from "../../apply/calls.js";
-import type { ApiCall } from "../../live/client.js";
-import { fingerprintSecrets } from "../../plan/secrets.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../../model/index.js";
+import { deepEqual, isJsonObject, withOwnershipMarker } from "../../model/index.js";
+import { callsForStep } from "../rest/calls.js";
+import type { ApiCall } from "../http.js";
+import { fingerprintSecrets } from "../../model/secrets.js";
 import {
   renderAlterNamedCollection,
   renderAlter,
   renderCreate,
   renderDrop,
+  renderRename,
   secretValuesOfResource,
   type AlterCommand,
   type DdlStatement,
@@ -26,11 +27,12 @@ export type StepWork =
 
 /**
  * What carries out one step of a plan over SQL. The appserver's own kinds go through REST, as
- * apply/calls.ts says. Engine objects get the DDL of src/sql/ddl/: delete is `DROP … IF EXISTS`
+ * drivers/rest/calls.ts says. Engine objects get the DDL of src/sql/ddl/: delete is `DROP … IF EXISTS`
  * (a re-run converges, as a 404 on DELETE does over REST), create is `CREATE`, and an update does
  * what the planner decided in place, the SQL way: a view, UDF or format schema is re-created with
- * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`.
- * The planner's decisions are the REST planner's: what it replaces is dropped and created.
+ * `CREATE OR REPLACE`, a stream's or MV's description, TTL and retention change with `ALTER`, new
+ * columns of a stream with `ALTER STREAM … ADD COLUMN`, an MV's query with `ALTER VIEW … MODIFY
+ * QUERY` (which keeps its state), a stream's name with `RENAME STREAM`. What the planner replaces is dropped and created.
  */
 export function workForStep(step: Step, change: Change, project: string): StepWork {
   if (APPSERVER_KINDS.has(change.kind)) return { via: "rest", calls: callsForStep(step, change, project) };
@@ -87,37 +89,57 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     case "task":
       return create(desired, project, true);
     case "stream":
+    case "mutable_stream":
     case "materialized_view": {
+      const streamLike = change.kind === "stream" || change.kind === "mutable_stream";
+      const columns: AlterCommand[] = [];
       const storage: AlterCommand[] = [];
       const settings: Record<string, JsonValue> = {};
       let comment: AlterCommand | undefined;
-      for (const { field } of change.fieldChanges) {
+      let query: AlterCommand | undefined;
+      let rename: SqlStep | undefined;
+      const indexes: AlterCommand[] = [];
+      for (const fieldChange of change.fieldChanges) {
+        const { field } = fieldChange;
         const value = desired.spec[field];
-        if (field === "description") {
+        if (field === "name" && change.kind === "stream") {
+          // previous_name: renamed first, so that the ALTERs below name the stream by its new name.
+          rename = { statement: renderRename("stream", change.live.name, desired.name), secrets: [] };
+        } else if (field === "description") {
           const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
           comment = { op: "modify_comment", comment: withOwnershipMarker(typeof value === "string" ? value : "", project, fingerprint) };
         } else if (field === "ttl_expression") {
           storage.push(typeof value === "string" && value !== "" ? { op: "modify_ttl", ttl: value } : { op: "remove_ttl" });
-        } else if (STORAGE_FIELDS.has(field) && value !== undefined) {
-          settings[field] = value;
-        } else if (!STORAGE_FIELDS.has(field)) {
+        } else if (STORAGE_FIELDS.has(field)) {
+          if (value !== undefined) settings[field] = value;
+        } else if (field === "columns" && streamLike) {
+          // The planner let only new columns after the live ones through (sql/ddl/in-place.ts).
+          for (const column of appendedColumns(fieldChange.before, value, change.address)) columns.push({ op: "add_column", column });
+        } else if (field === "secondary_indexes" && streamLike) {
+          indexes.push(...indexCommands(fieldChange.before, value));
+        } else if (field === "query" && change.kind === "materialized_view" && typeof value === "string") {
+          query = { op: "modify_query", query: value };
+        } else {
           throw new InternalError(`${change.address}: the plan updates ${field} in place, which SQL cannot do`);
         }
       }
       if (Object.keys(settings).length > 0) storage.push({ op: "modify_settings", settings });
-      const statements: SqlStep[] = [];
-      if (change.kind === "stream") {
-        const commands = [...storage, ...(comment ? [comment] : [])];
-        if (commands.length > 0) statements.push({ statement: renderAlter("stream", desired.name, commands), secrets: [] });
+      const statements: SqlStep[] = rename ? [rename] : [];
+      if (streamLike) {
+        const commands = [...columns, ...storage, ...(comment ? [comment] : [])];
+        if (commands.length > 0) statements.push({ statement: renderAlter(change.kind, desired.name, commands), secrets: [] });
+        // One index per statement, after the new columns it may cover.
+        for (const command of indexes) statements.push({ statement: renderAlter(change.kind, desired.name, [command]), secrets: [] });
       } else {
-        // An MV's comment is the view's (ALTER VIEW); its TTL and retention its inner stream's (ALTER STREAM).
+        // MODIFY QUERY is a statement of its own; an MV's comment is the view's (ALTER VIEW); its
+        // TTL and retention its inner stream's (ALTER STREAM).
+        if (query) statements.push({ statement: renderAlter("materialized_view", desired.name, [query]), secrets: [] });
         if (comment) statements.push({ statement: renderAlter("materialized_view", desired.name, [comment]), secrets: [] });
         if (storage.length > 0) statements.push({ statement: renderAlter("materialized_view", desired.name, storage), secrets: [] });
       }
       return statements;
     }
     case "random_stream":
-    case "mutable_stream":
       return updateComment(change, project);
     case "named_collection": {
       const declared = Array.isArray(desired.spec["settings"]) ? desired.spec["settings"] : [];
@@ -132,4 +154,24 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);
   }
+}
+
+/** A mutable stream's indexes by name: the removed and changed ones dropped, then the new and changed ones added. */
+function indexCommands(before: JsonValue | undefined, after: JsonValue | undefined): AlterCommand[] {
+  const list = (value: JsonValue | undefined): JsonObject[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);
+  const old = new Map(list(before).map((index) => [String(index["name"]), index]));
+  const next = new Map(list(after).map((index) => [String(index["name"]), index]));
+  const same = (a: JsonObject | undefined, b: JsonObject): boolean => a !== undefined && deepEqual(a, b);
+  return [
+    ...[...old].filter(([name, index]) => !same(next.get(name), index)).map(([name]): AlterCommand => ({ op: "drop_index", name })),
+    ...[...next].filter(([name, index]) => !same(old.get(name), index)).map(([, index]): AlterCommand => ({ op: "add_index", index })),
+  ];
+}
+
+/** The declared columns after the live ones (`before` is the live list without the engine's `_tp_*`). */
+function appendedColumns(before: JsonValue | undefined, after: JsonValue | undefined, address: string): JsonObject[] {
+  if (!Array.isArray(before) || !Array.isArray(after) || after.length <= before.length) {
+    throw new InternalError(`${address}: the plan adds columns in place, but none come after the live ones`);
+  }
+  return after.slice(before.length).filter(isJsonObject);
 }

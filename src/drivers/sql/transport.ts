@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent } from "undici";
 import { ApiError, InternalError, NetworkError, TimeoutError, UsageError } from "../../errors.js";
-import type { TimeplusClient } from "../../live/client.js";
+import { isConnectFailure, type TimeplusClient } from "../http.js";
 import { engineError, maskApiError, rowsFromEngineJson, rowsFromExec, type SqlRow } from "./decode.js";
 
 /** One SQL statement to run, with the secrets its text carries (masked from any error). */
@@ -38,13 +38,7 @@ export function execTransport(client: Pick<TimeplusClient, "request">): SqlTrans
     kind: "exec",
     async query(sql) {
       assertRead(sql);
-      // A historical query changes nothing, so it is retried like a GET.
-      const response = await client.request<unknown>({
-        method: "POST",
-        path: "/exec",
-        body: { sql, type: "historical" },
-        idempotent: true,
-      });
+      const response = await client.request<unknown>({ method: "POST", path: "/exec", body: { sql, type: "historical" }, readOnly: true });
       return rowsFromExec(response.body);
     },
     async execute(statement) {
@@ -67,16 +61,6 @@ export interface EngineTransportOptions {
   readonly retries?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const CONNECT_FAILURES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
 
 /**
  * The engine's HTTP SQL interface (timeplusd, Proton; 8123): one statement per request, results
@@ -136,7 +120,7 @@ export function engineTransport(options: EngineTransportOptions): SqlTransport {
           retryable = read;
         } else {
           failure = new NetworkError(method, `${origin}${displayPath}`, error);
-          retryable = read || CONNECT_FAILURES.has(String((error as { code?: unknown })?.code));
+          retryable = read || isConnectFailure(error);
         }
       } finally {
         clearTimeout(timer);

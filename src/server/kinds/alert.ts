@@ -11,7 +11,7 @@ import { pipelineProperties, SINK_TYPES } from "./sink.js";
 const KIND = "alert";
 const LABEL = "alert";
 
-/** CreateAlertRequest; PUT uses the same schema (reference §3.6). */
+/** CreateAlertRequest; PUT uses the same schema (docs/timeplus-api.md §3.6). */
 const FIELDS = ["name", "severity", "action", "trigger_sql", "resolve_sql", "description", "properties"];
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/alerts", render });

@@ -37,7 +37,7 @@ export function assertNameFree(catalog: Catalog, name: string): void {
   }
 }
 
-/** The engine refuses to drop an object others read or write into (630 HAVE_DEPENDENT_OBJECTS, reference §7). */
+/** The engine refuses to drop an object others read or write into (630 HAVE_DEPENDENT_OBJECTS, docs/timeplus-api.md §7). */
 export function assertNoDependents(catalog: Catalog, label: string, name: string): void {
   refuseDropWhileUsed(label, name, catalog.dependentsOf(name));
 }

@@ -11,7 +11,7 @@ import { createRoute, idCollection, idRoutes, replaceRoute } from "./routes.js";
 const KIND = "dashboard";
 const LABEL = "dashboard";
 
-/** CreateDashboardRequest; PUT takes the same body (reference §3.7). */
+/** CreateDashboardRequest; PUT takes the same body (docs/timeplus-api.md §3.7). */
 const FIELDS = ["name", "description", "panels"];
 const PANEL_FIELDS = ["id", "title", "description", "position", "viz_type", "viz_content", "viz_config"];
 const POSITION_FIELDS = ["x", "y", "w", "h", "nextX", "nextY"];
@@ -37,7 +37,7 @@ interface DashboardBody {
 
 /**
  * Panels are stored in the full panel shape, absent strings as "" and absent objects as {}. Panel
- * SQL is not checked: the server does not validate it at save time (reference §7 [I]).
+ * SQL is not checked: the server does not validate it at save time (docs/timeplus-api.md §7 [I]).
  */
 function readBody(body: unknown): DashboardBody {
   const fields = Fields.of(body, FIELDS);

@@ -12,7 +12,7 @@ import { parseColumns } from "./stream.js";
 const KIND = "external_stream";
 const LABEL = "external stream";
 
-/** ExternalStreamDef (reference §3.9). */
+/** ExternalStreamDef (docs/timeplus-api.md §3.9). */
 const CREATE_FIELDS = ["name", "description", "settings", "columns"];
 /** The setting naming a Protobuf schema, as `schema_name:MessageName`. */
 const FORMAT_SCHEMA = "format_schema";
@@ -26,7 +26,7 @@ export interface ParsedSettings {
 }
 
 /**
- * `settings[] {key, value}` of an external stream or table (reference §3.9, §3.10): the shape is the
+ * `settings[] {key, value}` of an external stream or table (docs/timeplus-api.md §3.9, §3.10): the shape is the
  * appserver's to check (400), a missing `type` or a key given twice the engine's (36).
  */
 export function parseSettings(fields: Fields, label: string): ParsedSettings {
@@ -115,7 +115,7 @@ function readCreation(context: RouteContext): Creation {
   };
 }
 
-/** External streams: by name, in the engine's relation namespace, with no update endpoint (reference §2). */
+/** External streams: by name, in the engine's relation namespace, with no update endpoint (docs/timeplus-api.md §2). */
 export const externalStreamModule: KindModule = {
   kind: KIND,
   label: LABEL,

@@ -9,7 +9,7 @@ import { visibleSettings } from "./secrets.js";
 const KIND = "external_table";
 const LABEL = "external table";
 
-/** ExternalTableDef (reference §3.10). */
+/** ExternalTableDef (docs/timeplus-api.md §3.10). */
 const CREATE_FIELDS = ["name", "description", "settings"];
 
 /** The ExternalTable response: the spec shows no columns, and settings without secrets. */
@@ -30,7 +30,7 @@ const COLLECTION = nameCollection({
   render,
 });
 
-/** External tables (e.g. ClickHouse): by name, in the relation namespace, with no update endpoint (reference §2). */
+/** External tables (e.g. ClickHouse): by name, in the relation namespace, with no update endpoint (docs/timeplus-api.md §2). */
 export const externalTableModule: KindModule = {
   kind: KIND,
   label: LABEL,

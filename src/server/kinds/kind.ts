@@ -57,7 +57,7 @@ export interface Use {
   readonly name: string;
 }
 
-/** What an object reads and writes, by relation name (the engine's dependency edges, reference §5). */
+/** What an object reads and writes, by relation name (the engine's dependency edges, docs/timeplus-api.md §5). */
 export interface Links {
   readonly reads: readonly string[];
   readonly writes: readonly string[];
@@ -91,7 +91,7 @@ export interface KindModule {
   /** The engine refuses to drop what this object reads, writes or uses while it exists (630). */
   readonly holdsDependencies: boolean;
   /**
-   * Shown in the topology only when `?extraResources=` names this value (reference §5: dashboard,
+   * Shown in the topology only when `?extraResources=` names this value (docs/timeplus-api.md §5: dashboard,
    * schema, udf); undefined means always shown.
    */
   readonly extraResource?: string;

@@ -21,7 +21,7 @@ import { dropRecord, keyOf, nameCollection, nameRoutes, requireRecord } from "./
 const KIND = "materialized_view";
 const LABEL = "materialized view";
 
-/** CreateMaterializedViewRequest (reference §3.3). */
+/** CreateMaterializedViewRequest (docs/timeplus-api.md §3.3). */
 const CREATE_FIELDS = [
   "name",
   "query",
@@ -33,7 +33,7 @@ const CREATE_FIELDS = [
 ];
 /** The update schema of both /views/{name} and /materialized_views/{name} (seed spec). */
 const PATCH_FIELDS = ["description", "logstore_retention_bytes", "logstore_retention_ms", "query", "ttl_expression"];
-/** The TF provider notes the server returns retention -1 for MVs when it is not set (reference §3.3, §4). */
+/** The TF provider notes the server returns retention -1 for MVs when it is not set (docs/timeplus-api.md §3.3, §4). */
 const MV_DEFAULT_RETENTION = -1;
 
 /** The MaterializedView response of the seed spec: no `materialized`, no `ttl`, no `id`. */

@@ -22,7 +22,7 @@ export interface Collection {
   assertDroppable?(catalog: Catalog, key: string): void;
 }
 
-/** An id-addressed kind: the appserver's 404 `… with id '…' not found` (reference §3.4-§3.7, §3.11). */
+/** An id-addressed kind: the appserver's 404 `… with id '…' not found` (docs/timeplus-api.md §3.4-§3.7, §3.11). */
 export function idCollection(spec: Pick<Collection, "kind" | "label" | "path" | "render">): Collection {
   return { ...spec, key: "id", missing: (id) => idNotFound(spec.label, id) };
 }
@@ -216,7 +216,7 @@ export function updateRoute(collection: Collection, method: "PATCH" | "PUT", rea
 
 /**
  * POST {path}/:id/{action} (start, stop, resolve): 204, and idempotent, since "if the alert is
- * already running, the API does nothing and returns 204" (reference §2). `change` returns the next
+ * already running, the API does nothing and returns 204" (docs/timeplus-api.md §2). `change` returns the next
  * record, or undefined when there is nothing to change.
  */
 export function actionRoute(

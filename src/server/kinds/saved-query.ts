@@ -9,7 +9,7 @@ import { createRoute, idCollection, idRoutes, replaceRoute } from "./routes.js";
 const KIND = "saved_query";
 const LABEL = "saved query";
 
-/** CreateSavedQueryRequest; PUT takes the same body (reference §3.11). */
+/** CreateSavedQueryRequest; PUT takes the same body (docs/timeplus-api.md §3.11). */
 const FIELDS = ["name", "sql", "description", "tags"];
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/savedqueries", render });
@@ -25,7 +25,7 @@ function render(record: JsonObject): JsonObject {
   };
 }
 
-/** The SQL is stored as sent and not checked: saving a query does not run it (reference §7 [I]). */
+/** The SQL is stored as sent and not checked: saving a query does not run it (docs/timeplus-api.md §7 [I]). */
 function readBody(body: unknown): JsonObject {
   const fields = Fields.of(body, FIELDS);
   return {

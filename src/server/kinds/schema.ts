@@ -8,7 +8,7 @@ import { assertSameName, createRoute, nameCollection, nameRoutes, replaceRoute }
 const KIND = "schema";
 const LABEL = "schema";
 
-/** CreateSchemaRequest; PUT takes the same body (reference §3.12). */
+/** CreateSchemaRequest; PUT takes the same body (docs/timeplus-api.md §3.12). */
 const FIELDS = ["name", "type", "content"];
 const TYPES = ["Protobuf"] as const;
 

@@ -8,7 +8,7 @@ const SECRET_KEY_WORDS = new Set(["apikey", "accesskey", "privatekey", "clientke
 
 /**
  * Whether the real service would keep the value of `key` to itself: GET never returns credentials
- * (reference §4, "Sensitive properties … are not returned"). The key is split into words at
+ * (docs/timeplus-api.md §4, "Sensitive properties … are not returned"). The key is split into words at
  * anything but letters and digits; a word containing password, secret, token, sasl or credential,
  * or a credential key (`api_key`, `apikey`, `access_key`, `private_key`, `client_key`, `key_value`)
  * marks a secret (docs/fidelity.md).

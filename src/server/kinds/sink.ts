@@ -11,11 +11,11 @@ import { visibleProperties } from "./secrets.js";
 const KIND = "sink";
 const LABEL = "sink";
 
-/** CreateSinkRequest (reference §3.4); PUT takes the same body. */
+/** CreateSinkRequest (docs/timeplus-api.md §3.4); PUT takes the same body. */
 const CREATE_FIELDS = ["name", "query", "type", "description", "properties"];
 /** PatchSinkRequest (2024-12-31+): "no query and no type in this body". */
 const PATCH_FIELDS = ["name", "description", "properties"];
-/** Every sink type of the spec's revisions (reference §3.4); alert actions are sink types too. */
+/** Every sink type of the spec's revisions (docs/timeplus-api.md §3.4); alert actions are sink types too. */
 export const SINK_TYPES = ["slack", "http", "redpanda_connect", "kafka", "redpanda", "confluent_cloud", "pulsar", "timeplus"] as const;
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/sinks", render });
@@ -82,7 +82,7 @@ function readPatch(body: unknown): Changes {
 
 /**
  * Sinks: id-based, backed by an MV that reads their query's relations, so those cannot be dropped
- * under them (630, reference §7 [I]). PATCH changes name, description and properties; the
+ * under them (630, docs/timeplus-api.md §7 [I]). PATCH changes name, description and properties; the
  * deprecated PUT also changes the query, but never the type.
  */
 export const sinkModule: KindModule = {
@@ -103,7 +103,7 @@ export const sinkModule: KindModule = {
     ...idRoutes(COLLECTION),
     createRoute(COLLECTION, (context) => {
       const body = readBody(context.body);
-      // Sinks start running on creation [I] (reference §7).
+      // Sinks start running on creation [I] (docs/timeplus-api.md §7).
       // The engine plans the query when the sink is made; the plan is kept as it was then.
       const plan = queryPlan(context.read(), body.query).analysis;
       return { fields: { ...body, status: "running", message: "", plan }, check: (tx) => assertQueryRuns(tx, body.query) };

@@ -10,11 +10,11 @@ import { visibleProperties } from "./secrets.js";
 const KIND = "source";
 const LABEL = "source";
 
-/** CreateSourceRequest (reference §3.5). */
+/** CreateSourceRequest (docs/timeplus-api.md §3.5). */
 const CREATE_FIELDS = ["name", "stream", "type", "description", "properties"];
-/** UpdateSourceRequest / PatchSourceRequest: "`type` is not updatable" (reference §3.5). */
+/** UpdateSourceRequest / PatchSourceRequest: "`type` is not updatable" (docs/timeplus-api.md §3.5). */
 const UPDATE_FIELDS = ["name", "description", "properties", "stream"];
-/** Current types plus those of older builds (reference §3.5); a preview takes the same. */
+/** Current types plus those of older builds (docs/timeplus-api.md §3.5); a preview takes the same. */
 export const SOURCE_TYPES = [
   "stream_generator",
   "websocket",
@@ -30,7 +30,7 @@ export const SOURCE_TYPES = [
 
 const COLLECTION = idCollection({ kind: KIND, label: LABEL, path: "/sources", render });
 
-/** The Source response: properties without secrets, and its running state (reference §3.5). */
+/** The Source response: properties without secrets, and its running state (docs/timeplus-api.md §3.5). */
 function render(record: JsonObject): JsonObject {
   return {
     id: record["id"] ?? "",
@@ -111,7 +111,7 @@ function readUpdate(body: unknown): Changes {
 
 /**
  * Sources: id-based, they write into an existing stream, start running on creation, and change
- * only while stopped (reference §3.5, §7).
+ * only while stopped (docs/timeplus-api.md §3.5, §7).
  */
 export const sourceModule: KindModule = {
   kind: KIND,

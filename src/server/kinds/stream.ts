@@ -6,7 +6,7 @@ import { assertNameFree, nodeId, retentionChanges, topologyNode } from "./common
 import type { KindModule } from "./kind.js";
 import { type Changes, createRoute, nameCollection, nameRoutes, updateRoute } from "./routes.js";
 
-/** StreamDef of the seed spec (reference §3.1). */
+/** StreamDef of the seed spec (docs/timeplus-api.md §3.1). */
 const CREATE_FIELDS = [
   "name",
   "description",
@@ -42,9 +42,9 @@ const FIXED_FIELDS = CREATE_FIELDS.filter((field) => !(UPDATABLE_FIELDS as reado
 const HIDDEN = "_request";
 const HIDDEN_FIELDS = ["shards", "replication_factor", "order_by_expression", "order_by_granularity", "partition_by_granularity"] as const;
 
-/** Omitted retention reads back as 0 for streams (reference §4, TF provider). */
+/** Omitted retention reads back as 0 for streams (docs/timeplus-api.md §4, TF provider). */
 const DEFAULT_RETENTION = 0;
-/** The implicit event-time column every stream has (reference §4). */
+/** The implicit event-time column every stream has (docs/timeplus-api.md §4). */
 const TP_TIME = "_tp_time";
 const TP_TIME_CODEC = "CODEC(DoubleDelta, LZ4)";
 
@@ -179,7 +179,7 @@ function sameFixedField(field: string, proposed: JsonObject, current: JsonObject
  * A create body validated and normalised into what the server stores and reads back: the implicit
  * `_tp_time` column, `CODEC(...)`-wrapped codecs, per-column `nullable`, empty-string defaults,
  * `mode` "append", `engine` "Stream", retention 0 when omitted, `ttl` mirroring `ttl_expression`
- * (reference §3.1 and §4 "Drift and readback notes"). Request fields the spec's Stream response
+ * (docs/timeplus-api.md §3.1 and §4 "Drift and readback notes"). Request fields the spec's Stream response
  * does not have (event_time_*, shards, replication_factor, order/partition settings) are checked
  * and then not returned.
  */
@@ -188,7 +188,7 @@ function parseStreamBody(body: unknown): JsonObject & { name: string } {
   const name = fields.name();
   const description = fields.string("description") ?? "";
   const modeText = fields.string("mode");
-  // `mode` "" means append (reference §4); the TF provider sends it empty when unset.
+  // `mode` "" means append (docs/timeplus-api.md §4); the TF provider sends it empty when unset.
   const mode = modeText === "" ? "append" : (fields.oneOf("mode", MODES) ?? "append");
   const primaryKey = fields.string("primary_key") ?? "";
   // "Stream" is what GET shows: a client sending the model back sends it.
@@ -280,7 +280,7 @@ export function parseColumns(items: readonly JsonValue[]): Record<string, JsonVa
   });
 }
 
-/** The server reads codecs back wrapped: `ZSTD(1)` becomes `CODEC(ZSTD(1))` (reference §3.1). */
+/** The server reads codecs back wrapped: `ZSTD(1)` becomes `CODEC(ZSTD(1))` (docs/timeplus-api.md §3.1). */
 function wrapCodec(codec: string): string {
   const trimmed = codec.trim();
   if (trimmed === "") return "";

@@ -10,7 +10,7 @@ const KIND = "udf";
 /** Word in messages: the engine speaks of functions. */
 const LABEL = "function";
 
-/** UDF / CreateUDFRequest; PUT takes the same body (reference §3.8). */
+/** UDF / CreateUDFRequest; PUT takes the same body (docs/timeplus-api.md §3.8). */
 const FIELDS = [
   "name",
   "type",

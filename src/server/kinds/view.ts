@@ -28,7 +28,7 @@ import { dropRecord, keyOf, nameCollection, requireRecord } from "./routes.js";
 const KIND = "view";
 const LABEL = "view";
 
-/** CreateViewRequest (reference §3.2). */
+/** CreateViewRequest (docs/timeplus-api.md §3.2). */
 const CREATE_FIELDS = [
   "name",
   "query",
@@ -39,7 +39,7 @@ const CREATE_FIELDS = [
   "logstore_retention_ms",
   "ttl_expression",
 ];
-/** Retention and TTL "apply only to MVs" (reference §3.2). */
+/** Retention and TTL "apply only to MVs" (docs/timeplus-api.md §3.2). */
 const MV_ONLY_FIELDS = ["logstore_retention_bytes", "logstore_retention_ms", "ttl_expression"];
 
 const COLLECTION = nameCollection({
@@ -125,7 +125,7 @@ export const viewModule: KindModule = {
       path: "/views",
       handle(context) {
         const catalog = context.read();
-        // The real /views lists materialized views too, flagged `materialized: true` (reference §2).
+        // The real /views lists materialized views too, flagged `materialized: true` (docs/timeplus-api.md §2).
         const all = [
           ...catalog.list(KIND).map((record) => renderAsView(record, false)),
           ...catalog.list("materialized_view").map((record) => renderAsView(record, true)),

@@ -120,6 +120,36 @@ describe("SQL interpreter", () => {
     expect(codeOf(() => w.run("DROP STREAM dst"))).toBe(630);
   });
 
+  it("ALTER VIEW … MODIFY QUERY takes only a compatible query; the rest is 48, a column the target lacks 16", () => {
+    const w = memoryWorkspace();
+    w.run("CREATE STREAM src(a int, b int)");
+    w.run("CREATE STREAM dst(n uint64, s int64, m int64)");
+    w.run("CREATE MATERIALIZED VIEW mv INTO dst AS SELECT count() AS n, sum(a) AS s FROM src SETTINGS preferred_exec_node=1");
+    w.run("CREATE MATERIALIZED VIEW inner_mv AS SELECT a FROM src");
+    expect(codeOf(() => w.run("ALTER VIEW mv MODIFY QUERY SELECT count() AS n FROM src SETTINGS preferred_exec_node=1"))).toBe(48);
+    expect(codeOf(() => w.run("ALTER VIEW mv MODIFY QUERY SELECT sum(a) AS s, count() AS n FROM src SETTINGS preferred_exec_node=1"))).toBe(
+      48,
+    );
+    expect(codeOf(() => w.run("ALTER VIEW mv MODIFY QUERY SELECT count() AS n, sum(b) AS s FROM src SETTINGS preferred_exec_node=1"))).toBe(
+      48,
+    );
+    expect(codeOf(() => w.run("ALTER VIEW mv MODIFY QUERY SELECT count() AS n, sum(a) AS s FROM src SETTINGS preferred_exec_node=2"))).toBe(
+      48,
+    );
+    expect(
+      codeOf(() =>
+        w.run("ALTER VIEW mv MODIFY QUERY SELECT count() AS n, sum(a) AS s, max(a) AS x FROM src SETTINGS preferred_exec_node=1"),
+      ),
+    ).toBe(16);
+    expect(codeOf(() => w.run("ALTER VIEW inner_mv MODIFY QUERY SELECT a, b FROM src"))).toBe(48);
+    // What the docs allow: a new output column of the target, new settings, an expression changed.
+    w.run(
+      "ALTER VIEW mv MODIFY QUERY SELECT count() AS n, sum(a) AS s, max(a) AS m FROM src SETTINGS preferred_exec_node=1, enable_dlq=true",
+    );
+    w.run("ALTER VIEW inner_mv MODIFY QUERY SELECT a + 1 AS a FROM src");
+    expect(w.state.get("materialized_view")?.get("mv")?.["query"]).toContain("max(a) AS m");
+  });
+
   it("SYSTEM PAUSE … PERMANENT writes pause_on_start into the MV's settings, RESUME … PERMANENT takes it out", () => {
     const w = memoryWorkspace();
     w.run("CREATE STREAM src(a int)");

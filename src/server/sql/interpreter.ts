@@ -23,6 +23,7 @@ import type {
   SystemMaterializedView,
 } from "./ast.js";
 import { SQL_CODES, sqlError, notImplemented } from "./errors.js";
+import { checkModifyQuery } from "./modify-query.js";
 import { catalogKey, objectName, qualifiedName, settingList, splitCatalogKey } from "./format.js";
 import {
   columnRecord,
@@ -1025,6 +1026,18 @@ function applyCommand(
       const { relations } = checkQuery(command.query);
       assertRelationsExist(tx, relations);
       if (tx.reaches(relations, name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${objectName(name)} would read itself`);
+      const targetName = String(record["target_stream"] ?? "");
+      const target = targetName === "" ? undefined : tx.relation(targetName);
+      checkModifyQuery(
+        String(record["query"] ?? ""),
+        command.query,
+        target === undefined
+          ? undefined
+          : {
+              name: objectName(targetName),
+              columns: columnsIn(target.record).map((column) => String(column["name"])),
+            },
+      );
       // The MV keeps its identity and state (created_*, checkpoints): only the query changes.
       return { ...record, query: command.query, columns: deriveColumns(command.query, columnLookup(tx)) };
     }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, JsonValue } from "../../model/index.js";
-import { isJsonArray } from "../../model/index.js";
+import { isJsonArray, isJsonObject } from "../../model/index.js";
 import type { Catalog } from "../catalog.js";
+import { INGEST_FIELD } from "../runtime.js";
 import type { Expr, Select } from "./ast.js";
 import { SQL_CODES, sqlError } from "./errors.js";
 import { splitCatalogKey } from "./format.js";
@@ -64,6 +65,11 @@ export function createQueryOf(kind: string, record: JsonObject): string {
   }
 }
 
+function ingestedRows(record: JsonObject): number {
+  const counts = record[INGEST_FIELD];
+  return isJsonObject(counts) && typeof counts["rows"] === "number" ? counts["rows"] : 0;
+}
+
 /** A stable UUID-shaped id per object, since records carry none. */
 function uuidOf(kind: string, record: JsonObject): string {
   const hex = createHash("sha1")
@@ -87,6 +93,7 @@ const TABLES_COLUMNS = [
   ["partition_key", "string"],
   ["sorting_key", "string"],
   ["primary_key", "string"],
+  ["total_rows", "nullable(uint64)"],
   ["comment", "string"],
   ["has_own_data", "uint8"],
   ["loading_dependencies_database", "array(string)"],
@@ -125,6 +132,8 @@ function systemTables(catalog: Catalog): Table {
         partition_key: engineName === "Stream" ? String(extras["partition_by"] ?? "to_YYYYMMDD(_tp_time)") : "",
         sorting_key: engineName === "Stream" ? String(extras["order_by"] ?? (primaryKey || "to_start_of_hour(_tp_time)")) : "",
         primary_key: primaryKey,
+        // Rows ingested, which the server counts but does not keep; null for what holds no data.
+        total_rows: native ? ingestedRows(record) : null,
         comment: String(record["description"] ?? record["comment"] ?? ""),
         has_own_data: native ? 1 : 0,
         loading_dependencies_database: needs.map((need) => need.database),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretName } from "../../plan/secrets.js";
+import { isSecretName } from "../../model/secrets.js";
 import { DdlParseError, parseCreateStatement, readSystemFunctions, readSystemTables } from "./parse.js";
 import { isSecretSettingName } from "./secrets.js";
 import { normalizeType } from "./types.js";

@@ -1,7 +1,6 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
-import { addressOf, qualifyName, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
+import { addressOf, qualifyName, readFunctionBodyMarkers, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
-import { UDF_DESCRIPTION_PREFIX } from "./render.js";
 import { BUILT_IN_DATABASES } from "./read-databases.js";
 import { isSecretSettingName } from "./secrets.js";
 
@@ -854,23 +853,10 @@ function parseFunction(c: Cursor, type: "javascript" | "remote", aggregate: bool
     let body = c.string();
     // The renderer writes the body between a leading and a trailing line break.
     body = body.replace(/^\n/, "").replace(/\n$/, "");
-    const marker = readSchemaOwnershipMarker(body);
-    body = marker.content;
-    record = marker;
-    const lines = body.split("\n");
-    const lastLine = lines.at(-1) ?? "";
-    if (lastLine.startsWith(UDF_DESCRIPTION_PREFIX)) {
-      try {
-        const parsed: unknown = JSON.parse(lastLine.slice(UDF_DESCRIPTION_PREFIX.length));
-        if (typeof parsed === "string") {
-          description = parsed;
-          lines.pop();
-          body = lines.join("\n");
-        }
-      } catch {
-        // Someone else's comment: it stays part of the source.
-      }
-    }
+    const read = readFunctionBodyMarkers(body);
+    body = read.source;
+    record = read;
+    description = read.description ?? "";
     spec["source"] = body;
     spec["is_aggregation"] = aggregate;
   } else {

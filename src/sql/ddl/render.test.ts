@@ -193,6 +193,11 @@ describe("renderCreate", () => {
     `);
   });
 
+  it("gives a remote function without authentication AUTH_METHOD 'none', which the grammar requires", () => {
+    const [remote] = sqlOf("udf", { name: "f", type: "remote", arguments: [], return_type: "string", url: "http://example.com/fn" });
+    expect(remote).toBe("CREATE REMOTE FUNCTION `f`() RETURNS string\nURL 'http://example.com/fn'\nAUTH_METHOD 'none'");
+  });
+
   it("writes a JavaScript body that contains $$ as an escaped string literal", () => {
     const source = "function f(x) { return x.map(() => '$$'); }";
     const [sql] = sqlOf("udf", { name: "f", type: "javascript", arguments: [], return_type: "string", source });
@@ -263,6 +268,25 @@ describe("renderDrop, renderAlter, renderRename", () => {
     expect(() => renderAlter("view", "v", [{ op: "modify_ttl", ttl: "x" }])).toThrow(/no storage/);
     expect(() => renderAlter("udf", "f", [{ op: "modify_comment", comment: "c" }])).toThrow(/has no ALTER/);
     expect(() => renderAlter("stream", "s", [])).toThrow(/at least one change/);
+  });
+
+  it("renders the in-place changes of the SQL driver: full new columns, secondary indexes, a query that stays one statement", () => {
+    expect(
+      renderAlter("stream", "s", [
+        { op: "add_column", column: { name: "gas", type: "float32", default: "100", comment: "it's %", codec: "ZSTD(1)" } },
+        { op: "add_column", column: { name: "odd name", type: "string" } },
+      ]).sql,
+    ).toBe("ALTER STREAM `s`\nADD COLUMN `gas` float32 DEFAULT 100 COMMENT 'it\\'s %' CODEC(ZSTD(1)),\nADD COLUMN `odd name` string");
+    expect(
+      renderAlter("stream", "m", [{ op: "add_index", index: { name: "i", columns: ["a", "b"], unique: true, storing: ["c"] } }]).sql,
+    ).toBe("ALTER STREAM `m`\nADD INDEX `i` (`a`, `b`) UNIQUE STORING (`c`)");
+    expect(renderAlter("stream", "m", [{ op: "drop_index", name: "i" }]).sql).toBe("ALTER STREAM `m`\nDROP INDEX `i`");
+    expect(() => renderAlter("materialized_view", "mv", [{ op: "modify_query", query: "SELECT 1; DROP STREAM s" }])).toThrow(
+      DdlRenderError,
+    );
+    expect(() => renderAlter("stream", "s", [{ op: "add_column", column: { name: "x", type: "int32) ; DROP STREAM s --" } }])).toThrow(
+      DdlRenderError,
+    );
   });
 
   it("renames streams only", () => {

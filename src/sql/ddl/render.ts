@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
-import { isJsonObject, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
+import { isJsonObject, withFunctionBodyMarkers, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql } from "../tokenize.js";
 import {
   DdlRenderError,
@@ -158,6 +158,8 @@ export type AlterCommand =
   | { readonly op: "remove_ttl" }
   | { readonly op: "modify_settings"; readonly settings: Readonly<Record<string, JsonValue>> }
   | { readonly op: "modify_comment"; readonly comment: string }
+  | { readonly op: "add_index"; readonly index: JsonValue }
+  | { readonly op: "drop_index"; readonly name: string }
   | { readonly op: "modify_query"; readonly query: string }
   | { readonly op: "modify_query_settings"; readonly settings: Readonly<Record<string, JsonValue>> };
 
@@ -211,6 +213,11 @@ function renderAlterCommand(command: AlterCommand, target: string): string {
       return `MODIFY SETTING ${renderSettingMap(command.settings, target)}`;
     case "modify_comment":
       return `MODIFY COMMENT ${quoteString(command.comment)}`;
+    case "add_index":
+      // A mutable stream's secondary index, as in CREATE MUTABLE STREAM.
+      return `ADD ${renderSecondaryIndex(command.index, `${target} index`)}`;
+    case "drop_index":
+      return `DROP INDEX ${quoteIdentifier(command.name, target)}`;
     case "modify_query":
       // A new line after the query: a trailing `--` comment in it must not swallow anything.
       return `MODIFY QUERY\n${checkFragment(command.query, `${target} query`, { allowComments: true })}\n`;
@@ -578,9 +585,6 @@ function renderExternal(ctx: Context, head: "EXTERNAL STREAM" | "EXTERNAL TABLE"
   return lines.join("\n");
 }
 
-/** The line a JavaScript UDF body ends with to carry its description (CREATE FUNCTION has no COMMENT). */
-export const UDF_DESCRIPTION_PREFIX = "// tpctl description: ";
-
 function renderFunction(ctx: Context): string {
   const type = ctx.string("type");
   const args = ctx
@@ -614,7 +618,8 @@ function renderFunction(ctx: Context): string {
     if (url === undefined || url === "") throw new DdlRenderError(ctx.field("url"), "a remote function needs its url");
     const lines = [`CREATE ${replace}REMOTE FUNCTION ${name}(${args}) RETURNS ${returns}`, `URL ${quoteString(url)}`];
     const auth = ctx.spec["auth_context"];
-    const method = ctx.string("auth_method") ?? (isJsonObject(auth) ? "auth_header" : undefined);
+    // The grammar requires AUTH_METHOD; the REST API's default for an omitted one is none.
+    const method = ctx.string("auth_method") ?? (isJsonObject(auth) ? "auth_header" : "none");
     if (method === "auth_header") {
       if (!isJsonObject(auth) || typeof auth["key_name"] !== "string" || typeof auth["key_value"] !== "string") {
         throw new DdlRenderError(ctx.field("auth_context"), "auth_header needs auth_context {key_name, key_value}");
@@ -622,7 +627,7 @@ function renderFunction(ctx: Context): string {
       lines.push("AUTH_METHOD 'auth_header'", `AUTH_HEADER ${quoteString(auth["key_name"])}`, `AUTH_KEY ${quoteString(auth["key_value"])}`);
     } else if (method === "none") {
       lines.push("AUTH_METHOD 'none'");
-    } else if (method !== undefined) {
+    } else {
       throw new DdlRenderError(ctx.field("auth_method"), "expected none or auth_header");
     }
     return lines.join("\n");
@@ -637,15 +642,7 @@ function renderFunction(ctx: Context): string {
  * literal instead, which the grammar accepts in the same place (any string literal).
  */
 function functionBody(ctx: Context, source: string): string {
-  const description = ctx.string("description") ?? "";
-  let body = source.replace(/\s+$/, "");
-  // JSON keeps the description on one line; `\/` keeps `*/` and `//` out of it.
-  if (description !== "") body += `\n${UDF_DESCRIPTION_PREFIX}${JSON.stringify(description).replace(/\//g, "\\/")}`;
-  // The same trailing `// [tpctl:…]` line as a Protobuf schema's (model/ownership.ts reads it).
-  if (ctx.options.project !== undefined) {
-    const fingerprint = ctx.options.secretsFingerprint !== undefined ? ` secrets=${ctx.options.secretsFingerprint}` : "";
-    body += `\n// [tpctl:${ctx.options.project}${fingerprint}]`;
-  }
+  const body = withFunctionBodyMarkers(source, ctx.string("description") ?? "", ctx.options.project, ctx.options.secretsFingerprint);
   return body.includes("$$") ? quoteString(`\n${body}\n`) : `$$\n${body}\n$$`;
 }
 

@@ -6,7 +6,7 @@ import { quoteString } from "./quote.js";
 export const MASK = "***";
 
 /**
- * The planner's rule for credential names (plan/secrets.ts `isSecretName`), repeated here because
+ * The planner's rule for credential names (model/secrets.ts `isSecretName`), repeated here because
  * sql/ may not import plan/; a test keeps the two equal. A name the diff compares but the reading
  * leaves out would differ on every plan.
  */

@@ -1,10 +1,10 @@
-import { ApiError, LiveStateError } from "../errors.js";
-import type { Kind, LiveResource } from "../model/index.js";
-import { addressOf } from "../model/index.js";
-import type { TimeplusClient } from "./client.js";
+import { ApiError, LiveStateError } from "../../errors.js";
+import type { Kind, LiveResource } from "../../model/index.js";
+import { addressOf, isJsonObject } from "../../model/index.js";
+import type { TimeplusClient } from "../http.js";
 import { TOPOLOGY_PATH } from "./endpoints.js";
 import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./normalize.js";
-import { ID_KINDS, REST_KINDS, restCollectionPath } from "../kinds/index.js";
+import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../kinds/index.js";
 
 /**
  * The live workspace in a fixed number of requests: one list call per kind plus the topology,
@@ -32,13 +32,13 @@ async function listKind(client: Pick<TimeplusClient, "request">, kind: Kind): Pr
     const response = await client.request<unknown>({ method: "GET", path: restCollectionPath(kind) });
     return { kind, items: Array.isArray(response.body) ? response.body : [] };
   } catch (error) {
-    // A deployment that predates a kind's endpoint has none of that kind. Before 2024-12 there
-    // was no /materialized_views: MVs were listed by /views with `materialized: true`.
+    // A deployment that predates a kind's endpoint has none of that kind, or lists it elsewhere.
     if (error instanceof ApiError && error.status === 404) {
-      if (kind === "materialized_view") {
-        const views = await client.request<unknown>({ method: "GET", path: restCollectionPath("view") });
-        const items = Array.isArray(views.body) ? views.body : [];
-        return { kind, items: items.filter((item) => (item as { materialized?: unknown })?.materialized === true) };
+      const older = KIND_MODULES[kind].rest?.olderCollection;
+      if (older) {
+        const listed = await client.request<unknown>({ method: "GET", path: `/${older.collection}` });
+        const items = Array.isArray(listed.body) ? listed.body : [];
+        return { kind, items: items.filter((item) => isJsonObject(item) && older.isOfKind(item)) };
       }
       return { kind, items: [] };
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isSecretName, knownSecretPaths } from "./secrets.js";
+import { knownSecretPaths } from "../kinds/index.js";
+import { isSecretName } from "./secrets.js";
 
 describe("isSecretName", () => {
   it("counts every name the built-in server hides, so that hidden values are never compared", () => {

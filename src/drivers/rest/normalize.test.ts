@@ -35,6 +35,35 @@ describe("normalizeWorkspace", () => {
   });
 });
 
+describe("JavaScript UDFs created over SQL", () => {
+  it("read their description and owner out of the body, as the SQL reader does", () => {
+    const body = 'function f(x) { return x; }\n// tpctl description: "adds one"\n// [tpctl:fleet secrets=ab12]';
+    const [udf] = normalizeWorkspace(
+      [{ kind: "udf", items: [{ name: "f", type: "javascript", description: "", source: body, return_type: "int64" }] }],
+      undefined,
+    );
+    expect(udf?.spec["source"]).toBe("function f(x) { return x; }");
+    expect(udf?.spec["description"]).toBe("adds one");
+    expect(udf?.owner).toBe("fleet");
+    expect(udf?.secretsFingerprint).toBe("ab12");
+  });
+
+  it("keep a description written over REST, with its marker, over a body line", () => {
+    const [udf] = normalizeWorkspace(
+      [
+        {
+          kind: "udf",
+          items: [{ name: "f", type: "javascript", description: "rest one [tpctl:fleet]", source: "function f(x) { return x; }" }],
+        },
+      ],
+      undefined,
+    );
+    expect(udf?.spec["description"]).toBe("rest one");
+    expect(udf?.spec["source"]).toBe("function f(x) { return x; }");
+    expect(udf?.owner).toBe("fleet");
+  });
+});
+
 describe("primary keys", () => {
   it("folds the engine's printed key (`a`, `b`) back to the manifest's form, so it makes no false difference", () => {
     const stream = (primary_key: string) => ({ name: "kv", mode: "versioned_kv", primary_key, columns: [{ name: "a", type: "string" }] });

@@ -1,9 +1,9 @@
-import { InternalError } from "../errors.js";
-import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../model/index.js";
-import { withOwnershipMarker, withSchemaOwnershipMarker } from "../model/index.js";
-import type { ApiCall } from "../live/client.js";
-import { ID_KINDS, KIND_MODULES, restCollectionPath, restItemPath } from "../kinds/index.js";
-import { fingerprintSecrets } from "../plan/secrets.js";
+import { InternalError } from "../../errors.js";
+import type { Change, DesiredResource, JsonObject, JsonValue, Step } from "../../model/index.js";
+import { withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
+import type { ApiCall } from "../http.js";
+import { ID_KINDS, KIND_MODULES, restCollectionPath, restItemPath } from "../../kinds/index.js";
+import { fingerprintSecrets } from "../../model/secrets.js";
 
 /**
  * The API calls that carry out one step of a plan, in order. Every resource tpctl creates or
@@ -37,9 +37,8 @@ export function callsForStep(step: Step, change: Change, project: string): ApiCa
       }
       if (ID_KINDS.has(change.kind)) body["name"] = change.desired.name;
       const patch: ApiCall = { method: "PATCH", path, body: bodyWithMarker(change.desired, body, project) };
-      // A source is updated only while stopped (reference §3.5): stop, update, and start again
-      // only if it was running, so that a source someone stopped stays stopped.
-      if (change.kind === "source" && change.live.status !== "stopped") {
+      // Stop, update, and start again only if it was running, so that one someone stopped stays stopped.
+      if (KIND_MODULES[change.kind].rest?.stopsForUpdate === true && change.live.status !== "stopped") {
         return [{ method: "POST", path: `${path}/stop` }, patch, { method: "POST", path: `${path}/start` }];
       }
       return [patch];
@@ -59,7 +58,7 @@ function itemPath(change: Change, id: string | undefined): string {
 /** `body` plus the ownership marker, which also records the fingerprint of the secrets sent. */
 function bodyWithMarker(desired: DesiredResource, body: JsonObject, project: string): JsonObject {
   const result: Record<string, JsonValue> = { ...body };
-  if (desired.kind === "schema") {
+  if (KIND_MODULES[desired.kind].marker === "content") {
     result["content"] = withSchemaOwnershipMarker(stringOr(desired.spec["content"]), project);
   } else if ("description" in KIND_MODULES[desired.kind].fields) {
     const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);

@@ -8,7 +8,7 @@ export { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** One request to the Timeplus REST API, described as data (see apply/calls.ts). */
+/** One request to the Timeplus REST API, described as data (see drivers/rest/calls.ts). */
 export interface ApiCall {
   readonly method: HttpMethod;
   /** Relative to `/api/v1beta2`, e.g. "/streams" or "/streams/car_live_data"; names URI-encoded (see `restItemPath` in src/kinds/). */
@@ -17,8 +17,8 @@ export interface ApiCall {
   readonly body?: unknown;
   /** Statuses treated as success besides 2xx, e.g. 404 for an idempotent delete. */
   readonly alsoOk?: readonly number[];
-  /** Safe to send again whatever its method: a POST that only reads (a historical query through /exec). */
-  readonly idempotent?: boolean;
+  /** It changes nothing whatever its method (a query POSTed to `/exec`), so it is retried as a GET is. */
+  readonly readOnly?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -158,7 +158,8 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
       // The URL as it may be printed: the origin never carries user info (parseAddress strips it).
       const displayUrl = `${base.origin}${fullPath}`;
       const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-      const idempotent = call.idempotent === true || IDEMPOTENT_METHODS.has(call.method);
+      const idempotent = IDEMPOTENT_METHODS.has(call.method) || call.readOnly === true;
+      const read = call.method === "GET" || call.readOnly === true;
 
       for (let attemptIndex = 0; ; attemptIndex += 1) {
         const result = await attempt(call.method, fullPath, body);
@@ -186,9 +187,7 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
           // doing some work (or one behind a flaky proxy) usually answers the next time.
           // 429 says the request was refused before anything was done (RFC 6585), so even a POST
           // is sent again once the server has had time to catch up.
-          retryable =
-            status === 429 ||
-            (idempotent && (RETRYABLE_STATUSES.has(status) || ((call.method === "GET" || call.idempotent === true) && status === 500)));
+          retryable = status === 429 || (idempotent && (RETRYABLE_STATUSES.has(status) || (read && status === 500)));
           const retryAfterMs = parseRetryAfter(result.retryAfter, now());
           if (retryAfterMs !== undefined) {
             if (retryAfterMs > MAX_RETRY_AFTER_MS) retryable = false;
@@ -310,7 +309,8 @@ function apiErrorFrom(method: HttpMethod, path: string, status: number, text: st
   return new ApiError({ method, path, status });
 }
 
-function isConnectFailure(error: unknown): boolean {
+/** The request never left this machine: safe to retry whatever its method. */
+export function isConnectFailure(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, errors } = error as { code?: unknown; errors?: unknown };
   if (typeof code === "string" && CONNECT_FAILURE_CODES.has(code)) return true;

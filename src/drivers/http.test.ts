@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError, TimeoutError, type TpctlError } from "../errors.js";
-import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, type TimeplusClient, type TimeplusClientOptions } from "./client.js";
+import { AdaptiveLimit, createTimeplusClient, DEFAULT_CONCURRENCY, type TimeplusClient, type TimeplusClientOptions } from "./http.js";
 
 const ORIGIN = "http://tp.test:8000";
 const PASSWORD = "Zebra-Unicorn-9f3k";
@@ -260,7 +260,7 @@ describe("retries", () => {
     const { agent, seen } = mockApi([{ status: 503 }, { status: 500 }, { status: 200, data: { data: [] } }], "/default/api/v1beta2/exec");
     const { sleep } = recordingSleep();
     const call = { method: "POST" as const, path: "/exec", body: { sql: "SHOW TASKS", type: "historical" } };
-    const response = await client({ dispatcher: agent, sleep }).request({ ...call, idempotent: true });
+    const response = await client({ dispatcher: agent, sleep }).request({ ...call, readOnly: true });
     expect(response.status).toBe(200);
     expect(seen).toHaveLength(3);
     const once = mockApi([{ status: 503 }], "/default/api/v1beta2/exec");
@@ -327,6 +327,21 @@ describe("retries", () => {
       requests: 2,
       retries: 1,
     });
+  });
+
+  it("retries a read-only POST (a query sent to /exec) as it does a GET, after a 500 and a reset", async () => {
+    const methods: string[] = [];
+    const { port } = await startHttpServer((request, response) => {
+      methods.push(request.method ?? "");
+      if (methods.length === 1) request.socket.destroy();
+      else if (methods.length === 2) response.writeHead(500, { "content-type": "application/json" }).end('{"code":1,"message":"boom"}');
+      else response.writeHead(200, { "content-type": "application/json" }).end("[]");
+    });
+    const { delays, sleep } = recordingSleep();
+    const tp = client({ address: `http://127.0.0.1:${port}`, sleep });
+    const call = { method: "POST", path: "/exec", body: { sql: "SELECT 1", type: "historical" }, readOnly: true } as const;
+    expect(await tp.request(call)).toEqual({ status: 200, body: [] });
+    expect({ methods, retries: delays.length }).toEqual({ methods: ["POST", "POST", "POST"], retries: 2 });
   });
 
   it("retries a GET after a reset connection but not a PATCH", async () => {

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REST_KINDS } from "../kinds/index.js";
-import { normalizeWorkspace, type ListedKind } from "../live/normalize.js";
+import { normalizeWorkspace, type ListedKind } from "../drivers/rest/normalize.js";
 import type { JsonObject, Kind, LiveResource } from "../model/index.js";
 import { LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
-import { adoptionFor, assembleExport, renderExportReport, type ExportBundle } from "./export.js";
-import { readSchemas } from "./load.js";
-import { assembleManifests } from "./project.js";
+import { callsForStep } from "../drivers/rest/calls.js";
+import { renderExportReport } from "../render/export.js";
+import { adoptionFor, type Adoption } from "./adopt.js";
+import { assembleExport, type ExportBundle } from "./assemble.js";
+import { readSchemas } from "../manifest/load.js";
+import { assembleManifests } from "../manifest/assemble.js";
 
 /** What the list endpoints return for a workspace holding every REST kind (shapes as server/kinds/*.ts render them). */
 const API: Partial<Record<Kind, JsonObject[]>> = {
@@ -393,12 +396,19 @@ describe("assembleExport", () => {
   });
 });
 
+/** An adoption with the REST calls its step makes (drivers/rest/calls.ts), as the REST driver sends them. */
+function restCalls(adoption: Adoption) {
+  if (adoption.action === "skip") return adoption;
+  const { address, action, step, change, unfingerprinted } = adoption;
+  return { address, action, calls: callsForStep(step, change, "fleet"), unfingerprinted };
+}
+
 describe("adoptionFor", () => {
   const bundle = assembleExport(liveWorkspace(), { project: "fleet" });
   const adopt = (address: string, environment: Record<string, string> = SECRETS) => {
     const exported = bundle.resources.find((resource) => resource.resource.address === address);
     if (!exported) throw new Error(`no ${address}`);
-    return adoptionFor(exported, { project: "fleet", environment });
+    return restCalls(adoptionFor(exported, { project: "fleet", environment }));
   };
 
   it("patches the description of streams, views and MVs, and of sinks and sources with their name", () => {
@@ -476,7 +486,7 @@ describe("adoptionFor", () => {
     const exportBundle = assembleExport(live, { project: "fleet" });
     const adopted = live.map((resource) => {
       const exported = exportBundle.resources.find((candidate) => candidate.resource.address === resource.address);
-      const adoption = exported && adoptionFor(exported, { project: "fleet", environment: SECRETS });
+      const adoption = exported && restCalls(adoptionFor(exported, { project: "fleet", environment: SECRETS }));
       if (!adoption || adoption.action === "skip") return resource;
       const body = adoption.calls.find((call) => call.method !== "POST")?.body as JsonObject;
       const marker =

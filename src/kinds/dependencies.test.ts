@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createNameResolver, dependenciesOf } from "./dependencies.js";
-import { desired, live } from "./test-utils.js";
+import { desired, live } from "../plan/test-utils.js";
 
 describe("dependencies across databases", () => {
   it("resolves analytics.x to the object in analytics, and a bare or default.x name to default's", () => {

@@ -1,18 +1,18 @@
-import type { Address, JsonObject, JsonValue, Kind } from "../model/index.js";
+import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
 import {
   addressOf,
   isJsonObject,
   isKind,
   LiveResource,
+  pointerSegments,
+  readFunctionBodyMarkers,
   readOwnershipMarker,
   readSchemaOwnershipMarker,
   type OwnershipRecord,
-} from "../model/index.js";
-import { createNameResolver, inferDependencies } from "../plan/dependencies.js";
-import { KIND_MODULES, ID_KINDS } from "../kinds/index.js";
-import { manifestPrimaryKey } from "../sql/index.js";
-import { knownSecretPaths, withoutSecrets } from "../plan/secrets.js";
-import { isReservedName } from "../lock/lease.js";
+} from "../../model/index.js";
+import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
+import { KIND_MODULES, ID_KINDS, knownSecretPaths } from "../../kinds/index.js";
+import { isReservedName } from "../../model/index.js";
 
 /** One kind's list response, as the API returned it. */
 export interface ListedKind {
@@ -36,7 +36,7 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
   for (const { kind, items } of lists) {
     for (const item of items) {
       if (!isJsonObject(item)) continue;
-      if (kind === "view" && item["materialized"] === true) continue;
+      if (KIND_MODULES[kind].rest?.notOfKind?.(item)) continue;
       if (kind === "view" && typeof item["name"] === "string" && isReservedName(item["name"])) continue;
       const draft = normalizeItem(kind, item);
       if (draft) drafts.push(draft);
@@ -67,7 +67,7 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   const name = item["name"];
   if (typeof name !== "string" || name === "") return undefined;
   const fields = KIND_MODULES[kind].fields;
-  const spec: Record<string, JsonValue> = { name };
+  let spec: Record<string, JsonValue> = { name };
   for (const field of Object.keys(fields)) {
     const value = item[field];
     if (value !== undefined && value !== null) spec[field] = value;
@@ -77,37 +77,28 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
     spec["ttl_expression"] = item["ttl"];
   }
   if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
-  // A secret the server returns (the seed spec shows a remote UDF's `auth_context.key_value`) is
-  // removed here, at the one door live data comes in by: nothing downstream (plans, saved plans,
-  // drift, export, errors) ever holds it, and secrets are compared by fingerprint, never by value.
-  // A UDF's key_value goes entirely (the field was never returned before); other secrets keep
-  // their key with an empty value, which still tells export that the resource has one.
+  const rest = KIND_MODULES[kind].rest;
+  if (rest?.readBack) spec = { ...rest.readBack(spec) };
+  // A secret the server returns is removed here, at the one door live data comes in by: nothing
+  // downstream (plans, saved plans, drift, export, errors) ever holds it, and secrets are compared
+  // by fingerprint, never by value. It keeps its key with an empty value, which still tells export
+  // that the resource has one (a kind whose secret goes entirely drops it in its readBack).
   for (const path of knownSecretPaths(kind, spec)) {
-    const field = path.split("/")[1] ?? "";
+    const [field = "", ...below] = pointerSegments(path);
     const value = spec[field];
     if (value === undefined) continue;
-    spec[field] = path === "/auth_context/key_value" ? withoutSecrets(value, field, [path]) : blankAt(value, path.split("/").slice(2));
-  }
-  if (kind === "stream") {
-    // `mode` "" means append; the response's engine "Stream" is not a request value.
-    if (spec["mode"] === "") spec["mode"] = "append";
-    if (spec["engine"] !== "MutableStream") delete spec["engine"];
-    // The engine prints a key as `a`, `b`; manifests write (a, b).
-    if (typeof spec["primary_key"] === "string") spec["primary_key"] = foldPrimaryKey(spec["primary_key"]);
-    for (const empty of [
-      "primary_key",
-      "event_time_column",
-      "event_time_timezone",
-      "order_by_expression",
-      "order_by_granularity",
-      "partition_by_granularity",
-    ]) {
-      if (spec[empty] === "") delete spec[empty];
-    }
-    if (Array.isArray(spec["columns"])) spec["columns"] = spec["columns"].map(normalizeColumn);
+    spec[field] = blankAt(value, below);
   }
   let record: OwnershipRecord = {};
-  if (kind === "schema" && typeof spec["content"] === "string") {
+  if (kind === "udf" && typeof spec["source"] === "string" && spec["type"] === "javascript") {
+    // A function created over SQL carries its description and owner in its body, and the REST API
+    // returns that body as it is: read them out, so that it is the same UDF whichever driver made it.
+    const read = readFunctionBodyMarkers(spec["source"]);
+    const description = typeof spec["description"] === "string" ? readOwnershipMarker(spec["description"]) : { description: "" };
+    spec["source"] = read.source;
+    spec["description"] = description.description !== "" ? description.description : (read.description ?? "");
+    record = description.owner !== undefined ? description : read;
+  } else if (KIND_MODULES[kind].marker === "content" && typeof spec["content"] === "string") {
     const marker = readSchemaOwnershipMarker(spec["content"]);
     spec["content"] = marker.content;
     record = marker;
@@ -129,33 +120,14 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   };
 }
 
-/** `value` with the string at `segments` (JSON-pointer segments below the field) made empty. */
+/** `value` with the string at `segments` (unescaped JSON-pointer segments below the field) made empty. */
 function blankAt(value: JsonValue, segments: readonly string[]): JsonValue {
   const [head, ...rest] = segments;
   if (head === undefined) return typeof value === "string" && value !== "" ? "" : value;
-  const key = head.replace(/~1/g, "/").replace(/~0/g, "~");
+  const key = head;
   if (Array.isArray(value)) return value.map((item: JsonValue, index: number) => (String(index) === key ? blankAt(item, rest) : item));
   if (isJsonObject(value) && key in value) return { ...value, [key]: blankAt(value[key] as JsonValue, rest) };
   return value;
-}
-
-function foldPrimaryKey(key: string): string {
-  try {
-    return manifestPrimaryKey(key);
-  } catch {
-    return key;
-  }
-}
-
-/** Per-column fields the server derives (nullable) are not request fields. */
-function normalizeColumn(column: JsonValue): JsonValue {
-  if (!isJsonObject(column)) return column;
-  const result: Record<string, JsonValue> = {};
-  for (const [key, value] of Object.entries(column)) {
-    if (key === "nullable" || value === null || value === "") continue;
-    result[key] = value;
-  }
-  return result;
 }
 
 const ENGINE_TYPES: Readonly<Record<string, Kind>> = {

@@ -1,10 +1,16 @@
-import type { JsonObject, JsonValue, Kind } from "../model/index.js";
-import { isJsonObject, isJsonArray } from "../model/index.js";
+import type { JsonObject, JsonValue } from "./json.js";
+import { isJsonObject, isJsonArray } from "./json.js";
+import { escapePointer, pointerSegments, valueAt } from "./pointer.js";
 
 /**
  * Property and setting names that hold credentials. The Timeplus API does not return these on
  * read (docs/timeplus-api.md §4, "Sensitive properties ... are not returned by GET"), so they are
  * never compared by value, never shown, and their drift is tracked by a fingerprint.
+ *
+ * The client's one rule: validation, the planner, the readers and export all ask isSecretName
+ * (the kind modules say where secrets sit). The built-in server's rule of what it hides
+ * (server/kinds/secrets.ts) is its own by design: the server shares nothing with the client, so
+ * that a mistake here cannot hide itself by being made there too.
  */
 const SECRET_NAME =
   /(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|sasl|client[_-]?key|key_value|authorization)/i;
@@ -23,68 +29,6 @@ function endsAWordInKey(name: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .some((word) => word.endsWith("key"));
-}
-
-/**
- * JSON pointers of the values in `spec` that are secret by their field name: credentials in
- * properties (sinks, sources, alerts), Slack webhook URLs (which embed a token), a remote UDF's
- * `auth_context.key_value`, and credential settings of external streams and tables.
- */
-export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
-  const paths: string[] = [];
-  const properties = spec["properties"];
-  if ((kind === "sink" || kind === "source" || kind === "alert") && isJsonObject(properties)) {
-    collect(properties, "/properties", paths);
-    const type = kind === "alert" ? spec["action"] : spec["type"];
-    if (type === "slack" && typeof properties["url"] === "string") paths.push("/properties/url");
-  }
-  if (kind === "udf") {
-    const auth = spec["auth_context"];
-    if (isJsonObject(auth) && auth["key_value"] !== undefined) paths.push("/auth_context/key_value");
-  }
-  if (kind === "external_stream" || kind === "external_table") {
-    const settings = spec["settings"];
-    if (isJsonArray(settings)) {
-      settings.forEach((setting: JsonValue, index: number) => {
-        if (isJsonObject(setting) && typeof setting["key"] === "string" && isSecretName(setting["key"])) {
-          paths.push(`/settings/${index}/value`);
-        }
-      });
-    }
-  }
-  // A named collection usually holds credentials: every value is secret, none is read back.
-  if (kind === "named_collection" && isJsonArray(spec["settings"])) {
-    spec["settings"].forEach((_setting: JsonValue, index: number) => paths.push(`/settings/${index}/value`));
-  }
-  if (kind === "dictionary" && isJsonObject(spec["source"])) collect(spec["source"], "/source", paths);
-  return [...new Set(paths)].sort();
-}
-
-function collect(object: JsonObject, prefix: string, paths: string[]): void {
-  for (const [key, value] of Object.entries(object)) {
-    const path = `${prefix}/${escapePointer(key)}`;
-    if (isSecretName(key)) paths.push(path);
-    else if (isJsonObject(value)) collect(value, path, paths);
-  }
-}
-
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-export function valueAt(value: JsonValue | undefined, pointer: string): JsonValue | undefined {
-  let current = value;
-  for (const raw of pointer.split("/").slice(1)) {
-    const segment = unescapePointer(raw);
-    if (isJsonArray(current)) current = current[Number(segment)];
-    else if (isJsonObject(current)) current = current[segment];
-    else return undefined;
-  }
-  return current;
 }
 
 /** A copy of `value` (rooted at `/field`) with the secret leaves removed. */
@@ -116,7 +60,7 @@ function strip(value: JsonValue, at: string, secrets: ReadonlySet<string>): Json
  * (`properties.password`, `settings.sasl_password`, `auth_context.key_value`).
  */
 export function secretLabel(spec: JsonObject, pointer: string): string {
-  const segments = pointer.split("/").slice(1).map(unescapePointer);
+  const segments = pointerSegments(pointer);
   if (segments[0] === "settings" && segments.length === 3 && segments[2] === "value") {
     const key = valueAt(spec, `/settings/${segments[1]}/key`);
     if (typeof key === "string") return `settings.${key}`;

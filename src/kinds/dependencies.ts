@@ -1,7 +1,7 @@
 import type { Address, DesiredResource, JsonValue, Kind } from "../model/index.js";
 import { addressOf, DEFAULT_DATABASE, splitQualifiedName } from "../model/index.js";
 import { extractQualifiedRelations, extractReferences } from "../sql/index.js";
-import { GLOBAL_KINDS, KIND_MODULES, RELATION_KINDS } from "../kinds/index.js";
+import { GLOBAL_KINDS, KIND_MODULES, RELATION_KINDS } from "./index.js";
 
 /** Looks up what a name in SQL or a reference field means in this workspace. */
 export interface NameResolver {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, LiveStateError } from "../errors.js";
-import type { ApiCall, ApiResponse } from "./client.js";
+import { ApiError, LiveStateError } from "../../errors.js";
+import type { ApiCall, ApiResponse } from "../http.js";
 import { readWorkspace, rejectAmbiguousNames } from "./read-workspace.js";
 
 /** A client that answers from a table of paths, and records what it was asked. */
