@@ -13,7 +13,7 @@ const PURE = [
   "src/sql/**/*.ts",
   "src/plan/**/*.ts",
   "src/render/**/*.ts",
-  "src/manifest/{parse,validate,resolve,project,assemble,issues,schemas,secret-fields}.ts",
+  "src/manifest/{parse,simple-yaml,validate,resolve,project,assemble,issues,schemas,secret-fields}.ts",
   "src/export/**/*.ts",
   "src/drivers/rest/{normalize,endpoints,calls}.ts",
 ];

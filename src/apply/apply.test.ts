@@ -132,6 +132,21 @@ describe("applySteps", () => {
     await running;
   });
 
+  it("when more steps are ready than may run, starts the one with the longest chain waiting behind it", async () => {
+    const started: string[] = [];
+    // `head` starts a chain of three; `lone` waits for nothing and nothing waits for it.
+    await applySteps(
+      [step("lone"), step("head"), step("middle", "head"), step("tail", "middle")],
+      async (current) => {
+        started.push(current.id);
+        await flush();
+      },
+      { concurrency: 1 },
+    );
+    // First come first served would run lone, head, middle, tail: the chain would finish last, alone.
+    expect(started).toEqual(["head", "middle", "lone", "tail"]);
+  });
+
   it("blocks only what transitively waits on a failed step, naming the failed step as the cause", async () => {
     const started: string[] = [];
     const report = await applySteps(
@@ -151,6 +166,18 @@ describe("applySteps", () => {
       { stepId: "e", status: "applied" },
       { stepId: "f", status: "not-attempted", blockedBy: "a" },
     ]);
+  });
+
+  it("blocks a chain of 20,000 steps behind a failed head without running out of stack", async () => {
+    const steps = Array.from({ length: 20_000 }, (_, index) => (index === 0 ? step("s0") : step(`s${index}`, `s${index - 1}`)));
+    const report = await applySteps(
+      steps,
+      async (current) => {
+        if (current.id === "s0") throw new Error("boom");
+      },
+      { concurrency: 4 },
+    );
+    expect(report.outcomes.at(-1)).toEqual({ stepId: "s19999", status: "not-attempted", blockedBy: "s0" });
   });
 
   it("turns anything thrown, even synchronously or not an Error, into a failed outcome", async () => {

@@ -1,5 +1,6 @@
 import { isIdentifierPart, isIdentifierStart, isPlainIdentifier } from "./identifiers.js";
 import { positionalKeywords } from "./contextual.js";
+import { memoizeByText } from "./memo.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 // Keywords that are also function names, written `left(s, 3)` like any other call.
@@ -16,9 +17,7 @@ const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
  * @example canonicalizeSql("SELECT  count( * )\nFROM `clicks` -- all") // "select count(*) from clicks"
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
-export function canonicalizeSql(sql: string): string {
-  return layout(sql, false);
-}
+export const canonicalizeSql: (sql: string) => string = memoizeByText((sql) => layout(sql, false));
 
 // Clauses `formatSql` starts on a new line when they belong to the outermost query.
 const LINE_STARTS = new Set([

@@ -1,4 +1,5 @@
 import { matchBrackets } from "./brackets.js";
+import { memoizeByText } from "./memo.js";
 import { tokenizeSql, type Token } from "./tokenize.js";
 
 export interface SqlReferences {
@@ -30,7 +31,9 @@ type Mode = "query" | "expression";
  *   // { relations: ["clicks"], functions: ["count"] }
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
-export function extractReferences(sql: string): SqlReferences {
+export const extractReferences: (sql: string) => SqlReferences = memoizeByText(scanReferences);
+
+function scanReferences(sql: string): SqlReferences {
   const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
   const scanner = new RelationScanner(tokens);
   scanner.scanRange(0, tokens.length, new Set(), "query");

@@ -1,4 +1,4 @@
-import { isIdentifierPart, isIdentifierStart, isKeyword } from "./identifiers.js";
+import { isKeyword } from "./identifiers.js";
 
 export type TokenType =
   "keyword" | "identifier" | "quoted_identifier" | "string" | "number" | "operator" | "punctuation" | "comment" | "whitespace";
@@ -37,14 +37,6 @@ export class SqlSyntaxError extends Error {
   }
 }
 
-const PUNCTUATION = new Set(["(", ")", ",", ".", ";", "[", "]", "{", "}"]);
-
-// Longest first, so that `<=>` wins over `<=` and `<`.
-const OPERATORS = ["<=>", "::", "->", "<=", ">=", "!=", "<>", "||", "==", "=", "<", ">", "+", "-", "*", "/", "%", "?", ":"];
-
-// Timeplus interval shorthand (`tumble(s, 5s)`, `EMIT PERIODIC 1m`); `M` is month, `m` minute.
-const DURATION_UNITS = ["ms", "us", "ns", "s", "m", "h", "d", "w", "M", "q", "y"];
-
 // ClickHouse keeps the backslash of an unknown escape (`'\d'` stays `\d`, for regular
 // expressions and LIKE), but drops it before these characters (ReadHelpers.cpp,
 // parseComplexEscapeSequence).
@@ -72,17 +64,68 @@ const QUOTED_WHAT: Readonly<Record<string, string>> = {
   "`": "backtick-quoted identifier",
 };
 
-function isDigit(ch: string | undefined): boolean {
-  return ch !== undefined && ch >= "0" && ch <= "9";
+// Every query the planner, the validator and the built-in server look at goes through here, often
+// more than once, so the scan works on character codes and class tables: a regular expression or
+// a string comparison per character made tokenizing most of the time spent on SQL.
+
+/** Classes of the ASCII characters; anything above 127 is looked up by `classOfWide`. */
+const OTHER = 0;
+const SPACE = 1;
+const DIGIT = 2;
+/** Letters and `_`: they start an identifier. */
+const WORD = 3;
+const PUNCT = 4;
+
+const ASCII_CLASS = new Uint8Array(128);
+for (const code of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) ASCII_CLASS[code] = SPACE;
+for (let code = 0x30; code <= 0x39; code++) ASCII_CLASS[code] = DIGIT;
+for (let code = 0x41; code <= 0x5a; code++) ASCII_CLASS[code] = WORD;
+for (let code = 0x61; code <= 0x7a; code++) ASCII_CLASS[code] = WORD;
+ASCII_CLASS[0x5f] = WORD;
+for (const ch of "(),.;[]{}") ASCII_CLASS[ch.charCodeAt(0)] = PUNCT;
+
+/**
+ * What JavaScript's `\s` matches above ASCII (no-break space, the Unicode space separators, line
+ * and paragraph separators, the byte-order mark); every other character there may start an
+ * identifier, as ClickHouse accepts any non-ASCII letter.
+ */
+function isWideSpace(code: number): boolean {
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
-function isHexDigit(ch: string | undefined): boolean {
-  return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
+function classOf(code: number): number {
+  if (code < 128) return ASCII_CLASS[code] as number;
+  // NaN (past the end) compares false everywhere and lands here: it is nothing.
+  if (Number.isNaN(code)) return OTHER;
+  return isWideSpace(code) ? SPACE : WORD;
 }
 
-function isWhitespace(ch: string): boolean {
-  return /^\s$/u.test(ch);
+function isDigitCode(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
+
+function isHexCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+/** Digits, letters, `_`, `$` and non-ASCII non-space characters. */
+function isIdentifierPartCode(code: number): boolean {
+  const type = classOf(code);
+  return type === WORD || type === DIGIT || code === 0x24;
+}
+
+/** Heredoc tags are `$name$` with at most 62 characters of name (ClickHouse's lexer looks that far). */
+const MAX_HEREDOC_TAG = 64;
 
 /**
  * Splits Timeplus SQL (the ClickHouse dialect) into tokens that cover the input exactly:
@@ -93,6 +136,7 @@ function isWhitespace(ch: string): boolean {
  */
 export function tokenizeSql(sql: string): Token[] {
   const tokens: Token[] = [];
+  const length = sql.length;
   // The last token that is not whitespace or a comment: `.5` and `t.1` depend on it.
   let previous: Token | undefined;
   let pos = 0;
@@ -105,50 +149,92 @@ export function tokenizeSql(sql: string): Token[] {
     pos = end;
   };
 
-  while (pos < sql.length) {
-    const ch = sql.charAt(pos);
-    const next = sql.charAt(pos + 1);
+  while (pos < length) {
+    const code = sql.charCodeAt(pos);
+    const next = sql.charCodeAt(pos + 1);
+    const type = classOf(code);
 
-    if (isWhitespace(ch)) {
+    if (type === SPACE) {
       let end = pos + 1;
-      while (end < sql.length && isWhitespace(sql.charAt(end))) end++;
+      while (end < length && classOf(sql.charCodeAt(end)) === SPACE) end++;
       push("whitespace", end);
-    } else if ((ch === "-" && next === "-") || (ch === "/" && next === "/")) {
+    } else if (type === WORD) {
+      let end = pos + 1;
+      let ascii = code < 128;
+      for (; end < length; end++) {
+        const part = sql.charCodeAt(end);
+        if (!isIdentifierPartCode(part)) break;
+        if (part >= 128) ascii = false;
+      }
+      const word = sql.slice(pos, end);
+      // No keyword is longer than nine letters, and upper-casing ASCII keeps the length.
+      // After a dot a word is a name part (`t.order`, `db.select`), never a keyword.
+      if ((!ascii || word.length <= 9) && isKeyword(word) && previous?.text !== ".") push("keyword", end, word.toUpperCase());
+      else push("identifier", end);
+    } else if (type === DIGIT || (code === 0x2e && isDigitCode(next) && !endsOperand(previous))) {
+      push("number", readNumber(sql, pos, previous?.text === "."));
+    } else if ((code === 0x2d && next === 0x2d) || (code === 0x2f && next === 0x2f)) {
       // `--` and, as in ClickHouse's lexer, `//` start a comment that runs to the end of the line.
       const newline = sql.indexOf("\n", pos);
-      push("comment", newline === -1 ? sql.length : newline);
-    } else if (ch === "/" && next === "*") {
+      push("comment", newline === -1 ? length : newline);
+    } else if (code === 0x2f && next === 0x2a) {
       const close = sql.indexOf("*/", pos + 2);
       if (close === -1) throw new SqlSyntaxError("block comment", sql, pos);
       push("comment", close + 2);
-    } else if (ch === "'" || ch === '"' || ch === "`") {
-      const { end, value } = readQuoted(sql, pos, ch);
-      push(ch === "'" ? "string" : "quoted_identifier", end, value);
-    } else if (ch === "$" && /^\$[A-Za-z0-9_]*\$/.test(sql.slice(pos, pos + 64))) {
+    } else if (code === 0x27 || code === 0x22 || code === 0x60) {
+      const { end, value } = readQuoted(sql, pos, code);
+      push(code === 0x27 ? "string" : "quoted_identifier", end, value);
+    } else if (type === PUNCT) {
+      push("punctuation", pos + 1);
+    } else if (code === 0x24 && heredocTagEnd(sql, pos) !== -1) {
       // Heredoc string `$tag$ ... $tag$` (ClickHouse), used for UDF bodies.
-      const tag = /^\$[A-Za-z0-9_]*\$/.exec(sql.slice(pos))?.[0] ?? "$$";
+      const tag = sql.slice(pos, heredocTagEnd(sql, pos));
       const close = sql.indexOf(tag, pos + tag.length);
       if (close === -1) throw new SqlSyntaxError("heredoc string", sql, pos);
       push("string", close + tag.length, sql.slice(pos + tag.length, close));
-    } else if (isDigit(ch) || (ch === "." && isDigit(next) && !endsOperand(previous))) {
-      push("number", readNumber(sql, pos, previous?.text === "."));
-    } else if (isIdentifierStart(ch)) {
-      let end = pos + 1;
-      while (end < sql.length && isIdentifierPart(sql.charAt(end))) end++;
-      const word = sql.slice(pos, end);
-      // After a dot a word is a name part (`t.order`, `db.select`), never a keyword.
-      if (isKeyword(word) && previous?.text !== ".") push("keyword", end, word.toUpperCase());
-      else push("identifier", end);
-    } else if (PUNCTUATION.has(ch)) {
-      push("punctuation", pos + 1);
     } else {
-      const operator = OPERATORS.find((candidate) => sql.startsWith(candidate, pos));
       // An unknown character becomes a one-character operator: the server, not the tokenizer,
       // is the judge of what is valid.
-      push("operator", pos + (operator?.length ?? 1));
+      push("operator", pos + operatorLength(code, next, sql.charCodeAt(pos + 2)));
     }
   }
   return tokens;
+}
+
+/** Where the `$tag$` that starts at `pos` ends (past its second `$`), or -1 when there is none. */
+function heredocTagEnd(sql: string, pos: number): number {
+  const limit = Math.min(sql.length, pos + MAX_HEREDOC_TAG);
+  for (let end = pos + 1; end < limit; end++) {
+    const code = sql.charCodeAt(end);
+    if (code === 0x24) return end + 1;
+    const type = code < 128 ? ASCII_CLASS[code] : OTHER;
+    if (type !== WORD && type !== DIGIT) return -1;
+  }
+  return -1;
+}
+
+/**
+ * The longest operator starting here: `<=>`, then the two-character ones (`::`, `->`, `<=`, `>=`,
+ * `!=`, `<>`, `||`, `==`); any other character counts as a one-character operator.
+ */
+function operatorLength(code: number, next: number, third: number): number {
+  switch (code) {
+    case 0x3c: // <
+      if (next === 0x3d) return third === 0x3e ? 3 : 2;
+      return next === 0x3e ? 2 : 1;
+    case 0x3a: // :
+      return next === 0x3a ? 2 : 1;
+    case 0x2d: // -
+    case 0x3e: // >
+    case 0x21: // !
+      return (code === 0x2d ? next === 0x3e : next === 0x3d) ? 2 : 1;
+    case 0x7c: // |
+      return next === 0x7c ? 2 : 1;
+    case 0x3d: // =
+      return next === 0x3d ? 2 : 1;
+    default:
+      return 1;
+  }
 }
 
 /** True when a token ends an operand, so that a following `.5` is member access, not a number. */
@@ -159,67 +245,99 @@ function endsOperand(token: Token | undefined): boolean {
   );
 }
 
-function readQuoted(sql: string, start: number, quote: string): { end: number; value: string } {
+function readQuoted(sql: string, start: number, quote: number): { end: number; value: string } {
   let value = "";
+  // The plain text since the last escape, copied in one slice rather than a character at a time.
+  let runStart = start + 1;
   let i = start + 1;
-  while (i < sql.length) {
-    const ch = sql.charAt(i);
-    if (ch === "\\" && i + 1 < sql.length) {
+  const length = sql.length;
+  while (i < length) {
+    const code = sql.charCodeAt(i);
+    if (code === 0x5c && i + 1 < length) {
+      value += sql.slice(runStart, i);
       const escaped = sql.charAt(i + 1);
-      const hex = sql.slice(i + 2, i + 4);
-      if (escaped === "x" && isHexDigit(hex.charAt(0)) && isHexDigit(hex.charAt(1))) {
-        value += String.fromCharCode(Number.parseInt(hex, 16));
+      if (escaped === "x" && isHexCode(sql.charCodeAt(i + 2)) && isHexCode(sql.charCodeAt(i + 3))) {
+        value += String.fromCharCode(Number.parseInt(sql.slice(i + 2, i + 4), 16));
         i += 4;
       } else {
         value += SIMPLE_ESCAPES[escaped] ?? `\\${escaped}`;
         i += 2;
       }
-    } else if (ch === quote) {
-      if (sql.charAt(i + 1) !== quote) return { end: i + 1, value };
-      value += quote;
+      runStart = i;
+    } else if (code === quote) {
+      value += sql.slice(runStart, i);
+      if (sql.charCodeAt(i + 1) !== quote) return { end: i + 1, value };
+      value += sql.charAt(i);
       i += 2;
+      runStart = i;
     } else {
-      value += ch;
       i += 1;
     }
   }
-  throw new SqlSyntaxError(QUOTED_WHAT[quote] ?? "quoted text", sql, start);
+  throw new SqlSyntaxError(QUOTED_WHAT[String.fromCharCode(quote)] ?? "quoted text", sql, start);
 }
 
+/** Where the number starting at `start` ends. */
 function readNumber(sql: string, start: number, integerOnly: boolean): number {
   let i = start;
-  const digits = (accept: (ch: string | undefined) => boolean): void => {
+  const digits = (accept: (code: number) => boolean): void => {
     // `1_000_000`: an underscore counts only between two digits.
-    while (accept(sql.charAt(i)) || (sql.charAt(i) === "_" && accept(sql.charAt(i - 1)) && accept(sql.charAt(i + 1)))) i++;
+    for (;;) {
+      const code = sql.charCodeAt(i);
+      if (accept(code) || (code === 0x5f && accept(sql.charCodeAt(i - 1)) && accept(sql.charCodeAt(i + 1)))) i++;
+      else return;
+    }
   };
 
-  const radix = sql.slice(start, start + 2).toLowerCase();
-  if (radix === "0x" && isHexDigit(sql.charAt(start + 2))) {
-    i += 2;
-    digits(isHexDigit);
-    return i;
-  }
-  if (radix === "0b" && /[01]/.test(sql.charAt(start + 2))) {
-    i += 2;
-    digits((ch) => ch === "0" || ch === "1");
-    return i;
+  if (sql.charCodeAt(start) === 0x30) {
+    const radix = sql.charCodeAt(start + 1) | 0x20; // lower case
+    const first = sql.charCodeAt(start + 2);
+    if (radix === 0x78 && isHexCode(first)) {
+      i += 2;
+      digits(isHexCode);
+      return i;
+    }
+    if (radix === 0x62 && (first === 0x30 || first === 0x31)) {
+      i += 2;
+      digits((code) => code === 0x30 || code === 0x31);
+      return i;
+    }
   }
 
-  digits(isDigit);
+  digits(isDigitCode);
   // `t.1.2` reads tuple element 1, then element 2, not the number 1.2 (ClickHouse Lexer.cpp).
   if (integerOnly) return i;
   if (i > start) {
-    const unit = DURATION_UNITS.find((candidate) => sql.startsWith(candidate, i));
-    if (unit !== undefined && !isIdentifierPart(sql.charAt(i + unit.length))) return i + unit.length;
+    // Timeplus interval shorthand (`tumble(s, 5s)`, `EMIT PERIODIC 1m`); `M` is month, `m` minute.
+    const unit = durationUnitLength(sql.charCodeAt(i), sql.charCodeAt(i + 1));
+    if (unit > 0 && !isIdentifierPartCode(sql.charCodeAt(i + unit))) return i + unit;
   }
-  if (sql.charAt(i) === ".") {
+  if (sql.charCodeAt(i) === 0x2e) {
     i++;
-    digits(isDigit);
+    digits(isDigitCode);
   }
-  const sign = sql.charAt(i + 1) === "+" || sql.charAt(i + 1) === "-" ? 1 : 0;
-  if ((sql.charAt(i) === "e" || sql.charAt(i) === "E") && isDigit(sql.charAt(i + 1 + sign))) {
-    i += 1 + sign;
-    digits(isDigit);
+  const signed = sql.charCodeAt(i + 1) === 0x2b || sql.charCodeAt(i + 1) === 0x2d ? 1 : 0;
+  if ((sql.charCodeAt(i) | 0x20) === 0x65 && isDigitCode(sql.charCodeAt(i + 1 + signed))) {
+    i += 1 + signed;
+    digits(isDigitCode);
   }
   return i;
+}
+
+/** The unit after a duration's digits: `ms`, `us`, `ns`, or one of `s m h d w M q y`; 0 for none. */
+function durationUnitLength(code: number, next: number): number {
+  if ((code === 0x6d || code === 0x75 || code === 0x6e) && next === 0x73) return 2; // ms, us, ns
+  switch (code) {
+    case 0x73: // s
+    case 0x6d: // m
+    case 0x68: // h
+    case 0x64: // d
+    case 0x77: // w
+    case 0x4d: // M
+    case 0x71: // q
+    case 0x79: // y
+      return 1;
+    default:
+      return 0;
+  }
 }
