@@ -256,6 +256,18 @@ describe("retries", () => {
     expect(delays).toEqual([50, 100, 200]);
   });
 
+  it("retries a POST that only reads (a historical query through /exec), and no other POST", async () => {
+    const { agent, seen } = mockApi([{ status: 503 }, { status: 500 }, { status: 200, data: { data: [] } }], "/default/api/v1beta2/exec");
+    const { sleep } = recordingSleep();
+    const call = { method: "POST" as const, path: "/exec", body: { sql: "SHOW TASKS", type: "historical" } };
+    const response = await client({ dispatcher: agent, sleep }).request({ ...call, readOnly: true });
+    expect(response.status).toBe(200);
+    expect(seen).toHaveLength(3);
+    const once = mockApi([{ status: 503 }], "/default/api/v1beta2/exec");
+    await failureOf(client({ dispatcher: once.agent, sleep }).request({ ...call, body: { sql: "CREATE STREAM s (a int)", type: "ddl" } }));
+    expect(once.seen).toHaveLength(1);
+  });
+
   it("caps the backoff and gives up after `retries` retries", async () => {
     const { agent, seen } = mockApi(Array.from({ length: 7 }, () => ({ status: 504 })));
     const { delays, sleep } = recordingSleep();

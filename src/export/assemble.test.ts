@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { REST_KINDS } from "../kinds/index.js";
 import { normalizeWorkspace, type ListedKind } from "../drivers/rest/normalize.js";
 import type { JsonObject, Kind, LiveResource } from "../model/index.js";
-import { KINDS, LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
+import { LiveResource as LiveResourceFactory, readOwnershipMarker, readSchemaOwnershipMarker } from "../model/index.js";
 import { assemblePlan } from "../plan/plan.js";
 import { callsForStep } from "../drivers/rest/calls.js";
 import { renderExportReport } from "../render/export.js";
@@ -11,8 +12,8 @@ import { assembleExport, type ExportBundle } from "./assemble.js";
 import { readSchemas } from "../manifest/load.js";
 import { assembleManifests } from "../manifest/assemble.js";
 
-/** What the list endpoints return for a workspace holding every kind (shapes as server/kinds/*.ts render them). */
-const API: Record<Kind, JsonObject[]> = {
+/** What the list endpoints return for a workspace holding every REST kind (shapes as server/kinds/*.ts render them). */
+const API: Partial<Record<Kind, JsonObject[]>> = {
   schema: [
     { name: "car", type: "Protobuf", content: 'syntax = "proto3";\nmessage Car { string cid = 1; }\n', created_at: "2026-01-01 00:00:00" },
   ],
@@ -201,7 +202,7 @@ const SECRETS = {
 };
 
 function liveWorkspace(): LiveResource[] {
-  const lists: ListedKind[] = KINDS.map((kind) => ({ kind, items: API[kind] }));
+  const lists: ListedKind[] = REST_KINDS.map((kind) => ({ kind, items: API[kind] ?? [] }));
   return normalizeWorkspace(lists, undefined);
 }
 

@@ -1,7 +1,16 @@
 import { Document } from "yaml";
 import { renderManifestYaml } from "../render/yaml.js";
 import type { Address, JsonObject, JsonValue, Kind, LiveResource } from "../model/index.js";
-import { deepEqual, describePointer, isJsonArray, isJsonObject, KINDS, setAt } from "../model/index.js";
+import {
+  DEFAULT_DATABASE,
+  deepEqual,
+  describePointer,
+  isJsonArray,
+  isJsonObject,
+  KINDS,
+  setAt,
+  splitQualifiedName,
+} from "../model/index.js";
 import { unwrapCodec } from "../sql/index.js";
 import { isValidName, KIND_MODULES, nameRuleFor } from "../kinds/index.js";
 import { claimEnvVar, envVarName, secretPointers } from "./secrets.js";
@@ -83,7 +92,12 @@ export function assembleExport(live: readonly LiveResource[], options: { readonl
 
 function exportSpec(resource: LiveResource, takenVars: Set<string>): { spec: JsonObject; secrets: ExportedSecret[] } {
   const rules = KIND_MODULES[resource.kind].fields;
-  const spec: Record<string, JsonValue> = { name: resource.name };
+  // An object in another database is `db.name` in tpctl; its manifest says `name` and `database`.
+  const located = KIND_MODULES[resource.kind].naming === "identifier" ? splitQualifiedName(resource.name) : undefined;
+  const spec: Record<string, JsonValue> =
+    located !== undefined && located.database !== DEFAULT_DATABASE
+      ? { name: located.name, database: located.database }
+      : { name: resource.name };
   for (const [field, rule] of Object.entries(rules)) {
     let value = resource.spec[field];
     if (value === undefined || value === null) continue;

@@ -1,14 +1,19 @@
 import type { Address, DesiredResource, JsonValue, Kind } from "../model/index.js";
-import { addressOf } from "../model/index.js";
-import { extractReferences } from "../sql/index.js";
-import { KIND_MODULES, RELATION_KINDS } from "./index.js";
+import { addressOf, DEFAULT_DATABASE, splitQualifiedName } from "../model/index.js";
+import { extractQualifiedRelations, extractReferences } from "../sql/index.js";
+import { GLOBAL_KINDS, KIND_MODULES, RELATION_KINDS } from "./index.js";
 
-/** Looks up what a bare name in SQL or a reference field means in this workspace. */
+/** Looks up what a name in SQL or a reference field means in this workspace. */
 export interface NameResolver {
-  /** A stream, view, materialized view, external stream or table named `name`. */
+  /**
+   * A stream, view, materialized view, external stream or table named `name`: bare or `default.x`
+   * in the default database, `db.x` in database db (model/kinds.ts `qualifyName`).
+   */
   relation(name: string): Address | undefined;
   udf(name: string): Address | undefined;
   schema(name: string): Address | undefined;
+  /** The `database/…` resource of that name, when one is declared or live. */
+  database?(name: string): Address | undefined;
 }
 
 export interface InferredDependencies {
@@ -17,16 +22,31 @@ export interface InferredDependencies {
   readonly unresolved: readonly string[];
 }
 
-export function inferDependencies(kind: Kind, spec: Readonly<Record<string, JsonValue>>, resolver: NameResolver): InferredDependencies {
+/**
+ * What a resource reads, writes and lives in. `name` (qualified, as DesiredResource.name) adds the
+ * `database/…` resource of a resource in another database, so that the database is created before
+ * and dropped after everything in it.
+ */
+export function inferDependencies(
+  kind: Kind,
+  spec: Readonly<Record<string, JsonValue>>,
+  resolver: NameResolver,
+  name?: string,
+): InferredDependencies {
   const dependsOn = new Set<Address>();
   const unresolved = new Set<string>();
   const references = KIND_MODULES[kind].references(spec);
   const relationNames: string[] = [...references.relations];
   const functionNames: string[] = [];
+  if (name !== undefined && !GLOBAL_KINDS.has(kind)) {
+    const { database } = splitQualifiedName(name);
+    const address = database === DEFAULT_DATABASE ? undefined : resolver.database?.(database);
+    if (address) dependsOn.add(address);
+  }
   for (const sql of references.sql) {
     try {
       const read = extractReferences(sql);
-      relationNames.push(...read.relations);
+      relationNames.push(...extractQualifiedRelations(sql));
       functionNames.push(...read.functions);
     } catch {
       // Unparseable SQL has no dependencies we can know; the server reports the syntax error.
@@ -53,17 +73,21 @@ export function createNameResolver(...sources: readonly (readonly { readonly kin
   const relations = new Map<string, Address>();
   const udfs = new Map<string, Address>();
   const schemas = new Map<string, Address>();
+  const databases = new Map<string, Address>();
   for (const resources of [...sources].reverse()) {
     for (const { kind, name } of resources) {
       if (RELATION_KINDS.has(kind)) relations.set(name, addressOf(kind, name));
       else if (kind === "udf") udfs.set(name, addressOf(kind, name));
       else if (kind === "schema") schemas.set(name, addressOf(kind, name));
+      else if (kind === "database") databases.set(name, addressOf(kind, name));
     }
   }
   return {
-    relation: (name) => relations.get(name),
+    // `default.events` is `events`; `analytics.events` is the qualified name itself.
+    relation: (name) => relations.get(name.startsWith(`${DEFAULT_DATABASE}.`) ? name.slice(DEFAULT_DATABASE.length + 1) : name),
     udf: (name) => udfs.get(name),
     schema: (name) => schemas.get(name),
+    database: (name) => databases.get(name),
   };
 }
 
@@ -71,7 +95,7 @@ export function createNameResolver(...sources: readonly (readonly { readonly kin
 export function dependenciesOf(desired: readonly DesiredResource[], resolver: NameResolver): Map<Address, InferredDependencies> {
   const result = new Map<Address, InferredDependencies>();
   for (const resource of desired) {
-    const inferred = inferDependencies(resource.kind, resource.spec, resolver);
+    const inferred = inferDependencies(resource.kind, resource.spec, resolver, resource.name);
     const all = new Set<Address>([...resource.dependsOn, ...inferred.dependsOn]);
     all.delete(resource.address);
     result.set(resource.address, { dependsOn: [...all], unresolved: inferred.unresolved });

@@ -5,6 +5,8 @@ import { APPSERVER_KINDS, ID_KINDS, isValidName, KIND_MODULES, RELATION_KINDS, r
 
 /** Fields every manifest document may carry, which tpctl reads and never sends. */
 const TOOL_FIELDS = ["kind", "name", "previous_name", "depends_on", "lifecycle"];
+/** Every resource but a database names the database it lives in. */
+const toolFieldsOf = (kind: string): string[] => (kind === "database" ? TOOL_FIELDS : [...TOOL_FIELDS, "database"]);
 
 function schemaProperties(kind: string): string[] {
   const schema = JSON.parse(readFileSync(new URL(`../../schemas/${kind}.json`, import.meta.url), "utf8")) as {
@@ -23,13 +25,22 @@ describe("kind modules", () => {
 
   it.each(KINDS)("the schema of %s declares exactly the fields its module has rules for", (kind) => {
     // A field with a schema but no rule would be compared by a guess; a rule without a schema could never be declared.
-    expect(schemaProperties(kind)).toEqual([...TOOL_FIELDS, ...Object.keys(KIND_MODULES[kind].fields)].sort());
+    expect(schemaProperties(kind)).toEqual([...toolFieldsOf(kind), ...Object.keys(KIND_MODULES[kind].fields)].sort());
   });
 
   it("derive the sets the pipeline asks about from the modules", () => {
     expect([...ID_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
     expect([...APPSERVER_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
-    expect([...RELATION_KINDS].sort()).toEqual(["external_stream", "external_table", "materialized_view", "stream", "view"]);
+    expect([...RELATION_KINDS].sort()).toEqual([
+      "dictionary",
+      "external_stream",
+      "external_table",
+      "materialized_view",
+      "mutable_stream",
+      "random_stream",
+      "stream",
+      "view",
+    ]);
   });
 
   it("name REST paths, URI-encoding the identity", () => {

@@ -1,7 +1,9 @@
 import type { JsonObject, Kind } from "../model/index.js";
-import { KINDS, NAME_PATTERN } from "../model/index.js";
+import { DEFAULT_DATABASE, KINDS, NAME_PATTERN, splitQualifiedName } from "../model/index.js";
 import { alert } from "./alert.js";
 import { dashboard } from "./dashboard.js";
+import { database } from "./database.js";
+import { dictionary } from "./dictionary.js";
 import { externalStream } from "./external-stream.js";
 import { externalTable } from "./external-table.js";
 import type { KindModule } from "./kind.js";
@@ -10,7 +12,11 @@ import { savedQuery } from "./saved-query.js";
 import { schema } from "./schema.js";
 import { sink } from "./sink.js";
 import { source } from "./source.js";
+import { mutableStream } from "./mutable-stream.js";
+import { namedCollection } from "./named-collection.js";
+import { randomStream } from "./random-stream.js";
 import { stream } from "./stream.js";
+import { task } from "./task.js";
 import { udf } from "./udf.js";
 import { view } from "./view.js";
 
@@ -19,14 +25,20 @@ export type { FieldRule } from "./rules.js";
 
 /** Every kind's module: the one place a per-kind fact lives. */
 export const KIND_MODULES: Readonly<Record<Kind, KindModule>> = Object.freeze({
+  database,
   schema,
   udf,
+  named_collection: namedCollection,
   stream,
+  mutable_stream: mutableStream,
+  random_stream: randomStream,
   external_stream: externalStream,
   external_table: externalTable,
+  dictionary,
   source,
   view,
   materialized_view: materializedView,
+  task,
   sink,
   alert,
   dashboard,
@@ -43,12 +55,32 @@ export const ID_KINDS = kindsWhere((module) => module.identity === "id");
 export const RELATION_KINDS = kindsWhere((module) => module.relation);
 /** Kinds that exist only in the appserver: no DDL, always REST. */
 export const APPSERVER_KINDS = kindsWhere((module) => module.home === "appserver");
+/** Kinds the v1beta2 REST API has: the others only SQL reaches. */
+export const REST_KINDS: readonly Kind[] = KINDS.filter((kind) => KIND_MODULES[kind].rest !== undefined);
+
+/**
+ * Kinds that belong to no database: functions, format schemas, named collections and databases
+ * themselves are global in the engine (a `db.` before their name fails to parse).
+ */
+export const GLOBAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["database", "schema", "udf", "named_collection"]);
 
 /** Only a slash (it separates kind from name in an address) and line breaks are refused in a free name. */
 const FREE_NAME_PATTERN = /^[^/\r\n]{1,256}$/;
 
+/**
+ * A free name by the free rule; an SQL name bare, or as `db.name` (a resource in another database,
+ * model/kinds.ts `qualifyName`) except for the global kinds.
+ */
 export function isValidName(kind: Kind, name: string): boolean {
-  return KIND_MODULES[kind].naming === "free" ? FREE_NAME_PATTERN.test(name) && name.trim() !== "" : NAME_PATTERN.test(name);
+  if (KIND_MODULES[kind].naming === "free") return FREE_NAME_PATTERN.test(name) && name.trim() !== "";
+  if (NAME_PATTERN.test(name)) return true;
+  const qualified = splitQualifiedName(name);
+  return (
+    !GLOBAL_KINDS.has(kind) &&
+    qualified.database !== DEFAULT_DATABASE &&
+    NAME_PATTERN.test(qualified.database) &&
+    NAME_PATTERN.test(qualified.name)
+  );
 }
 
 export function nameRuleFor(kind: Kind): string {

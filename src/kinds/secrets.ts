@@ -50,3 +50,18 @@ export function impliedPasswords(spec: Spec): string[] {
   if (hasKey(/^sasl_(username|user)$/i) && !hasKey(/^sasl_password$/i)) paths.push("/properties/sasl_password");
   return paths;
 }
+
+/** A named collection usually holds credentials: every value is secret, none is read back. */
+export function everySettingValue(spec: Spec): string[] {
+  const settings = spec["settings"];
+  return isJsonArray(settings) ? settings.map((_setting: JsonValue, index: number) => `/settings/${index}/value`) : [];
+}
+
+/** Credentials among a dictionary's SOURCE parameters (`password`, …). */
+export function sourceSecrets(spec: Spec): string[] {
+  const source = spec["source"];
+  if (!isJsonObject(source)) return [];
+  const paths: string[] = [];
+  collect(source, "/source", paths);
+  return paths;
+}

@@ -120,7 +120,7 @@ describe("assembleManifests", () => {
     });
     expect(lines(result.issues)).toEqual([
       'tpctl.yaml:17:66: "columns[1].type" must be a string, not the number 5; quote it in YAML',
-      'tpctl.yaml:18:11: unknown field "properties" in stream; the fields are kind, name, description, columns, mode, primary_key, engine, column_families, secondary_indexes, event_time_column, event_time_timezone, logstore_retention_bytes, logstore_retention_ms, ttl_expression, shards, replication_factor, order_by_expression, order_by_granularity, partition_by_granularity, depends_on, previous_name, lifecycle',
+      'tpctl.yaml:18:11: unknown field "properties" in stream; the fields are kind, name, database, description, columns, mode, primary_key, engine, column_families, secondary_indexes, event_time_column, event_time_timezone, logstore_retention_bytes, logstore_retention_ms, ttl_expression, shards, replication_factor, order_by_expression, order_by_granularity, partition_by_granularity, depends_on, previous_name, lifecycle',
       'tpctl.yaml:20:29: the override for view/ghost in environment "prod" matches no resource in the manifests',
     ]);
   });

@@ -66,7 +66,7 @@ describe("schemas/", () => {
       const lifecycle = properties["lifecycle"]?.["properties"] as Record<string, JsonObject>;
       const items = lifecycle["ignore_changes"]?.["items"] as JsonObject;
       const apiFields = Object.keys(properties).filter(
-        (field) => !["kind", "name", "depends_on", "previous_name", "lifecycle"].includes(field),
+        (field) => !["kind", "name", "database", "depends_on", "previous_name", "lifecycle"].includes(field),
       );
       expect({ kind, fields: items["enum"] }).toEqual({ kind, fields: apiFields });
     }
@@ -139,12 +139,12 @@ describe("validateDocuments", () => {
         "cars.yaml:8:24: "columns[2].type" must be a string, not the number 5; quote it in YAML",
         "cars.yaml:9:24: "logstore_retention_ms" must be a whole number, not the string "1d"",
         "cars.yaml:10:1: "created_at" is computed by Timeplus and cannot be set in a manifest; remove it",
-        "cars.yaml:11:14: depends_on entry "strem/x" names an unknown kind "strem" (did you mean "stream"?); the kinds are schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query",
+        "cars.yaml:11:14: depends_on entry "strem/x" names an unknown kind "strem" (did you mean "stream"?); the kinds are database, schema, udf, named_collection, stream, mutable_stream, random_stream, external_stream, external_table, dictionary, source, view, materialized_view, task, sink, alert, dashboard, saved_query",
         "cars.yaml:11:23: depends_on entry "stream" must be written kind/name, e.g. stream/events",
         "cars.yaml:12:31: "lifecycle.prevent_destroy" must be true or false, not the string "yes"",
         "cars.yaml:12:53: "lifecycle.ignore_changes[0]" must be one of description, columns, mode, primary_key, engine, column_families, secondary_indexes, event_time_column, event_time_timezone, logstore_retention_bytes, logstore_retention_ms, ttl_expression, shards, replication_factor, order_by_expression, order_by_granularity, partition_by_granularity, not the string "colums" (did you mean "columns"?)",
-        "cars.yaml:14:7: unknown kind "strem" (did you mean "stream"?); the kinds are schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query",
-        "cars.yaml:17:1: the document has no kind; add kind: with one of schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query",
+        "cars.yaml:14:7: unknown kind "strem" (did you mean "stream"?); the kinds are database, schema, udf, named_collection, stream, mutable_stream, random_stream, external_stream, external_table, dictionary, source, view, materialized_view, task, sink, alert, dashboard, saved_query",
+        "cars.yaml:17:1: the document has no kind; add kind: with one of database, schema, udf, named_collection, stream, mutable_stream, random_stream, external_stream, external_table, dictionary, source, view, materialized_view, task, sink, alert, dashboard, saved_query",
         "cars.yaml:19:1: missing required field "primary_key" in stream: a changelog_kv or versioned_kv stream needs a primary_key",
         "cars.yaml:22:1: "description" must be a string, not empty; give it a value or remove it",
       ]
@@ -184,7 +184,7 @@ describe("validateDocuments", () => {
     const text = yaml("kind: view", "name: fast-cars", "query: SELECT 1", "---", "kind: viewz", "name: 1x");
     expect(lines(validate(["v.yaml", text]).issues)).toEqual([
       'v.yaml:2:7: name "fast-cars" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores',
-      'v.yaml:5:7: unknown kind "viewz" (did you mean "view"?); the kinds are schema, udf, stream, external_stream, external_table, source, view, materialized_view, sink, alert, dashboard, saved_query',
+      'v.yaml:5:7: unknown kind "viewz" (did you mean "view"?); the kinds are database, schema, udf, named_collection, stream, mutable_stream, random_stream, external_stream, external_table, dictionary, source, view, materialized_view, task, sink, alert, dashboard, saved_query',
       'v.yaml:6:7: name "1x" is invalid: a name starts with a letter and has at most 64 letters, digits or underscores',
     ]);
   });

@@ -1,6 +1,16 @@
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
-import { addressOf, DesiredResource, isJsonObject, isKind, KINDS, NAME_PATTERN, parseAddress, isJsonArray } from "../model/index.js";
+import {
+  addressOf,
+  DesiredResource,
+  isJsonObject,
+  isKind,
+  KINDS,
+  NAME_PATTERN,
+  parseAddress,
+  isJsonArray,
+  qualifyName,
+} from "../model/index.js";
 import { deepFreeze, isReservedName } from "../model/index.js";
 import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { ParsedDocument } from "./parse.js";
@@ -20,7 +30,7 @@ export interface ValidationResult {
 }
 
 /** Fields a manifest may hold besides the API's own request fields. */
-const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle", "previous_name"] as const;
+const TPCTL_FIELDS = ["kind", "depends_on", "lifecycle", "previous_name", "database"] as const;
 
 /**
  * Checks every document against its kind's schema and the rules a schema cannot state
@@ -52,12 +62,15 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
         issues.push(...issuesFromSchema(validate.errors ?? [], document, KIND_MODULES[kind].label));
       }
     }
-    const name = document.value["name"];
-    if (typeof name === "string" && isReservedName(name)) {
+    const bareName = document.value["name"];
+    // In another database the resource goes by `db.name` everywhere in tpctl (model/kinds.ts).
+    const database = document.value["database"];
+    const name = typeof bareName === "string" && typeof database === "string" ? qualifyName(database, bareName) : bareName;
+    if (typeof bareName === "string" && isReservedName(bareName)) {
       // The workspace lock's views (lock/lease.ts): such a resource could never be applied.
       issues.push({
         ...document.locate(["name"]),
-        message: `name "${name}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock`,
+        message: `name "${bareName}" is reserved: tpctl keeps names starting "tpctl_lock" for its workspace lock`,
       });
     }
     if (kind !== undefined && typeof name === "string" && isValidName(kind, name)) {
@@ -150,6 +163,11 @@ function checkDependsOn(document: ParsedDocument, self: string, issues: Manifest
   });
 }
 
+function databaseField(document: ResolvedDocument): string | undefined {
+  const database = document.value["database"];
+  return typeof database === "string" ? database : undefined;
+}
+
 function toResource(document: ResolvedDocument, kind: Kind, name: string, schema: JsonObject): DesiredResource {
   const spec: Record<string, JsonValue> = {};
   for (const [field, value] of Object.entries(document.value)) {
@@ -173,7 +191,10 @@ function toResource(document: ResolvedDocument, kind: Kind, name: string, schema
       ignoreChanges: isJsonArray(lifecycle["ignore_changes"]) ? (lifecycle["ignore_changes"] as string[]) : [],
     },
     secretPaths: [...secretPaths].sort(),
-    ...(typeof document.value["previous_name"] === "string" ? { previousName: document.value["previous_name"] } : {}),
+    ...(typeof document.value["previous_name"] === "string"
+      ? { previousName: qualifyName(databaseField(document), document.value["previous_name"]) }
+      : {}),
     location: document.location,
+    ...(databaseField(document) !== undefined ? { database: databaseField(document) as string } : {}),
   });
 }

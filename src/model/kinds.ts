@@ -3,14 +3,20 @@
  * endpoints) is in its module under src/kinds/.
  */
 export const KINDS = [
+  "database",
   "schema",
   "udf",
+  "named_collection",
   "stream",
+  "mutable_stream",
+  "random_stream",
   "external_stream",
   "external_table",
+  "dictionary",
   "source",
   "view",
   "materialized_view",
+  "task",
   "sink",
   "alert",
   "dashboard",
@@ -23,7 +29,28 @@ export function isKind(value: unknown): value is Kind {
   return typeof value === "string" && (KINDS as readonly string[]).includes(value);
 }
 
-/** "stream/car_live_data": the stable, printable identity of a resource within a workspace. */
+/** The session database: a name without a database qualifier lives here. */
+export const DEFAULT_DATABASE = "default";
+
+/**
+ * The name a resource goes by in tpctl: its bare name in the default database, `db.name` in any
+ * other (docs/sql-driver.md, "Databases"). A database name is an identifier, so it has no dot and
+ * the first dot splits the two unambiguously.
+ *
+ * @example qualifyName("analytics", "events") // "analytics.events"
+ * @example qualifyName("default", "events") // "events"
+ */
+export function qualifyName(database: string | undefined, name: string): string {
+  return database === undefined || database === DEFAULT_DATABASE ? name : `${database}.${name}`;
+}
+
+/** The database and the bare name of a name `qualifyName` made. */
+export function splitQualifiedName(name: string): { readonly database: string; readonly name: string } {
+  const dot = name.indexOf(".");
+  return dot <= 0 ? { database: DEFAULT_DATABASE, name } : { database: name.slice(0, dot), name: name.slice(dot + 1) };
+}
+
+/** "stream/car_live_data" (or "stream/analytics.events" in database analytics): the stable, printable identity of a resource within a workspace. */
 export type Address = `${Kind}/${string}`;
 
 export function addressOf(kind: Kind, name: string): Address {

@@ -1,5 +1,5 @@
 import type { Address, Kind } from "./kinds.js";
-import { addressOf } from "./kinds.js";
+import { addressOf, DEFAULT_DATABASE } from "./kinds.js";
 import type { JsonObject } from "./json.js";
 
 /** Where something came from in a manifest file, 1-based like editors show it. */
@@ -32,6 +32,11 @@ export interface DesiredResource {
   /** `previous_name`: the name this resource had before a rename (never guessed). */
   readonly previousName?: string;
   readonly location?: SourceLocation;
+  /**
+   * The database it lives in, when not `default`; `name` is then qualified, `db.name`, so that
+   * addresses, selectors and references tell it from its namesake in `default` (model/kinds.ts).
+   */
+  readonly database?: string;
 }
 
 export const DesiredResource = Object.freeze({
@@ -44,6 +49,7 @@ export const DesiredResource = Object.freeze({
     secretPaths?: readonly string[];
     previousName?: string;
     location?: SourceLocation;
+    database?: string;
   }): DesiredResource {
     return Object.freeze({
       kind: input.kind,
@@ -58,6 +64,7 @@ export const DesiredResource = Object.freeze({
       secretPaths: Object.freeze([...(input.secretPaths ?? [])]),
       ...(input.previousName !== undefined ? { previousName: input.previousName } : {}),
       ...(input.location ? { location: input.location } : {}),
+      ...(input.database !== undefined && input.database !== DEFAULT_DATABASE ? { database: input.database } : {}),
     });
   },
 
@@ -78,6 +85,7 @@ export const DesiredResource = Object.freeze({
       secretPaths: changes.secretPaths ?? resource.secretPaths,
       ...(resource.previousName !== undefined ? { previousName: resource.previousName } : {}),
       ...(resource.location ? { location: resource.location } : {}),
+      ...(resource.database !== undefined ? { database: resource.database } : {}),
     });
   },
 });

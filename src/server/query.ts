@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
-import { extractReferences, matchBrackets, SqlSyntaxError, tokenizeSql, type Token } from "../sql/index.js";
+import { extractQualifiedRelations, extractReferences, matchBrackets, SqlSyntaxError, tokenizeSql, type Token } from "../sql/index.js";
 import { ENGINE_CODES, engineError } from "./errors.js";
 
 /**
@@ -33,13 +33,21 @@ export function checkQuery(query: string): { readonly relations: readonly string
   if (semicolon >= 0 && semicolon < tokens.length - 1) {
     throw syntaxError(`Syntax error at position ${(tokens[semicolon] as Token).start} (';'): multi-statements are not allowed`);
   }
-  return { relations: extractReferences(query).relations };
+  return { relations: catalogRelations(query) };
+}
+
+/**
+ * The catalog keys of the relations a query reads: a bare or `default.` name is the object in
+ * default, `db.name` the one in database db (server/sql/format.ts `catalogKey`).
+ */
+function catalogRelations(query: string): readonly string[] {
+  return [...new Set(extractQualifiedRelations(query).map((name) => (name.startsWith("default.") ? name.slice("default.".length) : name)))];
 }
 
 /** Relations a stored query reads; a query that no longer tokenises reads nothing. */
 export function relationsOf(query: string): readonly string[] {
   try {
-    return extractReferences(query).relations;
+    return catalogRelations(query);
   } catch {
     return [];
   }

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../model/index.js";
 import type { Catalog } from "./catalog.js";
 import { invalidRequest } from "./errors.js";
+import { inDefaultDatabase } from "./kinds/routes.js";
 import type { Route, TopologyNode } from "./kinds/kind.js";
 
 interface Link {
@@ -36,6 +37,7 @@ export function buildTopology(catalog: Catalog, extra: ReadonlySet<string> = new
   };
   for (const module of shown) {
     for (const record of catalog.list(module.kind)) {
+      if (!inDefaultDatabase(module.kind, record)) continue;
       const node = module.node(record);
       nodes.push(node);
       const links = module.links(record);

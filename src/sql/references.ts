@@ -43,6 +43,20 @@ function scanReferences(sql: string): SqlReferences {
   });
 }
 
+/**
+ * The relations a query reads with the database each was qualified with, as written:
+ * `analytics.clicks` for `FROM analytics.clicks`, `clicks` for a bare name (the session database).
+ *
+ * @example extractQualifiedRelations("SELECT * FROM analytics.clicks JOIN users USING (id)") // ["analytics.clicks", "users"]
+ * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
+ */
+export function extractQualifiedRelations(sql: string): readonly string[] {
+  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  const scanner = new RelationScanner(tokens);
+  scanner.scanRange(0, tokens.length, new Set(), "query");
+  return Object.freeze([...scanner.qualified]);
+}
+
 function isKeyword(token: Token | undefined, word: string): boolean {
   return token?.type === "keyword" && token.value === word;
 }
@@ -94,6 +108,8 @@ function aliasNames(tokens: readonly Token[]): Set<string> {
  */
 class RelationScanner {
   readonly relations = new Set<string>();
+  /** The same relations with their database qualifier, when one was written (`db.name`). */
+  readonly qualified = new Set<string>();
   private readonly match: number[];
   private readonly aliases: Set<string>;
 
@@ -207,7 +223,7 @@ class RelationScanner {
         i = close + 1;
       } else {
         // A database qualifier is dropped; only a bare name can be a CTE.
-        if (parts.length > 1 || !scope.has(name)) this.relations.add(name);
+        if (parts.length > 1 || !scope.has(name)) this.addRelation(parts, name);
         i = next;
       }
     } else {
@@ -224,8 +240,13 @@ class RelationScanner {
     const { parts, next } = this.readDottedName(start, end);
     if (isPunctuation(this.tokens[next], "(")) return start;
     const name = parts.at(-1) ?? first.value;
-    if (parts.length > 1 || (!scope.has(name) && !this.aliases.has(name))) this.relations.add(name);
+    if (parts.length > 1 || (!scope.has(name) && !this.aliases.has(name))) this.addRelation(parts, name);
     return next;
+  }
+
+  private addRelation(parts: readonly string[], name: string): void {
+    this.relations.add(name);
+    this.qualified.add(parts.length === 2 ? `${parts[0] ?? ""}.${name}` : name);
   }
 
   private readDottedName(start: number, end: number): { parts: string[]; next: number } {

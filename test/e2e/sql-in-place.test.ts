@@ -189,13 +189,15 @@ describe("in place over SQL", () => {
     const server = await serve("engine");
     const dir = await workspace();
     const mutable = (indexes: string): string =>
-      `kind: stream\nname: products\nengine: MutableStream\nprimary_key: id\ncolumns:\n  - { name: id, type: string }\n  - { name: price, type: float64 }\nsecondary_indexes: [${indexes}]\n`;
+      `kind: mutable_stream\nname: products\nprimary_key: id\ncolumns:\n  - { name: id, type: string }\n  - { name: price, type: float64 }\nsecondary_indexes: [${indexes}]\n`;
     await writeFile(join(dir, "all.yaml"), mutable("{ name: by_price, columns: [price] }"));
     const cli = (...args: string[]): Promise<CliResult> => runCli([...args, "--api", "sql"], { cwd: dir, env: server.env });
     expect((await cli("apply", "--auto-approve")).code).toBe(0);
     const before = await rows(server.url, "engine", uuids.replace("'cars', 'totals', 'counts'", "'products'"));
     await writeFile(join(dir, "all.yaml"), mutable("{ name: by_price_unique, columns: [price], unique: true }"));
-    expect(planOf(await cli("plan", "--json")).map((change) => `${change.action} ${change.address}`)).toEqual(["update stream/products"]);
+    expect(planOf(await cli("plan", "--json")).map((change) => `${change.action} ${change.address}`)).toEqual([
+      "update mutable_stream/products",
+    ]);
     const applied = await cli("apply", "--auto-approve");
     expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);

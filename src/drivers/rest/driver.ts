@@ -4,6 +4,7 @@ import type { ApiCall, TimeplusClient } from "../http.js";
 import { readWorkspace } from "./read-workspace.js";
 import type { Kind } from "../../model/index.js";
 import type { Driver, TargetDescription } from "../driver.js";
+import { refuseWhatRestCannotReach } from "../sql-only.js";
 
 /**
  * Today's REST path behind the driver seam, unchanged: rest/read-workspace.ts reads, rest/calls.ts
@@ -16,8 +17,8 @@ export function createRestDriver(input: { client: Pick<TimeplusClient, "request"
     inPlace: "rest",
     readWorkspace: (options = {}) => readWorkspace(options.readOnly ? readOnly(client) : client),
     runStep: (step, change, project) => sendCalls(client, callsForStep(step, change, project)),
-    checkDesired() {
-      // The REST API of 2024 holds every kind.
+    checkDesired(desired) {
+      refuseWhatRestCannotReach(desired, input.target);
     },
     lockChannel: client,
   };

@@ -1,16 +1,16 @@
 import { ApiError, LiveStateError } from "../../errors.js";
 import type { Kind, LiveResource } from "../../model/index.js";
-import { addressOf, isJsonObject, KINDS } from "../../model/index.js";
+import { addressOf, isJsonObject } from "../../model/index.js";
 import type { TimeplusClient } from "../http.js";
 import { TOPOLOGY_PATH } from "./endpoints.js";
 import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./normalize.js";
-import { ID_KINDS, KIND_MODULES, restCollectionPath } from "../../kinds/index.js";
+import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../kinds/index.js";
 
 /**
  * The live workspace in a fixed number of requests: one list call per kind plus the topology,
  * all at once; never one request per resource.
  */
-export async function readWorkspace(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[] = KINDS): Promise<LiveResource[]> {
+export async function readWorkspace(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[] = REST_KINDS): Promise<LiveResource[]> {
   const [lists, topology] = await Promise.all([
     Promise.all(kinds.map((kind) => listKind(client, kind))),
     client

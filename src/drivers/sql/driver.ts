@@ -4,6 +4,7 @@ import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, maskSecrets, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds, sendCalls } from "../rest/driver.js";
+import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
 import { workForStep } from "./steps.js";
@@ -42,6 +43,8 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
       return planStatements(plan, project);
     },
     checkDesired(desired: readonly DesiredResource[]) {
+      refuseAppserverKindsInDatabases(desired);
+      refuseRestMutableStreams(desired);
       for (const resource of desired) {
         if (APPSERVER_KINDS.has(resource.kind)) {
           if (!rest) throw unsupported(resource.kind, resource.address, input.target);

@@ -1,10 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { live } from "../../plan/test-utils.js";
 import type { SqlRow } from "./decode.js";
-import { assembleLive, FUNCTIONS_QUERY, readEngineObjects, SCHEMAS_QUERY, TABLES_QUERY } from "./read.js";
+import {
+  assembleLive,
+  DATABASES_QUERY,
+  NAMED_COLLECTIONS_QUERY,
+  FUNCTIONS_QUERY,
+  readEngineObjects,
+  SCHEMAS_QUERY,
+  TABLES_QUERY,
+  TASKS_QUERY,
+} from "./read.js";
 
 /** Canned answers by query text, recording what was asked. */
-function answers(byQuery: Record<string, SqlRow[]>) {
+function answers(given: Record<string, SqlRow[]>) {
+  const byQuery: Record<string, SqlRow[]> = {
+    [DATABASES_QUERY]: [],
+    [TASKS_QUERY]: [],
+    [NAMED_COLLECTIONS_QUERY]: [],
+    "SHOW TASKS FROM `analytics`": [],
+    ...given,
+  };
   const asked: string[] = [];
   return {
     asked,
@@ -55,7 +71,7 @@ describe("reading the workspace over SQL", () => {
     });
     const definitions = await readEngineObjects(reader, { schemas: true });
     expect(definitions.map((definition) => `${definition.kind}/${definition.name}`).sort()).toEqual(["stream/cars", "udf/f", "view/fast"]);
-    expect(reader.asked).toHaveLength(3);
+    expect(reader.asked).toHaveLength(6);
     const stream = definitions.find((definition) => definition.name === "cars");
     expect(stream?.owner).toBe("fleet");
     expect(stream?.spec["description"]).toBe("cars");
@@ -75,7 +91,7 @@ describe("reading the workspace over SQL", () => {
     expect([schema?.kind, schema?.name, schema?.owner]).toEqual(["schema", "ev", "fleet"]);
     const withoutSchemas = answers({ [TABLES_QUERY]: [], [FUNCTIONS_QUERY]: [] });
     expect(await readEngineObjects(withoutSchemas, { schemas: false })).toEqual([]);
-    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY]);
+    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY, DATABASES_QUERY, NAMED_COLLECTIONS_QUERY, TASKS_QUERY]);
   });
 
   it("resolves dependencies across engine objects and the appserver's kinds", async () => {
@@ -87,6 +103,43 @@ describe("reading the workspace over SQL", () => {
     const resources = assembleLive(definitions, [sink]);
     expect(resources.find((resource) => resource.name === "fast")?.dependsOn).toEqual(["stream/cars"]);
     expect(resources.find((resource) => resource.name === "out")).toMatchObject({ id: "s1", dependsOn: ["view/fast"] });
+  });
+
+  it("reads every database but the engine's own, in the same number of queries, naming objects db.name outside default", async () => {
+    const reader = answers({
+      [TABLES_QUERY]: [
+        streamRow,
+        { ...streamRow, database: "analytics", create_table_query: streamRow.create_table_query.replace("default.cars", "analytics.cars") },
+        {
+          ...viewRow,
+          database: "analytics",
+          create_table_query: "CREATE VIEW analytics.fast AS\nSELECT cid FROM analytics.cars",
+          comment: "[tpctl:fleet]",
+        },
+      ],
+      [FUNCTIONS_QUERY]: [],
+      [SCHEMAS_QUERY]: [],
+      [DATABASES_QUERY]: [{ name: "analytics", engine: "Atomic", comment: "by team [tpctl:fleet]" }],
+    });
+    const resources = assembleLive(await readEngineObjects(reader, { schemas: true }), []);
+    // One more per database: the tasks, which no system table lists.
+    expect(reader.asked).toHaveLength(7);
+    expect(resources.map((resource) => resource.address).sort()).toEqual([
+      "database/analytics",
+      "stream/analytics.cars",
+      "stream/cars",
+      "view/analytics.fast",
+    ]);
+    expect(resources.find((resource) => resource.address === "database/analytics")).toMatchObject({
+      owner: "fleet",
+      spec: { name: "analytics", description: "by team" },
+    });
+    // What lives in a database needs it: it is created first and dropped last.
+    expect(resources.find((resource) => resource.address === "view/analytics.fast")?.dependsOn).toEqual([
+      "database/analytics",
+      "stream/analytics.cars",
+    ]);
+    expect(resources.find((resource) => resource.address === "stream/analytics.cars")?.spec["name"]).toBe("cars");
   });
 
   it("refuses a workspace that reports one object twice", () => {

@@ -1,10 +1,11 @@
 import { LiveStateError } from "../../errors.js";
 import type { Address, Kind } from "../../model/index.js";
-import { addressOf, LiveResource } from "../../model/index.js";
-import { isReservedName } from "../../model/index.js";
+import { addressOf, DEFAULT_DATABASE, isReservedName, LiveResource, qualifyName, splitQualifiedName } from "../../model/index.js";
 import { createNameResolver, inferDependencies } from "../../kinds/dependencies.js";
 import {
+  BUILT_IN_DATABASES,
   parseCreateStatement,
+  readSystemDatabases,
   quoteIdentifier,
   readSystemFunctions,
   readSystemTables,
@@ -13,14 +14,22 @@ import {
 } from "../../sql/ddl/index.js";
 import { text, textArray, type SqlRow } from "./decode.js";
 
-/** The database a workspace's objects live in: tpctl manages the session database, `default`. */
-export const DATABASE = "default";
+/** The databases that hold no resources: the engine's own, listed in the read queries. */
+const BUILT_IN_LIST = BUILT_IN_DATABASES.filter((name) => name !== DEFAULT_DATABASE)
+  .map((name) => `'${name}'`)
+  .join(", ");
 
-/** The fixed queries of a read (docs/sql-driver.md, "Reading"). */
-export const TABLES_QUERY =
-  "SELECT database, name, uuid, engine, create_table_query, comment, dependencies_database, dependencies_table FROM system.tables WHERE database = 'default'";
+/**
+ * The fixed queries of a read (docs/sql-driver.md, "Reading"): every database but the engine's own
+ * in one query per system table, never one per database.
+ */
+export const TABLES_QUERY = `SELECT database, name, uuid, engine, create_table_query, comment, dependencies_database, dependencies_table FROM system.tables WHERE database NOT IN (${BUILT_IN_LIST})`;
+export const DATABASES_QUERY = `SELECT name, engine, comment FROM system.databases WHERE name NOT IN ('${DEFAULT_DATABASE}', ${BUILT_IN_LIST})`;
 export const FUNCTIONS_QUERY = "SELECT name, origin, create_query FROM system.functions WHERE origin != 'System'";
 export const SCHEMAS_QUERY = "SHOW FORMAT SCHEMAS";
+export const NAMED_COLLECTIONS_QUERY = "SELECT name, create_query FROM system.named_collections";
+/** Tasks have no system table the references name: listed per database, then one SHOW CREATE TASK each. */
+export const TASKS_QUERY = "SHOW TASKS";
 
 /** What the SQL reader runs queries through (a SqlTransport fits). */
 export interface SqlReader {
@@ -50,12 +59,22 @@ export function tableRows(rows: readonly SqlRow[]): SystemTableRow[] {
  * more query: the one place where the count grows, with the number of format schemas.
  */
 export async function readEngineObjects(reader: SqlReader, options: { schemas: boolean }): Promise<ParsedDefinition[]> {
-  const [tables, functions, schemas] = await Promise.all([
+  const [tables, functions, schemas, databases, collections] = await Promise.all([
     reader.query(TABLES_QUERY),
     reader.query(FUNCTIONS_QUERY),
     options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([]),
+    reader.query(DATABASES_QUERY),
+    reader.query(NAMED_COLLECTIONS_QUERY),
   ]);
-  const definitions = readSystemTables(tableRows(tables), { database: DATABASE }).filter(
+  // Parsed here and nowhere else: the values in create_query never leave this function.
+  const namedCollections = collections.map((row) => {
+    const query = text(row, "create_query");
+    const name = text(row, "name");
+    return query === ""
+      ? { kind: "named_collection" as const, name, spec: { name, settings: [] }, dependsOn: [] }
+      : parseCreateStatement(query);
+  });
+  const definitions = readSystemTables(tableRows(tables)).filter(
     (definition) => !(definition.kind === "view" && isReservedName(definition.name)),
   );
   const udfs = readSystemFunctions(
@@ -65,7 +84,30 @@ export async function readEngineObjects(reader: SqlReader, options: { schemas: b
     ...udfs.unread.map((name) => showCreate(reader, `SHOW CREATE FUNCTION ${quoteIdentifier(name)}`)),
     ...schemas.map((row) => showCreate(reader, `SHOW CREATE FORMAT SCHEMA ${quoteIdentifier(text(row, "name"))}`)),
   ]);
-  return [...definitions, ...udfs.functions, ...shown.filter((definition): definition is ParsedDefinition => definition !== undefined)];
+  const databaseDefinitions = readSystemDatabases(
+    databases.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") })),
+  );
+  const taskLists = await Promise.all([
+    reader.query(TASKS_QUERY).then((rows) => rows.map((row) => text(row, "name"))),
+    ...databaseDefinitions.map((database) =>
+      reader
+        .query(`${TASKS_QUERY} FROM ${quoteIdentifier(database.name)}`)
+        .then((rows) => rows.map((row) => `${database.name}.${text(row, "name")}`)),
+    ),
+  ]);
+  const tasks = await Promise.all(taskLists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`)));
+  return [
+    ...databaseDefinitions,
+    ...namedCollections,
+    ...definitions,
+    ...udfs.functions,
+    ...[...tasks, ...shown].filter((definition): definition is ParsedDefinition => definition !== undefined),
+  ];
+}
+
+function quoteQualifiedName(name: string): string {
+  const { database, name: local } = splitQualifiedName(name);
+  return database === DEFAULT_DATABASE ? quoteIdentifier(local) : `${quoteIdentifier(database)}.${quoteIdentifier(local)}`;
 }
 
 async function showCreate(reader: SqlReader, sql: string): Promise<ParsedDefinition | undefined> {
@@ -83,7 +125,7 @@ export function assembleLive(engine: readonly ParsedDefinition[], appserver: rea
   const drafts = [
     ...engine.map((definition) => ({
       kind: definition.kind,
-      name: definition.name,
+      name: qualifyName(definition.database, definition.name),
       spec: definition.spec,
       reported: definition.dependsOn,
       ...(definition.owner !== undefined ? { owner: definition.owner } : {}),
@@ -95,7 +137,7 @@ export function assembleLive(engine: readonly ParsedDefinition[], appserver: rea
   const resolver = createNameResolver(drafts);
   return drafts.map(({ reported, ...draft }) => {
     const address = addressOf(draft.kind, draft.name);
-    const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver).dependsOn, ...reported]);
+    const dependsOn = new Set<Address>([...inferDependencies(draft.kind, draft.spec, resolver, draft.name).dependsOn, ...reported]);
     dependsOn.delete(address);
     return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });
   });

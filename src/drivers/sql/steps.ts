@@ -5,6 +5,7 @@ import { callsForStep } from "../rest/calls.js";
 import type { ApiCall } from "../http.js";
 import { fingerprintSecrets } from "../../model/secrets.js";
 import {
+  renderAlterNamedCollection,
   renderAlter,
   renderCreate,
   renderDrop,
@@ -63,6 +64,18 @@ function create(desired: DesiredResource, project: string, orReplace: boolean): 
   }).map((statement) => ({ statement, secrets }));
 }
 
+/** `ALTER STREAM … MODIFY COMMENT`: the one change in place of a kind whose only updatable field is its description. */
+function updateComment(change: Extract<Change, { action: "update" }>, project: string): SqlStep[] {
+  const { desired } = change;
+  for (const { field } of change.fieldChanges) {
+    if (field !== "description") throw new InternalError(`${change.address}: the plan updates ${field} in place, which SQL cannot do`);
+  }
+  const value = desired.spec["description"];
+  const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
+  const comment = withOwnershipMarker(typeof value === "string" ? value : "", project, fingerprint);
+  return [{ statement: renderAlter(desired.kind, desired.name, [{ op: "modify_comment", comment }]), secrets: [] }];
+}
+
 /** Fields an ALTER changes in place, per kind; the planner lets nothing else be updated for these kinds. */
 const STORAGE_FIELDS = new Set(["ttl_expression", "logstore_retention_bytes", "logstore_retention_ms"]);
 
@@ -72,9 +85,13 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
     case "view":
     case "udf":
     case "schema":
+    case "dictionary":
+    case "task":
       return create(desired, project, true);
     case "stream":
+    case "mutable_stream":
     case "materialized_view": {
+      const streamLike = change.kind === "stream" || change.kind === "mutable_stream";
       const columns: AlterCommand[] = [];
       const storage: AlterCommand[] = [];
       const settings: Record<string, JsonValue> = {};
@@ -95,10 +112,10 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
           storage.push(typeof value === "string" && value !== "" ? { op: "modify_ttl", ttl: value } : { op: "remove_ttl" });
         } else if (STORAGE_FIELDS.has(field)) {
           if (value !== undefined) settings[field] = value;
-        } else if (field === "columns" && change.kind === "stream") {
+        } else if (field === "columns" && streamLike) {
           // The planner let only new columns after the live ones through (sql/ddl/in-place.ts).
           for (const column of appendedColumns(fieldChange.before, value, change.address)) columns.push({ op: "add_column", column });
-        } else if (field === "secondary_indexes" && change.kind === "stream") {
+        } else if (field === "secondary_indexes" && streamLike) {
           indexes.push(...indexCommands(fieldChange.before, value));
         } else if (field === "query" && change.kind === "materialized_view" && typeof value === "string") {
           query = { op: "modify_query", query: value };
@@ -108,11 +125,11 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
       }
       if (Object.keys(settings).length > 0) storage.push({ op: "modify_settings", settings });
       const statements: SqlStep[] = rename ? [rename] : [];
-      if (change.kind === "stream") {
+      if (streamLike) {
         const commands = [...columns, ...storage, ...(comment ? [comment] : [])];
-        if (commands.length > 0) statements.push({ statement: renderAlter("stream", desired.name, commands), secrets: [] });
+        if (commands.length > 0) statements.push({ statement: renderAlter(change.kind, desired.name, commands), secrets: [] });
         // One index per statement, after the new columns it may cover.
-        for (const command of indexes) statements.push({ statement: renderAlter("stream", desired.name, [command]), secrets: [] });
+        for (const command of indexes) statements.push({ statement: renderAlter(change.kind, desired.name, [command]), secrets: [] });
       } else {
         // MODIFY QUERY is a statement of its own; an MV's comment is the view's (ALTER VIEW); its
         // TTL and retention its inner stream's (ALTER STREAM).
@@ -121,6 +138,18 @@ function update(change: Extract<Change, { action: "update" }>, project: string):
         if (storage.length > 0) statements.push({ statement: renderAlter("materialized_view", desired.name, storage), secrets: [] });
       }
       return statements;
+    }
+    case "random_stream":
+      return updateComment(change, project);
+    case "named_collection": {
+      const declared = Array.isArray(desired.spec["settings"]) ? desired.spec["settings"] : [];
+      const keys = (settings: JsonValue | undefined): string[] =>
+        (Array.isArray(settings) ? settings : []).flatMap((setting) =>
+          isJsonObject(setting) && typeof setting["key"] === "string" ? [setting["key"]] : [],
+        );
+      const kept = new Set(keys(declared));
+      const removed = keys(change.live.spec["settings"]).filter((key) => !kept.has(key));
+      return [{ statement: renderAlterNamedCollection(desired.name, declared, removed, secretsOf(desired)), secrets: secretsOf(desired) }];
     }
     default:
       throw new InternalError(`${change.address}: a ${change.kind} has no in-place update over SQL`);

@@ -75,7 +75,8 @@ function udfUses(...queries: readonly string[]): Use[] {
 /** A query may read only relations that exist: 60 UNKNOWN_STREAM, with 400 since the request is at fault. */
 export function assertRelationsExist(catalog: Catalog, relations: readonly string[]): void {
   for (const relation of relations) {
-    if (!catalog.relation(relation)) {
+    // A dictionary (kept by the SQL side as `sql_dictionary`, server/sql/objects.ts) is read with FROM too.
+    if (!catalog.relation(relation) && !catalog.get("sql_dictionary", relation)) {
       throw engineError(ENGINE_CODES.UNKNOWN_STREAM, `stream '${relation}' doesn't exist`);
     }
   }

@@ -61,6 +61,16 @@ export function dropRecord(tx: Transaction, collection: Collection, key: string)
   tx.remove(collection.kind, key);
 }
 
+const DATABASE_SCOPED: ReadonlySet<string> = new Set(["stream", "view", "materialized_view", "external_stream", "external_table"]);
+
+/**
+ * The REST API of 2024 knows only database default: an object SQL made in another database (kept
+ * under the catalog key `db.name`, server/sql/format.ts) is not listed over REST.
+ */
+export function inDefaultDatabase(kind: string, record: JsonObject): boolean {
+  return !DATABASE_SCOPED.has(kind) || !String(record["name"] ?? "").includes(".");
+}
+
 /** GET {path}: every object, by name (then by id, for id-addressed kinds). */
 export function listRoute(collection: Collection): Route {
   const order = collection.key === "id" ? byNameThenId : byName;
@@ -72,6 +82,7 @@ export function listRoute(collection: Collection): Route {
       body: context
         .read()
         .list(collection.kind)
+        .filter((record) => inDefaultDatabase(collection.kind, record))
         .sort(order)
         .map((record) => collection.render(record)),
     }),

@@ -94,6 +94,26 @@ export function qualifiedName(database: string, name: string): string {
   return `${quoteName(database)}.${quoteName(name)}`;
 }
 
+/**
+ * The catalog key of an object: its name in `default`, `db.name` in another database (the REST
+ * catalog has one namespace, so an object elsewhere is kept under its qualified name).
+ */
+export function catalogKey(database: string | undefined, name: string): string {
+  return database === undefined || database === "default" ? name : `${database}.${name}`;
+}
+
+/** The database and name of a catalog key. Names in default never hold a dot from SQL, which reads `a.b` as database a. */
+export function splitCatalogKey(key: string): { readonly database: string; readonly name: string } {
+  const dot = key.indexOf(".");
+  return dot <= 0 ? { database: "default", name: key } : { database: key.slice(0, dot), name: key.slice(dot + 1) };
+}
+
+/** `db.name` of a catalog key, as the engine prints it. */
+export function objectName(key: string): string {
+  const { database, name } = splitCatalogKey(key);
+  return qualifiedName(database, name);
+}
+
 const STRING_ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\\\",
   "'": "\\'",

@@ -24,7 +24,7 @@ import type {
 } from "./ast.js";
 import { SQL_CODES, sqlError, notImplemented } from "./errors.js";
 import { checkModifyQuery } from "./modify-query.js";
-import { qualifiedName, settingList } from "./format.js";
+import { catalogKey, objectName, qualifiedName, settingList, splitCatalogKey } from "./format.js";
 import {
   columnRecord,
   DEFAULT_DATABASE,
@@ -99,8 +99,7 @@ export function executeDdl(statement: Statement, tx: Transaction, env: SqlEnv): 
       const name = localName(tx, statement.name);
       const existing = tx.get(SQL_KINDS.task, name);
       if (existing && statement.ifNotExists) return;
-      if (existing && !statement.orReplace)
-        throw sqlError(SQL_CODES.RESOURCE_ALREADY_EXISTS, `Task ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
+      if (existing && !statement.orReplace) throw sqlError(SQL_CODES.RESOURCE_ALREADY_EXISTS, `Task ${objectName(name)} already exists`);
       const into = localName(tx, statement.into);
       const target = tx.relation(into);
       if (!target) throw unknownStream(into);
@@ -182,7 +181,8 @@ export function executeRead(parsed: Parsed, catalog: Catalog, env: SqlEnv): Rows
       return showList(statement, catalog);
     case "exists": {
       const database = statement.name.database ?? DEFAULT_DATABASE;
-      const found = database === DEFAULT_DATABASE && locate(catalog, statement.name.name) !== undefined;
+      const known = database === DEFAULT_DATABASE || catalog.get(SQL_KINDS.database, database) !== undefined;
+      const found = known && locate(catalog, catalogKey(database, statement.name.name)) !== undefined;
       return { columns: [{ name: "result", type: "uint8" }], rows: [[found ? 1 : 0]] };
     }
     case "select":
@@ -200,15 +200,15 @@ function isBuiltInDatabase(name: string): boolean {
 }
 
 /**
- * The object name within `default`. Other databases can be created and listed, but the catalog
- * the REST API shares has one namespace, so objects in them are not simulated (docs/fidelity.md).
+ * The catalog key of an object: its name within `default`, `db.name` in a database CREATE DATABASE
+ * made (the catalog the REST API shares has one namespace; docs/fidelity.md, "Databases").
  */
 function localName(catalog: Catalog, name: QualifiedName): string {
   const database = name.database;
   if (database === undefined || database === DEFAULT_DATABASE) return name.name;
   if (database === "system") throw sqlError(SQL_CODES.NOT_IMPLEMENTED, `Database system is read-only`);
   if (!catalog.get(SQL_KINDS.database, database)) throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
-  throw notImplemented(`The built-in server keeps objects only in database default, not in ${database}`);
+  return catalogKey(database, name.name);
 }
 
 interface Found {
@@ -226,13 +226,13 @@ function locate(catalog: Catalog, name: string): Found | undefined {
 }
 
 function unknownStream(name: string): Error {
-  return sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${qualifiedName(DEFAULT_DATABASE, name)} doesn't exist`);
+  return sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${objectName(name)} doesn't exist`);
 }
 
 function alreadyExists(found: Found, name: string): Error {
   const engine = engineOf(found.kind, found.record);
   const label = engine === "Random" ? "RandomStream" : engine;
-  return sqlError(SQL_CODES.STREAM_ALREADY_EXISTS, `${label} ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
+  return sqlError(SQL_CODES.STREAM_ALREADY_EXISTS, `${label} ${objectName(name)} already exists`);
 }
 
 function audit(env: SqlEnv, existing: JsonObject | undefined): JsonObject {
@@ -514,8 +514,7 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
   if (existing) {
     if (statement.ifNotExists) return;
     if (!(statement.orReplace && existing.kind === "view")) throw alreadyExists(existing, name);
-    if (tx.reaches(relations, name))
-      throw sqlError(SQL_CODES.BAD_ARGUMENTS, `View ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
+    if (tx.reaches(relations, name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `View ${objectName(name)} would read itself`);
   }
   assertRelationsExist(tx, relations);
   const columns = deriveColumns(statement.query, columnLookup(tx));
@@ -535,7 +534,7 @@ function createView(statement: CreateView, tx: Transaction, env: SqlEnv): void {
     if (!located.module.acceptsWrites) {
       throw sqlError(
         SQL_CODES.BAD_ARGUMENTS,
-        `${engineOf(located.module.kind, located.record)} ${qualifiedName(DEFAULT_DATABASE, target)} cannot be the target of a materialized view`,
+        `${engineOf(located.module.kind, located.record)} ${objectName(target)} cannot be the target of a materialized view`,
       );
     }
   }
@@ -590,8 +589,7 @@ function createDictionary(statement: CreateDictionary, tx: Transaction, env: Sql
   const existing = tx.get(SQL_KINDS.dictionary, name);
   if (existing) {
     if (statement.ifNotExists) return;
-    if (!statement.orReplace)
-      throw sqlError(SQL_CODES.DICTIONARY_ALREADY_EXISTS, `Dictionary ${qualifiedName(DEFAULT_DATABASE, name)} already exists`);
+    if (!statement.orReplace) throw sqlError(SQL_CODES.DICTIONARY_ALREADY_EXISTS, `Dictionary ${objectName(name)} already exists`);
   }
   const { columns, extras } = columnsOf(statement.columns, { implicitTime: false, eventTime: "" });
   tx.put(SQL_KINDS.dictionary, name, {
@@ -619,19 +617,19 @@ function dependentNames(catalog: Catalog, name: string): string[] {
     .dependentsOf(name)
     .map((dependent) =>
       dependent.module.relation
-        ? qualifiedName(DEFAULT_DATABASE, String(dependent.record["name"]))
+        ? objectName(String(dependent.record["name"]))
         : `${dependent.module.label} ${String(dependent.record["name"])}`,
     );
   const tasks = catalog
     .list(SQL_KINDS.task)
     .filter((task) => task["into"] === name)
-    .map((task) => `task ${qualifiedName(DEFAULT_DATABASE, String(task["name"]))}`);
+    .map((task) => `task ${objectName(String(task["name"]))}`);
   return [...relations, ...tasks];
 }
 
 function refuseWhileUsed(what: string, dependents: readonly string[]): void {
   if (dependents.length === 0) return;
-  const subject = /\s/.test(what) ? what : qualifiedName(DEFAULT_DATABASE, what);
+  const subject = /\s/.test(what) ? what : objectName(what);
   throw sqlError(
     SQL_CODES.HAVE_DEPENDENT_OBJECTS,
     `Cannot drop or rename ${subject}, because some tables depend on it: ${dependents.join(", ")}`,
@@ -642,8 +640,7 @@ function usersOf(catalog: Catalog, kind: string, name: string): string[] {
   return catalog
     .usersOf(kind, name)
     .map(
-      (user) =>
-        `${user.module.relation ? qualifiedName(DEFAULT_DATABASE, String(user.record["name"])) : `${user.module.label} ${String(user.record["name"])}`}`,
+      (user) => `${user.module.relation ? objectName(String(user.record["name"])) : `${user.module.label} ${String(user.record["name"])}`}`,
     );
 }
 
@@ -666,7 +663,7 @@ function drop(statement: Drop, tx: Transaction): void {
       throw unknownStream(name);
     }
     if (!rule.kinds.includes(found.kind)) {
-      throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a ${rule.label}`);
+      throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${objectName(name)} is not a ${rule.label}`);
     }
     if (found.kind !== SQL_KINDS.dictionary) assertNoDependents(tx, name);
     tx.remove(found.kind, name);
@@ -698,6 +695,7 @@ function drop(statement: Drop, tx: Transaction): void {
         if (statement.ifExists) return;
         throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${name} doesn't exist`);
       }
+      dropContents(tx, name, statement.cascade === true);
       tx.remove(SQL_KINDS.database, name);
       return;
     }
@@ -713,6 +711,32 @@ function drop(statement: Drop, tx: Transaction): void {
       return;
     }
   }
+}
+
+/**
+ * What lives in a database that is being dropped: without CASCADE the engine refuses while it is
+ * non-empty (the docs: "fails while non-empty unless CASCADE"); with it, everything goes.
+ */
+function dropContents(tx: Transaction, database: string, cascade: boolean): void {
+  const prefix = `${database}.`;
+  const kinds = ["stream", "view", "materialized_view", "external_stream", "external_table", SQL_KINDS.dictionary, SQL_KINDS.task];
+  const contents = kinds.flatMap((kind) =>
+    tx
+      .list(kind)
+      .map((record) => String(record["name"]))
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => ({ kind, key })),
+  );
+  if (contents.length === 0) return;
+  if (!cascade) {
+    throw sqlError(
+      SQL_CODES.DATABASE_NOT_EMPTY,
+      `Database ${database} is not empty: ${contents.map(({ key }) => objectName(key)).join(", ")}; drop them first or use DROP DATABASE … CASCADE`,
+    );
+  }
+  // Readers before what they read, as DROP of each would require.
+  const order = [SQL_KINDS.task, "materialized_view", "view", SQL_KINDS.dictionary, "external_table", "external_stream", "stream"];
+  for (const kind of order) for (const item of contents.filter((content) => content.kind === kind)) tx.remove(item.kind, item.key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -806,7 +830,7 @@ function alter(statement: Alter, tx: Transaction, env: SqlEnv): void {
   if (!found) throw unknownStream(name);
   const shape = shapeOf(found);
   if (statement.target === "view" && shape !== "view" && shape !== "materialized_view") {
-    throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a View: use ALTER STREAM`);
+    throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${objectName(name)} is not a View: use ALTER STREAM`);
   }
   let record: Record<string, JsonValue> = { ...found.record };
   for (const command of statement.commands) {
@@ -1001,8 +1025,7 @@ function applyCommand(
     case "modify_query": {
       const { relations } = checkQuery(command.query);
       assertRelationsExist(tx, relations);
-      if (tx.reaches(relations, name))
-        throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${qualifiedName(DEFAULT_DATABASE, name)} would read itself`);
+      if (tx.reaches(relations, name)) throw sqlError(SQL_CODES.BAD_ARGUMENTS, `Materialized view ${objectName(name)} would read itself`);
       const targetName = String(record["target_stream"] ?? "");
       const target = targetName === "" ? undefined : tx.relation(targetName);
       checkModifyQuery(
@@ -1011,7 +1034,7 @@ function applyCommand(
         target === undefined
           ? undefined
           : {
-              name: qualifiedName(DEFAULT_DATABASE, targetName),
+              name: objectName(targetName),
               columns: columnsIn(target.record).map((column) => String(column["name"])),
             },
       );
@@ -1085,8 +1108,7 @@ function systemMaterializedView(statement: SystemMaterializedView, tx: Transacti
     const name = localName(tx, qualified);
     const found = locate(tx, name);
     if (!found) throw unknownStream(name);
-    if (found.kind !== "materialized_view")
-      throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${qualifiedName(DEFAULT_DATABASE, name)} is not a Materialized View`);
+    if (found.kind !== "materialized_view") throw sqlError(SQL_CODES.INCORRECT_QUERY, `It ${objectName(name)} is not a Materialized View`);
     if (statement.action === "abort" || statement.action === "recover") continue;
     const pause = statement.action === "pause";
     let record: Record<string, JsonValue> = withExtras({ ...found.record }, (sql) => {
@@ -1132,7 +1154,7 @@ function showCreate(statement: ShowCreate, catalog: Catalog): string {
     case "task": {
       const local = readName(catalog, statement.name);
       const record = catalog.get(SQL_KINDS.task, local);
-      if (!record) throw sqlError(SQL_CODES.RESOURCE_NOT_FOUND, `Task ${qualifiedName(DEFAULT_DATABASE, local)} doesn't exist`);
+      if (!record) throw sqlError(SQL_CODES.RESOURCE_NOT_FOUND, `Task ${objectName(local)} doesn't exist`);
       return showCreateTask(record);
     }
     default: {
@@ -1144,13 +1166,14 @@ function showCreate(statement: ShowCreate, catalog: Catalog): string {
   }
 }
 
-/** A name to read: objects outside `default` never exist here. */
+/** A name to read: the catalog key of an object in `default` or a database CREATE DATABASE made. */
 function readName(catalog: Catalog, name: QualifiedName): string {
   const database = name.database ?? DEFAULT_DATABASE;
   if (database === DEFAULT_DATABASE) return name.name;
   if (database !== "system" && !catalog.get(SQL_KINDS.database, database))
     throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
-  throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${qualifiedName(database, name.name)} doesn't exist`);
+  if (database === "system") throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${qualifiedName(database, name.name)} doesn't exist`);
+  return catalogKey(database, name.name);
 }
 
 function sortedNames(names: readonly string[], like: string | undefined): string[][] {
@@ -1165,9 +1188,14 @@ function showList(statement: ShowList, catalog: Catalog): Rows {
   if (database !== DEFAULT_DATABASE && !isBuiltInDatabase(database) && !catalog.get(SQL_KINDS.database, database)) {
     throw sqlError(SQL_CODES.UNKNOWN_DATABASE, `Database ${database} doesn't exist`);
   }
-  const inDefault = database === DEFAULT_DATABASE;
   const names = (kinds: readonly string[]): string[] =>
-    inDefault ? kinds.flatMap((kind) => catalog.list(kind).map((record) => String(record["name"]))) : [];
+    kinds.flatMap((kind) =>
+      catalog
+        .list(kind)
+        .map((record) => splitCatalogKey(String(record["name"])))
+        .filter((key) => key.database === database)
+        .map((key) => key.name),
+    );
   const nameColumn = [{ name: "name", type: "string" }];
   switch (statement.target) {
     case "streams":

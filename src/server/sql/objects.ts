@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
 import type { ColumnDef, Setting } from "./ast.js";
-import { backquote, canonicalType, heredoc, qualifiedName, quoteName, quoteString, settingList } from "./format.js";
+import { backquote, canonicalType, heredoc, objectName, quoteName, quoteString, settingList } from "./format.js";
 
 /**
  * The catalog records SQL reads and writes, in the REST kinds' own shapes (so that `GET /streams`
@@ -107,7 +107,7 @@ function commentLine(description: JsonValue | undefined): string {
 export function showCreateStream(record: JsonObject): string {
   const extras = extrasOf(record);
   const engine = text(record["engine"]) || "Stream";
-  const name = qualifiedName(DEFAULT_DATABASE, text(record["name"]));
+  const name = objectName(text(record["name"]));
   const columns = Array.isArray(record["columns"]) ? record["columns"].filter(isJsonObject) : [];
   const lines = columns.map((column) => columnLine(column, extras));
   const mutable = engine === "MutableStream";
@@ -197,7 +197,7 @@ export function showCreateExternal(record: JsonObject, target: "stream" | "table
   const lines = columns.filter((column) => column["name"] !== TP_TIME).map((column) => columnLine(column, extras));
   const body = typeof extras["body"] === "string" ? `\nAS ${heredoc(extras["body"])}` : "";
   const partition = typeof extras["partition_by"] === "string" ? `\nPARTITION BY ${extras["partition_by"]}` : "";
-  const name = qualifiedName(DEFAULT_DATABASE, text(record["name"]));
+  const name = objectName(text(record["name"]));
   return `CREATE EXTERNAL ${target === "stream" ? "STREAM" : "TABLE"} ${name}${columnBlock(lines)}${body}${partition}\nSETTINGS ${settingList(externalSettings(record))}${commentLine(record["description"])}`;
 }
 
@@ -206,8 +206,8 @@ export function showCreateView(record: JsonObject, materialized: boolean): strin
   const extras = extrasOf(record);
   const target = text(record["target_stream"]);
   const head = materialized
-    ? `CREATE ${extras["scheduled"] === true ? "SCHEDULED " : ""}MATERIALIZED VIEW ${qualifiedName(DEFAULT_DATABASE, text(record["name"]))}${target !== "" ? ` INTO ${qualifiedName(DEFAULT_DATABASE, target)}` : ""}`
-    : `CREATE VIEW ${qualifiedName(DEFAULT_DATABASE, text(record["name"]))}`;
+    ? `CREATE ${extras["scheduled"] === true ? "SCHEDULED " : ""}MATERIALIZED VIEW ${objectName(text(record["name"]))}${target !== "" ? ` INTO ${objectName(target)}` : ""}`
+    : `CREATE VIEW ${objectName(text(record["name"]))}`;
   const query = text(record["query"]).trim();
   const comment = text(record["description"]);
   return comment === "" ? `${head} AS\n${query}` : `${head} AS (\n${query}\n)\nCOMMENT ${quoteString(comment)}`;
@@ -272,13 +272,13 @@ export function showCreateDictionary(record: JsonObject): string {
   for (const clause of ["SOURCE", "LIFETIME", "RANGE", "LAYOUT", "SETTINGS"]) {
     if (typeof clauses[clause] === "string") parts.push(`${clause}(${clauses[clause]})`);
   }
-  return `CREATE DICTIONARY ${qualifiedName(DEFAULT_DATABASE, text(record["name"]))}${columnBlock(lines)}${parts.map((part) => `\n${part}`).join("")}${commentLine(record["comment"])}`;
+  return `CREATE DICTIONARY ${objectName(text(record["name"]))}${columnBlock(lines)}${parts.map((part) => `\n${part}`).join("")}${commentLine(record["comment"])}`;
 }
 
 export function showCreateTask(record: JsonObject): string {
   return (
-    `CREATE TASK ${qualifiedName(DEFAULT_DATABASE, text(record["name"]))}\nSCHEDULE ${text(record["schedule"])}\nTIMEOUT ${text(record["timeout"])}` +
-    `\nINTO ${qualifiedName(DEFAULT_DATABASE, text(record["into"]))}\nAS\n${text(record["query"])}`
+    `CREATE TASK ${objectName(text(record["name"]))}\nSCHEDULE ${text(record["schedule"])}\nTIMEOUT ${text(record["timeout"])}` +
+    `\nINTO ${objectName(text(record["into"]))}\nAS\n${text(record["query"])}`
   );
 }
 

@@ -5,6 +5,7 @@ import type { Catalog } from "../catalog.js";
 import { INGEST_FIELD } from "../runtime.js";
 import type { Expr, Select } from "./ast.js";
 import { SQL_CODES, sqlError } from "./errors.js";
+import { splitCatalogKey } from "./format.js";
 import {
   DEFAULT_DATABASE,
   showCreateDictionary,
@@ -105,23 +106,25 @@ function systemTables(catalog: Catalog): Table {
   const rows: Row[] = [];
   for (const { kind, engine } of RELATION_ENGINES) {
     for (const record of catalog.list(kind)) {
-      const name = String(record["name"]);
-      const dependents = kind === SQL_KINDS.dictionary ? [] : catalog.dependentsOf(name).map((located) => String(located.record["name"]));
+      const key = String(record["name"]);
+      const { database, name } = splitCatalogKey(key);
+      const dependentKeys = kind === SQL_KINDS.dictionary ? [] : catalog.dependentsOf(key).map((located) => String(located.record["name"]));
+      const dependents = dependentKeys.map((dependent) => splitCatalogKey(dependent));
       const module = catalog.modules.find((candidate) => candidate.kind === kind);
       const links = module ? module.links(record) : { reads: [], writes: [] };
-      const needs = [...new Set([...links.reads, ...links.writes])];
+      const needs = [...new Set([...links.reads, ...links.writes])].map((need) => splitCatalogKey(need));
       const engineName = engine(record);
       const native = engineName === "Stream" || engineName === "MutableStream";
       const extras = (record["sql"] ?? {}) as JsonObject;
       const primaryKey = native ? String(record["primary_key"] ?? "") : "";
       rows.push({
-        database: DEFAULT_DATABASE,
+        database,
         name,
         uuid: uuidOf(kind, record),
         engine: engineName,
         is_temporary: 0,
-        dependencies_database: dependents.map(() => DEFAULT_DATABASE),
-        dependencies_table: dependents,
+        dependencies_database: dependents.map((dependent) => dependent.database),
+        dependencies_table: dependents.map((dependent) => dependent.name),
         create_table_query: createQueryOf(kind, record),
         engine_full: engineName,
         mode: kind === "stream" ? String(record["mode"] || "append") : "",
@@ -133,10 +136,10 @@ function systemTables(catalog: Catalog): Table {
         total_rows: native ? ingestedRows(record) : null,
         comment: String(record["description"] ?? record["comment"] ?? ""),
         has_own_data: native ? 1 : 0,
-        loading_dependencies_database: needs.map(() => DEFAULT_DATABASE),
-        loading_dependencies_table: needs,
-        loading_dependent_database: dependents.map(() => DEFAULT_DATABASE),
-        loading_dependent_table: dependents,
+        loading_dependencies_database: needs.map((need) => need.database),
+        loading_dependencies_table: needs.map((need) => need.name),
+        loading_dependent_database: dependents.map((dependent) => dependent.database),
+        loading_dependent_table: dependents.map((dependent) => dependent.name),
       });
     }
   }

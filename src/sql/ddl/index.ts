@@ -5,6 +5,7 @@ export {
   renderDrop,
   renderAlter,
   renderRename,
+  renderAlterNamedCollection,
   renderColumn,
   KINDS_WITHOUT_DDL,
   type AlterCommand,
@@ -22,6 +23,7 @@ export {
   type SystemTableRow,
   type SystemFunctionRow,
 } from "./parse.js";
+export { readSystemDatabases, BUILT_IN_DATABASES } from "./read-databases.js";
 export { DdlRenderError, quoteIdentifier, quoteString } from "./quote.js";
 export { maskSecrets, secretValues, secretValuesOfResource, isSecretSettingName, MASK } from "./secrets.js";
 export { normalizeType } from "./types.js";

@@ -221,7 +221,10 @@ describe("parseCreateStatement on the engine's own output", () => {
     ).toBe("external_stream");
     expect(
       parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").spec,
-    ).toMatchObject({ engine: "MutableStream", primary_key: "id" });
+    ).toMatchObject({ primary_key: "id" });
+    expect(parseCreateStatement("CREATE STREAM default.m\n(\n  `id` string\n)\nENGINE = MutableStream(1, 1)\nPRIMARY KEY id").kind).toBe(
+      "mutable_stream",
+    );
   });
 
   it("says what it could not read", () => {
@@ -273,7 +276,15 @@ describe("readSystemTables", () => {
       ["stream", "src", []],
       ["materialized_view", "mv", ["stream/src"]],
       ["view", "v", ["stream/src"]],
+      ["random_stream", "r", []],
     ]);
+    expect(parsed[3]?.spec).toEqual({
+      name: "r",
+      description: "",
+      columns: [{ name: "i", type: "int32", default: "rand()" }],
+      eps: 1000,
+      interval_time: 5,
+    });
     expect(parsed[1]?.spec).toMatchObject({ ttl_expression: "to_datetime(_tp_time) + INTERVAL 1 DAY", logstore_retention_ms: 3600000 });
     expect(parsed[2]).toMatchObject({ owner: "p", spec: { description: "from the column" } });
   });

@@ -1,6 +1,7 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
-import { addressOf, readFunctionBodyMarkers, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
+import { addressOf, qualifyName, readFunctionBodyMarkers, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
+import { BUILT_IN_DATABASES } from "./read-databases.js";
 import { isSecretSettingName } from "./secrets.js";
 
 /** The engine's DDL could not be read back; names what was being read and where. */
@@ -166,11 +167,16 @@ export function parseCreateStatement(sql: string, options: ParseOptions = {}): P
   c.expect("CREATE");
   c.accept("OR", "REPLACE");
   if (c.accept("MUTABLE", "STREAM")) return parseStream(c, true);
+  if (c.accept("RANDOM", "STREAM")) return parseRandomStream(c);
   if (c.accept("EXTERNAL", "STREAM")) return parseExternal(c, "external_stream", options);
   if (c.accept("EXTERNAL", "TABLE")) return parseExternal(c, "external_table", options);
   if (c.accept("MATERIALIZED", "VIEW") || c.accept("SCHEDULED", "MATERIALIZED", "VIEW")) return parseMaterializedView(c);
   if (c.accept("VIEW")) return parseView(c);
   if (c.accept("FORMAT", "SCHEMA")) return parseFormatSchema(c);
+  if (c.accept("DATABASE")) return parseDatabase(c);
+  if (c.accept("DICTIONARY")) return parseDictionary(c, options);
+  if (c.accept("TASK")) return parseTask(c);
+  if (c.accept("NAMED", "COLLECTION")) return parseNamedCollection(c);
   if (c.accept("REMOTE", "FUNCTION")) return parseFunction(c, "remote", false, options);
   if (c.accept("AGGREGATE", "FUNCTION")) return parseFunction(c, "javascript", true, options);
   if (c.accept("FUNCTION")) return parseFunction(c, "javascript", false, options);
@@ -455,6 +461,26 @@ const sameSql = (a: string, b: string): boolean => a.replace(/[\s`]/g, "") === b
 
 const IMPLICIT_TIME = /^datetime64\(\s*3\s*,\s*'([^']*)'\s*\)$/i;
 
+/**
+ * `CREATE RANDOM STREAM name (…) [SETTINGS eps = …, interval_time = …] [COMMENT '…']`. The
+ * engine's defaults (eps 1000, interval_time 5) are what an omitted setting means, so they are
+ * filled in: a manifest that leaves them out and one that states them are the same.
+ */
+function parseRandomStream(c: Cursor): ParsedDefinition {
+  const name = head(c);
+  const elements = parseElements(c);
+  const clauses = parseStorageClauses(c);
+  const settings = new Map(clauses.settings.map(([key, value]) => [key, value]));
+  const columns = elements.flatMap((element) =>
+    element.kind === "column" && element.column !== undefined ? [columnSpec(element.column)] : [],
+  );
+  const number = (key: string, fallback: number): number => {
+    const value = Number(settings.get(key));
+    return settings.has(key) && Number.isFinite(value) ? value : fallback;
+  };
+  return finish("random_stream", name, { columns, eps: number("eps", 1000), interval_time: number("interval_time", 5) }, clauses.comment);
+}
+
 function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   const name = head(c);
   const elements = parseElements(c);
@@ -500,7 +526,6 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
   if (primaryKey !== undefined) spec["primary_key"] = unwrapSingle(primaryKey);
 
   if (mutable) {
-    spec["engine"] = "MutableStream";
     const secondary = indexes.filter((index) => index.columns !== undefined);
     if (secondary.length > 0) {
       spec["secondary_indexes"] = secondary.map((index) => ({
@@ -529,7 +554,18 @@ function parseStream(c: Cursor, mutable: boolean): ParsedDefinition {
     if (value !== undefined && /^-?\d+$/.test(value)) spec[key] = Number(value);
   }
   if (eventTime !== undefined && eventTime !== "") spec["event_time_column"] = eventTime;
-  return finish("stream", name, spec, clauses.comment);
+  if (mutable) {
+    // Over SQL a mutable stream is its own kind (kinds/mutable-stream.ts), with its settings as fields.
+    const version = settings.get("version_column")?.value;
+    if (version !== undefined && version !== "") spec["version_column"] = version;
+    const coalesced = settings.get("coalesced")?.value;
+    if (coalesced !== undefined) spec["coalesced"] = /^(true|1)$/i.test(coalesced);
+    const ttl = settings.get("ttl_seconds")?.value;
+    if (ttl !== undefined && /^\d+$/.test(ttl)) spec["ttl_seconds"] = Number(ttl);
+    const ttlColumn = settings.get("ttl_column")?.value;
+    if (ttlColumn !== undefined && ttlColumn !== "") spec["ttl_column"] = ttlColumn;
+  }
+  return finish(mutable ? "mutable_stream" : "stream", name, spec, clauses.comment);
 }
 
 /**
@@ -613,6 +649,137 @@ function parseView(c: Cursor): ParsedDefinition {
   return finish("view", name, { query }, comment);
 }
 
+/**
+ * `CREATE DATABASE name [ENGINE = …] [SETTINGS …] [COMMENT '…']`, as SHOW CREATE DATABASE prints
+ * it (1.6 prints `ENGINE = Atomic`). Settings of external databases are not a manifest field yet.
+ */
+function parseDatabase(c: Cursor): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = c.identifier();
+  let comment: string | undefined;
+  while (!c.done()) {
+    if (c.accept("COMMENT")) comment = c.string();
+    else if (c.accept("ENGINE") || c.accept("SETTINGS")) c.until((token) => isWord(token, "COMMENT") || isWord(token, "SETTINGS"));
+    else c.fail("expected ENGINE, SETTINGS or COMMENT");
+  }
+  return finish("database", { name }, {}, comment);
+}
+
+/** `NAME[(KEY value …)]` of a SOURCE or LAYOUT as `{type: name, key: value}`, secrets left out as for external streams. */
+function parseClauseCall(c: Cursor, options: ParseOptions): Record<string, JsonValue> {
+  const isSecret = options.isSecretSetting ?? isSecretSettingName;
+  const call: Record<string, JsonValue> = { type: c.identifier().toLowerCase() };
+  if (!c.acceptPunct("(")) return call;
+  while (!c.acceptPunct(")")) {
+    if (c.done()) c.fail("expected `)`");
+    const key = c.identifier().toLowerCase();
+    const token = c.peek();
+    let value: JsonValue;
+    if (token?.type === "string") value = c.string();
+    else if (token?.type === "number") {
+      c.pos++;
+      value = Number(token.text);
+    } else value = c.identifier();
+    if (!isSecret(key)) call[key] = value;
+  }
+  return call;
+}
+
+/**
+ * `CREATE [OR REPLACE] DICTIONARY name (cols) PRIMARY KEY k SOURCE(…) LAYOUT(…) LIFETIME(…) [SETTINGS(…)] [COMMENT '…']`,
+ * clauses in any order (the docs' examples differ). `LIFETIME(n)` is `LIFETIME(MIN 0 MAX n)`.
+ */
+function parseDictionary(c: Cursor, options: ParseOptions): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = head(c);
+  const elements = parseElements(c);
+  const spec: Record<string, JsonValue> = {
+    columns: elements.flatMap((element) => (element.kind === "column" && element.column !== undefined ? [columnSpec(element.column)] : [])),
+  };
+  let comment: string | undefined;
+  const clause = (token: Token): boolean =>
+    ["SOURCE", "LAYOUT", "LIFETIME", "RANGE", "SETTINGS", "COMMENT"].some((word) => isWord(token, word));
+  while (!c.done()) {
+    if (c.accept("PRIMARY", "KEY")) spec["primary_key"] = unwrapSingle(c.until(clause));
+    else if (c.accept("COMMENT")) comment = c.string();
+    else if (c.accept("SOURCE") || c.accept("LAYOUT")) {
+      const field = isWord(c.tokens[c.pos - 1], "SOURCE") ? "source" : "layout";
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      spec[field] = parseClauseCall(c, options);
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else if (c.accept("LIFETIME")) {
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      const words = c.until(() => false).split(/\s+/);
+      const upper = words.map((word) => word.toUpperCase());
+      const number = (word: string | undefined): number => Number(word ?? "0");
+      spec["lifetime"] = upper.includes("MAX")
+        ? { min: number(words[upper.indexOf("MIN") + 1]), max: number(words[upper.indexOf("MAX") + 1]) }
+        : { min: 0, max: number(words[0]) };
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else if (c.accept("RANGE") || c.accept("SETTINGS")) {
+      // Not manifest fields yet: read past them.
+      if (!c.acceptPunct("(")) c.fail("expected `(`");
+      c.until(() => false);
+      if (!c.acceptPunct(")")) c.fail("expected `)`");
+    } else c.fail("expected PRIMARY KEY, SOURCE, LAYOUT, LIFETIME, RANGE, SETTINGS or COMMENT");
+  }
+  // The grammar requires all three: a definition without one is not the engine's.
+  for (const [field, clause] of [
+    ["primary_key", "PRIMARY KEY"],
+    ["source", "SOURCE(…)"],
+    ["layout", "LAYOUT(…)"],
+  ] as const) {
+    if (spec[field] === undefined) c.fail(`expected ${clause}`);
+  }
+  return finish("dictionary", name, spec, comment);
+}
+
+/** `CREATE [OR REPLACE] TASK name SCHEDULE s TIMEOUT t INTO target AS <query>`; a task has no place for an ownership marker. */
+function parseTask(c: Cursor): ParsedDefinition {
+  const name = head(c);
+  c.expect("SCHEDULE");
+  const schedule = c.until((token) => isWord(token, "TIMEOUT"));
+  c.expect("TIMEOUT");
+  const timeout = c.until((token) => isWord(token, "INTO"));
+  c.expect("INTO");
+  const target = c.qualifiedName();
+  c.expect("AS");
+  const start = c.peek()?.start ?? c.sql.length;
+  const query = c.sql.slice(start).replace(/;\s*$/, "").trimEnd();
+  return {
+    kind: "task",
+    name: name.name,
+    ...(name.database !== undefined ? { database: name.database } : {}),
+    spec: { name: name.name, schedule, timeout, into: qualifyName(target.database, target.name), query },
+    dependsOn: [],
+  };
+}
+
+/**
+ * `CREATE NAMED COLLECTION name AS k = v [[NOT] OVERRIDABLE], …`: the keys and whether each may be
+ * overridden. Every value is left out: a named collection's values are credentials as a rule.
+ */
+function parseNamedCollection(c: Cursor): ParsedDefinition {
+  c.accept("IF", "NOT", "EXISTS");
+  const name = c.identifier();
+  c.expect("AS");
+  const settings: JsonValue[] = [];
+  while (!c.done()) {
+    const key = c.identifier();
+    if (!c.acceptPunct("=")) {
+      const token = c.peek();
+      if (token?.type === "operator" && token.text === "=") c.pos++;
+      else c.fail("expected `=`");
+    }
+    c.until((token) => (token.type === "punctuation" && token.text === ",") || isWord(token, "OVERRIDABLE") || isWord(token, "NOT"));
+    const overridable = c.accept("NOT", "OVERRIDABLE") ? false : c.accept("OVERRIDABLE") ? true : undefined;
+    settings.push({ key, ...(overridable !== undefined ? { overridable } : {}) });
+    if (!c.acceptPunct(",")) break;
+  }
+  if (!c.done()) c.fail("expected `,` or the end");
+  return { kind: "named_collection", name, spec: { name, settings }, dependsOn: [] };
+}
+
 function parseMaterializedView(c: Cursor): ParsedDefinition {
   const name = head(c);
   const spec: Record<string, JsonValue> = {};
@@ -622,7 +789,9 @@ function parseMaterializedView(c: Cursor): ParsedDefinition {
     if (c.accept("INNER")) {
       if (c.accept("UUID")) c.string();
     } else {
-      spec["target_stream"] = c.qualifiedName().name;
+      const target = c.qualifiedName();
+      // A target in another database keeps its qualifier: that is its name in tpctl.
+      spec["target_stream"] = qualifyName(target.database, target.name);
     }
   }
   if (c.peek()?.text === "(") parseElements(c);
@@ -750,60 +919,72 @@ export interface SystemTableRow {
 
 const ENGINE_KINDS: Readonly<Record<string, Kind>> = {
   Stream: "stream",
-  MutableStream: "stream",
+  MutableStream: "mutable_stream",
   View: "view",
   MaterializedView: "materialized_view",
   ExternalStream: "external_stream",
   ExternalTable: "external_table",
+  Random: "random_stream",
+  Dictionary: "dictionary",
 };
 
 const INNER_PREFIX = ".inner.target-id.";
 
 /**
- * Every managed object of one database from one `system.tables` answer: one query whatever the
- * size of the workspace. Rows of other engines (random streams, dictionaries, system engines) are
- * skipped; an MV's inner stream (`.inner.target-id.<mv uuid>`) is not a resource of its own but
- * carries the MV's retention and TTL. `dependencies_table` lists the views and MVs that read a
- * row's object, so each such edge becomes a dependency of the reader.
+ * Every managed object from one `system.tables` answer: one query whatever the size of the
+ * workspace. With `database`, only that database's; without, every database but the built-in ones,
+ * each object named as tpctl names it (`db.name` outside `default`, model/kinds.ts `qualifyName`).
+ * Rows of other engines (random streams, dictionaries, system engines) are skipped; an MV's inner
+ * stream (`.inner.target-id.<mv uuid>`) is not a resource of its own but carries the MV's retention
+ * and TTL. `dependencies_table` lists the views and MVs that read a row's object, so each such edge
+ * becomes a dependency of the reader.
  */
-export function readSystemTables(rows: readonly SystemTableRow[], options: ParseOptions & { database: string }): ParsedDefinition[] {
-  const inDatabase = rows.filter((row) => row.database === options.database);
+export function readSystemTables(rows: readonly SystemTableRow[], options: ParseOptions & { database?: string } = {}): ParsedDefinition[] {
+  const inScope = rows.filter((row) =>
+    options.database !== undefined
+      ? row.database === options.database
+      : !BUILT_IN_DATABASES.includes(row.database) || row.database === "default",
+  );
+  const keyOf = (database: string, name: string): string => qualifyName(database, name);
   const kinds = new Map<string, Kind>();
-  for (const row of inDatabase) {
+  for (const row of inScope) {
     const kind = ENGINE_KINDS[row.engine];
-    if (kind !== undefined && !row.name.startsWith(".inner.")) kinds.set(row.name, kind);
+    if (kind !== undefined && !row.name.startsWith(".inner.")) kinds.set(keyOf(row.database, row.name), kind);
   }
   const inner = new Map<string, SystemTableRow>();
-  for (const row of inDatabase) if (row.name.startsWith(INNER_PREFIX)) inner.set(row.name.slice(INNER_PREFIX.length), row);
+  for (const row of inScope) if (row.name.startsWith(INNER_PREFIX)) inner.set(row.name.slice(INNER_PREFIX.length), row);
 
   const readers = new Map<string, Address[]>();
-  for (const row of inDatabase) {
-    const kind = kinds.get(row.name);
+  for (const row of inScope) {
+    const key = keyOf(row.database, row.name);
+    const kind = kinds.get(key);
     if (kind === undefined) continue;
     (row.dependencies_table ?? []).forEach((reader, index) => {
-      const database = row.dependencies_database?.[index] ?? options.database;
-      const readerKind = kinds.get(reader);
-      if (database !== options.database || readerKind === undefined) return;
-      const list = readers.get(reader) ?? [];
-      list.push(addressOf(kind, row.name));
-      readers.set(reader, list);
+      const readerKey = keyOf(row.dependencies_database?.[index] ?? row.database, reader);
+      if (!kinds.has(readerKey)) return;
+      const list = readers.get(readerKey) ?? [];
+      list.push(addressOf(kind, key));
+      readers.set(readerKey, list);
     });
   }
 
   const result: ParsedDefinition[] = [];
-  for (const row of inDatabase) {
-    const kind = kinds.get(row.name);
+  for (const row of inScope) {
+    const key = keyOf(row.database, row.name);
+    const kind = kinds.get(key);
     if (kind === undefined) continue;
     let parsed: ParsedDefinition;
     try {
       parsed = parseCreateStatement(row.create_table_query, { ...options, engine: row.engine });
     } catch (error) {
       // One unreadable definition stops the read: planning without it would try to create it again.
-      throw new DdlParseError(`${kind}/${row.name}`, error instanceof Error ? error.message : "unreadable DDL");
+      throw new DdlParseError(`${kind}/${key}`, error instanceof Error ? error.message : "unreadable DDL");
     }
     if (parsed.kind !== kind && !(kind === "external_stream" && parsed.kind === "stream")) {
-      throw new DdlParseError(`${kind}/${row.name}`, `system.tables says ${row.engine} but its DDL reads as a ${parsed.kind}`);
+      throw new DdlParseError(`${kind}/${key}`, `system.tables says ${row.engine} but its DDL reads as a ${parsed.kind}`);
     }
+    // The row is authoritative for where the object lives, whatever the printed DDL qualifies.
+    parsed = { ...parsed, database: row.database };
     // The comment column is authoritative where the printed DDL leaves the COMMENT out.
     if (row.comment !== undefined && row.comment !== "" && parsed.spec["description"] === "" && parsed.owner === undefined) {
       const marker = readOwnershipMarker(row.comment);
@@ -818,7 +999,7 @@ export function readSystemTables(rows: readonly SystemTableRow[], options: Parse
       parsed = { ...parsed, spec: { ...parsed.spec, ...innerStorage(inner.get(row.uuid) as SystemTableRow, options) } };
     }
     const target = parsed.spec["target_stream"];
-    const dependsOn = [...(readers.get(row.name) ?? [])];
+    const dependsOn = [...(readers.get(key) ?? [])];
     if (typeof target === "string" && kinds.has(target)) dependsOn.push(addressOf(kinds.get(target) as Kind, target));
     result.push({ ...parsed, dependsOn: [...new Set(dependsOn)].sort() });
   }

@@ -1,3 +1,4 @@
+import { splitQualifiedName } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
 
 /**
@@ -30,8 +31,13 @@ export function quoteIdentifier(name: string, target = "a name"): string {
   return `\`${name.replace(/[\\`]/g, (ch) => `\\${ch}`)}\``;
 }
 
-/** `db`.`name`, or just `name` when no database is given. */
+/** `db`.`name`, or just `name` when no database is given and the name is not `db.name`. */
 export function quoteQualified(name: string, database: string | undefined, target?: string): string {
+  if (database === undefined && name.includes(".")) {
+    // tpctl's name of an object in another database (model/kinds.ts `qualifyName`): `db.name`.
+    const split = splitQualifiedName(name);
+    return `${quoteIdentifier(split.database, target)}.${quoteIdentifier(split.name, target)}`;
+  }
   return database === undefined ? quoteIdentifier(name, target) : `${quoteIdentifier(database, target)}.${quoteIdentifier(name, target)}`;
 }
 

@@ -76,6 +76,25 @@ export function renderCreate(resource: DdlResource, options: RenderOptions = {})
     case "schema":
       statements = [renderFormatSchema(ctx)];
       break;
+    case "database":
+      statements = [renderDatabase(ctx)];
+      break;
+    case "random_stream":
+      statements = [renderRandomStream(ctx)];
+      break;
+    case "dictionary":
+      statements = [renderDictionary(ctx)];
+      break;
+    case "task":
+      statements = [renderTask(ctx)];
+      break;
+    case "named_collection":
+      statements = [renderNamedCollection(ctx)];
+      break;
+    case "mutable_stream":
+      // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
+      statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
+      break;
     default:
       throw new DdlRenderError(ctx.target, `a ${resource.kind} exists only in the Timeplus appserver and has no SQL DDL`);
   }
@@ -96,6 +115,8 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
     switch (kind) {
       case "stream":
       case "external_stream":
+      case "random_stream":
+      case "mutable_stream":
         return `DROP STREAM IF EXISTS ${object}`;
       case "view":
       case "materialized_view":
@@ -106,6 +127,16 @@ export function renderDrop(kind: Kind, name: string, options: { database?: strin
         return `DROP FUNCTION IF EXISTS ${global}`;
       case "schema":
         return `DROP FORMAT SCHEMA IF EXISTS ${global}`;
+      case "dictionary":
+        return `DROP DICTIONARY IF EXISTS ${object}`;
+      case "task":
+        return `DROP TASK IF EXISTS ${object}`;
+      case "named_collection":
+        return `DROP NAMED COLLECTION IF EXISTS ${global}`;
+      case "database":
+        // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
+        // engine refuse, rather than tpctl dropping objects no manifest declares.
+        return `DROP DATABASE IF EXISTS ${global}`;
       default:
         throw new DdlRenderError(target, `a ${kind} exists only in the Timeplus appserver and has no SQL DDL`);
     }
@@ -150,7 +181,7 @@ export function renderAlter(
     throw new DdlRenderError(target, "only a materialized view's query can be changed in place (ALTER VIEW … MODIFY QUERY)");
   }
   if (onView && commands.length > 1) throw new DdlRenderError(target, "MODIFY QUERY is a statement of its own");
-  if (kind === "udf" || kind === "schema" || kind === "external_table" || NO_DDL.has(kind)) {
+  if (kind === "udf" || kind === "schema" || kind === "external_table" || kind === "named_collection" || NO_DDL.has(kind)) {
     throw new DdlRenderError(target, `a ${kind} has no ALTER; it changes by CREATE OR REPLACE or by a replace`);
   }
   const viewCommands = commands.every((c) => c.op === "modify_comment" || c.op === "modify_query" || c.op === "modify_query_settings");
@@ -371,6 +402,7 @@ function renderStream(ctx: Context): string {
     const value = ctx.integer(field);
     if (value !== undefined) settings.push(`${field} = ${value}`);
   }
+  if (mutable) settings.push(...mutableSettings(ctx));
   if (settings.length > 0) lines.push(`SETTINGS ${settings.join(", ")}`);
   const comment = ctx.comment();
   if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
@@ -626,3 +658,166 @@ function renderFormatSchema(ctx: Context): string {
 
 export { DdlRenderError };
 export const KINDS_WITHOUT_DDL: ReadonlySet<Kind> = NO_DDL;
+
+/** `CREATE DATABASE name [COMMENT '…']`: the description and ownership marker in its COMMENT. */
+function renderDatabase(ctx: Context): string {
+  const comment = ctx.comment();
+  return `CREATE DATABASE ${quoteIdentifier(ctx.resource.name, ctx.target)}${comment !== undefined ? `\nCOMMENT ${quoteString(comment)}` : ""}`;
+}
+
+/**
+ * `CREATE RANDOM STREAM name (col type [DEFAULT generator], …) [SETTINGS eps = …, interval_time = …]
+ * [COMMENT '…']`: each column's default is the expression that generates it.
+ */
+function renderRandomStream(ctx: Context): string {
+  const columns = ctx.array("columns");
+  if (columns.length === 0) throw new DdlRenderError(ctx.field("columns"), "a random stream needs at least one column");
+  const elements = columns.map((column, index) => renderColumn(column, ctx.field(`columns[${index}]`)));
+  const lines = [`CREATE RANDOM STREAM ${ctx.object}`, "(", elements.map((e) => `  ${e}`).join(",\n"), ")"];
+  const settings: string[] = [];
+  const eps = ctx.spec["eps"];
+  if (eps !== undefined && eps !== null) {
+    if (typeof eps !== "number" || !Number.isFinite(eps) || eps < 0)
+      throw new DdlRenderError(ctx.field("eps"), "expected a number of at least 0");
+    settings.push(`eps = ${eps}`);
+  }
+  const interval = ctx.integer("interval_time");
+  if (interval !== undefined) settings.push(`interval_time = ${interval}`);
+  if (settings.length > 0) lines.push(`SETTINGS ${settings.join(", ")}`);
+  const comment = ctx.comment();
+  if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
+  return lines.join("\n");
+}
+
+/** The mutable-stream settings a manifest names as fields (docs.timeplus.com `mutable-stream`), in the docs' order. */
+function mutableSettings(ctx: Context): string[] {
+  const settings: string[] = [];
+  const version = ctx.string("version_column");
+  if (version !== undefined && version !== "") settings.push(`version_column = ${quoteString(version)}`);
+  const coalesced = ctx.spec["coalesced"];
+  if (coalesced !== undefined && coalesced !== null) {
+    if (typeof coalesced !== "boolean") throw new DdlRenderError(ctx.field("coalesced"), "expected true or false");
+    settings.push(`coalesced = ${coalesced ? "true" : "false"}`);
+  }
+  const ttl = ctx.integer("ttl_seconds");
+  if (ttl !== undefined) settings.push(`ttl_seconds = ${ttl}`);
+  const ttlColumn = ctx.string("ttl_column");
+  if (ttlColumn !== undefined && ttlColumn !== "") settings.push(`ttl_column = ${quoteString(ttlColumn)}`);
+  return settings;
+}
+
+const CLAUSE_WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `NAME(KEY value KEY value …)` from `{type: name, key: value, …}`: a dictionary's SOURCE and
+ * LAYOUT in the grammar's own words (docs.timeplus.com `dictionary`), keys and the type upper-cased,
+ * strings quoted, numbers bare.
+ */
+function renderClauseCall(value: JsonValue | undefined, target: string): string {
+  if (!isJsonObject(value) || typeof value["type"] !== "string" || !CLAUSE_WORD.test(value["type"])) {
+    throw new DdlRenderError(target, "expected {type: NAME, …parameters}");
+  }
+  const parts: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (key === "type") continue;
+    if (!CLAUSE_WORD.test(key)) throw new DdlRenderError(`${target}.${key}`, "a parameter name is letters, digits and _");
+    if (typeof item === "string") parts.push(`${key.toUpperCase()} ${quoteString(item)}`);
+    else if (typeof item === "number" && Number.isFinite(item)) parts.push(`${key.toUpperCase()} ${item}`);
+    else throw new DdlRenderError(`${target}.${key}`, "expected a string or a number");
+  }
+  return `${value["type"].toUpperCase()}(${parts.join(" ")})`;
+}
+
+/**
+ * `CREATE [OR REPLACE] DICTIONARY name (cols) PRIMARY KEY … SOURCE(…) LIFETIME(…) LAYOUT(…) [COMMENT '…']`,
+ * in the order the engine prints them. OR REPLACE is a dictionary's update in place.
+ */
+function renderDictionary(ctx: Context): string {
+  const columns = ctx.array("columns");
+  if (columns.length === 0) throw new DdlRenderError(ctx.field("columns"), "a dictionary needs at least one column");
+  const elements = columns.map((column, index) => renderColumn(column, ctx.field(`columns[${index}]`)));
+  const primaryKey = ctx.string("primary_key");
+  if (primaryKey === undefined || primaryKey.trim() === "")
+    throw new DdlRenderError(ctx.field("primary_key"), "a dictionary needs a primary key");
+  const lines = [
+    `CREATE ${ctx.options.orReplace ? "OR REPLACE " : ""}DICTIONARY ${ctx.object}`,
+    "(",
+    elements.map((e) => `  ${e}`).join(",\n"),
+    ")",
+    `PRIMARY KEY ${checkFragment(primaryKey, ctx.field("primary_key"))}`,
+    `SOURCE(${renderClauseCall(ctx.spec["source"], ctx.field("source"))})`,
+  ];
+  const lifetime = ctx.spec["lifetime"];
+  if (lifetime !== undefined && lifetime !== null) {
+    const min = isJsonObject(lifetime) ? lifetime["min"] : undefined;
+    const max = isJsonObject(lifetime) ? lifetime["max"] : undefined;
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max))
+      throw new DdlRenderError(ctx.field("lifetime"), "expected {min, max} in seconds");
+    lines.push(`LIFETIME(MIN ${String(min)} MAX ${String(max)})`);
+  }
+  lines.push(`LAYOUT(${renderClauseCall(ctx.spec["layout"], ctx.field("layout"))})`);
+  const comment = ctx.comment();
+  if (comment !== undefined) lines.push(`COMMENT ${quoteString(comment)}`);
+  return lines.join("\n");
+}
+
+/**
+ * `CREATE [OR REPLACE] TASK name SCHEDULE s TIMEOUT t INTO target AS <query>`. A task has no
+ * COMMENT and the engine keeps its query without comments, so it carries no ownership marker
+ * (docs/sql-ddl.md, "Tasks").
+ */
+function renderTask(ctx: Context): string {
+  const text = (field: string): string => {
+    const value = ctx.string(field);
+    if (value === undefined || value.trim() === "") throw new DdlRenderError(ctx.field(field), "a task needs it");
+    return value;
+  };
+  const query = checkFragment(text("query"), ctx.field("query"), { allowComments: true });
+  return [
+    `CREATE ${ctx.options.orReplace ? "OR REPLACE " : ""}TASK ${ctx.object}`,
+    `SCHEDULE ${checkFragment(text("schedule"), ctx.field("schedule"))}`,
+    `TIMEOUT ${checkFragment(text("timeout"), ctx.field("timeout"))}`,
+    `INTO ${quoteQualified(text("into"), ctx.options.database, ctx.field("into"))}`,
+    `AS\n${query}`,
+  ].join("\n");
+}
+
+/** `key = 'value' [OVERRIDABLE | NOT OVERRIDABLE]`: one entry of a named collection. */
+function namedCollectionEntry(setting: JsonValue, target: string): string {
+  if (!isJsonObject(setting) || typeof setting["key"] !== "string" || typeof setting["value"] !== "string") {
+    throw new DdlRenderError(target, "expected {key, value}");
+  }
+  const overridable = setting["overridable"];
+  const suffix = overridable === true ? " OVERRIDABLE" : overridable === false ? " NOT OVERRIDABLE" : "";
+  return `${checkSettingKey(setting["key"], target)} = ${quoteString(setting["value"])}${suffix}`;
+}
+
+/** `CREATE NAMED COLLECTION name AS k = 'v', …`: global, so never qualified with a database. */
+function renderNamedCollection(ctx: Context): string {
+  const settings = ctx.array("settings");
+  if (settings.length === 0) throw new DdlRenderError(ctx.field("settings"), "a named collection needs at least one setting");
+  const entries = settings.map((setting, index) => namedCollectionEntry(setting, ctx.field(`settings[${index}]`)));
+  return `CREATE NAMED COLLECTION ${quoteIdentifier(ctx.resource.name, ctx.target)} AS\n${entries.map((entry) => `  ${entry}`).join(",\n")}`;
+}
+
+/**
+ * `ALTER NAMED COLLECTION name SET k = 'v', … DELETE k, …`: every declared entry is set again (its
+ * value is secret and never read back, so tpctl cannot tell which changed) and the keys the
+ * manifest no longer has are deleted.
+ */
+export function renderAlterNamedCollection(
+  name: string,
+  settings: readonly JsonValue[],
+  removed: readonly string[],
+  secrets: readonly string[],
+): DdlStatement {
+  const target = `named_collection/${name}`;
+  const set = settings.map((setting, index) => namedCollectionEntry(setting, `${target} settings[${index}]`));
+  const parts = [
+    ...(set.length > 0 ? [`SET ${set.join(", ")}`] : []),
+    ...(removed.length > 0 ? [`DELETE ${removed.map((key) => checkSettingKey(key, target)).join(", ")}`] : []),
+  ];
+  const sql = `ALTER NAMED COLLECTION ${quoteIdentifier(name, target)} ${parts.join(" ")}`;
+  assertOneStatement(sql, target);
+  return { sql, masked: maskSecrets(sql, secrets) };
+}

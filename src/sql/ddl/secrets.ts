@@ -37,6 +37,14 @@ export function secretValuesOfResource(kind: string, spec: JsonObject, secretPat
     });
   }
   if (kind === "udf" && isJsonObject(spec["auth_context"])) extra.push("/auth_context/key_value");
+  if (kind === "named_collection" && Array.isArray(settings)) {
+    (settings as readonly JsonValue[]).forEach((_setting, index) => extra.push(`/settings/${index}/value`));
+  }
+  // A dictionary's SOURCE carries its credentials (`PASSWORD 'p'`) in plain text.
+  const source = spec["source"];
+  if (kind === "dictionary" && isJsonObject(source)) {
+    for (const key of Object.keys(source)) if (isSecretSettingName(key)) extra.push(`/source/${key}`);
+  }
   return secretValues(spec, [...secretPaths, ...extra]);
 }
 

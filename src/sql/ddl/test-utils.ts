@@ -170,6 +170,8 @@ export function echoTables(kind: string, name: string, statements: readonly stri
   const engine =
     {
       stream: sql.startsWith("CREATE MUTABLE") ? "MutableStream" : "Stream",
+      mutable_stream: "MutableStream",
+      random_stream: "Random",
       view: "View",
       materialized_view: "MaterializedView",
       external_stream: "ExternalStream",
