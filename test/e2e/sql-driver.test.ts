@@ -181,6 +181,21 @@ describe("the SQL driver", () => {
     expect(left.filter((row) => !String(row[0]).startsWith("tpctl_lock"))).toEqual([]);
   });
 
+  it.each(["engine", "2026"] as const)(
+    "applies examples-engine/, the README's engine example, on the %s profile and converges",
+    async (profile) => {
+      const server = await serve(profile);
+      const dir = await folder();
+      await cp(resolve("examples-engine"), dir, { recursive: true });
+      const applied = await cli(dir, server.env, "apply", "--auto-approve");
+      expect(applied.stderr).toBe("");
+      expect(applied.stdout).toContain("Apply complete: 6 applied, 0 failed, 0 not attempted.");
+      const again = await cli(dir, server.env, "plan", "--detailed-exitcode");
+      expect(again.stdout).toContain("No changes");
+      expect(again.code).toBe(0);
+    },
+  );
+
   it("gives the same plan for the same manifests on every path", async () => {
     const dir = await examplesFolder();
     const rest2024 = await serve("2024");
