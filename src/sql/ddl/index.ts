@@ -6,24 +6,10 @@ export {
   renderAlter,
   renderRename,
   renderAlterNamedCollection,
-  renderColumn,
-  KINDS_WITHOUT_DDL,
   type AlterCommand,
-  type DdlResource,
   type DdlStatement,
-  type RenderOptions,
 } from "./render.js";
-export {
-  parseCreateStatement,
-  readSystemTables,
-  readSystemFunctions,
-  DdlParseError,
-  type ParsedDefinition,
-  type ParseOptions,
-  type SystemTableRow,
-  type SystemFunctionRow,
-} from "./parse.js";
+export { parseCreateStatement, readSystemTables, readSystemFunctions, type ParsedDefinition, type SystemTableRow } from "./parse.js";
 export { readSystemDatabases, BUILT_IN_DATABASES } from "./read-databases.js";
-export { DdlRenderError, quoteIdentifier, quoteString } from "./quote.js";
-export { maskSecrets, secretValues, secretValuesOfResource, isSecretSettingName, MASK } from "./secrets.js";
-export { normalizeType } from "./types.js";
+export { DdlRenderError, quoteIdentifier } from "./quote.js";
+export { maskSecrets, secretValuesOfResource } from "./secrets.js";
