@@ -1,5 +1,6 @@
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 export const database: KindModule = {
   kind: "database",
@@ -16,6 +17,7 @@ export const database: KindModule = {
     // a changed description replaces the database, which the plan shows as destructive.
     description: { compare: "text", updatable: false, default: "" },
   },
+  ddl: { create: CREATE_RENDERERS.database, drop: { object: "DATABASE", global: true } },
   references: () => NO_REFERENCES,
   export: { folder: "databases" },
 };

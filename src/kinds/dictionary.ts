@@ -2,6 +2,7 @@ import { isJsonObject } from "../model/index.js";
 import type { KindModule } from "./kind.js";
 import { description } from "./rules.js";
 import { sourceSecrets } from "./secrets.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 /**
  * `CREATE DICTIONARY` (Timeplus Enterprise 2.7+; docs.timeplus.com `dictionary`): a keyed lookup
@@ -26,6 +27,7 @@ export const dictionary: KindModule = {
     lifetime: { compare: "value", updatable: true, computed: true },
   },
   // SOURCE(TIMEPLUS(STREAM 's')) reads a stream of the workspace.
+  ddl: { create: CREATE_RENDERERS.dictionary, drop: { object: "DICTIONARY" } },
   references: (spec) => {
     const source = spec["source"];
     const stream = isJsonObject(source) && source["type"] === "timeplus" && typeof source["stream"] === "string" ? source["stream"] : "";

@@ -43,6 +43,10 @@ describe("kind modules", () => {
     ]);
   });
 
+  it("give every engine kind its DDL and no appserver kind any", () => {
+    for (const kind of KINDS) expect(KIND_MODULES[kind].ddl !== undefined, kind).toBe(KIND_MODULES[kind].home === "engine");
+  });
+
   it("name REST paths, URI-encoding the identity", () => {
     expect(restCollectionPath("saved_query")).toBe("/savedqueries");
     expect(restItemPath("saved_query", "a b/c?")).toBe("/savedqueries/a%20b%2Fc%3F");

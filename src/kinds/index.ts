@@ -1,5 +1,6 @@
 import type { JsonObject, Kind } from "../model/index.js";
 import { DEFAULT_DATABASE, KINDS, NAME_PATTERN, splitQualifiedName } from "../model/index.js";
+import { DdlRenderError, renderDrop as dropStatement, type DdlResource, type DdlStatement, type RenderOptions } from "../sql/ddl/index.js";
 import { alert } from "./alert.js";
 import { dashboard } from "./dashboard.js";
 import { database } from "./database.js";
@@ -115,4 +116,27 @@ export function restItemPath(kind: Kind, identity: string): string {
  */
 export function knownSecretPaths(kind: Kind, spec: JsonObject): string[] {
   return [...new Set(KIND_MODULES[kind].secrets?.(spec) ?? [])].sort();
+}
+
+/**
+ * The statements that create a resource over SQL, as its kind module's DDL renders them.
+ *
+ * @example renderCreate({kind: "view", name: "v", spec: {name: "v", query: "SELECT 1"}})[0].sql
+ *          // "CREATE VIEW `v` AS\nSELECT 1"
+ * @throws {DdlRenderError} when a field cannot be written as DDL, or the kind has none (the appserver's own kinds).
+ */
+export function renderCreate(resource: DdlResource, options: RenderOptions = {}): DdlStatement[] {
+  return ddlOf(resource.kind, `${resource.kind}/${resource.name}`).create(resource, options);
+}
+
+/** `DROP … IF EXISTS` of a resource, as its kind module says DROP names it. */
+export function renderDrop(kind: Kind, name: string, options: { database?: string } = {}): DdlStatement {
+  const target = `${kind}/${name}`;
+  return dropStatement(ddlOf(kind, target).drop, target, name, options);
+}
+
+function ddlOf(kind: Kind, target: string): NonNullable<KindModule["ddl"]> {
+  const ddl = KIND_MODULES[kind].ddl;
+  if (!ddl) throw new DdlRenderError(target, `a ${kind} exists only in the Timeplus appserver and has no SQL DDL`);
+  return ddl;
 }

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue, Kind } from "../model/index.js";
+import type { CreateRenderer, DropShape } from "../sql/ddl/index.js";
 import type { FieldRule } from "./rules.js";
 
 type Spec = Readonly<Record<string, JsonValue>>;
@@ -50,6 +51,11 @@ export interface KindModule {
    */
   readonly sqlHoldsNoMarker?: (spec: Spec) => string | undefined;
   readonly references: (spec: Spec) => KindReferences;
+  /**
+   * Its SQL DDL (docs/sql-ddl.md): which CREATE statement of src/sql/ddl/ renders it and what DROP
+   * names. Absent for the appserver's own kinds, which have none.
+   */
+  readonly ddl?: { readonly create: CreateRenderer; readonly drop: DropShape };
   /**
    * JSON pointers of the values in a spec that are secret by their field's name (credentials in
    * properties or settings, a webhook URL): the API does not return them, so they are compared by

@@ -1,6 +1,7 @@
 import type { KindModule } from "./kind.js";
 import { namesOf, textsOf } from "./kind.js";
 import { description, retention, sqlReplace, ttl } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 export const materializedView: KindModule = {
   kind: "materialized_view",
@@ -20,6 +21,7 @@ export const materializedView: KindModule = {
     ttl_expression: ttl,
   },
   // It reads through its query and writes into its target stream.
+  ddl: { create: CREATE_RENDERERS.materializedView, drop: { object: "VIEW" } },
   references: (spec) => ({ sql: textsOf(spec, "query"), relations: namesOf(spec, "target_stream"), schemas: [] }),
   sqlAt: () => [["query"]],
   rest: {

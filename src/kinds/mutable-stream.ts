@@ -2,6 +2,7 @@ import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { description } from "./rules.js";
 import type { FieldRule } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 /** A setting the engine keeps as created: compared when declared, changed only by a replace. */
 const setting: FieldRule = { compare: "value", updatable: false, computed: true };
@@ -39,6 +40,7 @@ export const mutableStream: KindModule = {
     logstore_retention_bytes: setting,
     logstore_retention_ms: setting,
   },
+  ddl: { create: CREATE_RENDERERS.mutableStream, drop: { object: "STREAM" } },
   references: () => NO_REFERENCES,
   export: { folder: "mutable_streams" },
 };

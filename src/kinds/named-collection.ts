@@ -1,6 +1,7 @@
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { everySettingValue } from "./secrets.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 /**
  * `CREATE NAMED COLLECTION name AS key = 'value' [[NOT] OVERRIDABLE], …` (docs.timeplus.com
@@ -22,6 +23,7 @@ export const namedCollection: KindModule = {
   fields: {
     settings: { compare: "settings", updatable: true },
   },
+  ddl: { create: CREATE_RENDERERS.namedCollection, drop: { object: "NAMED COLLECTION", global: true } },
   references: () => NO_REFERENCES,
   secrets: everySettingValue,
   export: { folder: "named_collections" },

@@ -1,6 +1,7 @@
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { description } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 /**
  * `CREATE RANDOM STREAM`: a relation whose rows the engine generates from each column's DEFAULT
@@ -23,6 +24,7 @@ export const randomStream: KindModule = {
     eps: { compare: "value", updatable: false, default: 1000 },
     interval_time: { compare: "value", updatable: false, default: 5 },
   },
+  ddl: { create: CREATE_RENDERERS.randomStream, drop: { object: "STREAM" } },
   references: () => NO_REFERENCES,
   export: { folder: "random_streams" },
 };

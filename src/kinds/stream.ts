@@ -4,6 +4,7 @@ import { manifestPrimaryKey } from "../sql/index.js";
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { description, fixedComputed, retention, ttl, writeOnly } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 export const stream: KindModule = {
   kind: "stream",
@@ -35,6 +36,7 @@ export const stream: KindModule = {
     // A mutable stream's indexes: ALTER STREAM … ADD INDEX / DROP INDEX (built asynchronously).
     secondary_indexes: { ...fixedComputed, sql: true },
   },
+  ddl: { create: CREATE_RENDERERS.stream, drop: { object: "STREAM" } },
   references: () => NO_REFERENCES,
   rest: { collection: "streams", update: "patch-changed", readBack },
   // An omitted retention reads back as 0 (docs/timeplus-api.md §3.1).

@@ -1,6 +1,7 @@
 import type { KindModule } from "./kind.js";
 import { namesOf, textsOf } from "./kind.js";
 import { sqlUpdate } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 /**
  * `CREATE TASK name SCHEDULE … TIMEOUT … INTO target AS SELECT …` (Timeplus Enterprise; docs.timeplus.com
@@ -22,6 +23,7 @@ export const task: KindModule = {
     into: { compare: "value", updatable: true },
     query: sqlUpdate,
   },
+  ddl: { create: CREATE_RENDERERS.task, drop: { object: "TASK" } },
   references: (spec) => ({ sql: textsOf(spec, "query"), relations: namesOf(spec, "into"), schemas: [] }),
   export: { folder: "tasks" },
 };

@@ -3,6 +3,7 @@ import { isJsonObject } from "../model/index.js";
 import type { KindModule } from "./kind.js";
 import { NO_REFERENCES } from "./kind.js";
 import { description, fixed } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 export const udf: KindModule = {
   kind: "udf",
@@ -26,6 +27,7 @@ export const udf: KindModule = {
   },
   // CREATE REMOTE FUNCTION has no COMMENT, and no body to carry a comment line (docs/sql-ddl.md, "Ownership").
   sqlHoldsNoMarker: (spec) => (spec["type"] === "remote" ? "a remote function has no COMMENT and no body" : undefined),
+  ddl: { create: CREATE_RENDERERS.function, drop: { object: "FUNCTION", global: true } },
   references: () => NO_REFERENCES,
   // A remote UDF's header key (docs/timeplus-api.md §3.8).
   secrets: (spec) =>

@@ -1,6 +1,7 @@
 import type { KindModule } from "./kind.js";
 import { textsOf } from "./kind.js";
 import { description, sqlUpdate } from "./rules.js";
+import { CREATE_RENDERERS } from "../sql/ddl/index.js";
 
 export const view: KindModule = {
   kind: "view",
@@ -12,6 +13,7 @@ export const view: KindModule = {
   destructiveToLose: false,
   readsLoosely: false,
   fields: { description, query: sqlUpdate },
+  ddl: { create: CREATE_RENDERERS.view, drop: { object: "VIEW" } },
   references: (spec) => ({ sql: textsOf(spec, "query"), relations: [], schemas: [] }),
   sqlAt: () => [["query"]],
   // Before 2024-12 /views listed materialized views too, marked `materialized: true`.

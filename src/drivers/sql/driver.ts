@@ -1,7 +1,7 @@
 import type { TimeplusClient } from "../http.js";
 import type { Address, DesiredResource, LiveResource, Plan, PlanStatements } from "../../model/index.js";
-import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
-import { DdlRenderError, maskSecrets, renderCreate, type ParsedDefinition } from "../../sql/ddl/index.js";
+import { APPSERVER_KINDS, KIND_MODULES, renderCreate } from "../../kinds/index.js";
+import { DdlRenderError, maskSecrets, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";

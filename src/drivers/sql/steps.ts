@@ -7,14 +7,12 @@ import { fingerprintSecrets } from "../../model/secrets.js";
 import {
   renderAlterNamedCollection,
   renderAlter,
-  renderCreate,
-  renderDrop,
   renderRename,
   secretValuesOfResource,
   type AlterCommand,
   type DdlStatement,
 } from "../../sql/ddl/index.js";
-import { APPSERVER_KINDS } from "../../kinds/index.js";
+import { APPSERVER_KINDS, renderCreate, renderDrop } from "../../kinds/index.js";
 
 /** A DDL statement to send, with the secrets it carries (masked from any error it meets). */
 export interface SqlStep {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseCreateStatement, readSystemTables } from "./parse.js";
 import { readSystemDatabases } from "./read-databases.js";
-import { renderAlterNamedCollection, renderCreate, renderDrop } from "./render.js";
+import { renderCreate, renderDrop } from "../../kinds/index.js";
+import { renderAlterNamedCollection } from "./render.js";
 
 describe("databases in DDL", () => {
   it("creates a database with its description and ownership marker in the COMMENT, and drops it without CASCADE", () => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../manifest/load.js";
 import { parseCreateStatement } from "./parse.js";
-import { KINDS_WITHOUT_DDL, renderCreate } from "./render.js";
+import { APPSERVER_KINDS as KINDS_WITHOUT_DDL, renderCreate } from "../../kinds/index.js";
 import { quoteString } from "./quote.js";
 import { secretValues } from "./secrets.js";
 import { echoCreate } from "./test-utils.js";

@@ -1,12 +1,16 @@
 // Public surface of the DDL toolkit (pure: imports only model/ and sql/). The SQL driver renders
 // statements with it and reads the engine's definitions back; see docs/sql-ddl.md.
 export {
-  renderCreate,
+  CREATE_RENDERERS,
   renderDrop,
   renderAlter,
   renderRename,
   renderAlterNamedCollection,
   type AlterCommand,
+  type CreateRenderer,
+  type DdlResource,
+  type DropShape,
+  type RenderOptions,
   type DdlStatement,
 } from "./render.js";
 export { parseCreateStatement, readSystemTables, readSystemFunctions, type ParsedDefinition, type SystemTableRow } from "./parse.js";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { JsonObject, Kind } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
 import { DdlRenderError } from "./quote.js";
-import { renderAlter, renderCreate, renderDrop, renderRename } from "./render.js";
+import { renderCreate, renderDrop } from "../../kinds/index.js";
+import { renderAlter, renderRename } from "./render.js";
 import { maskSecrets } from "./secrets.js";
 
 const sqlOf = (kind: Kind, spec: JsonObject, options = {}): string[] =>

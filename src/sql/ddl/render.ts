@@ -40,107 +40,66 @@ export interface RenderOptions {
   readonly orReplace?: boolean;
 }
 
-/** Kinds that exist only in the appserver and have no DDL. */
-const NO_DDL: ReadonlySet<Kind> = new Set<Kind>(["source", "sink", "alert", "dashboard", "saved_query"]);
+/** Renders the statements that create one kind of object; a kind module names its own (src/kinds/). */
+export type CreateRenderer = (resource: DdlResource, options?: RenderOptions) => DdlStatement[];
+
+function creator(build: (ctx: Context) => string | readonly string[]): CreateRenderer {
+  return (resource, options = {}) => {
+    const ctx = new Context(resource, options);
+    const built = build(ctx);
+    return (typeof built === "string" ? [built] : built).map((sql) => ctx.statement(sql));
+  };
+}
 
 /**
- * The statements that create a resource, in order (most kinds need one; a materialized view with
- * retention or TTL gets ALTERs of its inner stream after it, since CREATE has no place for them).
+ * One renderer per CREATE statement of the grammar, for the kind modules to name (most need one
+ * statement; a materialized view with retention or TTL gets ALTERs of its inner stream after it,
+ * since CREATE has no place for them). Each throws a DdlRenderError naming the field, never its value,
+ * when a field cannot be written as DDL.
  *
- * @example renderCreate({kind: "view", name: "v", spec: {name: "v", query: "SELECT 1"}})[0].sql
+ * @example CREATE_RENDERERS.view({kind: "view", name: "v", spec: {name: "v", query: "SELECT 1"}})[0].sql
  *          // "CREATE VIEW `v` AS\nSELECT 1"
- * @throws {DdlRenderError} when a field cannot be written as DDL (with the field named, never its value).
  */
-export function renderCreate(resource: DdlResource, options: RenderOptions = {}): DdlStatement[] {
-  const ctx = new Context(resource, options);
-  let statements: string[];
-  switch (resource.kind) {
-    case "stream":
-      statements = [renderStream(ctx)];
-      break;
-    case "view":
-      statements = [renderView(ctx)];
-      break;
-    case "materialized_view":
-      statements = renderMaterializedView(ctx);
-      break;
-    case "external_stream":
-      statements = [renderExternal(ctx, "EXTERNAL STREAM")];
-      break;
-    case "external_table":
-      statements = [renderExternal(ctx, "EXTERNAL TABLE")];
-      break;
-    case "udf":
-      statements = [renderFunction(ctx)];
-      break;
-    case "schema":
-      statements = [renderFormatSchema(ctx)];
-      break;
-    case "database":
-      statements = [renderDatabase(ctx)];
-      break;
-    case "random_stream":
-      statements = [renderRandomStream(ctx)];
-      break;
-    case "dictionary":
-      statements = [renderDictionary(ctx)];
-      break;
-    case "task":
-      statements = [renderTask(ctx)];
-      break;
-    case "named_collection":
-      statements = [renderNamedCollection(ctx)];
-      break;
-    case "mutable_stream":
-      // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
-      statements = [renderStream(new Context({ ...resource, spec: { ...resource.spec, engine: "MutableStream" } }, options))];
-      break;
-    default:
-      throw new DdlRenderError(ctx.target, `a ${resource.kind} exists only in the Timeplus appserver and has no SQL DDL`);
-  }
-  return statements.map((sql) => ctx.statement(sql));
+export const CREATE_RENDERERS = Object.freeze({
+  stream: creator(renderStream),
+  // The REST API's spelling of the same object (a stream with engine MutableStream) renders it.
+  mutableStream: creator((ctx) =>
+    renderStream(new Context({ ...ctx.resource, spec: { ...ctx.spec, engine: "MutableStream" } }, ctx.options)),
+  ),
+  randomStream: creator(renderRandomStream),
+  view: creator(renderView),
+  materializedView: creator(renderMaterializedView),
+  externalStream: creator((ctx) => renderExternal(ctx, "EXTERNAL STREAM")),
+  externalTable: creator((ctx) => renderExternal(ctx, "EXTERNAL TABLE")),
+  function: creator(renderFunction),
+  formatSchema: creator(renderFormatSchema),
+  database: creator(renderDatabase),
+  dictionary: creator(renderDictionary),
+  task: creator(renderTask),
+  namedCollection: creator(renderNamedCollection),
+});
+
+/**
+ * What `DROP … IF EXISTS` names for a kind: views and MVs drop with DROP VIEW, streams and external
+ * streams with DROP STREAM (`DROP EXTERNAL STREAM` is not in the grammar), external tables with DROP
+ * EXTERNAL TABLE. `global`: the name is never database-qualified (functions, format schemas, named
+ * collections, databases themselves).
+ */
+export interface DropShape {
+  readonly object:
+    "STREAM" | "VIEW" | "EXTERNAL TABLE" | "FUNCTION" | "FORMAT SCHEMA" | "DICTIONARY" | "TASK" | "NAMED COLLECTION" | "DATABASE";
+  readonly global?: boolean;
 }
 
 /**
  * The statement that drops a resource. `IF EXISTS` makes a re-run after a partial apply succeed,
- * as the REST driver treats a 404 on DELETE. Views and MVs drop with DROP VIEW, streams and
- * external streams with DROP STREAM (`DROP EXTERNAL STREAM` is not in the grammar), external
- * tables with DROP EXTERNAL TABLE.
+ * as the REST driver treats a 404 on DELETE. A database is dropped without CASCADE: what tpctl
+ * manages in it is dropped first, and anything else in it makes the engine refuse, rather than
+ * tpctl dropping objects no manifest declares.
  */
-export function renderDrop(kind: Kind, name: string, options: { database?: string } = {}): DdlStatement {
-  const target = `${kind}/${name}`;
-  const object = quoteQualified(name, options.database, target);
-  const global = quoteIdentifier(name, target);
-  const sql = ((): string => {
-    switch (kind) {
-      case "stream":
-      case "external_stream":
-      case "random_stream":
-      case "mutable_stream":
-        return `DROP STREAM IF EXISTS ${object}`;
-      case "view":
-      case "materialized_view":
-        return `DROP VIEW IF EXISTS ${object}`;
-      case "external_table":
-        return `DROP EXTERNAL TABLE IF EXISTS ${object}`;
-      case "udf":
-        return `DROP FUNCTION IF EXISTS ${global}`;
-      case "schema":
-        return `DROP FORMAT SCHEMA IF EXISTS ${global}`;
-      case "dictionary":
-        return `DROP DICTIONARY IF EXISTS ${object}`;
-      case "task":
-        return `DROP TASK IF EXISTS ${object}`;
-      case "named_collection":
-        return `DROP NAMED COLLECTION IF EXISTS ${global}`;
-      case "database":
-        // No CASCADE: what tpctl manages in it is dropped first, and anything else in it makes the
-        // engine refuse, rather than tpctl dropping objects no manifest declares.
-        return `DROP DATABASE IF EXISTS ${global}`;
-      default:
-        throw new DdlRenderError(target, `a ${kind} exists only in the Timeplus appserver and has no SQL DDL`);
-    }
-  })();
+export function renderDrop(shape: DropShape, target: string, name: string, options: { database?: string } = {}): DdlStatement {
+  const object = shape.global ? quoteIdentifier(name, target) : quoteQualified(name, options.database, target);
+  const sql = `DROP ${shape.object} IF EXISTS ${object}`;
   assertOneStatement(sql, target);
   return { sql, masked: sql };
 }
@@ -168,6 +127,19 @@ export type AlterCommand =
  * settings of views and MVs) with one or more comma-separated commands, as the engine allows.
  * Secrets and the ownership marker are the caller's: pass `resource` so that secrets are masked.
  */
+/** The kinds the grammar has an ALTER STREAM or ALTER VIEW for; the others change by CREATE OR REPLACE or a replace. */
+const ALTERABLE: ReadonlySet<Kind> = new Set<Kind>([
+  "stream",
+  "mutable_stream",
+  "random_stream",
+  "external_stream",
+  "view",
+  "materialized_view",
+  "dictionary",
+  "task",
+  "database",
+]);
+
 export function renderAlter(
   kind: Kind,
   name: string,
@@ -181,7 +153,7 @@ export function renderAlter(
     throw new DdlRenderError(target, "only a materialized view's query can be changed in place (ALTER VIEW … MODIFY QUERY)");
   }
   if (onView && commands.length > 1) throw new DdlRenderError(target, "MODIFY QUERY is a statement of its own");
-  if (kind === "udf" || kind === "schema" || kind === "external_table" || kind === "named_collection" || NO_DDL.has(kind)) {
+  if (!ALTERABLE.has(kind)) {
     throw new DdlRenderError(target, `a ${kind} has no ALTER; it changes by CREATE OR REPLACE or by a replace`);
   }
   const viewCommands = commands.every((c) => c.op === "modify_comment" || c.op === "modify_query" || c.op === "modify_query_settings");
@@ -657,7 +629,6 @@ function renderFormatSchema(ctx: Context): string {
 }
 
 export { DdlRenderError };
-export const KINDS_WITHOUT_DDL: ReadonlySet<Kind> = NO_DDL;
 
 /** `CREATE DATABASE name [COMMENT '…']`: the description and ownership marker in its COMMENT. */
 function renderDatabase(ctx: Context): string {

@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject } from "../../model/index.js";
 import { KIND_MODULES } from "../../kinds/index.js";
 import { parseCreateStatement, readSystemTables } from "./parse.js";
-import { renderCreate } from "./render.js";
+import { renderCreate } from "../../kinds/index.js";
 import { echoCreate, echoTables, type EchoOptions } from "./test-utils.js";
 import { normalizeType } from "./types.js";
 
