@@ -28,7 +28,7 @@ export function diffResource(desired: DesiredResource, live: LiveResource, inPla
     const rawAfter = declared ? desired.spec[field] : rule.default;
     const rawBefore = Object.hasOwn(live.spec, field) ? live.spec[field] : rule.default;
     if (rawAfter === undefined) continue;
-    // Secret values are never compared or carried: the API does not return them (reference §4).
+    // Secret values are never compared or carried: the API does not return them (docs/timeplus-api.md §4).
     const after = withoutSecrets(rawAfter, field, desired.secretPaths);
     let before =
       rawBefore === undefined
