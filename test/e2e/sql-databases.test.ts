@@ -66,6 +66,18 @@ function cli(dir: string, env: Record<string, string>, ...args: string[]): Promi
   return runCli(args, { cwd: dir, env });
 }
 
+/** Applies over SQL, showing `shown` among the changes, then plans again: no changes. */
+async function applyAndConverge(dir: string, env: Record<string, string>, shown: string): Promise<CliResult> {
+  const applied = await cli(dir, env, "apply", "--api", "sql", "--auto-approve");
+  expect(applied.stderr).toBe("");
+  expect(applied.code).toBe(0);
+  expect(applied.stdout).toContain(shown);
+  const again = await cli(dir, env, "plan", "--api", "sql", "--detailed-exitcode");
+  expect(again.stdout).toContain("No changes");
+  expect(again.code).toBe(0);
+  return applied;
+}
+
 describe.each<Profile>(["2026", "engine"])("databases over SQL on the %s profile", (profile) => {
   it("applies a database and what lives in it, converges, changes in place, plans by qualified address, and destroys it last", async () => {
     const server = await serve(profile);
@@ -138,13 +150,7 @@ describe.each<Profile>(["2026", "engine"])("random streams over SQL on the %s pr
     const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "random.yaml": RANDOM });
     cleanups.push(() => tree.cleanup());
     const dir = tree.dir;
-    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(applied.stderr).toBe("");
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain("+ random_stream/devices");
-    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
-    expect(again.stdout).toContain("No changes");
-    expect(again.code).toBe(0);
+    await applyAndConverge(dir, server.env, "+ random_stream/devices");
 
     const file = join(dir, "random.yaml");
     await writeFile(file, RANDOM.replace("fake fleet", "a fake fleet"));
@@ -192,13 +198,7 @@ describe.each<Profile>(["2026", "engine"])("mutable streams over SQL on the %s p
     const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "mutable.yaml": MUTABLE });
     cleanups.push(() => tree.cleanup());
     const dir = tree.dir;
-    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(applied.stderr).toBe("");
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain("+ mutable_stream/analytics.products");
-    const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
-    expect(again.stdout).toContain("No changes");
-    expect(again.code).toBe(0);
+    await applyAndConverge(dir, server.env, "+ mutable_stream/analytics.products");
 
     const file = join(dir, "mutable.yaml");
     await writeFile(file, MUTABLE.replace("description: catalogue", "description: the catalogue"));
