@@ -208,6 +208,25 @@ describe.each(targets)("Timeplus SQL contract against $label", (target) => {
     expect(statement).toContain("COMMENT 'from rest'");
   });
 
+  it("keeps objects in a database of their own, lists it, and refuses to drop it while something lives in it", async () => {
+    const database = `${prefix}_db`;
+    await ok(`CREATE DATABASE ${database} COMMENT 'contract'`);
+    try {
+      await ok(`CREATE RANDOM STREAM ${database}.${prefix}_r (id int32 DEFAULT rand() % 5) SETTINGS eps=1`);
+      const [[statement]] = (await ok(`SHOW CREATE STREAM ${database}.${prefix}_r`)) as [[string]];
+      expect(statement).toMatch(new RegExp(`^CREATE RANDOM STREAM ${database}\\.${prefix}_r`));
+      expect(await ok(`SELECT name FROM system.databases WHERE name = '${database}'`)).toEqual([[database]]);
+      expect(await ok(`SELECT engine FROM system.tables WHERE database = '${database}' AND name = '${prefix}_r'`)).toEqual([["Random"]]);
+      // The contract tpctl relies on: it drops what it manages first, and never drops a database with CASCADE.
+      expect((await target.run(`DROP DATABASE ${database}`)).ok).toBe(false);
+      await ok(`DROP STREAM ${database}.${prefix}_r`);
+    } finally {
+      await target.run(`DROP STREAM IF EXISTS ${database}.${prefix}_r`);
+      await target.run(`DROP DATABASE IF EXISTS ${database}`);
+    }
+    expect(await ok(`SELECT name FROM system.databases WHERE name = '${database}'`)).toEqual([]);
+  });
+
   it("drops in reverse dependency order", async () => {
     await ok(`DROP VIEW ${mv}`);
     await ok(`DROP VIEW ${view}`);
