@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
+import { yaml } from "../lazy-yaml.js";
 import type { JsonValue } from "../model/index.js";
 import { isJsonArray, isJsonObject } from "../model/index.js";
 
@@ -22,8 +22,9 @@ export function renderManifestYaml(value: JsonValue): string {
 
 /** The same layout through a yaml Document: handles every value. */
 export function renderManifestYamlByDocument(value: JsonValue): string {
-  const yaml = new Document(value);
-  visit(yaml, {
+  const { isMap, isScalar, isSeq, Scalar } = yaml();
+  const document = new (yaml().Document)(value);
+  yaml().visit(document, {
     Scalar(_key, node) {
       if (typeof node.value === "string" && node.value.includes("\n")) node.type = Scalar.BLOCK_LITERAL;
     },
@@ -31,8 +32,8 @@ export function renderManifestYamlByDocument(value: JsonValue): string {
       if (isScalar(pair.key) && pair.key.value === "position" && isMap(pair.value)) pair.value.flow = true;
     },
   });
-  if (isMap(yaml.contents)) {
-    for (const pair of yaml.contents.items) {
+  if (isMap(document.contents)) {
+    for (const pair of document.contents.items) {
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       if (typeof key !== "string" || !isSeq(pair.value)) continue;
       if (key === "tags") pair.value.flow = true;
@@ -42,7 +43,7 @@ export function renderManifestYamlByDocument(value: JsonValue): string {
       }
     }
   }
-  return yaml.toString({ lineWidth: 0 });
+  return document.toString({ lineWidth: 0 });
 }
 
 /** Thrown inside writeSimple when the value needs more than it can write; never escapes. */
