@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { DependencyCycleError, ManifestError, UsageError } from "../errors.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { AssignedVariable } from "../manifest/project.js";
@@ -62,8 +63,6 @@ export async function assignedVariables(context: CommandContext): Promise<Assign
         `--var-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
       );
     }
-    // Loaded only here: most commands have no --var-file and need no yaml (manifest/parse.ts).
-    const { parse: parseYaml } = await import("yaml");
     let value: unknown;
     try {
       value = parseYaml(text);

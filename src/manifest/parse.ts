@@ -1,5 +1,4 @@
-import { yaml } from "../lazy-yaml.js";
-import type { Document } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, SourceLocation } from "../model/index.js";
 import { isJsonObject, isJsonArray } from "../model/index.js";
@@ -88,7 +87,7 @@ export function parseManifestText(text: string, file: string): ParseResult {
 
 /** The same as parseManifestText, through yaml's document tree: every file, every error. */
 export function parseWithYaml(text: string, file: string): ParseResult {
-  const lineCounter = new (yaml().LineCounter)();
+  const lineCounter = new LineCounter();
   const documents: ParsedDocument[] = [];
   const issues: ManifestIssue[] = [];
   const at = (offset: number): SourceLocation => {
@@ -110,7 +109,7 @@ export function parseWithYaml(text: string, file: string): ParseResult {
       ],
     };
   }
-  const parsed = yaml().parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   for (const document of parsed) {
     if (document.errors.length > 0) {
       for (const error of document.errors) {
@@ -120,10 +119,10 @@ export function parseWithYaml(text: string, file: string): ParseResult {
     }
     const contents = document.contents as YamlNode;
     // A document holding nothing (a trailing `---`, or only comments) declares nothing.
-    if (contents === null || contents === undefined || (yaml().isScalar(contents) && contents.value === null)) continue;
+    if (contents === null || contents === undefined || (isScalar(contents) && contents.value === null)) continue;
     const start = rangeStart(contents) ?? 0;
-    if (!yaml().isMap(contents)) {
-      const what = yaml().isSeq(contents) ? "a list" : "a single value";
+    if (!isMap(contents)) {
+      const what = isSeq(contents) ? "a list" : "a single value";
       issues.push({
         ...at(start),
         message: `a manifest document must be a mapping with kind and name, not ${what}`,
@@ -173,7 +172,7 @@ const MAX_ALIAS_COUNT = 1000;
 /** A `__proto__` key (which JavaScript objects would swallow silently), found before anything is built from the tree. */
 function findHostileNode(node: YamlNode, depth = 0): { offset: number | undefined; message: string } | undefined {
   if (depth > 200) return { offset: rangeStart(node), message: "the document nests deeper than 200 levels" };
-  if (yaml().isMap(node)) {
+  if (isMap(node)) {
     for (const pair of node.items) {
       if (keyText(pair.key) === "__proto__") {
         return { offset: rangeStart(pair.key), message: '"__proto__" is not allowed as a key' };
@@ -181,7 +180,7 @@ function findHostileNode(node: YamlNode, depth = 0): { offset: number | undefine
       const found = findHostileNode(pair.value, depth + 1);
       if (found) return found;
     }
-  } else if (yaml().isSeq(node)) {
+  } else if (isSeq(node)) {
     for (const item of node.items) {
       const found = findHostileNode(item, depth + 1);
       if (found) return found;
@@ -213,17 +212,17 @@ function offsetOf(document: Document, contents: YamlNode, path: JsonPath, key: b
   let best = fallback;
   for (let index = 0; index < path.length; index++) {
     const segment = path[index];
-    const current = yaml().isAlias(node) ? node.resolve(document) : node;
-    if (yaml().isMap(current)) {
+    const current = isAlias(node) ? node.resolve(document) : node;
+    if (isMap(current)) {
       const pair = current.items.find((item) => keyText(item.key) === String(segment));
       if (!pair) break;
       const keyStart = rangeStart(pair.key);
       if (index === path.length - 1 && key && keyStart !== undefined) return keyStart;
       // `field:` with nothing after it has a null value whose range may be empty; point at the key.
-      const valueStart = yaml().isScalar(pair.value) && pair.value.value === null ? undefined : rangeStart(pair.value);
+      const valueStart = isScalar(pair.value) && pair.value.value === null ? undefined : rangeStart(pair.value);
       best = valueStart ?? keyStart ?? best;
       node = pair.value;
-    } else if (yaml().isSeq(current) && typeof segment === "number") {
+    } else if (isSeq(current) && typeof segment === "number") {
       const item = current.items[segment];
       if (item === undefined) break;
       best = rangeStart(item) ?? best;
@@ -236,7 +235,7 @@ function offsetOf(document: Document, contents: YamlNode, path: JsonPath, key: b
 }
 
 function keyText(key: unknown): string {
-  if (yaml().isScalar(key)) return String(key.value);
+  if (isScalar(key)) return String(key.value);
   return String(key);
 }
 

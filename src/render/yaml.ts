@@ -1,4 +1,4 @@
-import { yaml } from "../lazy-yaml.js";
+import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { JsonValue } from "../model/index.js";
 import { isJsonArray, isJsonObject } from "../model/index.js";
 
@@ -22,9 +22,8 @@ export function renderManifestYaml(value: JsonValue): string {
 
 /** The same layout through a yaml Document: handles every value. */
 export function renderManifestYamlByDocument(value: JsonValue): string {
-  const { isMap, isScalar, isSeq, Scalar } = yaml();
-  const document = new (yaml().Document)(value);
-  yaml().visit(document, {
+  const yaml = new Document(value);
+  visit(yaml, {
     Scalar(_key, node) {
       if (typeof node.value === "string" && node.value.includes("\n")) node.type = Scalar.BLOCK_LITERAL;
     },
@@ -32,8 +31,8 @@ export function renderManifestYamlByDocument(value: JsonValue): string {
       if (isScalar(pair.key) && pair.key.value === "position" && isMap(pair.value)) pair.value.flow = true;
     },
   });
-  if (isMap(document.contents)) {
-    for (const pair of document.contents.items) {
+  if (isMap(yaml.contents)) {
+    for (const pair of yaml.contents.items) {
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       if (typeof key !== "string" || !isSeq(pair.value)) continue;
       if (key === "tags") pair.value.flow = true;
@@ -43,7 +42,7 @@ export function renderManifestYamlByDocument(value: JsonValue): string {
       }
     }
   }
-  return document.toString({ lineWidth: 0 });
+  return yaml.toString({ lineWidth: 0 });
 }
 
 /** Thrown inside writeSimple when the value needs more than it can write; never escapes. */
