@@ -53,21 +53,30 @@ export function resolveDocument(
 export function resolveValue(value: JsonValue, path: JsonPath, locate: Locator, context: InterpolationContext): ResolvedValue {
   const secretPaths: string[] = [];
   const issues: ManifestIssue[] = [];
-  const walk = (node: JsonValue, at: readonly (string | number)[]): JsonValue => {
+  // Where the walk is, one array pushed and popped: copying a path for every node of every
+  // manifest was most of the time of a workspace that interpolates nothing.
+  const at: (string | number)[] = [];
+  const below = (key: string | number, node: JsonValue): JsonValue => {
+    at.push(key);
+    const result = walk(node);
+    at.pop();
+    return result;
+  };
+  const walk = (node: JsonValue): JsonValue => {
     if (typeof node === "string") {
-      const result = interpolate(node, [...path, ...at], locate, context, issues);
+      const result = node.includes("${") ? interpolate(node, [...path, ...at], locate, context, issues) : { value: node, secret: false };
       if (result.secret || holdsCredential(result.value, context)) secretPaths.push(pointerOf(at));
       return result.value;
     }
-    if (Array.isArray(node)) return node.map((item: JsonValue, index: number) => walk(item, [...at, index]));
+    if (Array.isArray(node)) return node.map((item: JsonValue, index: number) => below(index, item));
     if (isJsonObject(node)) {
       const out: Record<string, JsonValue> = {};
-      for (const [key, item] of Object.entries(node)) out[key] = walk(item, [...at, key]);
+      for (const [key, item] of Object.entries(node)) out[key] = below(key, item);
       return out;
     }
     return node;
   };
-  return { value: walk(value, []), secretPaths, issues };
+  return { value: walk(value), secretPaths, issues };
 }
 
 function holdsCredential(value: JsonValue, context: InterpolationContext): boolean {

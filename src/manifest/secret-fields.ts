@@ -10,8 +10,26 @@ import { knownSecretPaths } from "../kinds/index.js";
  */
 export function secretFieldPaths(kind: Kind, spec: JsonObject, schema: JsonObject): string[] {
   const paths: string[] = [];
-  walkWriteOnly(spec, schema, schema, "", paths);
+  if (holdsWriteOnly(schema)) walkWriteOnly(spec, schema, schema, "", paths);
   return [...paths, ...knownSecretPaths(kind, spec)];
+}
+
+// Most kinds' schemas have no writeOnly field at all; walking every manifest against them finds nothing.
+const writeOnlyIn = new WeakMap<JsonObject, boolean>();
+
+function holdsWriteOnly(schema: JsonObject): boolean {
+  let known = writeOnlyIn.get(schema);
+  if (known === undefined) {
+    known = mentionsWriteOnly(schema);
+    writeOnlyIn.set(schema, known);
+  }
+  return known;
+}
+
+function mentionsWriteOnly(value: JsonValue): boolean {
+  if (isJsonArray(value)) return value.some(mentionsWriteOnly);
+  if (!isJsonObject(value)) return false;
+  return Object.entries(value).some(([key, item]) => (key === "writeOnly" && item === true) || mentionsWriteOnly(item));
 }
 
 function walkWriteOnly(value: JsonValue, schema: JsonValue | undefined, root: JsonObject, pointer: string, into: string[]): void {

@@ -12,7 +12,7 @@ import {
   qualifyName,
 } from "../model/index.js";
 import { deepFreeze, isReservedName } from "../model/index.js";
-import { SqlSyntaxError, tokenizeSql } from "../sql/index.js";
+import { extractReferences, SqlSyntaxError, tokenizeSql } from "../sql/index.js";
 import type { ParsedDocument } from "./parse.js";
 import { isValidName, KIND_MODULES } from "../kinds/index.js";
 import { byPosition, dedupe, dependsOnMessage, describeValue, didYouMean, fieldName, issuesFromSchema, NAME_RULE } from "./issues.js";
@@ -102,6 +102,14 @@ function checkSql(document: ResolvedDocument, kind: Kind): ManifestIssue[] {
     for (const segment of path)
       node = isJsonObject(node) ? node[segment as string] : isJsonArray(node) ? node[segment as number] : undefined;
     if (typeof node !== "string") continue;
+    // The dependency graph reads the same SQL next: its references, remembered by text, come from
+    // the one tokenizing. Whatever keeps them from being found, the plain tokenizer decides.
+    try {
+      extractReferences(node);
+      continue;
+    } catch {
+      // Told below, exactly as before.
+    }
     try {
       tokenizeSql(node);
     } catch (error) {

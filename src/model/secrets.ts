@@ -33,6 +33,8 @@ function endsAWordInKey(name: string): boolean {
 
 /** A copy of `value` (rooted at `/field`) with the secret leaves removed. */
 export function withoutSecrets(value: JsonValue, field: string, secretPaths: readonly string[]): JsonValue {
+  // Most resources hold no secret: nothing to build the prefix for.
+  if (secretPaths.length === 0) return value;
   const prefix = `/${escapePointer(field)}`;
   const inside = secretPaths.filter((path) => path.startsWith(`${prefix}/`)).map((path) => path.slice(prefix.length));
   if (inside.length === 0) return value;
