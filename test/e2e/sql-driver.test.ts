@@ -84,13 +84,27 @@ function changesOf(result: CliResult): string[] {
   return plan.changes.map((change) => `${change.action} ${change.address}`).sort();
 }
 
+/** Applies with `args`, and expects it to succeed with nothing on stderr. */
+async function expectApplied(dir: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  const applied = await cli(dir, env, "apply", ...args, "--auto-approve");
+  expect(applied.stderr).toBe("");
+  expect(applied.code).toBe(0);
+  return applied;
+}
+
+/** Plans with `args` and expects no changes (exit 0 with --detailed-exitcode). */
+async function expectNoChanges(dir: string, env: Record<string, string>, ...args: string[]): Promise<void> {
+  const planned = await cli(dir, env, "plan", ...args, "--detailed-exitcode");
+  expect(planned.stderr).toBe("");
+  expect(planned.stdout).toContain("No changes");
+  expect(planned.code).toBe(0);
+}
+
 describe("the SQL driver", () => {
   it("applies examples/ through /exec on the 2026 profile (REST for the appserver's kinds) and converges", async () => {
     const server = await serve("2026");
     const dir = await examplesFolder();
-    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(applied.stderr).toBe("");
-    expect(applied.code).toBe(0);
+    await expectApplied(dir, server.env, "--api", "sql");
     const again = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
     expect(again.stdout).toContain("No changes");
     expect(again.code).toBe(0);
@@ -116,31 +130,21 @@ describe("the SQL driver", () => {
   it("applies a workspace with --api rest, then plans it with --api sql: no changes", async () => {
     const server = await serve("all");
     const dir = await examplesFolder();
-    const applied = await cli(dir, server.env, "apply", "--api", "rest", "--auto-approve");
-    expect(applied.stderr).toBe("");
-    expect(applied.code).toBe(0);
+    await expectApplied(dir, server.env, "--api", "rest");
     // auto keeps REST on the built-in server's default profile: it sends nothing but GETs to plan.
     const before = await server.requests();
     const auto = await cli(dir, server.env, "plan", "--detailed-exitcode");
     expect(auto.code).toBe(0);
     const after = await server.requests();
     expect(Object.keys(after).filter((route) => !route.startsWith("GET ") && after[route] !== before[route])).toEqual([]);
-    const sql = await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode");
-    expect(sql.stderr).toBe("");
-    expect(sql.stdout).toContain("No changes");
-    expect(sql.code).toBe(0);
+    await expectNoChanges(dir, server.env, "--api", "sql");
   });
 
   it("applies a workspace with --api sql, then plans it with --api rest: no changes (a UDF's body carries its description)", async () => {
     const server = await serve("all");
     const dir = await examplesFolder();
-    const applied = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(applied.stderr).toBe("");
-    expect(applied.code).toBe(0);
-    const rest = await cli(dir, server.env, "plan", "--api", "rest", "--detailed-exitcode");
-    expect(rest.stderr).toBe("");
-    expect(rest.stdout).toContain("No changes");
-    expect(rest.code).toBe(0);
+    await expectApplied(dir, server.env, "--api", "sql");
+    await expectNoChanges(dir, server.env, "--api", "rest");
   });
 
   it("applies the engine objects of examples/ on the engine profile and converges", async () => {
