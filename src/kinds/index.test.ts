@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KINDS } from "../model/index.js";
-import { APPSERVER_KINDS, ID_KINDS, isValidName, KIND_MODULES, RELATION_KINDS, restCollectionPath, restItemPath } from "./index.js";
+import {
+  APPSERVER_KINDS,
+  GLOBAL_KINDS,
+  ID_KINDS,
+  isValidName,
+  KIND_MODULES,
+  RELATION_KINDS,
+  restCollectionPath,
+  restItemPath,
+} from "./index.js";
 
 /** Fields every manifest document may carry, which tpctl reads and never sends. */
 const TOOL_FIELDS = ["kind", "name", "previous_name", "depends_on", "lifecycle"];
@@ -31,6 +40,7 @@ describe("kind modules", () => {
   it("derive the sets the pipeline asks about from the modules", () => {
     expect([...ID_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
     expect([...APPSERVER_KINDS].sort()).toEqual(["alert", "dashboard", "saved_query", "sink", "source"]);
+    expect([...GLOBAL_KINDS].sort()).toEqual(["database", "named_collection", "schema", "udf"]);
     expect([...RELATION_KINDS].sort()).toEqual([
       "dictionary",
       "external_stream",

@@ -63,7 +63,7 @@ export const REST_KINDS: readonly Kind[] = KINDS.filter((kind) => KIND_MODULES[k
  * Kinds that belong to no database: functions, format schemas, named collections and databases
  * themselves are global in the engine (a `db.` before their name fails to parse).
  */
-export const GLOBAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["database", "schema", "udf", "named_collection"]);
+export const GLOBAL_KINDS = kindsWhere((module) => module.ddl?.drop.global === true);
 
 /** Only a slash (it separates kind from name in an address) and line breaks are refused in a free name. */
 const FREE_NAME_PATTERN = /^[^/\r\n]{1,256}$/;
