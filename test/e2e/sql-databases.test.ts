@@ -66,6 +66,21 @@ function cli(dir: string, env: Record<string, string>, ...args: string[]): Promi
   return runCli(args, { cwd: dir, env });
 }
 
+/** A manifest folder of project fleet holding one file, removed after the test. */
+async function project(file: string, text: string): Promise<string> {
+  const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", [file]: text });
+  cleanups.push(() => tree.cleanup());
+  return tree.dir;
+}
+
+/** Applies over SQL and expects it to succeed, showing `shown` among the changes. */
+async function applyShowing(dir: string, env: Record<string, string>, shown: string): Promise<CliResult> {
+  const applied = await cli(dir, env, "apply", "--api", "sql", "--auto-approve");
+  expect(applied.stdout).toContain(shown);
+  expect(applied.code).toBe(0);
+  return applied;
+}
+
 /** Applies over SQL, showing `shown` among the changes, then plans again: no changes. */
 async function applyAndConverge(dir: string, env: Record<string, string>, shown: string): Promise<CliResult> {
   const applied = await cli(dir, env, "apply", "--api", "sql", "--auto-approve");
@@ -110,9 +125,7 @@ describe.each<Profile>(["2026", "engine"])("databases over SQL on the %s profile
     expect((JSON.parse(targeted.stdout) as { changes: { action: string; address: string }[] }).changes).toMatchObject([
       { action: "update", address: "stream/analytics.events" },
     ]);
-    const updated = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(updated.stdout).toContain("~ stream/analytics.events");
-    expect(updated.code).toBe(0);
+    await applyShowing(dir, server.env, "~ stream/analytics.events");
     expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
 
     const graph = await cli(dir, server.env, "graph");
@@ -147,16 +160,12 @@ query: SELECT device FROM devices WHERE speed > 100
 describe.each<Profile>(["2026", "engine"])("random streams over SQL on the %s profile", (profile) => {
   it("applies one and a view reading it, converges, changes the comment in place, replaces on a new eps, and destroys", async () => {
     const server = await serve(profile);
-    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "random.yaml": RANDOM });
-    cleanups.push(() => tree.cleanup());
-    const dir = tree.dir;
+    const dir = await project("random.yaml", RANDOM);
     await applyAndConverge(dir, server.env, "+ random_stream/devices");
 
     const file = join(dir, "random.yaml");
     await writeFile(file, RANDOM.replace("fake fleet", "a fake fleet"));
-    const comment = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(comment.stdout).toContain("~ random_stream/devices");
-    expect(comment.code).toBe(0);
+    await applyShowing(dir, server.env, "~ random_stream/devices");
     await writeFile(file, RANDOM.replace("fake fleet", "a fake fleet").replace("eps: 10", "eps: 20"));
     const eps = await cli(dir, server.env, "plan", "--api", "sql", "--json");
     const changes = (JSON.parse(eps.stdout) as { changes: { action: string; address: string }[] }).changes;
@@ -195,16 +204,12 @@ query: SELECT id FROM analytics.products WHERE price < 10
 describe.each<Profile>(["2026", "engine"])("mutable streams over SQL on the %s profile", (profile) => {
   it("applies one, converges, changes the comment in place, replaces on a new primary key, and destroys", async () => {
     const server = await serve(profile);
-    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "mutable.yaml": MUTABLE });
-    cleanups.push(() => tree.cleanup());
-    const dir = tree.dir;
+    const dir = await project("mutable.yaml", MUTABLE);
     await applyAndConverge(dir, server.env, "+ mutable_stream/analytics.products");
 
     const file = join(dir, "mutable.yaml");
     await writeFile(file, MUTABLE.replace("description: catalogue", "description: the catalogue"));
-    const comment = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(comment.stdout).toContain("~ mutable_stream/analytics.products");
-    expect(comment.code).toBe(0);
+    await applyShowing(dir, server.env, "~ mutable_stream/analytics.products");
     await writeFile(
       file,
       MUTABLE.replace("description: catalogue", "description: the catalogue").replace("primary_key: id", "primary_key: (id, name)"),
@@ -264,9 +269,7 @@ query: SELECT zone FROM zones
 describe.each<Profile>(["2026", "engine"])("dictionaries over SQL on the %s profile", (profile) => {
   it("applies one with a secret source, converges, changes in place with OR REPLACE, and destroys, never printing the secret", async () => {
     const server = await serve(profile);
-    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "dictionary.yaml": DICTIONARY });
-    cleanups.push(() => tree.cleanup());
-    const dir = tree.dir;
+    const dir = await project("dictionary.yaml", DICTIONARY);
     const env = { ...server.env, ZONES_PASSWORD: "hunter2-zones" };
     const planned = await cli(dir, env, "plan", "--api", "sql", "--json");
     expect(planned.stderr).toBe("");
@@ -325,9 +328,7 @@ query: SELECT device, max(speed) AS top FROM table(readings) GROUP BY device
 describe.each<Profile>(["2026", "engine"])("tasks over SQL on the %s profile", (profile) => {
   it("applies one after what it reads and writes, converges, changes in place with OR REPLACE, and destroys it", async () => {
     const server = await serve(profile);
-    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "task.yaml": TASK });
-    cleanups.push(() => tree.cleanup());
-    const dir = tree.dir;
+    const dir = await project("task.yaml", TASK);
     const planned = await cli(dir, server.env, "plan", "--api", "sql", "--json");
     expect(planned.stderr).toBe("");
     const order = (JSON.parse(planned.stdout) as { changes: { address: string }[] }).changes.map((change) => change.address);
@@ -342,9 +343,7 @@ describe.each<Profile>(["2026", "engine"])("tasks over SQL on the %s profile", (
 
     const file = join(dir, "task.yaml");
     await writeFile(file, TASK.replace("schedule: 5s", "schedule: 10s"));
-    const updated = await cli(dir, server.env, "apply", "--api", "sql", "--auto-approve");
-    expect(updated.stdout).toContain("~ task/analytics.roll_up");
-    expect(updated.code).toBe(0);
+    await applyShowing(dir, server.env, "~ task/analytics.roll_up");
     expect((await cli(dir, server.env, "plan", "--api", "sql", "--detailed-exitcode")).code).toBe(0);
 
     // A task has no place for an ownership marker: removed from the manifests, it is left alone.
@@ -374,9 +373,7 @@ settings:
 describe.each<Profile>(["2026", "engine"])("named collections over SQL on the %s profile", (profile) => {
   it("applies one, converges, adds and removes keys in place, and destroys it, never printing a value", async () => {
     const server = await serve(profile);
-    const tree = await makeTree({ "tpctl.yaml": "project: fleet\n", "nc.yaml": COLLECTION });
-    cleanups.push(() => tree.cleanup());
-    const dir = tree.dir;
+    const dir = await project("nc.yaml", COLLECTION);
     const env = { ...server.env, PG_HOST: "db-host-zq1", PG_USER: "user-zq2", PG_PASSWORD: "pass-zq3", PG_PORT: "5432-zq4" };
     const results: CliResult[] = [];
     const run = async (...args: string[]): Promise<CliResult> => {
