@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { Agent } from "undici";
+import { Agent, request as sendOn } from "../drivers/undici.js";
 import { createTimeplusClient, type TimeplusClient } from "../drivers/http.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionSettings } from "../manifest/project.js";
@@ -159,7 +159,7 @@ async function readTarget(
   // Its own agent, closed at once: a pooled socket must not keep the process (or the embedded server) waiting.
   const agent = new Agent({ pipelining: 0 });
   try {
-    const response = await agent.request({
+    const response = await sendOn(agent, {
       origin: url.origin,
       path: `${url.pathname.replace(/\/+$/, "")}/info`,
       method: "GET",

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { Agent } from "undici";
+import { Agent, request as sendOn } from "./undici.js";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import type { TimeplusClient } from "./http.js";
 import { engineError, rowsFromEngineJson, rowsFromExec, text } from "./sql/decode.js";
@@ -157,7 +157,7 @@ function rawHttp(
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await agent.request({
+      const response = await sendOn(agent, {
         origin: url.origin,
         path: `${prefix}${path}`,
         method: "GET",

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent, type Dispatcher } from "undici";
+import { Agent, type Dispatcher, request as sendOn } from "./undici.js";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
@@ -132,7 +132,7 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await dispatcher.request({
+      const response = await sendOn(dispatcher, {
         origin: base.origin,
         path,
         method,

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent } from "undici";
+import { Agent, request as sendOn } from "../undici.js";
 import { ApiError, InternalError, NetworkError, TimeoutError, UsageError } from "../../errors.js";
 import { isConnectFailure, type TimeplusClient } from "../http.js";
 import { engineError, maskApiError, rowsFromEngineJson, rowsFromExec, type SqlRow } from "./decode.js";
@@ -100,7 +100,7 @@ export function engineTransport(options: EngineTransportOptions): SqlTransport {
       let failure: Error;
       let retryable: boolean;
       try {
-        const response = await agent.request({
+        const response = await sendOn(agent, {
           origin,
           path,
           method,

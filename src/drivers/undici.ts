@@ -1,0 +1,25 @@
+import { createRequire } from "node:module";
+import type { Agent as UndiciAgent, Dispatcher } from "undici";
+
+/**
+ * The two parts of undici tpctl uses, loaded by themselves. undici's index loads every part of it
+ * (fetch, WebSocket, EventSource, the mock and snapshot agents, the caches, the interceptors):
+ * about 130 ms at the start of every command that connects, where the connection pool and its
+ * `request` take about 40 ms. undici 7 publishes no `exports` map, so these files are what its own
+ * index requires; `src/drivers/undici.test.ts` fails if an upgrade moves them.
+ */
+const load = createRequire(import.meta.url);
+
+export const Agent = load("undici/lib/dispatcher/agent.js") as typeof UndiciAgent;
+export type Agent = UndiciAgent;
+export type { Dispatcher };
+
+const requestOn = load("undici/lib/api/api-request.js") as (
+  this: Dispatcher,
+  options: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
+
+/** `dispatcher.request(options)`, without the index that adds `request` to every dispatcher. */
+export function request(dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+  return requestOn.call(dispatcher, options);
+}
