@@ -1,5 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_PRODUCT, decide, parseApiChoice, type ProbeAnswers } from "./detect.js";
+import { BUILT_IN_PRODUCT, decide, parseApiChoice, probe, type ProbeAnswers } from "./detect.js";
 
 describe("--api and TIMEPLUS_API", () => {
   it("defaults to auto, and the flag wins over the variable", () => {
@@ -56,5 +58,47 @@ describe("what auto and sql pick from the probes' answers", () => {
   it("falls back on REST for auto when nothing SQL-like answered", () => {
     expect(decide("auto", oldAppserver)).toMatchObject({ transport: "rest", product: "Timeplus" });
     expect(decide("sql", oldAppserver)).toHaveProperty("error");
+  });
+});
+
+describe("the probes", () => {
+  it("asks /info and the engine together, so that choosing costs one round trip, not two", async () => {
+    let infoPending = false;
+    let engineAskedWhileInfoPending = false;
+    const server = createServer((request, response) => {
+      if (request.url === "/info") {
+        // Answered once the engine was asked, or after a while: sent one after the other, the
+        // engine's question would only come after this answer.
+        infoPending = true;
+        const answer = (): void => {
+          infoPending = false;
+          response.writeHead(404).end();
+        };
+        const timer = setTimeout(answer, 1_000);
+        server.once("engine-asked", () => {
+          clearTimeout(timer);
+          answer();
+        });
+        return;
+      }
+      if (request.url?.startsWith("/?query=")) {
+        engineAskedWhileInfoPending ||= infoPending;
+        server.emit("engine-asked");
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ meta: [{ name: "version", type: "String" }], data: [["1.6.12"]] }));
+        return;
+      }
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = { request: () => Promise.reject(new Error("/exec is not needed when the engine answered")) };
+      const answers = await probe({ choice: "auto", client, address: `http://127.0.0.1:${port}` });
+      expect(answers).toEqual({ engine: { ok: true, version: "1.6.12" } });
+      expect(engineAskedWhileInfoPending).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

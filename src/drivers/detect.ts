@@ -58,11 +58,14 @@ export function decide(choice: ApiChoice, answers: ProbeAnswers): Decision {
 }
 
 /**
- * Which probes `decide` needs, sent in order, each only when the answers so far leave the choice
- * open: `GET /info` (an appserver answers), the engine's `SELECT version()` as a GET at `/` (a bare
- * engine, or the built-in server's profile `all`), and only then `POST …/exec` of `SELECT version()`.
- * At most three requests; on the built-in server's default profile and on a bare engine, two GETs,
- * so that a read-only command still sends only GETs there. `/info` gets the REST client's credentials.
+ * What `decide` needs to know, asked as few times one after another as it can be: `GET /info` (an
+ * appserver answers) and the engine's `SELECT version()` as a GET at `/` (a bare engine, or the
+ * built-in server's profile `all`) go together, since each is a read and every probe took a round
+ * trip before the first real request; only when they leave the choice open, `POST …/exec` of
+ * `SELECT version()`. At most three requests; on the built-in server's default profile and on a
+ * bare engine, two GETs in one round trip, so that a read-only command still sends only GETs
+ * there. An appserver's answer at `/` (its web console) is not engine-like and is not used.
+ * `/info` gets the REST client's credentials.
  */
 export async function probe(input: {
   choice: ApiChoice;
@@ -76,9 +79,18 @@ export async function probe(input: {
   if (input.choice === "rest") return {};
   const raw = rawHttp(input.address, input.username, input.password, input.apiKey, input.timeoutMs ?? 10_000);
   try {
-    const info = await raw.info();
+    const [info, engineAnswer] = await Promise.all([
+      raw.info(),
+      raw.engineVersion().then(
+        (answer) => ({ answer }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
     const builtIn = info?.product === BUILT_IN_PRODUCT;
-    const engine = info === undefined || builtIn ? await raw.engineVersion() : undefined;
+    // The engine's answer counts only where no appserver other than the built-in one answered.
+    const engineCounts = info === undefined || builtIn;
+    if (engineCounts && "error" in engineAnswer) throw engineAnswer.error;
+    const engine = engineCounts && "answer" in engineAnswer ? engineAnswer.answer : undefined;
     const answers: ProbeAnswers = { ...(info ? { info } : {}), ...(engine ? { engine } : {}) };
     const settled = engine?.ok === true && (builtIn || info === undefined);
     if (settled) return answers;
