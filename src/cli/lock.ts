@@ -8,6 +8,7 @@ import {
   leftovers,
   lockGenerations,
   newLease,
+  parseLease,
   renderLease,
   renewed,
   DEFAULT_TIMING,
@@ -92,21 +93,46 @@ export interface AcquireOptions {
   readonly pollMs?: number;
 }
 
+/** A lock, and what was read while its taking was being confirmed. */
+export interface HeldLockWith<T> {
+  readonly lock: HeldLock;
+  readonly value: T;
+}
+
 /** Takes the workspace lock for `operation`, as this process. */
-export function takeWorkspaceLock(
+export async function takeWorkspaceLock(
   client: Client,
   environment: Readonly<Record<string, string | undefined>>,
   operation: string,
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HeldLock> {
-  return acquireLock(client, {
-    holder: describeHolder(environment),
-    operation,
-    token: randomUUID(),
-    timeoutMs: options.timeoutMs ?? 0,
-    timing: leaseTimingFrom(environment),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  return (await takeWorkspaceLockAndRead(client, environment, operation, options, () => Promise.resolve(undefined))).lock;
+}
+
+/**
+ * Takes the workspace lock for `operation` and runs `read` once the lease is created, alongside
+ * the listing that confirms it (acquireLockAndRead): the read a locked command makes first
+ * costs no round trip of its own.
+ */
+export function takeWorkspaceLockAndRead<T>(
+  client: Client,
+  environment: Readonly<Record<string, string | undefined>>,
+  operation: string,
+  options: { timeoutMs?: number; signal?: AbortSignal },
+  read: () => Promise<T>,
+): Promise<HeldLockWith<T>> {
+  return acquireLockAndRead(
+    client,
+    {
+      holder: describeHolder(environment),
+      operation,
+      token: randomUUID(),
+      timeoutMs: options.timeoutMs ?? 0,
+      timing: leaseTimingFrom(environment),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    read,
+  );
 }
 
 /**
@@ -137,6 +163,24 @@ export function describeHolder(environment: Readonly<Record<string, string | und
 }
 
 export async function acquireLock(client: Client, options: AcquireOptions): Promise<HeldLock> {
+  return (await acquireLockAndRead(client, options, () => Promise.resolve(undefined))).lock;
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+/**
+ * acquireLock, with `read` started the moment our lease view is created, alongside the listing
+ * that confirms we won. The lease is ours from its create on if that listing says we won, so what
+ * `read` saw was read under the lock; if we lost, its answer is dropped and the loop goes on. A
+ * `read` that fails after we won releases the lock before its error is thrown.
+ */
+export async function acquireLockAndRead<T>(client: Client, options: AcquireOptions, read: () => Promise<T>): Promise<HeldLockWith<T>> {
   const clock = options.clock ?? systemClock;
   const timing = options.timing ?? DEFAULT_TIMING;
   const deadline = clock.now() + options.timeoutMs;
@@ -155,7 +199,8 @@ export async function acquireLock(client: Client, options: AcquireOptions): Prom
     if (decision.kind === "ours") {
       // Our create landed though its answer was lost.
       const lease = generations[0]?.lease as Lease;
-      return await holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, generations);
+      const lock = holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, generations);
+      return await withRead(lock, await settle(read()));
     }
     if (decision.kind === "held") {
       const now = clock.now();
@@ -177,19 +222,29 @@ export async function acquireLock(client: Client, options: AcquireOptions): Prom
       await transient.absorb(error);
       continue;
     }
+    const alongside = settle(read());
     let after: LockGeneration[];
     try {
       after = await listGenerations(client);
     } catch (error) {
+      await alongside;
       await transient.absorb(error);
       continue;
     }
     if (won(after, decision.generation, options.token)) {
-      return await holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, after);
+      const lock = holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, after);
+      return await withRead(lock, await alongside);
     }
+    await alongside;
     // Our read was overtaken: a higher generation exists. What we created is below it; remove it.
     await client.request({ method: "DELETE", path: `/views/${generationName(decision.generation)}`, alsoOk: [404] }).catch(() => undefined);
   }
+}
+
+async function withRead<T>(lock: HeldLock, read: Settled<T>): Promise<HeldLockWith<T>> {
+  if (read.ok) return { lock, value: read.value };
+  await lock.release();
+  throw read.error;
 }
 
 interface HoldInput extends AcquireOptions {
@@ -198,12 +253,15 @@ interface HoldInput extends AcquireOptions {
   readonly confirmedAt: number;
 }
 
-async function holdLease(client: Client, clock: LockClock, input: HoldInput, listed: readonly LockGeneration[]): Promise<HeldLock> {
+function holdLease(client: Client, clock: LockClock, input: HoldInput, listed: readonly LockGeneration[]): HeldLock {
   const name = generationName(input.generation);
   // Generations below ours are dead leases; the highest is never deleted, so the chain only grows.
-  for (const old of leftovers(listed, input.generation)) {
-    await client.request({ method: "DELETE", path: `/views/${old.name}`, alsoOk: [404] }).catch(() => undefined);
-  }
+  // Removing them is tidying, best effort, so it runs beside the work instead of before it.
+  const tidied = Promise.all(
+    leftovers(listed, input.generation).map((old) =>
+      client.request({ method: "DELETE", path: `/views/${old.name}`, alsoOk: [404] }).catch(() => undefined),
+    ),
+  );
   const lost = new AbortController();
   const stop = new AbortController();
   let lease = input.lease;
@@ -249,12 +307,14 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
       released ??= (async () => {
         stop.abort();
         await renewLoop;
+        await tidied;
         const transient = retryBudget(clock, 3);
         for (;;) {
           try {
-            const generations = await listGenerations(client);
-            // Only the holder releases: a lease that is no longer ours is left alone.
-            if (!won(generations, input.generation, input.token)) return {};
+            // Only the holder releases: a lease that is no longer ours is left alone. Our own
+            // generation is all there is to look at: marking it released while a higher one
+            // exists changes nothing, since the lock is whatever the highest says.
+            if (!(await stillOurs(client, name, input.token))) return {};
             await client.request({
               method: "PATCH",
               path: `/views/${name}`,
@@ -275,6 +335,13 @@ async function holdLease(client: Client, clock: LockClock, input: HoldInput, lis
       return released;
     },
   };
+}
+
+/** Whether the view of our generation still holds our lease (one small GET, not a listing of every view). */
+async function stillOurs(client: Client, name: string, token: string): Promise<boolean> {
+  const response = await client.request<{ description?: unknown } | undefined>({ method: "GET", path: `/views/${name}`, alsoOk: [404] });
+  if (response.status === 404) return false;
+  return parseLease(response.body?.description)?.token === token;
 }
 
 /** Every lock generation in the workspace, highest first. */

@@ -11,7 +11,7 @@ import { renderPlanText } from "../render/text.js";
 import { shouldUseColor } from "../render/color.js";
 import type { PlanTarget } from "../render/target.js";
 import type { Connection } from "./connect.js";
-import { takeWorkspaceLock, type HeldLock } from "./lock.js";
+import { takeWorkspaceLockAndRead, type HeldLock } from "./lock.js";
 import { parseDuration } from "../lock/lease.js";
 import type { CommandContext } from "./context.js";
 
@@ -75,13 +75,24 @@ export async function planWorkspace(
   };
   try {
     connection.driver.checkDesired(loaded.resources);
+    const read = (): Promise<[readonly LiveResource[], PlanTarget]> =>
+      Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
+    let live: readonly LiveResource[];
+    let target: PlanTarget;
     if (options.lock) {
-      lock = await takeWorkspaceLock(connection.driver.lockChannel, context.io.environment, options.lock, {
-        timeoutMs: lockTimeoutMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      // The read goes out with the listing that confirms the lock, not one round trip after it.
+      const taken = await takeWorkspaceLockAndRead(
+        connection.driver.lockChannel,
+        context.io.environment,
+        options.lock,
+        { timeoutMs: lockTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+        read,
+      );
+      lock = taken.lock;
+      [live, target] = taken.value;
+    } else {
+      [live, target] = await read();
     }
-    const [live, target] = await Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
     // What the driver changes in place decides update or replace (over SQL more than over REST).
     const planned: PlanOptions = { ...planOptions, inPlace: connection.driver.inPlace };
     const plan = throwIfRefused(assemblePlan(loaded.resources, live, planned));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, InterruptedError } from "../../src/errors.js";
 import { createTimeplusClient, type ApiCall, type ApiResponse, type TimeplusClient } from "../../src/drivers/http.js";
-import { acquireLock, listGenerations, LockHeldError, type HeldLock, type LockClock } from "../../src/cli/lock.js";
+import { acquireLock, acquireLockAndRead, listGenerations, LockHeldError, type HeldLock, type LockClock } from "../../src/cli/lock.js";
 import { LEASE_TTL_MS, newLease, renderLease, SKEW_MS } from "../../src/lock/lease.js";
 import { apiCall, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -42,6 +42,25 @@ const take = (
   acquireLock(client, { holder: `run ${token}`, operation: "apply", token, timeoutMs: extra.timeoutMs ?? 0, clock: quickClock, ...extra });
 
 describe("the lease lock over HTTP", () => {
+  it("reads alongside the listing that confirms the lock, after its lease view exists", async () => {
+    const options = { holder: "run reader", operation: "apply", token: "reader", timeoutMs: 0, clock: quickClock };
+    const { lock, value } = await acquireLockAndRead(clients[0]!, options, () => listGenerations(clients[1]!));
+    // What the read saw was read under the lock: our lease was already the highest.
+    expect(value[0]?.lease).toMatchObject({ token: "reader" });
+    await lock.release();
+    expect((await listGenerations(clients[0]!))[0]?.lease).toMatchObject({ token: "reader", released: true });
+  });
+
+  it("releases the lock when the read beside it fails, so that the next run needs no unlock", async () => {
+    const options = { holder: "run failing", operation: "apply", token: "failing-read", timeoutMs: 0, clock: quickClock };
+    await expect(acquireLockAndRead(clients[0]!, options, () => Promise.reject(new Error("the read failed")))).rejects.toThrow(
+      "the read failed",
+    );
+    expect((await listGenerations(clients[0]!))[0]?.lease).toMatchObject({ token: "failing-read", released: true });
+    const next = await take(clients[1]!, "after-failed-read");
+    await next.release();
+  });
+
   it("lets exactly one of two runs that meet an expired lease take it, 50 rounds", async () => {
     let generation = (await listGenerations(clients[0]!))[0]?.generation ?? 0;
     generation += 1;
