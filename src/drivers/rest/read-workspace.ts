@@ -11,17 +11,17 @@ import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../ki
  * all at once; never one request per resource.
  */
 export async function readWorkspace(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[] = REST_KINDS): Promise<LiveResource[]> {
-  const [lists, topology] = await Promise.all([
-    Promise.all(kinds.map((kind) => listKind(client, kind))),
-    client
-      .request<TopologyGraph>({ method: "GET", path: TOPOLOGY_PATH })
-      .then((response) => response.body)
-      .catch((error: unknown) => {
-        // Topology only adds edges that SQL already shows; an older server without it is fine.
-        if (error instanceof ApiError && error.status === 404) return undefined;
-        throw error;
-      }),
-  ]);
+  // Asked first: with more requests than the concurrency limit lets through at once, those asked
+  // last wait for a slot, and the topology of a large workspace is the answer slowest to build.
+  const topologyRead = client
+    .request<TopologyGraph>({ method: "GET", path: TOPOLOGY_PATH })
+    .then((response) => response.body)
+    .catch((error: unknown) => {
+      // Topology only adds edges that SQL already shows; an older server without it is fine.
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    });
+  const [topology, lists] = await Promise.all([topologyRead, Promise.all(kinds.map((kind) => listKind(client, kind)))]);
   // Two dashboards (or saved queries, …) may share a name: the planner refuses that only where a
   // manifest declares the name (plan/plan.ts), so one project's duplicates never block another.
   return normalizeWorkspace(lists, topology);
