@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonObject, JsonValue } from "../model/index.js";
@@ -53,13 +53,15 @@ export const WORKSPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
  * The server's state, in memory, persisted per workspace as a snapshot plus an append-only log:
  *
  * - `<workspace>.log` gets one JSON line per acknowledged write (its sequence number and the
- *   puts and removes it made). The writes accepted in one turn of the event loop are appended and
- *   synced together once that turn ends (group commit, in `setImmediate`), so a write costs one
- *   small append and a share of one `fdatasync`, whatever the workspace holds. The append and the
- *   sync are synchronous calls: a sync of a few lines takes a fraction of a millisecond, where
- *   two trips through the thread pool each waited for a busy event loop to come round, and writes
- *   arriving meanwhile waited for both. A write is acknowledged only after the sync that made its
- *   line durable, so `kill -9` never loses an acknowledged write.
+ *   puts and removes it made). The writes accepted while the previous batch was being synced (or,
+ *   when none was, in the current turn of the event loop) are appended together, by one
+ *   synchronous write into the page cache, and synced by one `fdatasync` in the thread pool (group
+ *   commit), so a write costs one small append and a share of one sync, whatever the workspace
+ *   holds. The sync stays off the event loop: on a busy disk it takes milliseconds, which blocked
+ *   every other request when it ran on the loop; the append is on it, because a second trip
+ *   through the thread pool made every batch wait for a busy loop twice. A write is acknowledged
+ *   only after the sync that made its line durable, so neither `kill -9` nor a power cut loses an
+ *   acknowledged write.
  * - `<workspace>.json` is the snapshot, rewritten atomically (temporary file, fsync, rename, fsync
  *   of the folder) when the log has grown as long as the workspace is large (so the cost per write
  *   stays constant on average), at start and at close. It records the last sequence number it
@@ -185,7 +187,7 @@ export class Store {
     while (workspace.pending.length > 0) {
       const batch = workspace.pending.splice(0);
       try {
-        this.append(workspace, batch.map((write) => write.line).join(""), batch.length);
+        await this.append(workspace, batch.map((write) => write.line).join(""), batch.length);
       } catch (error) {
         // Nothing in the batch is known to be durable, and every write accepted since was
         // computed over it: refuse them all and start again from what is on disk.
@@ -211,17 +213,17 @@ export class Store {
     }
   }
 
-  private append(workspace: Workspace, text: string, lines: number): void {
+  private async append(workspace: Workspace, text: string, lines: number): Promise<void> {
     if (workspace.log === undefined) {
       const path = join(this.dataDir, `${workspace.name}${LOG_SUFFIX}`);
       workspace.log = openSync(path, "a", 0o600);
       // The new file's folder entry must be durable before any line in it counts as written.
-      syncFolderSync(this.dataDir);
+      await syncFolder(this.dataDir);
     }
     const bytes = Buffer.from(text, "utf8");
     try {
       for (let written = 0; written < bytes.length;) written += writeSync(workspace.log, bytes, written);
-      fdatasyncSync(workspace.log);
+      await datasync(workspace.log);
     } catch (error) {
       // Cut off whatever part of the batch reached the file, so that the next line starts clean.
       try {
@@ -584,19 +586,8 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** syncFolder for the log's first line, which is written synchronously. */
-function syncFolderSync(folder: string): void {
-  try {
-    const fd = openSync(folder, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort, as in syncFolder
-  }
-}
+const datasync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 
 function deepFreeze<T extends JsonValue>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
