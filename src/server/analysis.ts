@@ -1,5 +1,6 @@
 import type { JsonObject } from "../model/index.js";
 import { analyzeSql } from "../sql/index.js";
+import { memoizeByText } from "../sql/memo.js";
 import type { Catalog } from "./catalog.js";
 import { assertRelationsExist, columnLookup } from "./kinds/common.js";
 import { DATABASE } from "./kinds/kind.js";
@@ -15,12 +16,25 @@ export function analyzeQuery(catalog: Catalog, sql: string): JsonObject {
 
 /** The analysis of a stored query (a sink's `plan`): never throws, and reads what exists. */
 export function queryPlan(catalog: Catalog | undefined, sql: string): { analysis: JsonObject; relations: readonly string[] } {
+  if (catalog === undefined) return planWithoutCatalog(sql);
   try {
     return planUnsafe(catalog, sql);
   } catch {
     return { analysis: planUnsafe(undefined, "").analysis, relations: [] };
   }
 }
+
+/**
+ * queryPlan without a catalog depends on the text alone (an alert's trigger and resolve SQL in
+ * every alert listed), so it is remembered; the answer is only ever serialised, never changed.
+ */
+const planWithoutCatalog = memoizeByText((sql: string): { analysis: JsonObject; relations: readonly string[] } => {
+  try {
+    return planUnsafe(undefined, sql);
+  } catch {
+    return { analysis: planUnsafe(undefined, "").analysis, relations: [] };
+  }
+});
 
 function planUnsafe(catalog: Catalog | undefined, sql: string): { analysis: JsonObject; relations: readonly string[] } {
   const analysis = analyzeSql(

@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from "../model/index.js";
 import { isJsonObject } from "../model/index.js";
 import { extractQualifiedRelations, extractReferences, matchBrackets, SqlSyntaxError, tokenizeSql, type Token } from "../sql/index.js";
+import { memoizeByText } from "../sql/memo.js";
 import { ENGINE_CODES, engineError } from "./errors.js";
 
 /**
@@ -44,23 +45,26 @@ function catalogRelations(query: string): readonly string[] {
   return [...new Set(extractQualifiedRelations(query).map((name) => (name.startsWith("default.") ? name.slice("default.".length) : name)))];
 }
 
-/** Relations a stored query reads; a query that no longer tokenises reads nothing. */
-export function relationsOf(query: string): readonly string[] {
+/**
+ * Relations a stored query reads; a query that no longer tokenises reads nothing. Remembered by
+ * text: every topology request and every write's dependency check asks again for each object.
+ */
+export const relationsOf = memoizeByText((query: string): readonly string[] => {
   try {
-    return catalogRelations(query);
+    return Object.freeze(catalogRelations(query));
   } catch {
-    return [];
+    return Object.freeze([]);
   }
-}
+});
 
-/** Functions a stored query calls (UDF candidates); a query that no longer tokenises calls nothing. */
-export function functionsOf(query: string): readonly string[] {
+/** Functions a stored query calls (UDF candidates); a query that no longer tokenises calls nothing. Remembered as relationsOf. */
+export const functionsOf = memoizeByText((query: string): readonly string[] => {
   try {
-    return extractReferences(query).functions;
+    return Object.freeze([...extractReferences(query).functions]);
   } catch {
-    return [];
+    return Object.freeze([]);
   }
-}
+});
 
 function syntaxError(message: string): Error {
   return engineError(ENGINE_CODES.SYNTAX_ERROR, message);
