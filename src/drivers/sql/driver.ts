@@ -1,13 +1,13 @@
 import type { TimeplusClient } from "../http.js";
 import type { Address, DesiredResource, LiveResource, Plan, PlanStatements } from "../../model/index.js";
-import { APPSERVER_KINDS, KIND_MODULES, renderCreate } from "../../kinds/index.js";
+import { APPSERVER_KINDS, KIND_MODULES } from "../../kinds/index.js";
 import { DdlRenderError, maskSecrets, type ParsedDefinition } from "../../sql/ddl/index.js";
 import { UnsupportedByTargetError, describeTarget, type Driver, type TargetDescription } from "../driver.js";
 import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
-import { workForStep } from "./steps.js";
+import { createStatements, workForStep } from "./steps.js";
 import type { SqlTransport } from "./transport.js";
 
 /**
@@ -42,7 +42,7 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
     statementsOf(plan, project) {
       return planStatements(plan, project);
     },
-    checkDesired(desired: readonly DesiredResource[]) {
+    checkDesired(desired: readonly DesiredResource[], project: string) {
       refuseAppserverKindsInDatabases(desired);
       refuseRestMutableStreams(desired);
       for (const resource of desired) {
@@ -50,9 +50,10 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
           if (!rest) throw unsupported(resource.kind, resource.address, input.target);
           continue;
         }
-        // What cannot be written as DDL is refused now, not halfway through an apply.
+        // What cannot be written as DDL is refused now, not halfway through an apply; what it is
+        // written as is remembered for the plan's statements and the apply.
         try {
-          renderCreate(resource, { project: "p" });
+          createStatements(resource, project);
         } catch (error) {
           if (error instanceof DdlRenderError) {
             throw new UnsupportedByTargetError(`${error.message}, so tpctl cannot create it over SQL; nothing was changed`, {

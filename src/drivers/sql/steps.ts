@@ -52,14 +52,35 @@ function secretsOf(desired: DesiredResource): string[] {
   return secretValuesOfResource(desired.kind, desired.spec, desired.secretPaths);
 }
 
-function create(desired: DesiredResource, project: string, orReplace: boolean): SqlStep[] {
+/**
+ * The statements that create `desired` for `project`: rendered once per resource and project,
+ * since a run asks three times (the driver's check before planning, the plan's statements, the
+ * apply) and a resource never changes once loaded (it is frozen).
+ */
+export function createStatements(desired: DesiredResource, project: string): readonly SqlStep[] {
+  return create(desired, project, false);
+}
+
+const rendered = new WeakMap<DesiredResource, Map<string, readonly SqlStep[]>>();
+
+function create(desired: DesiredResource, project: string, orReplace: boolean): readonly SqlStep[] {
+  const key = `${orReplace ? "replace" : "create"}\u0000${project}`;
+  let forResource = rendered.get(desired);
+  const known = forResource?.get(key);
+  if (known) return known;
   const fingerprint = fingerprintSecrets(desired.kind, desired.spec, desired.secretPaths);
   const secrets = secretsOf(desired);
-  return renderCreate(desired, {
+  const statements = renderCreate(desired, {
     project,
     ...(fingerprint !== undefined ? { secretsFingerprint: fingerprint } : {}),
     ...(orReplace ? { orReplace } : {}),
   }).map((statement) => ({ statement, secrets }));
+  if (!forResource) {
+    forResource = new Map();
+    rendered.set(desired, forResource);
+  }
+  forResource.set(key, statements);
+  return statements;
 }
 
 /** `ALTER STREAM … MODIFY COMMENT`: the one change in place of a kind whose only updatable field is its description. */
@@ -77,7 +98,7 @@ function updateComment(change: Extract<Change, { action: "update" }>, project: s
 /** Fields an ALTER changes in place, per kind; the planner lets nothing else be updated for these kinds. */
 const STORAGE_FIELDS = new Set(["ttl_expression", "logstore_retention_bytes", "logstore_retention_ms"]);
 
-function update(change: Extract<Change, { action: "update" }>, project: string): SqlStep[] {
+function update(change: Extract<Change, { action: "update" }>, project: string): readonly SqlStep[] {
   const { desired } = change;
   switch (change.kind) {
     case "view":
