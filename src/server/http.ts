@@ -82,6 +82,8 @@ export function createApp(options: AppOptions): App {
   const sleep = createSleeper(closing.signal);
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // The latency counts from the request's arrival, reading its body included.
+    const arrived = performance.now();
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", "http://localhost");
     const raw = await readBody(request);
@@ -95,7 +97,9 @@ export function createApp(options: AppOptions): App {
 
     const fault = options.faults?.next();
     if (fault) faultCounter.set(fault, (faultCounter.get(fault) ?? 0) + 1);
-    await sleep(options.latencyMs);
+    // Timers fire on whole milliseconds, never early: rounded to the nearest one, the delay is
+    // latencyMs on average rather than half a millisecond more.
+    await sleep(Math.round(arrived + options.latencyMs - performance.now()));
     if (fault === "slow") await sleep(options.slowMs);
     if (closing.signal.aborted || fault === "reset_before") {
       response.socket?.destroy();
