@@ -62,7 +62,10 @@ export async function applySteps(
   // Dependencies of each step not yet settled; at 0 the step is blocked or ready.
   const waiting = new Map<string, number>();
   for (const [id, waitsFor] of dependencies) waiting.set(id, waitsFor.length);
-  const ready = new StepQueue((a, b) => (priority.get(b) ?? 0) - (priority.get(a) ?? 0) || (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  // Longest chain first, then plan order, as one number per step: the heap compares often.
+  const order = new Map<string, number>();
+  for (const [id, at] of position) order.set(id, -(priority.get(id) ?? 0) * (position.size + 1) + at);
+  const ready = new StepQueue((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   let unsettled = ordered.length;
   let finished: () => void = () => undefined;
   const everything = new Promise<void>((resolve) => (finished = resolve));
