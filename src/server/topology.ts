@@ -26,19 +26,29 @@ export function buildTopology(catalog: Catalog, extra: ReadonlySet<string> = new
   const add = (into: Map<string, Link>, source: string, target: string): void => {
     into.set(`${source}\u0000${target}`, { source, target });
   };
+  // An object's node, built once: every edge into it asks for its id again.
+  const nodeOf = new Map<JsonObject, TopologyNode>();
+  const nodeFor = (module: Catalog["modules"][number], record: JsonObject): TopologyNode => {
+    let node = nodeOf.get(record);
+    if (!node) {
+      node = module.node(record);
+      nodeOf.set(record, node);
+    }
+    return node;
+  };
   const relationId = (relation: string): string | undefined => {
     const located = catalog.relation(relation);
-    return located && shownKinds.has(located.module.kind) ? located.module.node(located.record).id : undefined;
+    return located && shownKinds.has(located.module.kind) ? nodeFor(located.module, located.record).id : undefined;
   };
   const usedId = (kind: string, name: string): string | undefined => {
     const module = shown.find((candidate) => candidate.kind === kind);
     const record = module ? catalog.get(kind, name) : undefined;
-    return module && record ? module.node(record).id : undefined;
+    return module && record ? nodeFor(module, record).id : undefined;
   };
   for (const module of shown) {
     for (const record of catalog.list(module.kind)) {
       if (!inDefaultDatabase(module.kind, record)) continue;
-      const node = module.node(record);
+      const node = nodeFor(module, record);
       nodes.push(node);
       const links = module.links(record);
       for (const read of links.reads) {
