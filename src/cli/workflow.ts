@@ -74,7 +74,7 @@ export async function planWorkspace(
     }
   };
   try {
-    connection.driver.checkDesired(loaded.resources, loaded.project);
+    connection.driver.checkDesired(loaded.resources);
     const read = (): Promise<[readonly LiveResource[], PlanTarget]> =>
       Promise.all([connection.driver.readWorkspace(), targetOf(context, connection)]);
     let live: readonly LiveResource[];

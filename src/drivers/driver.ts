@@ -39,11 +39,8 @@ export interface Driver {
   readWorkspace(options?: { readonly readOnly?: boolean }): Promise<LiveResource[]>;
   /** Carries out one step of a plan; throws the typed error of the request that failed. */
   runStep(step: Step, change: Change, project: string): Promise<void>;
-  /**
-   * Refuses, before anything changes, manifests declaring what this deployment cannot hold.
-   * `project` is the one whose ownership marker the steps will write.
-   */
-  checkDesired(desired: readonly DesiredResource[], project: string): void;
+  /** Refuses, before anything changes, manifests declaring what this deployment cannot hold. */
+  checkDesired(desired: readonly DesiredResource[]): void;
   /** The SQL statements a plan's steps would send over this driver, secrets masked; absent when it sends none. */
   statementsOf?(plan: Plan, project: string): PlanStatements;
   /** Where cli/lock.ts takes, renews, reads and releases the workspace lock (one algorithm for every driver). */

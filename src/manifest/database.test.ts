@@ -61,18 +61,13 @@ describe("database: on a resource", () => {
       target: { address: "http://tp:8000", workspace: "default", product: "Timeplus", transport: "rest" },
     });
     const { resources } = validate(MANIFESTS);
-    expect(() => driver.checkDesired(resources, "p")).toThrow(
+    expect(() => driver.checkDesired(resources)).toThrow(
       /^database\/analytics is a database, which only SQL DDL reaches, not the REST API, but tpctl is talking to Timeplus at http:\/\/tp:8000 \(workspace default\), REST API v1beta2; use --api sql/,
     );
-    expect(() => driver.checkDesired(resources.slice(1), "p")).toThrow(
+    expect(() => driver.checkDesired(resources.slice(1))).toThrow(
       /^stream\/analytics\.events is in database analytics, which the REST API cannot reach .* Nothing was changed$/,
     );
-    expect(() =>
-      driver.checkDesired(
-        [resources[1], resources[3]].filter((resource) => resource !== undefined),
-        "p",
-      ),
-    ).not.toThrow();
+    expect(() => driver.checkDesired([resources[1], resources[3]].filter((resource) => resource !== undefined))).not.toThrow();
     expect(sent).toEqual([]);
   });
 });

@@ -237,6 +237,22 @@ describe("the SQL driver", () => {
     expect(await engineRows(server, "SELECT name FROM system.tables WHERE database = 'default'")).toEqual([]);
   });
 
+  it("refuses, with the plan and before anything changes, a change that cannot be written as one DDL statement", async () => {
+    const server = await serve("engine");
+    // The engine reads `//` as a line comment, so the `;` after it would end the statement there.
+    const dir = await folder({
+      "tpctl.yaml": "project: fleet\n",
+      "all.yaml":
+        "kind: stream\nname: cars\ncolumns:\n  - { name: cid, type: string }\n---\nkind: view\nname: v\nquery: \"SELECT 1 // '\\n; DROP STREAM cars; --'\"\n",
+    });
+    for (const args of [["plan"], ["apply", "--auto-approve"]]) {
+      const result = await cli(dir, server.env, ...args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("so tpctl cannot create it over SQL; nothing was changed");
+    }
+    expect(await engineRows(server, "SELECT name FROM system.tables WHERE database = 'default' AND name NOT LIKE 'tpctl%'")).toEqual([]);
+  });
+
   it("drift over SQL only reads, and tpctl unlock clears a lock taken over SQL", async () => {
     const server = await serve("engine");
     const dir = await engineExamplesFolder();

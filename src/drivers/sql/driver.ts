@@ -7,7 +7,7 @@ import { readRestKinds, sendCalls } from "../rest/driver.js";
 import { refuseAppserverKindsInDatabases, refuseRestMutableStreams } from "../sql-only.js";
 import { sqlLockChannel } from "./lock-channel.js";
 import { assembleLive, readEngineObjects } from "./read.js";
-import { createStatements, workForStep } from "./steps.js";
+import { workForStep } from "./steps.js";
 import type { SqlTransport } from "./transport.js";
 
 /**
@@ -42,26 +42,12 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
     statementsOf(plan, project) {
       return planStatements(plan, project);
     },
-    checkDesired(desired: readonly DesiredResource[], project: string) {
+    checkDesired(desired: readonly DesiredResource[]) {
       refuseAppserverKindsInDatabases(desired);
       refuseRestMutableStreams(desired);
+      if (rest) return;
       for (const resource of desired) {
-        if (APPSERVER_KINDS.has(resource.kind)) {
-          if (!rest) throw unsupported(resource.kind, resource.address, input.target);
-          continue;
-        }
-        // What cannot be written as DDL is refused now, not halfway through an apply; what it is
-        // written as is remembered for the plan's statements and the apply.
-        try {
-          createStatements(resource, project);
-        } catch (error) {
-          if (error instanceof DdlRenderError) {
-            throw new UnsupportedByTargetError(`${error.message}, so tpctl cannot create it over SQL; nothing was changed`, {
-              meta: { address: resource.address },
-            });
-          }
-          throw error;
-        }
+        if (APPSERVER_KINDS.has(resource.kind)) throw unsupported(resource.kind, resource.address, input.target);
       }
     },
     lockChannel,
@@ -78,13 +64,31 @@ export function planStatements(plan: Plan, project: string): PlanStatements {
   for (const step of plan.steps) {
     const change = byAddress.get(step.address);
     if (!change) continue;
-    const work = workForStep(step, change, project);
+    const work = expressible(change.address, () => workForStep(step, change, project));
     if (work.via !== "sql") continue;
     const list = statements.get(step.address) ?? [];
     for (const { statement, secrets } of work.statements) list.push(maskSecrets(statement.sql, secrets));
     if (list.length > 0) statements.set(step.address, list);
   }
   return statements;
+}
+
+/**
+ * What cannot be written as DDL is refused with the plan, before anything changes, not halfway
+ * through an apply. Only what the plan sends is rendered: a resource that needs no change needs
+ * no DDL (rendering every declared resource took 0.6 s of a 10,000-resource plan).
+ */
+function expressible<T>(address: Address, render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    if (error instanceof DdlRenderError) {
+      throw new UnsupportedByTargetError(`${error.message}, so tpctl cannot create it over SQL; nothing was changed`, {
+        meta: { address },
+      });
+    }
+    throw error;
+  }
 }
 
 /**

@@ -53,14 +53,10 @@ function secretsOf(desired: DesiredResource): string[] {
 }
 
 /**
- * The statements that create `desired` for `project`: rendered once per resource and project,
- * since a run asks three times (the driver's check before planning, the plan's statements, the
- * apply) and a resource never changes once loaded (it is frozen).
+ * The statements that create `desired` for `project`, rendered once per resource and project: a
+ * run asks for them twice (the plan's statements, then the apply), and a resource never changes
+ * once loaded (it is frozen).
  */
-export function createStatements(desired: DesiredResource, project: string): readonly SqlStep[] {
-  return create(desired, project, false);
-}
-
 const rendered = new WeakMap<DesiredResource, Map<string, readonly SqlStep[]>>();
 
 function create(desired: DesiredResource, project: string, orReplace: boolean): readonly SqlStep[] {
