@@ -1,5 +1,5 @@
 import type { JsonObject } from "../model/index.js";
-import type { KindModule } from "./kinds/kind.js";
+import type { KindModule, Links } from "./kinds/kind.js";
 import type { Indexer, Referrer, StateReader, StateWriter } from "./store.js";
 
 export interface Located {
@@ -50,13 +50,29 @@ export function dependencyIndexer(modules: readonly KindModule[]): Indexer {
   return (kind, record) => {
     const module = byKind.get(kind);
     if (!module?.holdsDependencies) return [];
-    const links = module.links(record);
+    const links = linksOf(module, record);
     return [
       ...links.reads.map(relationTerm),
       ...links.writes.map(relationTerm),
       ...(links.uses ?? []).map((use) => useTerm(use.kind, use.name)),
     ];
   };
+}
+
+const recordLinks = new WeakMap<JsonObject, Links>();
+
+/**
+ * What a stored record reads, writes and uses. A stored record never changes (the store freezes
+ * it and replaces it on update) and its links depend on it alone, so they are worked out once,
+ * when the index first asks, and every topology request after that reuses them.
+ */
+export function linksOf(module: KindModule, record: JsonObject): Links {
+  let links = recordLinks.get(record);
+  if (!links) {
+    links = module.links(record);
+    recordLinks.set(record, links);
+  }
+  return links;
 }
 
 export function createCatalog(modules: readonly KindModule[], state: StateReader): Catalog {
@@ -106,7 +122,7 @@ export function createCatalog(modules: readonly KindModule[], state: StateReader
         if (seen.has(name)) continue;
         seen.add(name);
         const located = catalog.relation(name);
-        if (located) pending.push(...located.module.links(located.record).reads);
+        if (located) pending.push(...linksOf(located.module, located.record).reads);
       }
       return false;
     },

@@ -1,13 +1,8 @@
 import type { JsonObject } from "../model/index.js";
-import type { Catalog } from "./catalog.js";
+import { type Catalog, linksOf } from "./catalog.js";
 import { invalidRequest } from "./errors.js";
 import { inDefaultDatabase } from "./kinds/routes.js";
 import type { Route, TopologyNode } from "./kinds/kind.js";
-
-interface Link {
-  readonly source: string;
-  readonly target: string;
-}
 
 /**
  * GET /topology (docs/timeplus-api.md §5): every object as a node; `edges` follow the data (a stream flows into
@@ -21,36 +16,32 @@ export function buildTopology(catalog: Catalog, extra: ReadonlySet<string> = new
   const shown = catalog.modules.filter((module) => module.extraResource === undefined || extra.has(module.extraResource));
   const shownKinds = new Set(shown.map((module) => module.kind));
   const nodes: TopologyNode[] = [];
-  const edges = new Map<string, Link>();
-  const dependencies = new Map<string, Link>();
-  const add = (into: Map<string, Link>, source: string, target: string): void => {
-    into.set(`${source}\u0000${target}`, { source, target });
-  };
-  // An object's node, built once: every edge into it asks for its id again.
-  const nodeOf = new Map<JsonObject, TopologyNode>();
-  const nodeFor = (module: Catalog["modules"][number], record: JsonObject): TopologyNode => {
-    let node = nodeOf.get(record);
-    if (!node) {
-      node = module.node(record);
-      nodeOf.set(record, node);
+  // source id -> target ids, each pair once.
+  const edges = new Map<string, Set<string>>();
+  const dependencies = new Map<string, Set<string>>();
+  const add = (into: Map<string, Set<string>>, source: string, target: string): void => {
+    let targets = into.get(source);
+    if (!targets) {
+      targets = new Set();
+      into.set(source, targets);
     }
-    return node;
+    targets.add(target);
   };
   const relationId = (relation: string): string | undefined => {
     const located = catalog.relation(relation);
-    return located && shownKinds.has(located.module.kind) ? nodeFor(located.module, located.record).id : undefined;
+    return located && shownKinds.has(located.module.kind) ? nodeOf(located.module, located.record).id : undefined;
   };
   const usedId = (kind: string, name: string): string | undefined => {
     const module = shown.find((candidate) => candidate.kind === kind);
     const record = module ? catalog.get(kind, name) : undefined;
-    return module && record ? nodeFor(module, record).id : undefined;
+    return module && record ? nodeOf(module, record).id : undefined;
   };
   for (const module of shown) {
     for (const record of catalog.list(module.kind)) {
       if (!inDefaultDatabase(module.kind, record)) continue;
-      const node = nodeFor(module, record);
+      const node = nodeOf(module, record);
       nodes.push(node);
-      const links = module.links(record);
+      const links = linksOf(module, record);
       for (const read of links.reads) {
         const id = relationId(read);
         if (id === undefined || id === node.id) continue;
@@ -71,12 +62,33 @@ export function buildTopology(catalog: Catalog, extra: ReadonlySet<string> = new
       }
     }
   }
-  const order = (a: Link, b: Link): number => compare(a.source, b.source) || compare(a.target, b.target);
   return {
     nodes: nodes.sort((a, b) => compare(a.id, b.id)).map((node) => ({ ...node })),
-    edges: [...edges.values()].sort(order).map((link) => ({ ...link })),
-    dependencies: [...dependencies.values()].sort(order).map((link) => ({ ...link })),
+    edges: sortedLinks(edges),
+    dependencies: sortedLinks(dependencies),
   };
+}
+
+/** Links by source, then target, as `{source, target}` objects. */
+function sortedLinks(links: ReadonlyMap<string, ReadonlySet<string>>): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const source of [...links.keys()].sort(compare)) {
+    for (const target of [...(links.get(source) as ReadonlySet<string>)].sort(compare)) out.push({ source, target });
+  }
+  return out;
+}
+
+// A stored record never changes (the store freezes it and replaces it on update), and its node
+// depends on it alone: built once per record, not on every topology request and edge.
+const nodes = new WeakMap<JsonObject, TopologyNode>();
+
+function nodeOf(module: Catalog["modules"][number], record: JsonObject): TopologyNode {
+  let node = nodes.get(record);
+  if (!node) {
+    node = module.node(record);
+    nodes.set(record, node);
+  }
+  return node;
 }
 
 function compare(a: string, b: string): number {
