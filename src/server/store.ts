@@ -346,7 +346,8 @@ const SEPARATOR = "\u0000";
 /** The objects of one workspace by kind and key, with the index of their terms. */
 class State implements StateReader {
   readonly kinds = new Map<string, Map<string, Entry>>();
-  private readonly index = new Map<string, Set<string>>();
+  /** term -> the records indexed under it, by `kind SEPARATOR key`, as [kind, key]. */
+  private readonly index = new Map<string, Map<string, readonly [string, string]>>();
   private nextOrder = 0;
 
   constructor(private readonly indexer: Indexer) {}
@@ -377,12 +378,12 @@ class State implements StateReader {
     const refs = this.index.get(term);
     if (!refs) return [];
     const found: (Referrer & { order: number })[] = [];
-    for (const ref of refs) {
-      const [kind, key] = ref.split(SEPARATOR) as [string, string];
+    for (const [kind, key] of refs.values()) {
       const entry = this.kinds.get(kind)?.get(key);
       if (entry) found.push({ kind, key, record: entry.record, order: entry.order });
     }
-    return found.sort((a, b) => a.order - b.order).map(({ kind, key, record }) => ({ kind, key, record }));
+    if (found.length > 1) found.sort((a, b) => a.order - b.order);
+    return found.map(({ kind, key, record }) => ({ kind, key, record }));
   }
 
   apply(op: Op): void {
@@ -399,20 +400,21 @@ class State implements StateReader {
       this.kinds.set(kind, records);
     }
     records.set(key, { record: op[3], order: existing?.order ?? this.nextOrder++ });
-    for (const term of new Set(this.indexer(kind, op[3]))) {
+    const ref = `${kind}${SEPARATOR}${key}`;
+    for (const term of this.indexer(kind, op[3])) {
       let refs = this.index.get(term);
       if (!refs) {
-        refs = new Set();
+        refs = new Map();
         this.index.set(term, refs);
       }
-      refs.add(`${kind}${SEPARATOR}${key}`);
+      refs.set(ref, [kind, key]);
     }
   }
 
   clone(): State {
     const copy = new State(this.indexer);
     for (const [kind, records] of this.kinds) copy.kinds.set(kind, new Map(records));
-    for (const [term, refs] of this.index) copy.index.set(term, new Set(refs));
+    for (const [term, refs] of this.index) copy.index.set(term, new Map(refs));
     copy.nextOrder = this.nextOrder;
     return copy;
   }

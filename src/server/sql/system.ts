@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isJsonArray, isJsonObject } from "../../model/index.js";
-import type { Catalog } from "../catalog.js";
+import { type Catalog, linksOf } from "../catalog.js";
 import { INGEST_FIELD } from "../runtime.js";
 import type { Expr, Select } from "./ast.js";
 import { SQL_CODES, sqlError } from "./errors.js";
@@ -78,6 +78,22 @@ function uuidOf(kind: string, record: JsonObject): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+const texts = new WeakMap<JsonObject, { readonly uuid: string; readonly createQuery: string }>();
+
+/**
+ * A record's uuid and SHOW CREATE text, which depend on it alone: kept per record (a stored record
+ * never changes; an update replaces it), since every read of a 10,000-object workspace over SQL
+ * hashed and rendered them all again.
+ */
+function textsOf(kind: string, record: JsonObject): { readonly uuid: string; readonly createQuery: string } {
+  let known = texts.get(record);
+  if (!known) {
+    known = { uuid: uuidOf(kind, record), createQuery: createQueryOf(kind, record) };
+    texts.set(record, known);
+  }
+  return known;
+}
+
 const TABLES_COLUMNS = [
   ["database", "string"],
   ["name", "string"],
@@ -111,7 +127,8 @@ function systemTables(catalog: Catalog): Table {
       const dependentKeys = kind === SQL_KINDS.dictionary ? [] : catalog.dependentsOf(key).map((located) => String(located.record["name"]));
       const dependents = dependentKeys.map((dependent) => splitCatalogKey(dependent));
       const module = catalog.modules.find((candidate) => candidate.kind === kind);
-      const links = module ? module.links(record) : { reads: [], writes: [] };
+      const links = module ? linksOf(module, record) : { reads: [], writes: [] };
+      const { uuid, createQuery } = textsOf(kind, record);
       const needs = [...new Set([...links.reads, ...links.writes])].map((need) => splitCatalogKey(need));
       const engineName = engine(record);
       const native = engineName === "Stream" || engineName === "MutableStream";
@@ -120,12 +137,12 @@ function systemTables(catalog: Catalog): Table {
       rows.push({
         database,
         name,
-        uuid: uuidOf(kind, record),
+        uuid,
         engine: engineName,
         is_temporary: 0,
         dependencies_database: dependents.map((dependent) => dependent.database),
         dependencies_table: dependents.map((dependent) => dependent.name),
-        create_table_query: createQueryOf(kind, record),
+        create_table_query: createQuery,
         engine_full: engineName,
         mode: kind === "stream" ? String(record["mode"] || "append") : "",
         as_select: kind === "view" || kind === "materialized_view" ? String(record["query"] ?? "") : "",
