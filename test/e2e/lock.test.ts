@@ -57,7 +57,7 @@ describe("the lease lock over HTTP", () => {
       "the read failed",
     );
     expect((await listGenerations(clients[0]!))[0]?.lease).toMatchObject({ token: "failing-read", released: true });
-    const next = await take(clients[1]!, "after-failed-read");
+    const next = await take(clients[1]!, "next-run");
     await next.release();
   });
 
