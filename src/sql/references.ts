@@ -31,16 +31,8 @@ type Mode = "query" | "expression";
  *   // { relations: ["clicks"], functions: ["count"] }
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
-export const extractReferences: (sql: string) => SqlReferences = memoizeByText(scanReferences);
-
-function scanReferences(sql: string): SqlReferences {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
-  const scanner = new RelationScanner(tokens);
-  scanner.scanRange(0, tokens.length, new Set(), "query");
-  return Object.freeze({
-    relations: Object.freeze([...scanner.relations]),
-    functions: Object.freeze(functionNames(tokens)),
-  });
+export function extractReferences(sql: string): SqlReferences {
+  return analyzed(sql).references;
 }
 
 /**
@@ -51,10 +43,26 @@ function scanReferences(sql: string): SqlReferences {
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
 export function extractQualifiedRelations(sql: string): readonly string[] {
+  return analyzed(sql).qualified;
+}
+
+// Both answers come from one scan, remembered by text: the dependency graph asks for both of every
+// query, the validator, the planner and the live side ask again for the same texts, and each
+// question used to tokenize and scan the query anew.
+const analyzed: (sql: string) => { readonly references: SqlReferences; readonly qualified: readonly string[] } =
+  memoizeByText(scanReferences);
+
+function scanReferences(sql: string): { readonly references: SqlReferences; readonly qualified: readonly string[] } {
   const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
   const scanner = new RelationScanner(tokens);
   scanner.scanRange(0, tokens.length, new Set(), "query");
-  return Object.freeze([...scanner.qualified]);
+  return Object.freeze({
+    references: Object.freeze({
+      relations: Object.freeze([...scanner.relations]),
+      functions: Object.freeze(functionNames(tokens)),
+    }),
+    qualified: Object.freeze([...scanner.qualified]),
+  });
 }
 
 function isKeyword(token: Token | undefined, word: string): boolean {

@@ -1,4 +1,4 @@
-import { isKeyword } from "./identifiers.js";
+import { isUpperCaseKeyword } from "./identifiers.js";
 
 export type TokenType =
   "keyword" | "identifier" | "quoted_identifier" | "string" | "number" | "operator" | "punctuation" | "comment" | "whitespace";
@@ -169,7 +169,9 @@ export function tokenizeSql(sql: string): Token[] {
       const word = sql.slice(pos, end);
       // No keyword is longer than nine letters, and upper-casing ASCII keeps the length.
       // After a dot a word is a name part (`t.order`, `db.select`), never a keyword.
-      if ((!ascii || word.length <= 9) && isKeyword(word) && previous?.text !== ".") push("keyword", end, word.toUpperCase());
+      // The word is upper-cased once, for the lookup and as the keyword's value.
+      const upper = (!ascii || word.length <= 9) && previous?.text !== "." ? word.toUpperCase() : undefined;
+      if (upper !== undefined && isUpperCaseKeyword(upper)) push("keyword", end, upper);
       else push("identifier", end);
     } else if (type === DIGIT || (code === 0x2e && isDigitCode(next) && !endsOperand(previous))) {
       push("number", readNumber(sql, pos, previous?.text === "."));
