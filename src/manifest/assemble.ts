@@ -1,7 +1,7 @@
 import type { ManifestIssue } from "../errors.js";
 import type { DesiredResource } from "../model/index.js";
 import { byPosition } from "./issues.js";
-import { parseManifestText } from "./parse.js";
+import { parseManifestFast } from "./parse-fast.js";
 import { applyOverrides, defaultProjectSettings, parseProjectText, type AssignedVariable, type ConnectionSettings } from "./project.js";
 import { CREDENTIAL_VARIABLES, resolveDocument } from "./resolve.js";
 import type { SchemaSet } from "./schemas.js";
@@ -66,7 +66,7 @@ export function assembleManifests(input: {
 
   const resolved: ResolvedDocument[] = [];
   for (const file of input.files) {
-    const parsed = parseManifestText(file.text, file.file);
+    const parsed = parseManifestFast(file.text, file.file, input.schemas.parseFullYaml);
     issues.push(...parsed.issues);
     for (const document of parsed.documents) {
       const result = resolveDocument(document, {
