@@ -28,13 +28,18 @@ export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   return false;
 }
 
-/** `value` frozen all the way down, so that no stage can change a resource after validation. */
+/**
+ * `value` frozen all the way down, so that no stage can change a resource after validation. It
+ * freezes in place and returns `value` itself: the manifest pipeline hands over objects it built
+ * for the resource, and copying each of them again was a sizeable share of reading a large
+ * workspace. An already frozen object is still walked, since freezing is shallow.
+ */
 export function deepFreeze(value: JsonValue): JsonValue {
-  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
-  if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
-    return Object.freeze(out);
+  if (typeof value !== "object" || value === null) return value;
+  if (isJsonArray(value)) {
+    for (const item of value) deepFreeze(item);
+  } else {
+    for (const key of Object.keys(value)) deepFreeze(value[key] as JsonValue);
   }
-  return value;
+  return Object.freeze(value);
 }
