@@ -167,8 +167,9 @@ export function checkSelectors(
   desiredByAddress: ReadonlyMap<Address, DesiredResource>,
   liveByAddress: ReadonlyMap<Address, LiveResource>,
 ): Refusal[] {
-  const known = [...desiredByAddress.keys(), ...liveByAddress.keys()];
   const refusals: Refusal[] = [];
+  if ((options.targets ?? []).length + (options.excludes ?? []).length + (options.replaces ?? []).length === 0) return refusals;
+  const known = [...desiredByAddress.keys(), ...liveByAddress.keys()];
   for (const [flag, selectors] of [
     ["--target", options.targets],
     ["--exclude", options.excludes],
