@@ -792,9 +792,11 @@ export function scheduleSteps(
     const kind = kindRank.get(change.kind) ?? 0;
     return [phaseRank[step.phase], step.phase === "delete" ? -kind : kind, change.name];
   };
+  // Ranked once per step, not twice per comparison.
+  const ranks = new Map(steps.map((step) => [step, rankOf(step)]));
   steps.sort((a, b) => {
-    const [pa, ka, na] = rankOf(a);
-    const [pb, kb, nb] = rankOf(b);
+    const [pa, ka, na] = ranks.get(a) as [number, number, string];
+    const [pb, kb, nb] = ranks.get(b) as [number, number, string];
     return pa - pb || ka - kb || (na < nb ? -1 : na > nb ? 1 : 0);
   });
   const byId = new Map(steps.map((step) => [step.id, step]));
