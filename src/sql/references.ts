@@ -1,6 +1,6 @@
 import { matchBrackets } from "./brackets.js";
 import { memoizeByText } from "./memo.js";
-import { tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, type Token } from "./tokenize.js";
 
 export interface SqlReferences {
   /** Names of streams, views, external streams/tables read by the query (FROM, JOIN, table(), tumble(), …), CTE names excluded, in first-seen order, without database prefix. */
@@ -53,7 +53,7 @@ const analyzed: (sql: string) => { readonly references: SqlReferences; readonly 
   memoizeByText(scanReferences);
 
 function scanReferences(sql: string): { readonly references: SqlReferences; readonly qualified: readonly string[] } {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  const tokens = significantTokens(sql);
   const scanner = new RelationScanner(tokens);
   scanner.scanRange(0, tokens.length, new Set(), "query");
   return Object.freeze({
