@@ -46,7 +46,15 @@ export function resolveDocument(
 ): { readonly document: ResolvedDocument; readonly issues: readonly ManifestIssue[] } {
   const resolved = resolveValue(document.value, [], document.locate, context);
   const value = isJsonObject(resolved.value) ? resolved.value : document.value;
-  return { document: { ...document, value, secretPaths: resolved.secretPaths }, issues: resolved.issues };
+  // Built field by field: spreading the document was a sizeable share of resolving a large workspace.
+  const out: ResolvedDocument = {
+    file: document.file,
+    location: document.location,
+    value,
+    locate: document.locate,
+    secretPaths: resolved.secretPaths,
+  };
+  return { document: out, issues: resolved.issues };
 }
 
 /** Interpolates `value`, which sits at `path` of the document `locate` belongs to; pointers are relative to `value`. */

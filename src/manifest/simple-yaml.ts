@@ -250,11 +250,12 @@ class Reader {
 
 /** A key that stays the same string through yaml (`null:` and `true:` keys are not strings there). */
 function plainKey(key: string): boolean {
-  return key !== "__proto__" && !NULL.test(key) && !BOOLEAN.test(key);
+  // No null or boolean spelling is longer than five characters: most keys need no pattern.
+  return key !== "__proto__" && (key.length > 5 || (!NULL.test(key) && !BOOLEAN.test(key)));
 }
 
 function isSeparator(text: string): boolean {
-  return text === "---" || /^--- *$/.test(text);
+  return text.startsWith("---") && (text.length === 3 || /^--- *$/.test(text));
 }
 
 function isBlank(text: string): boolean {
