@@ -100,10 +100,12 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   if (options.inPlace === "sql") warnings.push(...unmarkableOverSql(desired));
 
   const changes = new Map<Address, Change>();
+  // What changeFor is told about the driver, one object for every resource that is not renamed.
+  const unrenamed = { inPlace: options.inPlace, readers: [] };
   for (const resource of desired) {
     const previous = renames.get(resource.address);
-    const readers = previous ? readersOf(previous.address, liveDependents, liveByAddress) : [];
-    const change = changeFor(resource, liveByAddress.get(resource.address), previous, { inPlace: options.inPlace, readers });
+    const driver = previous ? { inPlace: options.inPlace, readers: readersOf(previous.address, liveDependents, liveByAddress) } : unrenamed;
+    const change = changeFor(resource, liveByAddress.get(resource.address), previous, driver);
     if (change) changes.set(resource.address, change);
   }
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
