@@ -92,7 +92,8 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
     // ajv reports in schema order; a reader expects the order of the file.
     if (issues.length > before) issues.splice(before, issues.length - before, ...byPosition(issues.slice(before)));
   }
-  return { resources, issues: dedupe(issues) };
+  // Frozen like each resource in it, so that later stages may remember what they work out from it.
+  return { resources: Object.freeze(resources), issues: dedupe(issues) };
 }
 
 /** The offline SQL check: SQL that cannot even be split into tokens would only be refused by the server. */

@@ -14,6 +14,7 @@ import type {
 import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { renameVerdict } from "../sql/ddl/in-place.js";
+import { knownAcyclic } from "./dependency-graph.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_MODULES, ID_KINDS, knownSecretPaths, RELATION_KINDS } from "../kinds/index.js";
@@ -76,8 +77,8 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   const resolver = createNameResolver(desired, live);
   const desiredDeps = dependenciesOf(desired, resolver);
   refusals.push(...checkSelectors(options, desiredByAddress, liveByAddress));
-  // A cycle among the manifests is an error whatever the live state is.
-  refusals.push(...checkCycle(desired, desiredDeps));
+  // A cycle among the manifests is an error whatever the live state is (the CLI looked already).
+  if (!knownAcyclic(declared)) refusals.push(...checkCycle(desired, desiredDeps));
   // Nothing below can be worked out sensibly from inputs refused here.
   if (refusals.length > 0) return freezePlan([], [], [], [], refusals);
 
