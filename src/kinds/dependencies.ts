@@ -34,6 +34,18 @@ export function inferDependencies(
   name?: string,
 ): InferredDependencies {
   const dependsOn = new Set<Address>();
+  const unresolved = collectDependencies(kind, spec, resolver, name, dependsOn);
+  return { dependsOn: [...dependsOn], unresolved };
+}
+
+/** inferDependencies, adding to `dependsOn` (after what it holds); returns the unresolved names. */
+function collectDependencies(
+  kind: Kind,
+  spec: Readonly<Record<string, JsonValue>>,
+  resolver: NameResolver,
+  name: string | undefined,
+  dependsOn: Set<Address>,
+): string[] {
   const unresolved = new Set<string>();
   if (name !== undefined && !GLOBAL_KINDS.has(kind)) {
     const { database } = splitQualifiedName(name);
@@ -54,7 +66,7 @@ export function inferDependencies(
     const address = resolver.schema(name);
     if (address) dependsOn.add(address);
   }
-  return { dependsOn: [...dependsOn], unresolved: [...unresolved] };
+  return unresolved.size === 0 ? [] : [...unresolved];
 }
 
 interface NamesRead {
@@ -116,10 +128,11 @@ export function createNameResolver(...sources: readonly (readonly { readonly kin
 export function dependenciesOf(desired: readonly DesiredResource[], resolver: NameResolver): Map<Address, InferredDependencies> {
   const result = new Map<Address, InferredDependencies>();
   for (const resource of desired) {
-    const inferred = inferDependencies(resource.kind, resource.spec, resolver, resource.name);
-    const all = new Set<Address>([...resource.dependsOn, ...inferred.dependsOn]);
+    // Declared first, then inferred, each once: one set, not one per part.
+    const all = new Set<Address>(resource.dependsOn);
+    const unresolved = collectDependencies(resource.kind, resource.spec, resolver, resource.name, all);
     all.delete(resource.address);
-    result.set(resource.address, { dependsOn: [...all], unresolved: inferred.unresolved });
+    result.set(resource.address, { dependsOn: [...all], unresolved });
   }
   return result;
 }
