@@ -152,6 +152,8 @@ function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
 /** Live columns less the `_tp_*` ones the server adds, unless the manifest declares them. */
 function withoutImplicitColumns(desired: JsonValue, live: JsonValue): JsonValue {
   if (!isJsonArray(desired) || !isJsonArray(live)) return live;
+  // Nothing to leave out, nothing to copy: asked twice for every stream a plan compares.
+  if (!live.some((column) => isJsonObject(column) && typeof column["name"] === "string" && column["name"].startsWith("_tp_"))) return live;
   const declaredNames = new Set(desired.map((column) => (isJsonObject(column) ? column["name"] : undefined)));
   return live.filter((column) => {
     const name = isJsonObject(column) ? column["name"] : undefined;
