@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { DependencyCycleError, ManifestError, UsageError } from "../errors.js";
 import { loadManifests, type LoadResult } from "../manifest/load.js";
 import type { AssignedVariable } from "../manifest/project.js";
@@ -64,6 +63,8 @@ export async function assignedVariables(context: CommandContext): Promise<Assign
       );
     }
     let value: unknown;
+    // yaml is loaded only for a --var-file: every other run reads plain manifests without it.
+    const { parse: parseYaml } = await import("yaml");
     try {
       value = parseYaml(text);
     } catch (error) {

@@ -34,24 +34,25 @@ export function inferDependencies(
   name?: string,
 ): InferredDependencies {
   const dependsOn = new Set<Address>();
+  const unresolved = collectDependencies(kind, spec, resolver, name, dependsOn);
+  return { dependsOn: [...dependsOn], unresolved };
+}
+
+/** inferDependencies, adding to `dependsOn` (after what it holds); returns the unresolved names. */
+function collectDependencies(
+  kind: Kind,
+  spec: Readonly<Record<string, JsonValue>>,
+  resolver: NameResolver,
+  name: string | undefined,
+  dependsOn: Set<Address>,
+): string[] {
   const unresolved = new Set<string>();
-  const references = KIND_MODULES[kind].references(spec);
-  const relationNames: string[] = [...references.relations];
-  const functionNames: string[] = [];
   if (name !== undefined && !GLOBAL_KINDS.has(kind)) {
     const { database } = splitQualifiedName(name);
     const address = database === DEFAULT_DATABASE ? undefined : resolver.database?.(database);
     if (address) dependsOn.add(address);
   }
-  for (const sql of references.sql) {
-    try {
-      const read = extractReferences(sql);
-      relationNames.push(...extractQualifiedRelations(sql));
-      functionNames.push(...read.functions);
-    } catch {
-      // Unparseable SQL has no dependencies we can know; the server reports the syntax error.
-    }
-  }
+  const { relationNames, functionNames, references } = namesRead(kind, spec);
   for (const name of relationNames) {
     const address = resolver.relation(name);
     if (address) dependsOn.add(address);
@@ -65,7 +66,39 @@ export function inferDependencies(
     const address = resolver.schema(name);
     if (address) dependsOn.add(address);
   }
-  return { dependsOn: [...dependsOn], unresolved: [...unresolved] };
+  return unresolved.size === 0 ? [] : [...unresolved];
+}
+
+interface NamesRead {
+  readonly relationNames: readonly string[];
+  readonly functionNames: readonly string[];
+  readonly references: { readonly schemas: readonly string[] };
+}
+
+// What a spec names does not depend on the resolver, and a plan asks it of the same frozen spec
+// several times (the manifests' cycle check, the plan itself): remembered per spec object, and
+// only for frozen ones (every validated manifest's), which cannot change under the cache.
+const NAMES_READ = new WeakMap<object, NamesRead>();
+
+/** The relation, function and schema names a spec reads, before they are resolved to addresses. */
+function namesRead(kind: Kind, spec: Readonly<Record<string, JsonValue>>): NamesRead {
+  const known = NAMES_READ.get(spec);
+  if (known !== undefined) return known;
+  const references = KIND_MODULES[kind].references(spec);
+  const relationNames: string[] = [...references.relations];
+  const functionNames: string[] = [];
+  for (const sql of references.sql) {
+    try {
+      const read = extractReferences(sql);
+      relationNames.push(...extractQualifiedRelations(sql));
+      functionNames.push(...read.functions);
+    } catch {
+      // Unparseable SQL has no dependencies we can know; the server reports the syntax error.
+    }
+  }
+  const names: NamesRead = { relationNames, functionNames, references };
+  if (Object.isFrozen(spec)) NAMES_READ.set(spec, names);
+  return names;
 }
 
 /** A resolver over a set of named resources: declared ones win over live ones of the same name. */
@@ -95,10 +128,11 @@ export function createNameResolver(...sources: readonly (readonly { readonly kin
 export function dependenciesOf(desired: readonly DesiredResource[], resolver: NameResolver): Map<Address, InferredDependencies> {
   const result = new Map<Address, InferredDependencies>();
   for (const resource of desired) {
-    const inferred = inferDependencies(resource.kind, resource.spec, resolver, resource.name);
-    const all = new Set<Address>([...resource.dependsOn, ...inferred.dependsOn]);
+    // Declared first, then inferred, each once: one set, not one per part.
+    const all = new Set<Address>(resource.dependsOn);
+    const unresolved = collectDependencies(resource.kind, resource.spec, resolver, resource.name, all);
     all.delete(resource.address);
-    result.set(resource.address, { dependsOn: [...all], unresolved: inferred.unresolved });
+    result.set(resource.address, { dependsOn: [...all], unresolved });
   }
   return result;
 }

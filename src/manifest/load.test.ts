@@ -119,3 +119,34 @@ describe("loadManifests", () => {
     expect(result.resources.length).toBeGreaterThan(0);
   });
 });
+
+describe("loadManifests and yaml's full parser", () => {
+  // load.ts reads without yaml first and again with it when a file or a position needs it; either
+  // way the result must be the one yaml's tree gives.
+  it("reads a file the fast path declines (anchors and merge keys) in a folder of plain files", async () => {
+    const root = await tree({
+      "a.yaml": STREAM,
+      "b.yaml": "kind: stream\nname: shared\ncolumns:\n  - &id { name: id, type: string }\n  - { <<: *id, name: id2 }\n",
+    });
+    const loaded = await loadManifests([root], { cwd: root, environment: {} });
+    expect(lines(loaded.issues)).toEqual([]);
+    expect(loaded.resources.map((resource) => [resource.address, resource.spec["columns"]])).toEqual([
+      ["stream/events", [{ name: "id", type: "string" }]],
+      [
+        "stream/shared",
+        [
+          { name: "id", type: "string" },
+          { name: "id2", type: "string" },
+        ],
+      ],
+    ]);
+  });
+
+  it("places an issue inside a plain file's nested value where yaml's tree puts it", async () => {
+    const root = await tree({
+      "a.yaml": "kind: stream\nname: events\ncolumns:\n  - name: id\n    type: string\n  - name: 7\n    type: string\n",
+    });
+    const loaded = await loadManifests([root], { cwd: root, environment: {} });
+    expect(lines(loaded.issues)).toEqual([expect.stringMatching(/^a\.yaml:6:11: /)]);
+  });
+});

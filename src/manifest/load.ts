@@ -9,7 +9,7 @@ import { KINDS } from "../model/index.js";
 import { assembleManifests, type ManifestFile } from "./assemble.js";
 import type { AssignedVariable, ConnectionSettings } from "./project.js";
 import type { CompiledSchemas, SchemaSet } from "./schemas.js";
-import { MAX_FILE_CHARS } from "./parse.js";
+import { FullYamlNeeded, MAX_FILE_CHARS, type FullYamlParser } from "./parse-fast.js";
 
 export interface LoadResult {
   readonly resources: readonly DesiredResource[];
@@ -108,25 +108,48 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   };
   const files = (await Promise.all(found.files.map(read))).filter((file): file is ManifestFile => file !== undefined);
   const projectFile = projectPath === undefined ? undefined : await read(projectPath);
-  const schemas = await readSchemas(options.schemaDir);
+  const schemas = await readSchemaSet(options.schemaDir);
 
   const firstRoot = found.roots[0] ?? cwd;
-  const assembled = assembleManifests({
-    files,
-    ...(projectFile ? { projectFile } : {}),
-    projectFileName: display(join(firstRoot, "tpctl.yaml")),
-    ...(options.env !== undefined ? { env: options.env } : {}),
-    ...(options.assigned ? { assigned: options.assigned } : {}),
-    environment: options.environment,
-    schemas,
-  });
+  const assemble = (set: SchemaSet) =>
+    assembleManifests({
+      files,
+      ...(projectFile ? { projectFile } : {}),
+      projectFileName: display(join(firstRoot, "tpctl.yaml")),
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      ...(options.assigned ? { assigned: options.assigned } : {}),
+      environment: options.environment,
+      schemas: set,
+    });
+  let assembled: ReturnType<typeof assemble>;
+  try {
+    // Without yaml first: plain files never need it, and loading it is a good part of a `validate`.
+    assembled = assemble(schemas);
+  } catch (error) {
+    if (!(error instanceof FullYamlNeeded)) throw error;
+    assembled = assemble({ ...schemas, parseFullYaml: await loadFullYamlParser() });
+  }
   return { ...assembled, issues: [...issues, ...assembled.issues] };
+}
+
+/** yaml's full parser; the pure core may not import at run time, so the edge does it for it. */
+async function loadFullYamlParser(): Promise<FullYamlParser> {
+  return (await import("./parse.js")).parseWithYaml;
+}
+
+/**
+ * Reads schemas/<kind>.json for every kind and schemas/tpctl.json, once per folder, with yaml's
+ * full parser: a set that reads every manifest, for callers that hand it to the pure stages.
+ */
+export async function readSchemas(dir: string = DEFAULT_SCHEMA_DIR): Promise<SchemaSet> {
+  const [schemas, parseFullYaml] = await Promise.all([readSchemaSet(dir), loadFullYamlParser()]);
+  return { ...schemas, parseFullYaml };
 }
 
 const schemaCache = new Map<string, Promise<SchemaSet>>();
 
-/** Reads schemas/<kind>.json for every kind and schemas/tpctl.json, once per folder. */
-export function readSchemas(dir: string = DEFAULT_SCHEMA_DIR): Promise<SchemaSet> {
+/** The schemas of `dir` without yaml's parser, once per folder. */
+function readSchemaSet(dir: string = DEFAULT_SCHEMA_DIR): Promise<SchemaSet> {
   let cached = schemaCache.get(dir);
   if (!cached) {
     cached = readSchemaFiles(dir);

@@ -2,7 +2,9 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type D
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, SourceLocation } from "../model/index.js";
 import { isJsonObject, isJsonArray } from "../model/index.js";
-import { parseSimpleYaml, type SimpleDocument } from "./simple-yaml.js";
+import { findLongString, MAX_FILE_CHARS, MAX_VALUE_CHARS, parseManifestFast } from "./parse-fast.js";
+
+export { MAX_FILE_CHARS, MAX_VALUE_CHARS } from "./parse-fast.js";
 
 /** A path into a document's value: mapping keys and sequence indexes, e.g. ["columns", 1, "type"]. */
 export type JsonPath = readonly (string | number)[];
@@ -35,54 +37,12 @@ type YamlNode = unknown;
  * Splits a manifest file into documents. YAML 1.2 core schema (so `yes`/`no` stay strings),
  * duplicate keys are errors, and `<<` merge keys work for sharing column lists.
  * A document with a syntax error is reported and left out, so its problems do not cascade.
+ * The fast path (parse-fast.ts) reads plain files; yaml's tree, here, the rest.
  *
  * @example parseManifestText("kind: stream\nname: s\n", "streams.yaml").documents[0]?.value
  */
 export function parseManifestText(text: string, file: string): ParseResult {
-  // Most manifests are plain YAML that simple-yaml.ts reads many times faster than yaml's tree.
-  // Positions it does not know are found by parsing with yaml after all, only when asked for: in
-  // a valid workspace that is never, and an invalid one gets exactly the same file:line:column.
-  const simple = text.length > MAX_FILE_CHARS ? undefined : parseSimpleYaml(text);
-  if (simple === undefined || simple.some((document) => findLongString(document.value, []) !== undefined)) {
-    return parseWithYaml(text, file);
-  }
-  const lineStarts = [0];
-  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) lineStarts.push(index + 1);
-  const at = (offset: number): SourceLocation => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((lineStarts[middle] as number) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { file, line: low + 1, column: offset - (lineStarts[low] as number) + 1 };
-  };
-  let full: ParseResult | undefined;
-  const locateByYaml = (document: SimpleDocument, path: JsonPath, key: boolean): SourceLocation => {
-    full ??= parseWithYaml(text, file);
-    const start = at(document.start);
-    const same = full.documents.find(({ location }) => location.line === start.line && location.column === start.column);
-    return same ? same.locate(path, { key }) : start;
-  };
-  const documents = simple.map((document): ParsedDocument => ({
-    file,
-    location: at(document.start),
-    value: document.value,
-    locate: (path, options) => {
-      const key = options?.key === true;
-      if (path.length === 0) return at(document.start);
-      if (path.length === 1) {
-        const entry = document.topLevel.get(String(path[0]));
-        if (entry === undefined) return at(document.start);
-        if (key) return at(entry.key);
-        if (entry.value === undefined) return at(entry.key);
-        if (!Number.isNaN(entry.value)) return at(entry.value);
-      }
-      return locateByYaml(document, path, key);
-    },
-  }));
-  return { documents, issues: [] };
+  return parseManifestFast(text, file, parseWithYaml);
 }
 
 /** The same as parseManifestText, through yaml's document tree: every file, every error. */
@@ -165,8 +125,6 @@ export function parseWithYaml(text: string, file: string): ParseResult {
 }
 
 /** Limits on what a manifest may hold (README, "Limits"); the server refuses request bodies over 1 MiB anyway. */
-export const MAX_FILE_CHARS = 1024 * 1024;
-export const MAX_VALUE_CHARS = 256 * 1024;
 const MAX_ALIAS_COUNT = 1000;
 
 /** A `__proto__` key (which JavaScript objects would swallow silently), found before anything is built from the tree. */
@@ -184,24 +142,6 @@ function findHostileNode(node: YamlNode, depth = 0): { offset: number | undefine
     for (const item of node.items) {
       const found = findHostileNode(item, depth + 1);
       if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-function findLongString(value: JsonValue, at: (string | number)[]): JsonPath | undefined {
-  // The path is built only on the way back from a string that is too long: building it for every
-  // node made this check a sizeable part of reading a large workspace.
-  if (typeof value === "string") return value.length > MAX_VALUE_CHARS ? at : undefined;
-  if (isJsonArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = findLongString(value[index] as JsonValue, []);
-      if (found) return [...at, index, ...found];
-    }
-  } else if (isJsonObject(value)) {
-    for (const key of Object.keys(value)) {
-      const found = findLongString(value[key] as JsonValue, []);
-      if (found) return [...at, key, ...found];
     }
   }
   return undefined;

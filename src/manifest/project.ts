@@ -1,7 +1,8 @@
 import type { ManifestIssue } from "../errors.js";
 import type { JsonObject, JsonValue, Kind, SourceLocation } from "../model/index.js";
 import { isJsonObject, isKind } from "../model/index.js";
-import { parseManifestText, type JsonPath, type Locator, type ParsedDocument } from "./parse.js";
+import { parseManifestFast } from "./parse-fast.js";
+import type { JsonPath, Locator, ParsedDocument } from "./parse.js";
 import { resolveValue } from "./resolve.js";
 import { closest, pointerOf } from "../model/index.js";
 import { byPosition, describeValue } from "./issues.js";
@@ -78,7 +79,7 @@ export function parseProjectText(
   file: string,
   input: ProjectInput,
 ): { readonly project: ProjectSettings; readonly issues: readonly ManifestIssue[] } {
-  const parsed = parseManifestText(text, file);
+  const parsed = parseManifestFast(text, file, input.schemas.parseFullYaml);
   const issues: ManifestIssue[] = [...parsed.issues];
   const [document, ...extra] = parsed.documents;
   for (const other of extra) {

@@ -1,5 +1,6 @@
 import type { ValidateFunction } from "ajv";
 import type { JsonObject, JsonValue, Kind } from "../model/index.js";
+import type { FullYamlParser } from "./parse-fast.js";
 import { isJsonObject, isJsonArray } from "../model/index.js";
 
 // The JSON Schemas of schemas/ as validation uses them: the set, how they are compiled, and the
@@ -15,6 +16,12 @@ export interface SchemaSet {
    * loads ajv itself, which alone took a third of a `validate` run.
    */
   readonly compiled: CompiledSchemas;
+  /**
+   * yaml's full parser, for the files the fast path (parse-fast.ts) does not read and the issue
+   * positions only yaml's tree knows. Absent, those throw FullYamlNeeded: load.ts reads without it
+   * first, so that a workspace of plain files never loads yaml, and again with it when asked.
+   */
+  readonly parseFullYaml?: FullYamlParser;
 }
 
 /** A validator per kind and one for tpctl.yaml, compiled with VALIDATOR_OPTIONS. */

@@ -250,11 +250,16 @@ class Reader {
 
 /** A key that stays the same string through yaml (`null:` and `true:` keys are not strings there). */
 function plainKey(key: string): boolean {
-  return key !== "__proto__" && !NULL.test(key) && !BOOLEAN.test(key);
+  if (key === "__proto__") return false;
+  // Keys start with a letter or `_` (both callers' patterns), and only one of at most five
+  // characters starting with n, t or f (any case) can spell null or a boolean: most need no pattern.
+  const first = key.charCodeAt(0) | 0x20;
+  if ((first !== 0x6e && first !== 0x74 && first !== 0x66) || key.length > 5) return true;
+  return !NULL.test(key) && !BOOLEAN.test(key);
 }
 
 function isSeparator(text: string): boolean {
-  return text === "---" || /^--- *$/.test(text);
+  return text.startsWith("---") && (text.length === 3 || /^--- *$/.test(text));
 }
 
 function isBlank(text: string): boolean {
@@ -292,9 +297,10 @@ function startsWithIndicator(text: string): boolean {
 /** What the YAML 1.2 core schema makes of a plain scalar. */
 function plainScalar(text: string): JsonValue {
   // Most scalars are words: one that starts with a letter other than t, f or n (true, false,
-  // null) is a string without trying the patterns below.
+  // null), or is longer than five characters (`float64`), is a string without trying the
+  // patterns below, none of which matches a word starting with a letter but those.
   const first = text.charCodeAt(0) | 0x20;
-  if (first >= 0x61 && first <= 0x7a && first !== 0x74 && first !== 0x66 && first !== 0x6e) return text;
+  if (first >= 0x61 && first <= 0x7a && ((first !== 0x74 && first !== 0x66 && first !== 0x6e) || text.length > 5)) return text;
   if (NULL.test(text)) return null;
   if (BOOLEAN.test(text)) return text.charAt(0).toLowerCase() === "t";
   if (INTEGER.test(text)) {

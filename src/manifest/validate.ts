@@ -48,7 +48,8 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
   for (const document of documents) {
     const before = issues.length;
     // Kinds and names are printed in every plan and message; a secret there would leak.
-    const secretIdentity = ["kind", "name"].filter((field) => (document.secretPaths ?? []).includes(`/${field}`));
+    const secretPaths = document.secretPaths ?? [];
+    const secretIdentity = secretPaths.length === 0 ? [] : ["kind", "name"].filter((field) => secretPaths.includes(`/${field}`));
     for (const field of secretIdentity) {
       issues.push({ ...document.locate([field]), message: `"${field}" cannot hold a \${secret:…} value, since it is shown in every plan` });
     }
@@ -89,9 +90,10 @@ export function validateDocuments(documents: readonly ResolvedDocument[], schema
       resources.push(toResource(document, kind, name, schemas.kinds[kind]));
     }
     // ajv reports in schema order; a reader expects the order of the file.
-    issues.splice(before, issues.length - before, ...byPosition(issues.slice(before)));
+    if (issues.length > before) issues.splice(before, issues.length - before, ...byPosition(issues.slice(before)));
   }
-  return { resources, issues: dedupe(issues) };
+  // Frozen like each resource in it, so that later stages may remember what they work out from it.
+  return { resources: Object.freeze(resources), issues: dedupe(issues) };
 }
 
 /** The offline SQL check: SQL that cannot even be split into tokens would only be refused by the server. */

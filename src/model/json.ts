@@ -17,24 +17,38 @@ export function isJsonArray(value: unknown): value is readonly JsonValue[] {
 /** Structural equality of JSON values; a key whose value is `undefined` counts as absent. */
 export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
+  // Loops rather than every/filter: the planner compares every field of every resource, and the
+  // arrays and closures those made per comparison were most of its garbage.
   if (isJsonArray(a) && isJsonArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+    if (a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) if (!deepEqual(a[index], b[index])) return false;
+    return true;
   }
   if (isJsonObject(a) && isJsonObject(b)) {
-    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
-    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
-    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
+    let defined = 0;
+    for (const key of Object.keys(a)) {
+      if (a[key] === undefined) continue;
+      defined++;
+      if (!deepEqual(a[key], b[key])) return false;
+    }
+    for (const key of Object.keys(b)) if (b[key] !== undefined) defined--;
+    return defined === 0;
   }
   return false;
 }
 
-/** `value` frozen all the way down, so that no stage can change a resource after validation. */
+/**
+ * `value` frozen all the way down, so that no stage can change a resource after validation. It
+ * freezes in place and returns `value` itself: the manifest pipeline hands over objects it built
+ * for the resource, and copying each of them again was a sizeable share of reading a large
+ * workspace. An already frozen object is still walked, since freezing is shallow.
+ */
 export function deepFreeze(value: JsonValue): JsonValue {
-  if (isJsonArray(value)) return Object.freeze(value.map(deepFreeze));
-  if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = deepFreeze(item);
-    return Object.freeze(out);
+  if (typeof value !== "object" || value === null) return value;
+  if (isJsonArray(value)) {
+    for (const item of value) deepFreeze(item);
+  } else {
+    for (const key of Object.keys(value)) deepFreeze(value[key] as JsonValue);
   }
-  return value;
+  return Object.freeze(value);
 }

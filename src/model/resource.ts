@@ -51,21 +51,24 @@ export const DesiredResource = Object.freeze({
     location?: SourceLocation;
     database?: string;
   }): DesiredResource {
-    return Object.freeze({
+    // Optional parts are added one by one, in this order, rather than spread from temporary
+    // objects: a plan of a large workspace makes thousands of these.
+    const resource: { -readonly [K in keyof DesiredResource]: DesiredResource[K] } = {
       kind: input.kind,
       name: input.name,
       address: addressOf(input.kind, input.name),
       spec: input.spec,
-      dependsOn: Object.freeze([...(input.dependsOn ?? [])]),
+      dependsOn: frozenCopy(input.dependsOn),
       lifecycle: Object.freeze({
         preventDestroy: input.lifecycle?.preventDestroy ?? false,
-        ignoreChanges: Object.freeze([...(input.lifecycle?.ignoreChanges ?? [])]),
+        ignoreChanges: frozenCopy(input.lifecycle?.ignoreChanges),
       }),
-      secretPaths: Object.freeze([...(input.secretPaths ?? [])]),
-      ...(input.previousName !== undefined ? { previousName: input.previousName } : {}),
-      ...(input.location ? { location: input.location } : {}),
-      ...(input.database !== undefined && input.database !== DEFAULT_DATABASE ? { database: input.database } : {}),
-    });
+      secretPaths: frozenCopy(input.secretPaths),
+    };
+    if (input.previousName !== undefined) resource.previousName = input.previousName;
+    if (input.location) resource.location = input.location;
+    if (input.database !== undefined && input.database !== DEFAULT_DATABASE) resource.database = input.database;
+    return Object.freeze(resource);
   },
 
   /**
@@ -122,16 +125,24 @@ export const LiveResource = Object.freeze({
     status?: string;
     secretsFingerprint?: string;
   }): LiveResource {
-    return Object.freeze({
+    const resource: { -readonly [K in keyof LiveResource]: LiveResource[K] } = {
       kind: input.kind,
       name: input.name,
       address: addressOf(input.kind, input.name),
       spec: input.spec,
-      dependsOn: Object.freeze([...(input.dependsOn ?? [])]),
-      ...(input.id !== undefined ? { id: input.id } : {}),
-      ...(input.owner !== undefined ? { owner: input.owner } : {}),
-      ...(input.status !== undefined ? { status: input.status } : {}),
-      ...(input.secretsFingerprint !== undefined ? { secretsFingerprint: input.secretsFingerprint } : {}),
-    });
+      dependsOn: frozenCopy(input.dependsOn),
+    };
+    if (input.id !== undefined) resource.id = input.id;
+    if (input.owner !== undefined) resource.owner = input.owner;
+    if (input.status !== undefined) resource.status = input.status;
+    if (input.secretsFingerprint !== undefined) resource.secretsFingerprint = input.secretsFingerprint;
+    return Object.freeze(resource);
   },
 });
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** A frozen copy of a list; every empty one is the same frozen empty list. */
+function frozenCopy<T>(list: readonly T[] | undefined): readonly T[] {
+  return list === undefined || list.length === 0 ? EMPTY : Object.freeze([...list]);
+}

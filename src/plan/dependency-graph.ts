@@ -8,6 +8,27 @@ import { topologicalOrder } from "./graph.js";
  * Throws DependencyCycleError when the manifests form a cycle.
  */
 export function buildDependencyGraph(desired: readonly DesiredResource[]): DependencyGraph {
+  const known = GRAPHS.get(desired);
+  if (known !== undefined) return known;
+  const graph = graphOf(desired);
+  // A frozen list cannot change: its graph is kept for the next caller (validate and the planner
+  // ask again for the list the CLI's cycle check already read).
+  if (Object.isFrozen(desired)) GRAPHS.set(desired, graph);
+  return graph;
+}
+
+const GRAPHS = new WeakMap<readonly DesiredResource[], DependencyGraph>();
+
+/**
+ * True when buildDependencyGraph has already found no cycle among these very resources. Edges
+ * between declared resources do not depend on the live workspace (a declared name always wins
+ * over a live one), so the planner need not look for a cycle among them again.
+ */
+export function knownAcyclic(desired: readonly DesiredResource[]): boolean {
+  return GRAPHS.has(desired);
+}
+
+function graphOf(desired: readonly DesiredResource[]): DependencyGraph {
   const declared = new Set(desired.map((resource) => resource.address));
   const deps = dependenciesOf(desired, createNameResolver(desired));
   topologicalOrder([...declared], (address) => deps.get(address)?.dependsOn ?? []);

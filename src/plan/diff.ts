@@ -12,15 +12,13 @@ import { changedSecrets, isSecretName, withoutSecrets } from "../model/secrets.j
  */
 export function diffResource(desired: DesiredResource, live: LiveResource, inPlace: InPlace = "rest"): FieldChange[] {
   const rules = KIND_MODULES[desired.kind].fields;
-  const ignored = new Set(desired.lifecycle.ignoreChanges);
+  const ignored = desired.lifecycle.ignoreChanges;
   const changed = changedSecretLabels(desired, live);
   const changes: FieldChange[] = [];
-  const fields = new Set([...Object.keys(rules), ...Object.keys(desired.spec)]);
-  fields.delete("name");
   // What SQL cannot store is never a difference over SQL; the plan says so once (plan.ts).
-  if (inPlace === "sql" && KIND_MODULES[desired.kind].sqlHoldsNoMarker?.(desired.spec) !== undefined) fields.delete("description");
-  for (const field of [...fields].sort()) {
-    if (ignored.has(field)) continue;
+  const noDescription = inPlace === "sql" && KIND_MODULES[desired.kind].sqlHoldsNoMarker?.(desired.spec) !== undefined;
+  for (const field of fieldsToCompare(desired)) {
+    if (ignored.includes(field) || (noDescription && field === "description")) continue;
     const rule: FieldRule = rules[field] ?? { compare: "value", updatable: false };
     const declared = Object.hasOwn(desired.spec, field);
     if (rule.writeOnly) continue;
@@ -37,7 +35,10 @@ export function diffResource(desired: DesiredResource, live: LiveResource, inPla
           ? withoutSecretSettings(rawBefore, secretSettingKeys(rawAfter, field, desired.secretPaths))
           : withoutSecrets(rawBefore, field, desired.secretPaths);
     if (rule.compare === "columns" && before !== undefined) before = withoutImplicitColumns(rawAfter, before);
-    const changedHere = changed.filter((label) => label.startsWith(`${field}.`)).map((label) => label.slice(field.length + 1));
+    const changedHere =
+      changed.length === 0
+        ? changed
+        : changed.filter((label) => label.startsWith(`${field}.`)).map((label) => label.slice(field.length + 1));
     if (changedHere.length === 0 && valuesEqual(rule, after, before)) continue;
     const verdict = inPlace === "sql" ? sqlVerdict(rule, desired, after, before) : undefined;
     changes.push({
@@ -52,6 +53,23 @@ export function diffResource(desired: DesiredResource, live: LiveResource, inPla
     });
   }
   return changes;
+}
+
+/** Each kind's fields but `name`, sorted: the fields of nearly every resource, worked out once per kind. */
+const KIND_FIELDS = new Map<string, readonly string[]>();
+
+/** The kind's fields and any other the manifest declares, but `name`, in sorted order. */
+function fieldsToCompare(desired: DesiredResource): readonly string[] {
+  const rules = KIND_MODULES[desired.kind].fields;
+  let known = KIND_FIELDS.get(desired.kind);
+  if (known === undefined) {
+    known = Object.keys(rules)
+      .filter((field) => field !== "name")
+      .sort();
+    KIND_FIELDS.set(desired.kind, known);
+  }
+  const extra = Object.keys(desired.spec).filter((field) => field !== "name" && !Object.hasOwn(rules, field));
+  return extra.length === 0 ? known : [...known, ...extra].sort();
 }
 
 function explain(verdict: InPlaceVerdict): string {
@@ -96,10 +114,11 @@ function valuesEqual(rule: FieldRule, desired: JsonValue, live: JsonValue | unde
       return typeof desired === "string" && typeof live === "string" ? desired.trim() === live.trim() : deepEqual(desired, live);
     case "columns":
       return columnsEqual(desired, live);
+    // Values equal as they are stay equal once normalized: the usual case needs no copies.
     case "sparse":
-      return deepEqual(sparse(desired), sparse(live));
+      return deepEqual(desired, live) || deepEqual(sparse(desired), sparse(live));
     case "settings":
-      return deepEqual(normalizeSettings(desired), normalizeSettings(live));
+      return deepEqual(desired, live) || deepEqual(normalizeSettings(desired), normalizeSettings(live));
     case "value":
       return deepEqual(desired, live);
   }
@@ -133,6 +152,8 @@ function columnsEqual(desired: JsonValue, live: JsonValue): boolean {
 /** Live columns less the `_tp_*` ones the server adds, unless the manifest declares them. */
 function withoutImplicitColumns(desired: JsonValue, live: JsonValue): JsonValue {
   if (!isJsonArray(desired) || !isJsonArray(live)) return live;
+  // Nothing to leave out, nothing to copy: asked twice for every stream a plan compares.
+  if (!live.some((column) => isJsonObject(column) && typeof column["name"] === "string" && column["name"].startsWith("_tp_"))) return live;
   const declaredNames = new Set(desired.map((column) => (isJsonObject(column) ? column["name"] : undefined)));
   return live.filter((column) => {
     const name = isJsonObject(column) ? column["name"] : undefined;

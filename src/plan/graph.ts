@@ -12,25 +12,34 @@ export function topologicalOrder<T extends string>(nodes: readonly T[], dependen
   nodes.forEach((node, position) => {
     if (!index.has(node)) index.set(node, position);
   });
-  const remaining = new Array<number>(nodes.length).fill(0);
-  const dependents: number[][] = nodes.map(() => []);
+  const remaining = new Int32Array(nodes.length);
+  // Who waits for each node, made only for the nodes something waits for.
+  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(nodes.length);
+  // A dependency named twice counts once: `seenBy[at] === position` marks it seen for this node,
+  // without a set per node.
+  const seenBy = new Int32Array(nodes.length).fill(-1);
   const ready = new MinHeap();
-  for (const [position, node] of nodes.entries()) {
+  for (let position = 0; position < nodes.length; position++) {
+    const node = nodes[position] as T;
     if (index.get(node) !== position) continue;
-    const deps = new Set<number>();
+    let count = 0;
     for (const dep of dependenciesOf(node)) {
       const at = index.get(dep);
-      if (at !== undefined && at !== position) deps.add(at);
+      if (at === undefined || at === position || seenBy[at] === position) continue;
+      seenBy[at] = position;
+      count++;
+      const waiting = dependents[at];
+      if (waiting === undefined) dependents[at] = [position];
+      else waiting.push(position);
     }
-    remaining[position] = deps.size;
-    for (const dep of deps) (dependents[dep] as number[]).push(position);
-    if (deps.size === 0) ready.push(position);
+    remaining[position] = count;
+    if (count === 0) ready.push(position);
   }
   const order: T[] = [];
   while (ready.size > 0) {
     const position = ready.pop();
     order.push(nodes[position] as T);
-    for (const dependent of dependents[position] as number[]) {
+    for (const dependent of dependents[position] ?? []) {
       const left = (remaining[dependent] as number) - 1;
       remaining[dependent] = left;
       if (left === 0) ready.push(dependent);

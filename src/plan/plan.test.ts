@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError, LiveStateError, SafetyRefusal } from "../errors.js";
 import { DesiredResource, summarizePlan } from "../model/index.js";
+import { buildDependencyGraph } from "./dependency-graph.js";
 import { assemblePlan } from "./plan.js";
 import { throwIfRefused } from "./refusals.js";
 import { desired, live } from "./test-utils.js";
@@ -149,6 +150,19 @@ describe("assemblePlan", () => {
     expect(() =>
       strictPlan([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })], [], options),
     ).toThrow(DependencyCycleError);
+  });
+
+  it("reports a dependency cycle in a frozen list the dependency graph has not read", () => {
+    const list = Object.freeze([desired("view", "a", { query: "SELECT * FROM b" }), desired("view", "b", { query: "SELECT * FROM a" })]);
+    expect(() => buildDependencyGraph(list)).toThrow(DependencyCycleError);
+    expect(() => strictPlan(list, [], options)).toThrow(DependencyCycleError);
+  });
+
+  it("plans a frozen list the dependency graph found acyclic, in dependency order", () => {
+    const list = Object.freeze([desired("view", "v", { query: "SELECT * FROM s" }), desired("stream", "s", { columns })]);
+    const graph = buildDependencyGraph(list);
+    expect(buildDependencyGraph(list)).toBe(graph);
+    expect(strictPlan(list, [], options).steps.map((step) => step.id)).toEqual(["create:stream/s", "create:view/v"]);
   });
 
   it("refuses to replace a resource with prevent_destroy", () => {

@@ -14,6 +14,7 @@ import type {
 import { addressOf, DesiredResource as DesiredResourceFactory, KINDS, PLAN_FORMAT_VERSION, stepId } from "../model/index.js";
 import { createNameResolver, dependenciesOf } from "../kinds/dependencies.js";
 import { renameVerdict } from "../sql/ddl/in-place.js";
+import { knownAcyclic } from "./dependency-graph.js";
 import { diffResource } from "./diff.js";
 import { topologicalOrder } from "./graph.js";
 import { KIND_MODULES, ID_KINDS, knownSecretPaths, RELATION_KINDS } from "../kinds/index.js";
@@ -76,8 +77,8 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   const resolver = createNameResolver(desired, live);
   const desiredDeps = dependenciesOf(desired, resolver);
   refusals.push(...checkSelectors(options, desiredByAddress, liveByAddress));
-  // A cycle among the manifests is an error whatever the live state is.
-  refusals.push(...checkCycle(desired, desiredDeps));
+  // A cycle among the manifests is an error whatever the live state is (the CLI looked already).
+  if (!knownAcyclic(declared)) refusals.push(...checkCycle(desired, desiredDeps));
   // Nothing below can be worked out sensibly from inputs refused here.
   if (refusals.length > 0) return freezePlan([], [], [], [], refusals);
 
@@ -100,10 +101,12 @@ export function assemblePlan(declared: readonly DesiredResource[], liveInput: re
   if (options.inPlace === "sql") warnings.push(...unmarkableOverSql(desired));
 
   const changes = new Map<Address, Change>();
+  // What changeFor is told about the driver, one object for every resource that is not renamed.
+  const unrenamed = { inPlace: options.inPlace, readers: [] };
   for (const resource of desired) {
     const previous = renames.get(resource.address);
-    const readers = previous ? readersOf(previous.address, liveDependents, liveByAddress) : [];
-    const change = changeFor(resource, liveByAddress.get(resource.address), previous, { inPlace: options.inPlace, readers });
+    const driver = previous ? { inPlace: options.inPlace, readers: readersOf(previous.address, liveDependents, liveByAddress) } : unrenamed;
+    const change = changeFor(resource, liveByAddress.get(resource.address), previous, driver);
     if (change) changes.set(resource.address, change);
   }
   const renamedAway = new Set([...renames.values()].map((previous) => previous.address));
@@ -167,8 +170,9 @@ export function checkSelectors(
   desiredByAddress: ReadonlyMap<Address, DesiredResource>,
   liveByAddress: ReadonlyMap<Address, LiveResource>,
 ): Refusal[] {
-  const known = [...desiredByAddress.keys(), ...liveByAddress.keys()];
   const refusals: Refusal[] = [];
+  if ((options.targets ?? []).length + (options.excludes ?? []).length + (options.replaces ?? []).length === 0) return refusals;
+  const known = [...desiredByAddress.keys(), ...liveByAddress.keys()];
   for (const [flag, selectors] of [
     ["--target", options.targets],
     ["--exclude", options.excludes],
@@ -791,9 +795,11 @@ export function scheduleSteps(
     const kind = kindRank.get(change.kind) ?? 0;
     return [phaseRank[step.phase], step.phase === "delete" ? -kind : kind, change.name];
   };
+  // Ranked once per step, not twice per comparison.
+  const ranks = new Map(steps.map((step) => [step, rankOf(step)]));
   steps.sort((a, b) => {
-    const [pa, ka, na] = rankOf(a);
-    const [pb, kb, nb] = rankOf(b);
+    const [pa, ka, na] = ranks.get(a) as [number, number, string];
+    const [pb, kb, nb] = ranks.get(b) as [number, number, string];
     return pa - pb || ka - kb || (na < nb ? -1 : na > nb ? 1 : 0);
   });
   const byId = new Map(steps.map((step) => [step.id, step]));

@@ -16,6 +16,8 @@ export function assertSelectorsMatch(flag: string, selectors: readonly Address[]
 
 /** The refusal `assertSelectorsMatch` throws, as data for the planner. */
 export function unmatchedSelectors(flag: string, selectors: readonly Address[], known: Iterable<Address>): Refusal | undefined {
+  // No selector, nothing to match: sorting every address of the workspace for it took a while.
+  if (selectors.length === 0) return undefined;
   const addresses = [...new Set(known)].sort();
   const present = new Set(addresses);
   const missing = selectors.filter((selector) => !present.has(selector));

@@ -1,6 +1,6 @@
 import { matchBrackets } from "./brackets.js";
 import { extractReferences } from "./references.js";
-import { tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, type Token } from "./tokenize.js";
 
 /** What a relation the query reads looks like, for typing required columns. */
 export interface RelationInfo {
@@ -90,7 +90,7 @@ export function isAggregateFunction(name: string): boolean {
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
 export function analyzeSql(sql: string, describe: (relation: string) => RelationInfo | undefined, database: string): SqlAnalysis {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  const tokens = significantTokens(sql);
   const { relations, functions } = extractReferences(sql);
   const names = new Set(
     tokens.filter((token) => token.type === "identifier" || token.type === "quoted_identifier").map((token) => token.value),

@@ -1,7 +1,7 @@
 import { isIdentifierPart, isIdentifierStart, isPlainIdentifier } from "./identifiers.js";
 import { positionalKeywords } from "./contextual.js";
 import { memoizeByText } from "./memo.js";
-import { tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, type Token } from "./tokenize.js";
 
 // Keywords that are also function names, written `left(s, 3)` like any other call.
 const CALLABLE_KEYWORDS = new Set(["LEFT", "RIGHT", "ANY", "ARRAY"]);
@@ -63,7 +63,7 @@ export function formatSql(sql: string): string {
 }
 
 function layout(sql: string, readable: boolean): string {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  const tokens = significantTokens(sql);
   while (tokens.at(-1)?.text === ";") tokens.pop();
   // EMIT ON UPDATE, INTERVAL 5 SECOND, NULLS LAST, …: words that are keywords only where they stand.
   const positional = positionalKeywords(tokens);

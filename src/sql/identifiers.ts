@@ -84,6 +84,11 @@ export function isKeyword(word: string): boolean {
   return KEYWORDS.has(word.toUpperCase());
 }
 
+/** `isKeyword` of a word already upper-cased, for the tokenizer, which keeps the upper-cased form as the token's value. */
+export function isUpperCaseKeyword(upper: string): boolean {
+  return KEYWORDS.has(upper);
+}
+
 /** A character that may start an unquoted identifier (ClickHouse also accepts any non-ASCII letter). */
 export function isIdentifierStart(ch: string): boolean {
   const code = ch.charCodeAt(0);

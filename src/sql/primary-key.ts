@@ -1,5 +1,5 @@
 import { isPlainIdentifier } from "./identifiers.js";
-import { tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, type Token } from "./tokenize.js";
 
 /**
  * The elements of a primary-key expression: `(a, b)`, `a, b` and `` `a`, `b` `` all give
@@ -7,7 +7,7 @@ import { tokenizeSql, type Token } from "./tokenize.js";
  * Throws SqlSyntaxError when the text does not tokenize.
  */
 export function primaryKeyElements(expression: string): { readonly text: string; readonly column?: string }[] {
-  const tokens = tokenizeSql(expression).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+  const tokens = significantTokens(expression);
   let inner: Token[] = tokens;
   while (inner[0]?.text === "(" && closes(inner)) inner = inner.slice(1, -1);
   const elements: Token[][] = [[]];

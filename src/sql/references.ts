@@ -1,6 +1,6 @@
 import { matchBrackets } from "./brackets.js";
 import { memoizeByText } from "./memo.js";
-import { tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, type Token } from "./tokenize.js";
 
 export interface SqlReferences {
   /** Names of streams, views, external streams/tables read by the query (FROM, JOIN, table(), tumble(), …), CTE names excluded, in first-seen order, without database prefix. */
@@ -31,16 +31,8 @@ type Mode = "query" | "expression";
  *   // { relations: ["clicks"], functions: ["count"] }
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
-export const extractReferences: (sql: string) => SqlReferences = memoizeByText(scanReferences);
-
-function scanReferences(sql: string): SqlReferences {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
-  const scanner = new RelationScanner(tokens);
-  scanner.scanRange(0, tokens.length, new Set(), "query");
-  return Object.freeze({
-    relations: Object.freeze([...scanner.relations]),
-    functions: Object.freeze(functionNames(tokens)),
-  });
+export function extractReferences(sql: string): SqlReferences {
+  return analyzed(sql).references;
 }
 
 /**
@@ -51,10 +43,28 @@ function scanReferences(sql: string): SqlReferences {
  * @throws {SqlSyntaxError} when the SQL cannot be tokenized.
  */
 export function extractQualifiedRelations(sql: string): readonly string[] {
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
-  const scanner = new RelationScanner(tokens);
+  return analyzed(sql).qualified;
+}
+
+// Both answers come from one scan, remembered by text: the dependency graph asks for both of every
+// query, the validator, the planner and the live side ask again for the same texts, and each
+// question used to tokenize and scan the query anew.
+const analyzed: (sql: string) => { readonly references: SqlReferences; readonly qualified: readonly string[] } =
+  memoizeByText(scanReferences);
+
+function scanReferences(sql: string): { readonly references: SqlReferences; readonly qualified: readonly string[] } {
+  const tokens = significantTokens(sql);
+  // The brackets are matched once, for the scanner and the function names alike.
+  const match = matchParentheses(tokens);
+  const scanner = new RelationScanner(tokens, match);
   scanner.scanRange(0, tokens.length, new Set(), "query");
-  return Object.freeze([...scanner.qualified]);
+  return Object.freeze({
+    references: Object.freeze({
+      relations: Object.freeze([...scanner.relations]),
+      functions: Object.freeze(functionNames(tokens, match)),
+    }),
+    qualified: Object.freeze([...scanner.qualified]),
+  });
 }
 
 function isKeyword(token: Token | undefined, word: string): boolean {
@@ -88,7 +98,11 @@ function isName(token: Token | undefined): token is NameToken {
 /** Index of the bracket closing each `(` (a session range may close with `]`); an unclosed `(` runs to the end. */
 function matchParentheses(tokens: readonly Token[]): number[] {
   const { match } = matchBrackets(tokens);
-  return match.map((close, index) => (close === -1 && isPunctuation(tokens[index], "(") ? tokens.length : close));
+  // matchBrackets made the array for this call: it is changed in place rather than copied.
+  for (let index = 0; index < match.length; index++) {
+    if (match[index] === -1 && isPunctuation(tokens[index], "(")) match[index] = tokens.length;
+  }
+  return match;
 }
 
 /** Names written as `AS name` anywhere: expression aliases, which `IN name` may refer to. */
@@ -113,8 +127,11 @@ class RelationScanner {
   private readonly match: number[];
   private readonly aliases: Set<string>;
 
-  constructor(private readonly tokens: readonly Token[]) {
-    this.match = matchParentheses(tokens);
+  constructor(
+    private readonly tokens: readonly Token[],
+    match: number[],
+  ) {
+    this.match = match;
     this.aliases = aliasNames(tokens);
   }
 
@@ -265,9 +282,8 @@ class RelationScanner {
  * Every name written right before `(`, in first-seen order. Type names (`CAST(x AS Decimal(10, 2))`,
  * `x::Array(String)`) and the column list of `INSERT INTO t (…)` are not calls.
  */
-function functionNames(tokens: readonly Token[]): string[] {
+function functionNames(tokens: readonly Token[], match: readonly number[]): string[] {
   const names = new Set<string>();
-  const match = matchParentheses(tokens);
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (token === undefined || !isPunctuation(tokens[i + 1], "(")) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isPlainIdentifier } from "./identifiers.js";
-import { SqlSyntaxError, tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, SqlSyntaxError, tokenizeSql, type Token } from "./tokenize.js";
 
 /** `type:text` of every token that is not whitespace, for compact exact assertions. */
 function brief(sql: string): string[] {
@@ -308,5 +308,25 @@ describe("// comments", () => {
     const tokens = tokenizeSql("SELECT 1 // one\n/ 2");
     expect(tokens.filter((token) => token.type === "comment").map((token) => token.text)).toEqual(["// one"]);
     expect(tokens.filter((token) => token.type === "operator").map((token) => token.text)).toEqual(["/"]);
+  });
+});
+
+describe("significantTokens", () => {
+  it("is tokenizeSql without whitespace and comments, token for token", () => {
+    for (const sql of [
+      "SELECT a, b -- the columns\nFROM t /* a table */ WHERE x > .5 AND t.1 = 2",
+      "  \n\tSELECT  $tag$ body $tag$ , 'it''s' , `q`.`r` // trailing",
+      "SELECT 1_000, 0x1F, 5s, a::Array(String) FROM tumble(s, 5s) EMIT PERIODIC 1m",
+      "",
+      "-- only a comment",
+    ]) {
+      const filtered = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+      expect(significantTokens(sql), sql).toEqual(filtered);
+    }
+  });
+
+  it("throws where tokenizeSql throws", () => {
+    expect(() => significantTokens("SELECT 'open")).toThrow(SqlSyntaxError);
+    expect(() => significantTokens("SELECT 1 /* open")).toThrow(SqlSyntaxError);
   });
 });

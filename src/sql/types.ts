@@ -1,4 +1,4 @@
-import { tokenizeSql } from "./tokenize.js";
+import { significantTokens } from "./tokenize.js";
 
 // Alias spellings of the Timeplus data-types page (docs.timeplus.com/datatypes) and the ClickHouse
 // names the engine also takes, mapped to the spelling the engine reads back.
@@ -32,7 +32,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 export function canonicalType(type: string): string {
   let tokens;
   try {
-    tokens = tokenizeSql(type).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+    tokens = significantTokens(type);
   } catch {
     return type.trim();
   }

@@ -14,6 +14,7 @@ export const PURE = [
   "plan/",
   "render/",
   "manifest/parse.ts",
+  "manifest/parse-fast.ts",
   "manifest/simple-yaml.ts",
   "manifest/validate.ts",
   "manifest/issues.ts",

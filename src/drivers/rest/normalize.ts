@@ -43,11 +43,12 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
     }
   }
   const resolver = createNameResolver(drafts);
-  const topologyDeps = dependenciesFromTopology(topology, drafts);
-  return drafts.map((draft) => {
-    const address = addressOf(draft.kind, draft.name);
-    const inferred = inferDependencies(draft.kind, draft.spec, resolver).dependsOn;
-    const dependsOn = new Set<Address>([...inferred, ...(topologyDeps.get(address) ?? [])]);
+  const addresses = drafts.map((draft) => addressOf(draft.kind, draft.name));
+  const topologyDeps = dependenciesFromTopology(topology, drafts, addresses);
+  return drafts.map((draft, index) => {
+    const address = addresses[index] as Address;
+    const dependsOn = new Set<Address>(inferDependencies(draft.kind, draft.spec, resolver).dependsOn);
+    for (const dependency of topologyDeps.get(address) ?? []) dependsOn.add(dependency);
     dependsOn.delete(address);
     return LiveResource.create({ ...draft, dependsOn: [...dependsOn].sort() });
   });
@@ -68,17 +69,25 @@ function normalizeItem(kind: Kind, item: JsonObject): LiveDraft | undefined {
   if (typeof name !== "string" || name === "") return undefined;
   const fields = KIND_MODULES[kind].fields;
   let spec: Record<string, JsonValue> = { name };
+  // An empty ttl_expression means none. It is left out rather than deleted afterwards: a delete
+  // turns the object into a slow dictionary for everything that reads it later.
+  let ttl: JsonValue | undefined;
   for (const field of Object.keys(fields)) {
     const value = item[field];
-    if (value !== undefined && value !== null) spec[field] = value;
+    if (value === undefined || value === null) continue;
+    if (field === "ttl_expression") ttl = value;
+    if (field !== "ttl_expression" || value !== "") spec[field] = value;
   }
   // Older servers return only the deprecated `ttl` (docs/timeplus-api.md §3.1).
-  if ("ttl_expression" in fields && spec["ttl_expression"] === undefined && typeof item["ttl"] === "string") {
+  if ("ttl_expression" in fields && ttl === undefined && typeof item["ttl"] === "string" && item["ttl"] !== "") {
     spec["ttl_expression"] = item["ttl"];
   }
-  if (spec["ttl_expression"] === "") delete spec["ttl_expression"];
   const rest = KIND_MODULES[kind].rest;
-  if (rest?.readBack) spec = { ...rest.readBack(spec) };
+  if (rest?.readBack) {
+    // readBack hands back this fresh object or another it built; only a frozen one needs copying.
+    const back = rest.readBack(spec);
+    spec = Object.isFrozen(back) ? { ...back } : back;
+  }
   // A secret the server returns is removed here, at the one door live data comes in by: nothing
   // downstream (plans, saved plans, drift, export, errors) ever holds it, and secrets are compared
   // by fingerprint, never by value. It keeps its key with an empty value, which still tells export
@@ -145,11 +154,13 @@ const ENGINE_TYPES: Readonly<Record<string, Kind>> = {
 function dependenciesFromTopology(
   topology: TopologyGraph | undefined,
   resources: readonly { kind: Kind; name: string; id?: string }[],
+  addresses: readonly Address[],
 ): Map<Address, Address[]> {
   const result = new Map<Address, Address[]>();
   if (!topology?.nodes || !topology.dependencies) return result;
-  const byId = new Map(resources.filter((r) => r.id !== undefined).map((r) => [r.id as string, r]));
-  const known = new Set(resources.map((r) => addressOf(r.kind, r.name)));
+  const byId = new Map<string, { kind: Kind; name: string; id?: string }>();
+  for (const resource of resources) if (resource.id !== undefined) byId.set(resource.id, resource);
+  const known = new Set(addresses);
   const addressOfNode = new Map<string, Address>();
   for (const node of topology.nodes) {
     if (!isJsonObject(node) || typeof node["id"] !== "string") continue;

@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue } from "../../model/index.js";
 import { isAggregateFunction } from "../analyze.js";
 import { canonicalizeSql } from "../canonical.js";
 import { extractReferences } from "../references.js";
-import { tokenizeSql, type Token } from "../tokenize.js";
+import { significantTokens, type Token } from "../tokenize.js";
 
 /**
  * What the engine can change in place, for the field changes that only SQL can make without a drop
@@ -165,7 +165,7 @@ const CLAUSE_END = new Set(["FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT"
 function outputShape(query: string): OutputShape | undefined {
   let tokens: Token[];
   try {
-    tokens = tokenizeSql(query).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+    tokens = significantTokens(query);
   } catch {
     return undefined;
   }

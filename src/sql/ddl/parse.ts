@@ -1,6 +1,6 @@
 import type { Address, JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { addressOf, qualifyName, readFunctionBodyMarkers, readOwnershipMarker, readSchemaOwnershipMarker } from "../../model/index.js";
-import { tokenizeSql, type Token } from "../tokenize.js";
+import { significantTokens, type Token } from "../tokenize.js";
 import { BUILT_IN_DATABASES } from "./read-databases.js";
 import { isSecretSettingName } from "./secrets.js";
 
@@ -52,7 +52,7 @@ class Cursor {
     readonly what: string,
   ) {
     try {
-      this.tokens = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+      this.tokens = significantTokens(sql);
     } catch (error) {
       throw new DdlParseError(what, error instanceof Error ? error.message : "unreadable SQL");
     }

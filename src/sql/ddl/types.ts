@@ -1,4 +1,4 @@
-import { tokenizeSql, type Token } from "../tokenize.js";
+import { significantTokens, type Token } from "../tokenize.js";
 
 /**
  * Aliases the engine resolves when it stores a column type (SHOW CREATE prints `int32` for a
@@ -37,7 +37,7 @@ const TYPE_ARGUMENTS = new Set(["nullable", "low_cardinality", "array", "map", "
 export function normalizeType(type: string): string {
   let tokens: Token[];
   try {
-    tokens = tokenizeSql(type).filter((token) => token.type !== "whitespace" && token.type !== "comment");
+    tokens = significantTokens(type);
   } catch {
     return type.trim();
   }
