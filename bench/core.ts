@@ -3,19 +3,26 @@
  * argv[2] against the server at argv[3] and prints one JSON line with the time of each stage and
  * the heap the plan took. Run with --expose-gc.
  */
-import { fileURLToPath } from "node:url";
-import { createTimeplusClient } from "../src/drivers/http.js";
-import { readWorkspace } from "../src/drivers/rest/read-workspace.js";
-import { loadManifests } from "../src/manifest/load.js";
-import { assemblePlan } from "../src/plan/plan.js";
+// The modules the CLI runs (dist/, built by `npm run bench`), not a second compilation of src/:
+// only dist/ holds the JSON Schema validators compiled at build time, and with its own copy the
+// benchmark compiled the schemas at run time, work no command does. This file is compiled to
+// .bench-build/bench/, two folders below the repository.
+import type * as Http from "../src/drivers/http.js";
+import type * as ReadWorkspace from "../src/drivers/rest/read-workspace.js";
+import type * as Load from "../src/manifest/load.js";
+import type * as Plan from "../src/plan/plan.js";
+
+const dist = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
+const { createTimeplusClient } = (await import(dist("drivers/http.js"))) as typeof Http;
+const { readWorkspace } = (await import(dist("drivers/rest/read-workspace.js"))) as typeof ReadWorkspace;
+const { loadManifests } = (await import(dist("manifest/load.js"))) as typeof Load;
+const { assemblePlan } = (await import(dist("plan/plan.js"))) as typeof Plan;
 
 const [dir, address] = process.argv.slice(2) as [string, string];
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 const startLoad = performance.now();
-// Compiled to .bench-build/bench/, two folders below the repository.
-const schemaDir = fileURLToPath(new URL("../../schemas/", import.meta.url));
-const loaded = await loadManifests([dir], { cwd: dir, environment: {}, schemaDir });
+const loaded = await loadManifests([dir], { cwd: dir, environment: {} });
 const loadMs = performance.now() - startLoad;
 if (loaded.issues.length > 0) throw new Error(`manifests have issues: ${JSON.stringify(loaded.issues.slice(0, 3))}`);
 const client = createTimeplusClient({ address });
