@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent, type Dispatcher, request as sendOn } from "./undici.js";
+import { Pool, type Dispatcher, request as sendOn } from "./undici.js";
 import { ApiError, NetworkError, TimeoutError, UsageError } from "../errors.js";
 import { AdaptiveLimit, DEFAULT_CONCURRENCY } from "./concurrency.js";
 
@@ -83,7 +83,7 @@ const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
 
 /**
  * A client for `{address}/{workspace}/api/v1beta2` over an undici Dispatcher (by default a
- * keep-alive Agent it owns). Credentials go only into request headers, never into errors.
+ * keep-alive Pool it owns). Credentials go only into request headers, never into errors.
  *
  * @example
  * const client = createTimeplusClient({ address: "http://localhost:8000", username: "proton", password: "..." });
@@ -95,9 +95,11 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
   const ownsDispatcher = options.dispatcher === undefined;
   const concurrency = concurrencyOf(options.concurrency);
   const limit = new AdaptiveLimit(concurrency);
+  // A Pool, not an Agent: the client talks to one origin, and an Agent's dispatch by origin cost
+  // about 0.5 ms a request at 20 ms latency and ten in flight (an apply's every request).
   const dispatcher =
     options.dispatcher ??
-    new Agent({
+    new Pool(base.origin, {
       // Apply sends bursts of small requests; reusing sockets saves a handshake each. Idle sockets
       // are dropped well before common server/proxy idle limits so that a reused one is rarely stale.
       keepAliveTimeout: 4_000,
