@@ -7,6 +7,8 @@
  * suite.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { cpus, loadavg, totalmem, type } from "node:os";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,6 +20,7 @@ import { generateWorkspace } from "./generate.js";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = join(REPO, "dist", "cli", "main.js");
 const CORE = join(REPO, ".bench-build", "bench", "core.js");
+const FLOOR = join(REPO, ".bench-build", "bench", "floor.js");
 /** Apply and destroy should take at most this multiple of their lower bound. */
 const TARGET_RATIO = 1.2;
 /** `validate examples/` should take less than this, start of Node included. */
@@ -72,6 +75,8 @@ interface Phase {
 
 interface SizeResult {
   readonly size: number;
+  /** The floor's wall time for as many requests as the full apply (timed once per size). */
+  readonly floorMs?: number;
   readonly api: Api;
   readonly longestPath: number;
   readonly phases: Phase[];
@@ -161,6 +166,25 @@ async function benchSize(size: number, api: Api, options: Options, hook: string,
   }
 }
 
+/**
+ * The same number of requests at the same concurrency, through the same HTTP client, to a server
+ * that only waits the latency: how far above the bound Node's timers and loopback HTTP alone are.
+ */
+async function timeFloor(requests: number, options: Options): Promise<number> {
+  const server = createServer((incoming, outgoing) => {
+    incoming.resume();
+    incoming.on("end", () => setTimeout(() => outgoing.end("{}"), options.latencyMs));
+  });
+  await new Promise<void>((resolvePromise) => server.listen(0, "127.0.0.1", resolvePromise));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return Number(await runChild([FLOOR, `http://127.0.0.1:${port}`, String(requests), String(options.concurrency)]));
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  }
+}
+
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
 function render(results: readonly SizeResult[], options: Options, load: { start: number; end: number }, validateMs: number): string {
@@ -192,6 +216,21 @@ function render(results: readonly SizeResult[], options: Options, load: { start:
     if (!core) continue;
     lines.push(
       `| ${size} | ${seconds(core.loadMs)} | ${seconds(core.planEmptyMs)} | ${seconds(core.planLiveMs)} | ${core.planHeapMb.toFixed(0)} | ${core.totalHeapMb.toFixed(0)} |`,
+    );
+  }
+  lines.push("");
+  lines.push(
+    "Floor: as many requests as the full apply, at the same concurrency and through the same HTTP client (undici), to a server that does nothing but wait the latency (bench/floor.ts): what Node's timers and loopback HTTP alone cost above the bound on this machine.",
+  );
+  lines.push("");
+  lines.push("| N | requests | floor wall (s) | bound (s) | floor / bound |");
+  lines.push("| ---: | ---: | ---: | ---: | ---: |");
+  for (const result of results) {
+    const apply = result.phases.find((phase) => phase.name === "full apply");
+    if (result.floorMs === undefined || !apply) continue;
+    const bound = (apply.requests * options.latencyMs) / options.concurrency;
+    lines.push(
+      `| ${result.size} | ${apply.requests} | ${seconds(result.floorMs)} | ${seconds(bound)} | ${(result.floorMs / bound).toFixed(2)} |`,
     );
   }
   lines.push("");
@@ -252,7 +291,11 @@ async function main(): Promise<void> {
     validateMs = await timeValidateExamples(hook);
     for (const size of options.sizes) {
       process.stderr.write(`workspace of ${size} resources:\n`);
-      for (const [index, api] of options.apis.entries()) results.push(await benchSize(size, api, options, hook, index === 0));
+      for (const [index, api] of options.apis.entries()) {
+        const result = await benchSize(size, api, options, hook, index === 0);
+        const apply = result.phases.find((phase) => phase.name === "full apply");
+        results.push(index === 0 && apply ? { ...result, floorMs: await timeFloor(apply.requests, options) } : result);
+      }
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -307,6 +350,10 @@ const NOTES = [
   "  CPU of the CLI and of the server per request (each request costs the server's and the client's CPU on top of the",
   "  latency, on a machine the two share). At 1,000 resources the bound is under 2 s, so that fixed part alone is a",
   "  large share of it.",
+  "- **The floor**: even a client that does nothing but send the requests, to a server that does nothing but wait the",
+  "  latency, takes longer than the bound: a timer fires on whole milliseconds and never early, and each request crosses",
+  "  two event loops and the loopback on cores the two processes share. Its ratio to the bound is the part of every",
+  "  ratio above that no work of tpctl's or of the built-in server's causes.",
   "- **Apply scheduling**: each step starts the moment the steps it waits for are done; when more are ready than may",
   "  run, the one with the longest chain of steps behind it goes first, so the longest dependency path is never left",
   "  to run alone at the end.",
