@@ -337,10 +337,11 @@ const NOTES = [
   "  materialized view; ten leaves most of that to the workloads. The client's connection pool has as many sockets.",
   "  When the server answers 429 or 503 the client halves the requests in flight (once per burst) and adds about one",
   "  per round of answers after that (AIMD), so a large apply slows down rather than failing over a rate limit.",
-  "- **The built-in server** appends each write to a per-workspace log and syncs it, sharing one sync among the writes",
-  "  that arrive together, and folds the log into the snapshot once it is as long as the workspace is large; drops",
-  "  find dependents in an index kept as objects are written (docs/fidelity.md, Persistence). Server CPU per request",
-  "  therefore stays flat as the workspace grows.",
+  "- **The built-in server** appends the writes of each turn of its event loop to a per-workspace log with one write,",
+  "  answers once they are in the file (so kill -9 loses none), syncs the log to the disk within 100 ms, and folds it",
+  "  into the snapshot once it is as long as the workspace is large; drops find dependents in an index kept as objects",
+  "  are written, and a record's links and topology node are worked out once (docs/fidelity.md, Persistence). Server",
+  "  CPU per request therefore stays flat as the workspace grows.",
   "- **The bound** is what no client can beat at this latency and concurrency: the larger of the longest dependency",
   "  path times the latency and the number of requests times the latency divided by the concurrency. Wall time also",
   "  holds what the bound leaves out: starting Node and loading its modules, reading and validating the manifests,",
@@ -362,6 +363,6 @@ const NOTES = [
 ].join("\n");
 
 const NOISE_NOTE =
-  "The numbers are noisy: this run shared a 2-core machine with other work, so wall times and CPU figures carry their load.";
+  "The numbers are noisy: the CLI and the built-in server share the machine's two cores, and runs of the same size differ by several percent; the load average below is the machine's during the run.";
 
 await main();
