@@ -32,16 +32,28 @@ export interface TopologyGraph {
  * are dropped; the ownership marker is taken out of the description.
  */
 export function normalizeWorkspace(lists: readonly ListedKind[], topology: TopologyGraph | undefined): LiveResource[] {
+  return liveResourcesOf(lists.map(normalizeList), topology);
+}
+
+/**
+ * The first half of normalizeWorkspace, for one kind's list: what depends on that list alone, so
+ * that a reader can do it the moment the list arrives, while the other lists are still on their way.
+ */
+export function normalizeList({ kind, items }: ListedKind): readonly LiveDraft[] {
   const drafts: LiveDraft[] = [];
-  for (const { kind, items } of lists) {
-    for (const item of items) {
-      if (!isJsonObject(item)) continue;
-      if (KIND_MODULES[kind].rest?.notOfKind?.(item)) continue;
-      if (kind === "view" && typeof item["name"] === "string" && isReservedName(item["name"])) continue;
-      const draft = normalizeItem(kind, item);
-      if (draft) drafts.push(draft);
-    }
+  for (const item of items) {
+    if (!isJsonObject(item)) continue;
+    if (KIND_MODULES[kind].rest?.notOfKind?.(item)) continue;
+    if (kind === "view" && typeof item["name"] === "string" && isReservedName(item["name"])) continue;
+    const draft = normalizeItem(kind, item);
+    if (draft) drafts.push(draft);
   }
+  return drafts;
+}
+
+/** The second half of normalizeWorkspace: every kind's normalized list, in the order listed, with the topology. */
+export function liveResourcesOf(lists: readonly (readonly LiveDraft[])[], topology: TopologyGraph | undefined): LiveResource[] {
+  const drafts = lists.flat();
   const resolver = createNameResolver(drafts);
   const addresses = drafts.map((draft) => addressOf(draft.kind, draft.name));
   const topologyDeps = dependenciesFromTopology(topology, drafts, addresses);
@@ -54,7 +66,8 @@ export function normalizeWorkspace(lists: readonly ListedKind[], topology: Topol
   });
 }
 
-interface LiveDraft {
+/** One listed object, normalized, before its dependencies are known. */
+export interface LiveDraft {
   kind: Kind;
   name: string;
   id?: string;
