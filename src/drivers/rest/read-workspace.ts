@@ -3,7 +3,7 @@ import type { Kind, LiveResource } from "../../model/index.js";
 import { addressOf, isJsonObject } from "../../model/index.js";
 import type { TimeplusClient } from "../http.js";
 import { TOPOLOGY_PATH } from "./endpoints.js";
-import { normalizeWorkspace, type ListedKind, type TopologyGraph } from "./normalize.js";
+import { liveResourcesOf, normalizeList, type ListedKind, type TopologyGraph } from "./normalize.js";
 import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../kinds/index.js";
 
 /**
@@ -21,10 +21,12 @@ export async function readWorkspace(client: Pick<TimeplusClient, "request">, kin
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
     });
-  const [topology, lists] = await Promise.all([topologyRead, Promise.all(kinds.map((kind) => listKind(client, kind)))]);
+  // Each list is normalized as it arrives: the server answers the lists one after another, and
+  // the client's work on those that came first fits in the wait for the rest.
+  const [topology, lists] = await Promise.all([topologyRead, Promise.all(kinds.map((kind) => listKind(client, kind).then(normalizeList)))]);
   // Two dashboards (or saved queries, …) may share a name: the planner refuses that only where a
   // manifest declares the name (plan/plan.ts), so one project's duplicates never block another.
-  return normalizeWorkspace(lists, topology);
+  return liveResourcesOf(lists, topology);
 }
 
 async function listKind(client: Pick<TimeplusClient, "request">, kind: Kind): Promise<ListedKind> {
