@@ -120,9 +120,9 @@ export class Store {
   }
 
   /**
-   * Runs `change` against every change accepted so far and resolves once what it changed is on
-   * disk; `change` throwing leaves the workspace untouched. A change that changes nothing resolves
-   * once everything it saw is on disk.
+   * Runs `change` against every change accepted so far and resolves once what it changed is in
+   * the log file; `change` throwing leaves the workspace untouched. A change that changes nothing
+   * resolves once everything it saw is in the log.
    */
   write<T>(workspace: string, change: (state: StateWriter) => T): Promise<T> {
     if (!WORKSPACE_PATTERN.test(workspace)) return Promise.reject(new Error(`invalid workspace name "${workspace}"`));
@@ -174,7 +174,7 @@ export class Store {
 
   private schedule(workspace: Workspace): void {
     if (workspace.flushing) return;
-    // After the current turn of the event loop: every write accepted in it shares one sync.
+    // After the current turn of the event loop: every write accepted in it shares one append.
     workspace.flushing = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.flush(workspace))
       .finally(() => {
@@ -184,15 +184,15 @@ export class Store {
       });
   }
 
-  /** Appends and syncs the waiting writes, batch after batch, until none is left. */
+  /** Appends the waiting writes, batch after batch, until none is left (the sync follows in the background). */
   private async flush(workspace: Workspace): Promise<void> {
     while (workspace.pending.length > 0) {
       const batch = workspace.pending.splice(0);
       try {
         await this.append(workspace, batch.map((write) => write.line).join(""), batch.length);
       } catch (error) {
-        // Nothing in the batch is known to be durable, and every write accepted since was
-        // computed over it: refuse them all and start again from what is on disk.
+        // Nothing in the batch is known to be in the log, and every write accepted since was
+        // computed over it: refuse them all and start again from what the log holds.
         const later = workspace.pending.splice(0);
         workspace.head = workspace.durable.clone();
         workspace.headSequence = workspace.sequence;
@@ -324,7 +324,7 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-/** One workspace: what is durable (read by GETs), what is accepted (seen by changes), its log. */
+/** One workspace: what its log holds (`durable`, read by GETs), what is accepted (seen by changes), its log. */
 class Workspace {
   head: State;
   headSequence = 0;
@@ -339,7 +339,7 @@ class Workspace {
   logLines = 0;
   logBytes = 0;
   broken: Error | undefined;
-  /** The last change accepted, which is durable once `done`. */
+  /** The last change accepted, which is in the log once `done`. */
   lastAccepted: PendingWrite | undefined;
 
   constructor(
@@ -349,7 +349,7 @@ class Workspace {
     this.head = durable.clone();
   }
 
-  /** Resolves once every change accepted so far is durable, rejects if one of them failed. */
+  /** Resolves once every change accepted so far is in the log, rejects if one of them failed. */
   settled(): Promise<void> {
     const last = this.lastAccepted;
     if (last === undefined || last.done) return Promise.resolve();
