@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../src/server/index.js";
+import { createPacer } from "../src/server/latency.js";
 import { generateWorkspace } from "./generate.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -171,9 +172,12 @@ async function benchSize(size: number, api: Api, options: Options, hook: string,
  * that only waits the latency: how far above the bound Node's timers and loopback HTTP alone are.
  */
 async function timeFloor(requests: number, options: Options): Promise<number> {
+  // Paced as the built-in server paces its answers, so that the floor shows what HTTP costs, not how late timers wake.
+  const pace = createPacer(new AbortController().signal);
   const server = createServer((incoming, outgoing) => {
+    const arrived = performance.now();
     incoming.resume();
-    incoming.on("end", () => setTimeout(() => outgoing.end("{}"), options.latencyMs));
+    incoming.on("end", () => void pace(arrived + options.latencyMs).then(() => outgoing.end("{}")));
   });
   await new Promise<void>((resolvePromise) => server.listen(0, "127.0.0.1", resolvePromise));
   try {
@@ -220,7 +224,7 @@ function render(results: readonly SizeResult[], options: Options, load: { start:
   }
   lines.push("");
   lines.push(
-    "Floor: as many requests as the full apply, at the same concurrency and through the same HTTP client (undici), to a server that does nothing but wait the latency (bench/floor.ts): what Node's timers and loopback HTTP alone cost above the bound on this machine.",
+    "Floor: as many requests as the full apply, at the same concurrency and through the same HTTP client (undici), to a server that does nothing but wait the latency (bench/floor.ts): what loopback HTTP and two event loops alone cost above the bound on this machine.",
   );
   lines.push("");
   lines.push("| N | requests | floor wall (s) | bound (s) | floor / bound |");
@@ -352,9 +356,10 @@ const NOTES = [
   "  latency, on a machine the two share). At 1,000 resources the bound is under 2 s, so that fixed part alone is a",
   "  large share of it.",
   "- **The floor**: even a client that does nothing but send the requests, to a server that does nothing but wait the",
-  "  latency, takes longer than the bound: a timer fires on whole milliseconds and never early, and each request crosses",
-  "  two event loops and the loopback on cores the two processes share. Its ratio to the bound is the part of every",
-  "  ratio above that no work of tpctl's or of the built-in server's causes.",
+  "  latency (paced as the built-in server paces its answers: it learns how late its timers wake and asks for that",
+  "  much less), takes longer than the bound: each request crosses two event loops and the loopback on cores the two",
+  "  processes share. Its ratio to the bound is the part of every ratio above that no work of tpctl's or of the",
+  "  built-in server's causes.",
   "- **Apply scheduling**: each step starts the moment the steps it waits for are done; when more are ready than may",
   "  run, the one with the longest chain of steps behind it goes first, so the longest dependency path is never left",
   "  to run alone at the end.",

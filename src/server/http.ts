@@ -8,6 +8,7 @@ import { isEnginePath, type Profile, restRouteServed } from "./sql/profile.js";
 import type { EngineReply, EngineRequest, SqlWorkspace } from "./sql/transport.js";
 import type { Actor, KindModule, Route, RouteContext } from "./kinds/kind.js";
 import { DATABASE } from "./kinds/kind.js";
+import { createPacer } from "./latency.js";
 import { type Store, WORKSPACE_PATTERN } from "./store.js";
 
 const API_VERSION = "v1beta2";
@@ -42,7 +43,7 @@ export interface AppOptions {
 
 export interface App {
   handle(request: IncomingMessage, response: ServerResponse): void;
-  /** Stops waiting requests from acting and resolves when every request in flight has finished. */
+  /** Cuts short the wait of every request in flight (its socket is destroyed, unanswered) and resolves when all have finished. */
   close(): Promise<void>;
 }
 
@@ -79,7 +80,7 @@ export function createApp(options: AppOptions): App {
   let total = 0;
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  const sleep = createSleeper(closing.signal);
+  const pace = createPacer(closing.signal);
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     // The latency counts from the request's arrival, reading its body included.
@@ -97,33 +98,33 @@ export function createApp(options: AppOptions): App {
 
     const fault = options.faults?.next();
     if (fault) faultCounter.set(fault, (faultCounter.get(fault) ?? 0) + 1);
-    // Timers fire on whole milliseconds, never early: rounded to the nearest one, the delay is
-    // latencyMs on average rather than half a millisecond more.
-    await sleep(Math.round(arrived + options.latencyMs - performance.now()));
-    if (fault === "slow") await sleep(options.slowMs);
+    // The work comes first and the wait after it: the answer leaves latencyMs after the request
+    // arrived, not latencyMs plus the time the work took.
+    const answerAt = arrived + options.latencyMs + (fault === "slow" ? options.slowMs : 0);
     if (closing.signal.aborted || fault === "reset_before") {
+      await pace(answerAt);
       response.socket?.destroy();
       return;
     }
-    if (fault === "unavailable") {
-      send(response, failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "neutron")));
-      return;
-    }
-
     let reply: Reply;
-    try {
-      reply =
-        options.engine && isEnginePath(url.pathname)
-          ? await serveEngine(options.engine, method, url, request.headers, raw)
-          : await dispatch(method, url, request.headers, raw);
-    } catch (error) {
-      reply = failureReply(
-        error instanceof ApiFailure
-          ? error
-          : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "neutron"),
-      );
+    if (fault === "unavailable") {
+      reply = failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "neutron"));
+    } else {
+      try {
+        reply =
+          options.engine && isEnginePath(url.pathname)
+            ? await serveEngine(options.engine, method, url, request.headers, raw)
+            : await dispatch(method, url, request.headers, raw);
+      } catch (error) {
+        reply = failureReply(
+          error instanceof ApiFailure
+            ? error
+            : new ApiFailure(500, 500, `internal server error: ${error instanceof Error ? error.message : String(error)}`, "neutron"),
+        );
+      }
     }
-    if (fault === "reset_after") {
+    await pace(answerAt);
+    if (closing.signal.aborted || fault === "reset_after") {
       response.socket?.destroy();
       return;
     }
@@ -412,31 +413,4 @@ function send(response: ServerResponse, reply: Reply): void {
     "content-length": Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-/**
- * Delays that `signal` cuts short. One abort listener serves every waiting request: a listener per
- * request made any burst of more than ten delayed requests warn MaxListenersExceededWarning.
- */
-function createSleeper(signal: AbortSignal): (ms: number) => Promise<void> {
-  const sleeping = new Set<() => void>();
-  signal.addEventListener(
-    "abort",
-    () => {
-      for (const wake of [...sleeping]) wake();
-    },
-    { once: true },
-  );
-  return (ms) => {
-    if (ms <= 0 || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(wake, ms);
-      function wake(): void {
-        clearTimeout(timer);
-        sleeping.delete(wake);
-        resolve();
-      }
-      sleeping.add(wake);
-    });
-  };
 }
