@@ -1,6 +1,6 @@
-import { diffLines } from "diff";
 import type { Change, FieldChange, JsonValue } from "../model/index.js";
 import type { Colors } from "./color.js";
+import { diffLibrary } from "./libraries.js";
 import { isSecretField, maskSecrets } from "./mask.js";
 
 /**
@@ -167,7 +167,7 @@ export function diffTextLines(before: string | undefined, after: string | undefi
     return normal === "" || normal.endsWith("\n") ? normal : `${normal}\n`;
   };
   const lines: DiffLine[] = [];
-  for (const part of diffLines(withNewline(before), withNewline(after))) {
+  for (const part of diffLibrary().diffLines(withNewline(before), withNewline(after))) {
     const op: DiffOp = part.added ? "+" : part.removed ? "-" : " ";
     for (const text of toLines(part.value)) lines.push({ op, text });
   }

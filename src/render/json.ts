@@ -1,7 +1,7 @@
 import type { Change, JsonValue, Plan, PlanStatements } from "../model/index.js";
 import { escapePointer, PLAN_FORMAT_VERSION, isJsonObject, summarizePlan } from "../model/index.js";
 import { fieldsOf } from "./_fields.js";
-import fastJsonPatch from "fast-json-patch";
+import { fastJsonPatchLibrary } from "./libraries.js";
 import { createRedactor, isSecretField, maskSecrets, SECRET_PLACEHOLDER } from "./mask.js";
 import { targetJson, type PlanTarget } from "./target.js";
 
@@ -82,7 +82,7 @@ function patchOf(change: Change, redact: Redact): JsonValue[] {
     }
   }
   const masked = (value: Record<string, JsonValue>): JsonValue => maskSecrets(value, secretPaths);
-  const operations = fastJsonPatch.compare(masked(before) as object, masked(after) as object) as unknown as JsonValue[];
+  const operations = fastJsonPatchLibrary().compare(masked(before) as object, masked(after) as object) as unknown as JsonValue[];
   const seen = new Set(operations.map((operation) => (operation as { path: string }).path));
   return [...operations, ...secretOps.filter((operation) => !seen.has((operation as { path: string }).path))].map((operation) =>
     redactJson(operation, redact),

@@ -1,6 +1,6 @@
-import { Document, isMap, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { JsonValue } from "../model/index.js";
 import { isJsonArray, isJsonObject } from "../model/index.js";
+import { yamlLibrary } from "./libraries.js";
 
 /** Lists of small records read best one per line, as the examples write them: `- { name: cid, type: string }`. */
 const FLOW_ITEMS: ReadonlySet<string> = new Set(["columns", "arguments", "settings", "column_families", "secondary_indexes"]);
@@ -22,6 +22,7 @@ export function renderManifestYaml(value: JsonValue): string {
 
 /** The same layout through a yaml Document: handles every value. */
 export function renderManifestYamlByDocument(value: JsonValue): string {
+  const { Document, isMap, isScalar, isSeq, Scalar, visit } = yamlLibrary();
   const yaml = new Document(value);
   visit(yaml, {
     Scalar(_key, node) {

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSchemas, schemaFingerprint } from "../../src/manifest/load.js";
-import { CLI } from "../helpers/cli.js";
+import { CLI, makeTree } from "../helpers/cli.js";
+import { startTestServer } from "../helpers/server.js";
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples");
 let scratch: string;
@@ -17,20 +18,24 @@ beforeAll(async () => {
     join(scratch, "hooks.mjs"),
     'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(process.env.LOADED_LOG, `${url}\\n`); return next(url, context); }\n',
   );
-  await writeFile(join(scratch, "register.mjs"), 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n');
+  // `require` goes around the hooks: what it loaded is written down as the process exits.
+  await writeFile(
+    join(scratch, "register.mjs"),
+    'import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister("./hooks.mjs", import.meta.url);\nconst require = createRequire(import.meta.url);\nprocess.on("exit", () => appendFileSync(process.env.LOADED_LOG, Object.keys(require.cache).map((path) => `file://${path}\\n`).join("")));\n',
+  );
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** Runs the built CLI in examples/ and returns the modules it loaded. */
-function loadedBy(args: readonly string[]): Promise<string[]> {
+/** Runs the built CLI (in examples/ unless told otherwise) and returns the modules it loaded. */
+function loadedBy(args: readonly string[], where: { cwd?: string; env?: Record<string, string> } = {}): Promise<string[]> {
   const log = join(scratch, `${args.join("-")}.log`);
   return new Promise((resolvePromise, reject) => {
     execFile(
       process.execPath,
       ["--import", pathToFileURL(join(scratch, "register.mjs")).href, CLI, ...args],
-      { cwd: EXAMPLES, env: { ...process.env, LOADED_LOG: log, TIMEPLUS_ADDRESS: "" } },
+      { cwd: where.cwd ?? EXAMPLES, env: { ...process.env, LOADED_LOG: log, TIMEPLUS_ADDRESS: "", ...where.env } },
       (error, _stdout, stderr) => {
         if (error) reject(new Error(`${args.join(" ")} failed: ${stderr}`));
         else readFile(log, "utf8").then((text) => resolvePromise(text.trim().split("\n")), reject);
@@ -54,5 +59,26 @@ describe("offline commands", () => {
   it("uses build-time validators compiled from the schemas as they are now", async () => {
     const built = (await import(pathToFileURL(join(dirname(CLI), "..", "manifest", "validators.js")).href)) as { fingerprint: string };
     expect(built.fingerprint).toBe(schemaFingerprint(await readSchemas()));
+  });
+
+  it("a plan whose values are plain loads neither yaml, diff nor fast-json-patch, and one that needs them loads them", async () => {
+    const server = await startTestServer();
+    const tree = await makeTree({
+      "tpctl.yaml": "project: plain\n",
+      "s.yaml": "kind: stream\nname: readings\ncolumns:\n  - { name: id, type: string }\n",
+    });
+    try {
+      const libraries = (loaded: readonly string[]): string[] =>
+        loaded
+          .filter((url) => /\/node_modules\/(yaml|diff|fast-json-patch)\//.test(url))
+          .map((url) => /node_modules\/([^/]+)/.exec(url)?.[1] ?? url);
+      expect(libraries(await loadedBy(["plan", "--no-color"], { cwd: tree.dir, env: server.env }))).toEqual([]);
+      // A multi-line query is shown as a literal block, which yaml lays out.
+      await tree.write({ "v.yaml": "kind: view\nname: recent\nquery: |\n  SELECT id\n  FROM readings\n" });
+      expect(new Set(libraries(await loadedBy(["plan", "--no-color"], { cwd: tree.dir, env: server.env })))).toEqual(new Set(["yaml"]));
+    } finally {
+      await tree.cleanup();
+      await server.close();
+    }
   });
 });

@@ -56,6 +56,13 @@ export const PURE_MAY_IMPORT = [
 /** Edge modules whose types the pure core may name, but whose code it must never load. */
 export const TYPE_ONLY = ["drivers/http"];
 export const PURE_PACKAGES = ["yaml", "ajv", "diff", "fast-json-patch"];
+/**
+ * The pure core's one loader of code on demand, and what it may import for it: render/ loads its
+ * libraries the first time a rendering needs them (50 ms of every command when loaded up front).
+ * That reads the code a static import would and changes nothing outside the process, so the
+ * renderers stay pure functions.
+ */
+const ON_DEMAND_LOADERS: Readonly<Record<string, readonly string[]>> = { "render/libraries.ts": ["node:module"] };
 const IMPURE_GLOBALS =
   /\b(process\.|console\.|Date\.now\(|new Date\(|Math\.random\(|fetch\(|setTimeout\(|setInterval\(|performance\.now\(|require\()/;
 
@@ -105,6 +112,7 @@ export function purityProblems(path: string, source: string): string[] {
   if (!PURE.some((prefix) => path.startsWith(prefix))) return [];
   const problems: string[] = [];
   for (const reference of importsOf(source)) {
+    if (ON_DEMAND_LOADERS[path]?.includes(reference.specifier) && !reference.dynamic) continue;
     const how = reference.dynamic ? "imports dynamically" : reference.typeOnly ? "imports types of" : "imports";
     if (reference.specifier === "<computed>") {
       problems.push(`${path} imports a computed module at run time`);
