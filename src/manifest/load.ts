@@ -169,8 +169,11 @@ async function readSchemaFiles(dir: string): Promise<SchemaSet> {
   return { ...schemas, compiled };
 }
 
-/** Where the build writes the standalone validators (schema-code.ts): beside this module in dist/. */
-export const PRECOMPILED_VALIDATORS = fileURLToPath(new URL("./validators.js", import.meta.url));
+/**
+ * Where the build writes the standalone validators (schema-code.ts): dist/manifest/validators.js,
+ * named from the folder above, so that the bundled CLI in dist/bin/ finds the same file.
+ */
+export const PRECOMPILED_VALIDATORS = fileURLToPath(new URL("../manifest/validators.js", import.meta.url));
 
 /** Identifies the schemas' content, so that validators compiled from other schemas are never used. */
 export function schemaFingerprint(schemas: Pick<SchemaSet, "kinds" | "project">): string {

@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { TpctlError, UsageError } from "../../errors.js";
 import { rejectAmbiguousNames } from "../../drivers/rest/read-workspace.js";
 import type { Driver } from "../../drivers/driver.js";
 import { adoptionFor } from "../../export/adopt.js";
 import { assembleExport, type ExportBundle } from "../../export/assemble.js";
 import { renderExportReport, type AdoptionOutcome } from "../../render/export.js";
+import { DEFAULT_SCHEMA_DIR } from "../../manifest/load.js";
 import { DEFAULT_PROJECT } from "../../manifest/project.js";
 import { PROJECT_NAME_PATTERN } from "../../model/index.js";
 import { connect } from "../connect.js";
@@ -86,8 +86,8 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   }
 }
 
-/** The schemas of the tpctl that writes the export: dist/cli/commands/ -> schemas/. */
-const SCHEMA_DIR = fileURLToPath(new URL("../../../schemas/", import.meta.url));
+/** The schemas of the tpctl that writes the export. */
+const SCHEMA_DIR = DEFAULT_SCHEMA_DIR;
 
 /**
  * The first line of an exported file, so that editors running the YAML language server complete
