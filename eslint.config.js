@@ -166,7 +166,7 @@ export default defineConfig(
   },
   {
     // Tools that find their configuration through a default export.
-    files: ["vitest.config.ts", "eslint.config.js"],
+    files: ["vitest.config.ts", "eslint.config.js", "rolldown.config.js"],
     rules: { "no-restricted-syntax": "off" },
   },
   {

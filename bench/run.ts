@@ -19,7 +19,7 @@ import { createPacer } from "../src/server/latency.js";
 import { generateWorkspace } from "./generate.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLI = join(REPO, "dist", "cli", "main.js");
+const CLI = join(REPO, "dist", "bin", "tpctl.js");
 const CORE = join(REPO, ".bench-build", "bench", "core.js");
 const FLOOR = join(REPO, ".bench-build", "bench", "floor.js");
 /** Apply and destroy should take at most this multiple of their lower bound. */

@@ -9,7 +9,7 @@ import { assertDistIsFresh, buildDistIfStale } from "../helpers/dist.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
- * The few things only the real binary shows: dist/cli/main.js started by Node as `npx tpctl`
+ * The few things only the real binary shows: dist/bin/tpctl.js (the package's bin) started by Node as `npx tpctl`
  * starts it, its exit status, that it exits by itself once its work is done (the embedded
  * server closed), and that `tpctl server` stops on a signal. Everything else runs the same entry point in process (test/helpers/cli.ts).
  */

@@ -7,8 +7,8 @@ import { main } from "../../src/cli/main.js";
 import { assertDistIsFresh } from "./dist.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-/** The built CLI, exactly as `npx tpctl` runs it (npm test builds before running the tests). */
-export const CLI = join(repoRoot, "dist", "cli", "main.js");
+/** The built CLI, exactly as `npx tpctl` runs it: the package's bin (npm test builds before running the tests). */
+export const CLI = join(repoRoot, "dist", "bin", "tpctl.js");
 
 export interface CliResult {
   readonly code: number;
@@ -82,7 +82,7 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
 const PROCESS_TIMEOUT_MS = 20_000;
 
 /**
- * Runs the built CLI (dist/cli/main.js, or `bin`, e.g. a symlink to it) in a child process, as
+ * Runs the built CLI (dist/bin/tpctl.js, or `bin`, e.g. a symlink to it) in a child process, as
  * `npx tpctl` does: for what only the real binary shows (its exit status, its entry point, that it
  * exits by itself). Fails with a clear message when dist/ is older than src/ instead of testing
  * an old build. Asynchronous on purpose: a server started by the test in this process must keep

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const BUILT_ENTRY = join(repoRoot, "dist", "cli", "main.js");
+/** The last file the build writes: the bundled CLI. */
+const BUILT_ENTRY = join(repoRoot, "dist", "bin", "tpctl.js");
 
 /** The newest modification time of the sources the build compiles (tests excluded). */
 async function newestSource(dir: string): Promise<number> {
@@ -34,7 +35,7 @@ export async function distStaleness(): Promise<string | undefined> {
   try {
     built = (await stat(BUILT_ENTRY)).mtimeMs;
   } catch {
-    return "dist/cli/main.js does not exist";
+    return "dist/bin/tpctl.js does not exist";
   }
   const newest = Math.max(await newestSource(join(repoRoot, "src")), (await stat(join(repoRoot, "tsconfig.build.json"))).mtimeMs);
   return newest > built ? "dist/ is older than src/" : undefined;
@@ -46,9 +47,12 @@ export async function assertDistIsFresh(): Promise<void> {
   if (reason) throw new Error(`${reason}; run "npm run build" (tests of the real binary would test an old build)`);
 }
 
-/** Builds dist/ with the project's own build (tsc -p tsconfig.build.json) when it is stale. */
+/** Builds dist/ with the project's own build (`npm run build`'s three steps) when it is stale. */
 export async function buildDistIfStale(): Promise<void> {
   if ((await distStaleness()) === undefined) return;
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  await promisify(execFile)(process.execPath, [tsc, "-p", join(repoRoot, "tsconfig.build.json")], { cwd: repoRoot });
+  const require = createRequire(import.meta.url);
+  const run = (args: string[]) => promisify(execFile)(process.execPath, args, { cwd: repoRoot });
+  await run([require.resolve("typescript/bin/tsc"), "-p", join(repoRoot, "tsconfig.build.json")]);
+  await run([join(repoRoot, "dist", "manifest", "schema-code.js")]);
+  await run([join(dirname(require.resolve("rolldown/package.json")), "bin", "cli.mjs"), "-c", "rolldown.config.js", "--logLevel", "warn"]);
 }
