@@ -39,14 +39,32 @@ export async function applySteps(
   options: ApplyOptions,
 ): Promise<ApplyReport> {
   const limit = limitOf(options.concurrency);
-  const byId = new Map<string, Step>();
-  for (const step of steps) if (!byId.has(step.id)) byId.set(step.id, step);
-  const dependencies = new Map<string, readonly string[]>();
-  for (const [id, step] of byId) dependencies.set(id, [...new Set(step.waitsFor.filter((dependency) => byId.has(dependency)))]);
+  // Steps are handled by index from here on, in arrays rather than maps keyed by id: the
+  // bookkeeping of a 5,000-step apply took 60 ms before its first request, in code that runs once
+  // per process and so is never optimized.
+  const indexOf = new Map<string, number>();
+  const unique: Step[] = [];
+  for (const step of steps) {
+    if (indexOf.has(step.id)) continue;
+    indexOf.set(step.id, unique.length);
+    unique.push(step);
+  }
+  const count = unique.length;
+  const dependencies: number[][] = unique.map((step) => {
+    const list: number[] = [];
+    for (const id of step.waitsFor) {
+      const at = indexOf.get(id);
+      if (at !== undefined && !list.includes(at)) list.push(at);
+    }
+    return list;
+  });
 
-  const { ordered, stuck, dependents } = orderSteps([...byId.keys()], dependencies);
+  const { ordered, stuck, dependents } = orderSteps(dependencies);
   const priority = chainLengths(ordered, dependents);
-  const position = new Map([...byId.keys()].map((id, index) => [id, index]));
+  // Longest chain first, then plan order, as one number per step: the heap compares often.
+  const rank = new Float64Array(count);
+  for (let at = 0; at < count; at += 1) rank[at] = -(priority[at] as number) * (count + 1) + at;
+  const ready = new StepQueue(rank);
 
   const notify = (outcome: StepOutcome): void => {
     try {
@@ -56,37 +74,33 @@ export async function applySteps(
     }
   };
 
-  const inFlight = new Set<string>();
-  const settled = new Map<string, StepOutcome>();
+  const inFlight = new Uint8Array(count);
+  let running = 0;
+  const settled: (StepOutcome | undefined)[] = new Array<StepOutcome | undefined>(count);
   const signal = options.signal;
   // Dependencies of each step not yet settled; at 0 the step is blocked or ready.
-  const waiting = new Map<string, number>();
-  for (const [id, waitsFor] of dependencies) waiting.set(id, waitsFor.length);
-  // Longest chain first, then plan order, as one number per step: the heap compares often.
-  const order = new Map<string, number>();
-  for (const [id, at] of position) order.set(id, -(priority.get(id) ?? 0) * (position.size + 1) + at);
-  const ready = new StepQueue((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const waiting = Int32Array.from(dependencies, (list) => list.length);
   let unsettled = ordered.length;
   let finished: () => void = () => undefined;
   const everything = new Promise<void>((resolve) => (finished = resolve));
 
   // Steps whose dependencies have all settled, handled in a loop rather than by recursion: a
   // failure at the head of a long chain blocks the whole chain, one step after another.
-  const due: string[] = [];
+  const due: number[] = [];
   let draining = false;
 
-  const settle = (outcome: StepOutcome): void => {
-    settled.set(outcome.stepId, outcome);
+  const settle = (at: number, outcome: StepOutcome): void => {
+    settled[at] = outcome;
     notify(outcome);
     unsettled -= 1;
-    for (const dependent of dependents.get(outcome.stepId) ?? []) {
-      const left = (waiting.get(dependent) ?? 0) - 1;
-      waiting.set(dependent, left);
+    for (const dependent of dependents[at] as number[]) {
+      const left = (waiting[dependent] as number) - 1;
+      waiting[dependent] = left;
       if (left === 0) due.push(dependent);
     }
     if (!draining) {
       draining = true;
-      for (let index = 0; index < due.length; index += 1) becomeDue(due[index] as string);
+      for (let index = 0; index < due.length; index += 1) becomeDue(due[index] as number);
       due.length = 0;
       draining = false;
     }
@@ -94,62 +108,66 @@ export async function applySteps(
   };
 
   /** All of the step's dependencies have settled: it is blocked by the first that did not succeed, or ready. */
-  const becomeDue = (id: string): void => {
-    for (const dependency of dependencies.get(id) ?? []) {
-      const before = settled.get(dependency) as StepOutcome;
+  const becomeDue = (at: number): void => {
+    for (const dependency of dependencies[at] as number[]) {
+      const before = settled[dependency] as StepOutcome;
       if (before.status !== "applied") {
-        settle({ stepId: id, status: "not-attempted", blockedBy: rootCause(before) });
+        settle(at, { stepId: (unique[at] as Step).id, status: "not-attempted", blockedBy: rootCause(before) });
         return;
       }
     }
-    ready.push(id);
+    ready.push(at);
   };
 
-  const start = (id: string): void => {
-    const step = byId.get(id) as Step;
-    inFlight.add(id);
-    let running: Promise<void>;
+  const start = (at: number): void => {
+    const step = unique[at] as Step;
+    inFlight[at] = 1;
+    running += 1;
+    let work: Promise<void>;
     try {
-      running = Promise.resolve(executeStep(step));
+      work = Promise.resolve(executeStep(step));
     } catch (error) {
-      running = Promise.reject(error instanceof Error ? error : new Error(messageOf(error)));
+      work = Promise.reject(error instanceof Error ? error : new Error(messageOf(error)));
     }
-    running.then(
-      () => finish({ stepId: id, status: "applied" }),
-      (error: unknown) => finish({ stepId: id, status: "failed", error: messageOf(error) }),
+    work.then(
+      () => finish(at, { stepId: step.id, status: "applied" }),
+      (error: unknown) => finish(at, { stepId: step.id, status: "failed", error: messageOf(error) }),
     );
   };
 
-  const finish = (outcome: StepOutcome): void => {
-    inFlight.delete(outcome.stepId);
-    settle(outcome);
+  const finish = (at: number, outcome: StepOutcome): void => {
+    inFlight[at] = 0;
+    running -= 1;
+    settle(at, outcome);
     pump();
   };
 
   function pump(): void {
     if (signal?.aborted) {
       // Interrupted: nothing new starts, and what would have is not attempted.
-      for (let id = ready.pop(); id !== undefined; id = ready.pop())
-        settle({ stepId: id, status: "not-attempted", blockedBy: INTERRUPTED });
+      for (let at = ready.pop(); at !== undefined; at = ready.pop())
+        settle(at, { stepId: (unique[at] as Step).id, status: "not-attempted", blockedBy: INTERRUPTED });
       return;
     }
-    while (inFlight.size < limit) {
-      const id = ready.pop();
-      if (id === undefined) return;
-      start(id);
+    while (running < limit) {
+      const at = ready.pop();
+      if (at === undefined) return;
+      start(at);
     }
   }
 
   // A cycle is a planner bug; its steps can never start, and waiting for them would hang.
-  const stuckSet = new Set(stuck);
-  for (const id of stuck) {
-    const blockedBy = (dependencies.get(id) ?? []).find((dependency) => stuckSet.has(dependency)) ?? id;
-    settled.set(id, { stepId: id, status: "not-attempted", blockedBy });
+  const onCycle = new Uint8Array(count);
+  for (const at of stuck) onCycle[at] = 1;
+  for (const at of stuck) {
+    const blocker = (dependencies[at] as number[]).find((dependency) => onCycle[dependency] === 1) ?? at;
+    settled[at] = { stepId: (unique[at] as Step).id, status: "not-attempted", blockedBy: (unique[blocker] as Step).id };
   }
 
+  const outcomeOf = (step: Step): StepOutcome | undefined => settled[indexOf.get(step.id) as number];
   const onAbortPump = (): void => pump();
   signal?.addEventListener("abort", onAbortPump, { once: true });
-  for (const id of ordered) if (waiting.get(id) === 0) becomeDue(id);
+  for (const at of ordered) if (waiting[at] === 0) becomeDue(at);
   if (unsettled === 0) finished();
   pump();
 
@@ -172,8 +190,8 @@ export async function applySteps(
         return {
           outcomes: steps.map(
             (step): StepOutcome =>
-              settled.get(step.id) ??
-              (inFlight.has(step.id)
+              outcomeOf(step) ??
+              (inFlight[indexOf.get(step.id) as number] === 1
                 ? { stepId: step.id, status: "failed", error: "interrupted while in flight: it may or may not have been applied" }
                 : { stepId: step.id, status: "not-attempted", blockedBy: INTERRUPTED }),
           ),
@@ -185,58 +203,59 @@ export async function applySteps(
   } finally {
     signal?.removeEventListener("abort", onAbortPump);
   }
-  return { outcomes: steps.map((step) => settled.get(step.id) as StepOutcome) };
+  return { outcomes: steps.map((step) => outcomeOf(step) as StepOutcome) };
 }
 
 /**
  * For each step, how many steps form the longest chain that starts with it and runs through
  * what waits on it: what no amount of concurrency shortens once the step starts.
  */
-function chainLengths(ordered: readonly string[], dependents: ReadonlyMap<string, readonly string[]>): Map<string, number> {
-  const length = new Map<string, number>();
+function chainLengths(ordered: readonly number[], dependents: readonly (readonly number[])[]): Int32Array {
+  const length = new Int32Array(dependents.length);
   for (let index = ordered.length - 1; index >= 0; index -= 1) {
-    const id = ordered[index] as string;
+    const at = ordered[index] as number;
     let longest = 0;
-    for (const dependent of dependents.get(id) ?? []) longest = Math.max(longest, length.get(dependent) ?? 0);
-    length.set(id, longest + 1);
+    for (const dependent of dependents[at] as number[]) longest = Math.max(longest, length[dependent] as number);
+    length[at] = longest + 1;
   }
   return length;
 }
 
-/** A binary heap of step ids, the smallest by `compare` on top. */
+/** A binary heap of step indices, the one of the lowest rank on top. */
 class StepQueue {
-  private readonly items: string[] = [];
+  private readonly items: number[] = [];
 
-  constructor(private readonly compare: (a: string, b: string) => number) {}
+  constructor(private readonly rank: Float64Array) {}
 
-  push(id: string): void {
-    const items = this.items;
-    let at = items.push(id) - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (this.compare(items[parent] as string, id) <= 0) break;
-      items[at] = items[parent] as string;
-      at = parent;
+  push(at: number): void {
+    const { items, rank } = this;
+    let slot = items.push(at) - 1;
+    while (slot > 0) {
+      const parent = (slot - 1) >> 1;
+      if ((rank[items[parent] as number] as number) <= (rank[at] as number)) break;
+      items[slot] = items[parent] as number;
+      slot = parent;
     }
-    items[at] = id;
+    items[slot] = at;
   }
 
-  pop(): string | undefined {
-    const items = this.items;
+  pop(): number | undefined {
+    const { items, rank } = this;
     const top = items[0];
     const last = items.pop();
     if (top === undefined || last === undefined || items.length === 0) return top;
-    let at = 0;
+    let slot = 0;
     for (;;) {
-      const left = 2 * at + 1;
+      const left = 2 * slot + 1;
       if (left >= items.length) break;
       const right = left + 1;
-      const child = right < items.length && this.compare(items[right] as string, items[left] as string) < 0 ? right : left;
-      if (this.compare(items[child] as string, last) >= 0) break;
-      items[at] = items[child] as string;
-      at = child;
+      const child =
+        right < items.length && (rank[items[right] as number] as number) < (rank[items[left] as number] as number) ? right : left;
+      if ((rank[items[child] as number] as number) >= (rank[last] as number)) break;
+      items[slot] = items[child] as number;
+      slot = child;
     }
-    items[at] = last;
+    items[slot] = last;
     return top;
   }
 }
@@ -245,32 +264,30 @@ function rootCause(outcome: StepOutcome): string {
   return outcome.status === "not-attempted" ? outcome.blockedBy : outcome.stepId;
 }
 
-/** Kahn's algorithm: `stuck` holds the steps on or behind a cycle; `dependents` what waits on each step. */
-function orderSteps(
-  ids: readonly string[],
-  dependencies: ReadonlyMap<string, readonly string[]>,
-): { ordered: string[]; stuck: string[]; dependents: Map<string, string[]> } {
-  const remaining = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const id of ids) {
-    const waitsFor = dependencies.get(id) ?? [];
-    remaining.set(id, waitsFor.length);
-    for (const dependency of waitsFor) {
-      const list = dependents.get(dependency);
-      if (list) list.push(id);
-      else dependents.set(dependency, [id]);
-    }
+/** Kahn's algorithm over step indices: `stuck` holds the steps on or behind a cycle; `dependents` what waits on each step. */
+function orderSteps(dependencies: readonly (readonly number[])[]): { ordered: number[]; stuck: number[]; dependents: number[][] } {
+  const count = dependencies.length;
+  const remaining = new Int32Array(count);
+  const dependents: number[][] = Array.from({ length: count }, () => []);
+  for (let at = 0; at < count; at += 1) {
+    const waitsFor = dependencies[at] as readonly number[];
+    remaining[at] = waitsFor.length;
+    for (const dependency of waitsFor) (dependents[dependency] as number[]).push(at);
   }
-  const ordered = ids.filter((id) => remaining.get(id) === 0);
+  const ordered: number[] = [];
+  for (let at = 0; at < count; at += 1) if (remaining[at] === 0) ordered.push(at);
   for (let index = 0; index < ordered.length; index += 1) {
-    for (const dependent of dependents.get(ordered[index] as string) ?? []) {
-      const left = (remaining.get(dependent) ?? 0) - 1;
-      remaining.set(dependent, left);
+    for (const dependent of dependents[ordered[index] as number] as number[]) {
+      const left = (remaining[dependent] as number) - 1;
+      remaining[dependent] = left;
       if (left === 0) ordered.push(dependent);
     }
   }
-  const done = new Set(ordered);
-  return { ordered, stuck: ids.filter((id) => !done.has(id)), dependents };
+  const done = new Uint8Array(count);
+  for (const at of ordered) done[at] = 1;
+  const stuck: number[] = [];
+  for (let at = 0; at < count; at += 1) if (done[at] === 0) stuck.push(at);
+  return { ordered, stuck, dependents };
 }
 
 function limitOf(concurrency: number): number {
