@@ -721,26 +721,25 @@ export function selectTargets(
   return new Map([...changes].filter(([address]) => wanted.has(address)));
 }
 
+/** The steps each action takes, in order. */
+const PHASES_OF: Readonly<Record<Change["action"], readonly StepPhase[]>> = {
+  create: ["create"],
+  update: ["update"],
+  replace: ["delete", "create"],
+  delete: ["delete"],
+};
+
 export function scheduleSteps(
   changes: ReadonlyMap<Address, Change>,
   desiredDeps: ReturnType<typeof dependenciesOf>,
   liveDependents: ReadonlyMap<Address, readonly Address[]>,
 ): Step[] {
-  const phasesOf = (address: Address): StepPhase[] => {
-    switch (changes.get(address)?.action) {
-      case "create":
-        return ["create"];
-      case "update":
-        return ["update"];
-      case "replace":
-        return ["delete", "create"];
-      case "delete":
-        return ["delete"];
-      default:
-        return [];
-    }
+  // Asked several times per dependency edge: answered from the action, allocating nothing.
+  const has = (phase: StepPhase, address: Address): boolean => {
+    const action = changes.get(address)?.action;
+    if (action === undefined) return false;
+    return action === "replace" ? phase !== "update" : action === phase;
   };
-  const has = (phase: StepPhase, address: Address): boolean => phasesOf(address).includes(phase);
 
   // Objects that SQL reads share one namespace in the engine: a new object cannot take a name
   // until the old object of another kind with that name is dropped.
@@ -756,7 +755,7 @@ export function scheduleSteps(
   const waits = new Map<string, string[]>();
   const steps: { id: string; phase: StepPhase; address: Address }[] = [];
   for (const change of changes.values()) {
-    for (const phase of phasesOf(change.address)) {
+    for (const phase of PHASES_OF[change.action]) {
       const id = stepId(phase, change.address);
       const waitsFor: string[] = [];
       if (phase === "delete") {
@@ -787,21 +786,16 @@ export function scheduleSteps(
   }
 
   // Deterministic tie-break: deletes first, then by kind order (schemas and UDFs before streams,
-  // streams before what reads them), then by name.
+  // streams before what reads them), then by name. Ranked once per step, not twice per comparison.
   const kindRank = new Map(KINDS.map((kind, index) => [kind, index]));
   const phaseRank: Record<StepPhase, number> = { delete: 0, update: 1, create: 2 };
-  const rankOf = (step: (typeof steps)[number]): [number, number, string] => {
+  const ranked = steps.map((step) => {
     const change = changes.get(step.address) as Change;
     const kind = kindRank.get(change.kind) ?? 0;
-    return [phaseRank[step.phase], step.phase === "delete" ? -kind : kind, change.name];
-  };
-  // Ranked once per step, not twice per comparison.
-  const ranks = new Map(steps.map((step) => [step, rankOf(step)]));
-  steps.sort((a, b) => {
-    const [pa, ka, na] = ranks.get(a) as [number, number, string];
-    const [pb, kb, nb] = ranks.get(b) as [number, number, string];
-    return pa - pb || ka - kb || (na < nb ? -1 : na > nb ? 1 : 0);
+    return { step, phase: phaseRank[step.phase], kind: step.phase === "delete" ? -kind : kind, name: change.name };
   });
+  ranked.sort((a, b) => a.phase - b.phase || a.kind - b.kind || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  ranked.forEach((entry, index) => (steps[index] = entry.step));
   const byId = new Map(steps.map((step) => [step.id, step]));
   const order = topologicalOrder(
     steps.map((step) => step.id),
