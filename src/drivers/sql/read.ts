@@ -59,49 +59,69 @@ export function tableRows(rows: readonly SqlRow[]): SystemTableRow[] {
  * more query: the one place where the count grows, with the number of format schemas.
  */
 export async function readEngineObjects(reader: SqlReader, options: { schemas: boolean }): Promise<ParsedDefinition[]> {
-  const [tables, functions, schemas, databases, collections] = await Promise.all([
-    reader.query(TABLES_QUERY),
-    reader.query(FUNCTIONS_QUERY),
-    options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([]),
-    reader.query(DATABASES_QUERY),
-    reader.query(NAMED_COLLECTIONS_QUERY),
-  ]);
+  // Each answer is worked on the moment it arrives, and each query that needs an earlier answer
+  // goes out the moment that answer is in: the tasks are listed while system.tables, the largest
+  // answer by far, is still being read and parsed, not one round trip after it.
+  const definitions = reader
+    .query(TABLES_QUERY)
+    .then((rows) =>
+      readSystemTables(tableRows(rows)).filter((definition) => !(definition.kind === "view" && isReservedName(definition.name))),
+    );
+  const udfs = reader
+    .query(FUNCTIONS_QUERY)
+    .then((rows) =>
+      readSystemFunctions(
+        rows.map((row) => ({ name: text(row, "name"), origin: text(row, "origin"), create_query: text(row, "create_query") })),
+      ),
+    );
+  const udfsShown = udfs.then(({ unread }) =>
+    Promise.all(unread.map((name) => showCreate(reader, `SHOW CREATE FUNCTION ${quoteIdentifier(name)}`))),
+  );
+  const schemasShown = (options.schemas ? reader.query(SCHEMAS_QUERY) : Promise.resolve([])).then((rows) =>
+    Promise.all(rows.map((row) => showCreate(reader, `SHOW CREATE FORMAT SCHEMA ${quoteIdentifier(text(row, "name"))}`))),
+  );
+  const databaseDefinitions = reader
+    .query(DATABASES_QUERY)
+    .then((rows) =>
+      readSystemDatabases(rows.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") }))),
+    );
+  const tasks = databaseDefinitions
+    .then((databases) =>
+      Promise.all([
+        reader.query(TASKS_QUERY).then((rows) => rows.map((row) => text(row, "name"))),
+        ...databases.map((database) =>
+          reader
+            .query(`${TASKS_QUERY} FROM ${quoteIdentifier(database.name)}`)
+            .then((rows) => rows.map((row) => `${database.name}.${text(row, "name")}`)),
+        ),
+      ]),
+    )
+    .then((lists) => Promise.all(lists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`))));
   // Parsed here and nowhere else: the values in create_query never leave this function.
-  const namedCollections = collections.map((row) => {
-    const query = text(row, "create_query");
-    const name = text(row, "name");
-    return query === ""
-      ? { kind: "named_collection" as const, name, spec: { name, settings: [] }, dependsOn: [] }
-      : parseCreateStatement(query);
-  });
-  const definitions = readSystemTables(tableRows(tables)).filter(
-    (definition) => !(definition.kind === "view" && isReservedName(definition.name)),
+  const namedCollections = reader.query(NAMED_COLLECTIONS_QUERY).then((rows) =>
+    rows.map((row) => {
+      const query = text(row, "create_query");
+      const name = text(row, "name");
+      return query === ""
+        ? { kind: "named_collection" as const, name, spec: { name, settings: [] }, dependsOn: [] }
+        : parseCreateStatement(query);
+    }),
   );
-  const udfs = readSystemFunctions(
-    functions.map((row) => ({ name: text(row, "name"), origin: text(row, "origin"), create_query: text(row, "create_query") })),
-  );
-  const shown = await Promise.all([
-    ...udfs.unread.map((name) => showCreate(reader, `SHOW CREATE FUNCTION ${quoteIdentifier(name)}`)),
-    ...schemas.map((row) => showCreate(reader, `SHOW CREATE FORMAT SCHEMA ${quoteIdentifier(text(row, "name"))}`)),
+  const [databases, collections, tables, functions, tasksShown, udfTexts, schemaTexts] = await Promise.all([
+    databaseDefinitions,
+    namedCollections,
+    definitions,
+    udfs,
+    tasks,
+    udfsShown,
+    schemasShown,
   ]);
-  const databaseDefinitions = readSystemDatabases(
-    databases.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") })),
-  );
-  const taskLists = await Promise.all([
-    reader.query(TASKS_QUERY).then((rows) => rows.map((row) => text(row, "name"))),
-    ...databaseDefinitions.map((database) =>
-      reader
-        .query(`${TASKS_QUERY} FROM ${quoteIdentifier(database.name)}`)
-        .then((rows) => rows.map((row) => `${database.name}.${text(row, "name")}`)),
-    ),
-  ]);
-  const tasks = await Promise.all(taskLists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`)));
   return [
-    ...databaseDefinitions,
-    ...namedCollections,
-    ...definitions,
-    ...udfs.functions,
-    ...[...tasks, ...shown].filter((definition): definition is ParsedDefinition => definition !== undefined),
+    ...databases,
+    ...collections,
+    ...tables,
+    ...functions.functions,
+    ...[...tasksShown, ...udfTexts, ...schemaTexts].filter((definition): definition is ParsedDefinition => definition !== undefined),
   ];
 }
 
