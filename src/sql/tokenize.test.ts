@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isPlainIdentifier } from "./identifiers.js";
-import { significantTokens, SqlSyntaxError, tokenizeSql, type Token } from "./tokenize.js";
+import { significantTokens, SqlSyntaxError, tokenizeSql, tokensWithoutWhitespace, type Token } from "./tokenize.js";
 
 /** `type:text` of every token that is not whitespace, for compact exact assertions. */
 function brief(sql: string): string[] {
@@ -311,15 +311,18 @@ describe("// comments", () => {
   });
 });
 
+const SAMPLES = [
+  "SELECT a, b -- the columns\nFROM t /* a table */ WHERE x > .5 AND t.1 = 2",
+  "  \n\tSELECT  $tag$ body $tag$ , 'it''s' , `q`.`r` // trailing",
+  "SELECT 1_000, 0x1F, 5s, a::Array(String) FROM tumble(s, 5s) EMIT PERIODIC 1m",
+  "SELECT 1 / /2, 3 //4\n; /* a /* b */",
+  "",
+  "-- only a comment",
+];
+
 describe("significantTokens", () => {
   it("is tokenizeSql without whitespace and comments, token for token", () => {
-    for (const sql of [
-      "SELECT a, b -- the columns\nFROM t /* a table */ WHERE x > .5 AND t.1 = 2",
-      "  \n\tSELECT  $tag$ body $tag$ , 'it''s' , `q`.`r` // trailing",
-      "SELECT 1_000, 0x1F, 5s, a::Array(String) FROM tumble(s, 5s) EMIT PERIODIC 1m",
-      "",
-      "-- only a comment",
-    ]) {
+    for (const sql of SAMPLES) {
       const filtered = tokenizeSql(sql).filter((token) => token.type !== "whitespace" && token.type !== "comment");
       expect(significantTokens(sql), sql).toEqual(filtered);
     }
@@ -328,5 +331,18 @@ describe("significantTokens", () => {
   it("throws where tokenizeSql throws", () => {
     expect(() => significantTokens("SELECT 'open")).toThrow(SqlSyntaxError);
     expect(() => significantTokens("SELECT 1 /* open")).toThrow(SqlSyntaxError);
+  });
+});
+
+describe("tokensWithoutWhitespace", () => {
+  it("is tokenizeSql without whitespace, token for token, comments kept", () => {
+    for (const sql of SAMPLES) {
+      expect(tokensWithoutWhitespace(sql), sql).toEqual(tokenizeSql(sql).filter((token) => token.type !== "whitespace"));
+    }
+  });
+
+  it("throws where tokenizeSql throws", () => {
+    expect(() => tokensWithoutWhitespace("SELECT 'open")).toThrow(SqlSyntaxError);
+    expect(() => tokensWithoutWhitespace("SELECT 1 /* open")).toThrow(SqlSyntaxError);
   });
 });

@@ -135,7 +135,18 @@ const MAX_HEREDOC_TAG = 64;
  * @throws {SqlSyntaxError} on an unterminated string, quoted identifier or block comment.
  */
 export function tokenizeSql(sql: string): Token[] {
-  return scan(sql, true);
+  return scan(sql, true, true);
+}
+
+/**
+ * The tokens of `sql` but whitespace: `tokenizeSql(sql)` filtered, without making the whitespace
+ * tokens, for the checks that look at comments and punctuation (each keeps its `start` and `end`,
+ * so what was adjacent still shows).
+ *
+ * @throws {SqlSyntaxError} as tokenizeSql.
+ */
+export function tokensWithoutWhitespace(sql: string): Token[] {
+  return scan(sql, false, true);
 }
 
 /**
@@ -145,10 +156,10 @@ export function tokenizeSql(sql: string): Token[] {
  * @throws {SqlSyntaxError} as tokenizeSql.
  */
 export function significantTokens(sql: string): Token[] {
-  return scan(sql, false);
+  return scan(sql, false, false);
 }
 
-function scan(sql: string, all: boolean): Token[] {
+function scan(sql: string, keepWhitespace: boolean, keepComments: boolean): Token[] {
   const tokens: Token[] = [];
   const length = sql.length;
   // The last token that is not whitespace or a comment: `.5` and `t.1` depend on it.
@@ -156,7 +167,7 @@ function scan(sql: string, all: boolean): Token[] {
   let pos = 0;
 
   const push = (type: TokenType, end: number, value?: string): void => {
-    if (!all && (type === "whitespace" || type === "comment")) {
+    if ((!keepWhitespace && type === "whitespace") || (!keepComments && type === "comment")) {
       pos = end;
       return;
     }

@@ -1,5 +1,5 @@
 import { splitQualifiedName } from "../../model/index.js";
-import { tokenizeSql, type Token } from "../tokenize.js";
+import { tokensWithoutWhitespace, type Token } from "../tokenize.js";
 
 /**
  * A manifest value cannot become DDL. It names the field and says what is wrong, never quoting
@@ -41,6 +41,9 @@ export function quoteQualified(name: string, database: string | undefined, targe
   return database === undefined ? quoteIdentifier(name, target) : `${quoteIdentifier(database, target)}.${quoteIdentifier(name, target)}`;
 }
 
+/** What quoteString writes other than as itself: LITERAL_ESCAPES and the other control characters. */
+const NEEDS_ESCAPE = /[\\'\x00-\x1f\x7f]/;
+
 const LITERAL_ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\\\",
   "'": "\\'",
@@ -59,6 +62,8 @@ const LITERAL_ESCAPES: Readonly<Record<string, string>> = {
  * @example quoteString("it's") // "'it\\'s'"
  */
 export function quoteString(value: string): string {
+  // Most values (names, descriptions, ownership markers) need no escape at all.
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   let out = "'";
   for (const ch of value) {
     const escape = LITERAL_ESCAPES[ch];
@@ -92,7 +97,8 @@ const OPENERS: Readonly<Record<string, string>> = { "(": ")", "[": "]", "{": "}"
 export function checkFragment(sql: string, target: string, options: { allowComments?: boolean } = {}): string {
   let tokens: Token[];
   try {
-    tokens = tokenizeSql(sql);
+    // Without whitespace tokens: nothing below looks at them (what was adjacent still shows by position).
+    tokens = tokensWithoutWhitespace(sql);
   } catch (error) {
     throw new DdlRenderError(target, error instanceof Error ? error.message : "the SQL cannot be read");
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, Kind } from "../../model/index.js";
 import { tokenizeSql, type Token } from "../tokenize.js";
-import { DdlRenderError } from "./quote.js";
+import { DdlRenderError, quoteString } from "./quote.js";
 import { renderCreate, renderDrop } from "../../kinds/index.js";
 import { renderAlter, renderRename } from "./render.js";
 import { maskSecrets } from "./secrets.js";
@@ -487,5 +487,13 @@ describe("secrets", () => {
     });
     expect(statement?.masked).toContain("AUTH_KEY '***'");
     expect(statement?.masked).not.toContain("k3y");
+  });
+});
+
+describe("quoteString", () => {
+  it("writes a value with nothing to escape as it is, and escapes the rest as before", () => {
+    expect(quoteString("live telemetry from every car [tpctl:fleet]")).toBe("'live telemetry from every car [tpctl:fleet]'");
+    expect(quoteString("")).toBe("''");
+    expect(quoteString("it's a \\ path\nnext\ttab\r\0 \x01\x7f é")).toBe("'it\\'s a \\\\ path\\nnext\\ttab\\r\\0 \\x01\\x7f é'");
   });
 });

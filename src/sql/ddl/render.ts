@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue, Kind } from "../../model/index.js";
 import { isJsonObject, withFunctionBodyMarkers, withOwnershipMarker, withSchemaOwnershipMarker } from "../../model/index.js";
-import { tokenizeSql } from "../tokenize.js";
+import { tokensWithoutWhitespace } from "../tokenize.js";
 import {
   DdlRenderError,
   checkFragment,
@@ -273,9 +273,9 @@ class Context {
  * The checks on each piece should make this unreachable; if it is reached, nothing is sent.
  */
 function assertOneStatement(sql: string, target: string): void {
-  const all = tokenizeSql(sql);
-  const tokens = all.filter((token) => token.type !== "whitespace" && token.type !== "comment");
-  if (tokens.some((token) => token.type === "punctuation" && token.text === ";") || lexedDifferentlyByEngine(all) !== undefined) {
+  // Whitespace decides neither check, and making its tokens was half the cost of every statement.
+  const tokens = tokensWithoutWhitespace(sql);
+  if (tokens.some((token) => token.type === "punctuation" && token.text === ";") || lexedDifferentlyByEngine(tokens) !== undefined) {
     throw new DdlRenderError(target, "the statement would not be a single statement");
   }
 }
