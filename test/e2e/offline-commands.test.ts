@@ -29,8 +29,11 @@ afterAll(async () => {
 });
 
 /** Runs the built CLI (in examples/ unless told otherwise) and returns the modules it loaded. */
+let runs = 0;
 function loadedBy(args: readonly string[], where: { cwd?: string; env?: Record<string, string> } = {}): Promise<string[]> {
-  const log = join(scratch, `${args.join("-")}.log`);
+  // A log of its own per run: the hooks append, and two runs of one command must not share one.
+  runs += 1;
+  const log = join(scratch, `${args.join("-")}-${runs}.log`);
   return new Promise((resolvePromise, reject) => {
     execFile(
       process.execPath,
