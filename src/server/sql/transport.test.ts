@@ -57,6 +57,12 @@ describe("POST /exec", () => {
     expect((await server.call("POST", "/exec", { sql: "SELECT 1" })).status).toBe(400);
   });
 
+  it("ignores fields of an /exec body it does not know, as the Go appserver does", async () => {
+    const server = await serve();
+    const answer = await server.call("POST", "/exec", { sql: "SELECT 1 AS one", type: "historical", database: "default", trace: true });
+    expect(answer).toMatchObject({ status: 200, body: { data: [[1]] } });
+  });
+
   it("shares the catalog with REST both ways", async () => {
     const server = await serve();
     expect((await server.call("POST", "/streams", CARS_STREAM)).status).toBe(201);

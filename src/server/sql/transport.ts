@@ -54,11 +54,8 @@ export function execRoute(version: string): Route {
     async handle(context) {
       const body = context.body;
       if (!isJsonObject(body)) throw invalidRequest("invalid request body: a JSON object is required");
-      const unknown = Object.keys(body).filter((key) => !["sql", "type", "timeout_ms"].includes(key));
-      if (unknown.length > 0)
-        throw invalidRequest(
-          `invalid request body: unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")}`,
-        );
+      // Fields beside sql, type and timeout_ms are ignored, as the Go appserver's decoder ignores
+      // them on every route (docs/fidelity.md, "/exec body").
       const sql = body["sql"];
       const type = body["type"];
       if (typeof sql !== "string") throw invalidRequest(`invalid request body: field "sql" is required and must be a string`);
