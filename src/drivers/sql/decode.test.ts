@@ -19,6 +19,12 @@ describe("row decoding", () => {
       { name: "b", n: null },
     ]);
     expect(rowsFromExec(undefined)).toEqual([]);
+    // A short row reads null for what it lacks; a column named __proto__ is a column, not a prototype.
+    const [short] = rowsFromExec({ columns: [{ name: "a" }, { name: "b" }], data: [["x"]] });
+    expect(short).toEqual({ a: "x", b: null });
+    const [odd] = rowsFromExec({ columns: [{ name: "__proto__" }], data: [[{ polluted: true }]] });
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
+    expect(Object.keys(odd!)).toEqual(["__proto__"]);
     expect(rowsFromExec({ columns: "x", data: [] })).toEqual([]);
   });
 

@@ -29,10 +29,22 @@ export function rowsFromEngineJson(text: string): SqlRow[] {
 function zipRows(columns: JsonValue | undefined, data: JsonValue | undefined): SqlRow[] {
   if (!Array.isArray(columns) || !Array.isArray(data)) return [];
   const names = columns.map((column) => (isJsonObject(column) && typeof column["name"] === "string" ? column["name"] : ""));
-  return data.map((row) => {
-    const values = Array.isArray(row) ? row : [];
-    return Object.fromEntries(names.map((name, index) => [name, values[index] ?? null]));
-  });
+  // A column named __proto__ would set the row's prototype if assigned: it takes the slower path.
+  if (names.includes("__proto__")) {
+    return data.map((row) => Object.fromEntries(names.map((name, index) => [name, (Array.isArray(row) ? row : [])[index] ?? null])));
+  }
+  // Plain loops: system.tables of a 10,000-object workspace is 10,000 rows, and building each from
+  // an array of [name, value] pairs cost 40 ms of a no-change plan.
+  const listedRows = data as readonly JsonValue[];
+  const rows = new Array<SqlRow>(listedRows.length);
+  for (let index = 0; index < listedRows.length; index++) {
+    const listed = listedRows[index];
+    const values: readonly JsonValue[] = Array.isArray(listed) ? listed : [];
+    const row: Record<string, JsonValue> = {};
+    for (let column = 0; column < names.length; column++) row[names[column] as string] = values[column] ?? null;
+    rows[index] = row;
+  }
+  return rows;
 }
 
 /** `Code: 57. DB::Exception: <text>. (NAME) (version 3.0.0)`: the code and the text (Proton `src/Common/Exception.cpp`). */
