@@ -91,7 +91,26 @@ describe("reading the workspace over SQL", () => {
     expect([schema?.kind, schema?.name, schema?.owner]).toEqual(["schema", "ev", "fleet"]);
     const withoutSchemas = answers({ [TABLES_QUERY]: [], [FUNCTIONS_QUERY]: [] });
     expect(await readEngineObjects(withoutSchemas, { schemas: false })).toEqual([]);
-    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY, DATABASES_QUERY, NAMED_COLLECTIONS_QUERY, TASKS_QUERY]);
+    expect(withoutSchemas.asked).toEqual([TABLES_QUERY, FUNCTIONS_QUERY, DATABASES_QUERY, TASKS_QUERY, NAMED_COLLECTIONS_QUERY]);
+  });
+
+  it("lists the default database's tasks before any answer is in, and another database's once it is known", async () => {
+    let answerDatabases: (rows: SqlRow[]) => void = () => undefined;
+    const asked: string[] = [];
+    const reader = {
+      query(sql: string): Promise<SqlRow[]> {
+        asked.push(sql);
+        if (sql === DATABASES_QUERY) return new Promise<SqlRow[]>((resolve) => (answerDatabases = resolve));
+        return Promise.resolve([]);
+      },
+    };
+    const read = readEngineObjects(reader, { schemas: false });
+    // Nothing has answered system.databases yet, and SHOW TASKS is already out.
+    expect(asked).toContain(TASKS_QUERY);
+    expect(asked).not.toContain("SHOW TASKS FROM `analytics`");
+    answerDatabases([{ name: "analytics", engine: "Atomic", comment: "" }]);
+    await read;
+    expect(asked).toContain("SHOW TASKS FROM `analytics`");
   });
 
   it("resolves dependencies across engine objects and the appserver's kinds", async () => {

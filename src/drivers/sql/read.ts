@@ -85,18 +85,24 @@ export async function readEngineObjects(reader: SqlReader, options: { schemas: b
     .then((rows) =>
       readSystemDatabases(rows.map((row) => ({ name: text(row, "name"), engine: text(row, "engine"), comment: text(row, "comment") }))),
     );
-  const tasks = databaseDefinitions
+  // The default database's tasks are listed at once, with the other first queries; only the other
+  // databases' lists wait for system.databases. Sent after it, a list queued behind every other
+  // answer of the read at a server that answers one request at a time.
+  const showTasks = (names: readonly string[]) =>
+    Promise.all(names.map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`)));
+  const defaultTasks = reader.query(TASKS_QUERY).then((rows) => showTasks(rows.map((row) => text(row, "name"))));
+  const databaseTasks = databaseDefinitions
     .then((databases) =>
-      Promise.all([
-        reader.query(TASKS_QUERY).then((rows) => rows.map((row) => text(row, "name"))),
-        ...databases.map((database) =>
+      Promise.all(
+        databases.map((database) =>
           reader
             .query(`${TASKS_QUERY} FROM ${quoteIdentifier(database.name)}`)
             .then((rows) => rows.map((row) => `${database.name}.${text(row, "name")}`)),
         ),
-      ]),
+      ),
     )
-    .then((lists) => Promise.all(lists.flat().map((name) => showCreate(reader, `SHOW CREATE TASK ${quoteQualifiedName(name)}`))));
+    .then((lists) => showTasks(lists.flat()));
+  const tasks = Promise.all([defaultTasks, databaseTasks]).then(([inDefault, inDatabases]) => [...inDefault, ...inDatabases]);
   // Parsed here and nowhere else: the values in create_query never leave this function.
   const namedCollections = reader.query(NAMED_COLLECTIONS_QUERY).then((rows) =>
     rows.map((row) => {
