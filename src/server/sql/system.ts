@@ -94,6 +94,17 @@ function textsOf(kind: string, record: JsonObject): { readonly uuid: string; rea
   return known;
 }
 
+const RELATION_KINDS: ReadonlySet<string> = new Set(RELATION_ENGINES.map((entry) => entry.kind));
+
+/**
+ * Works out the uuid and SHOW CREATE text of records just written, as the engine keeps an object's
+ * CREATE text from its creation on: the first system.tables read after a large apply otherwise
+ * rendered all of them at once (0.3 s at 10,000 objects) while its client waited.
+ */
+export function prepareTexts(written: readonly { readonly kind: string; readonly record: JsonObject }[]): void {
+  for (const { kind, record } of written) if (RELATION_KINDS.has(kind)) textsOf(kind, record);
+}
+
 const TABLES_COLUMNS = [
   ["database", "string"],
   ["name", "string"],

@@ -9,6 +9,8 @@ import { executeDdl, executeRead, isRead, type SqlEnv } from "./interpreter.js";
 import { parseSql } from "./parser.js";
 import type { Rows } from "./system.js";
 
+export { prepareTexts } from "./system.js";
+
 /** Where a statement runs: a snapshot to read, a serialised all-or-nothing write. */
 export interface SqlWorkspace {
   read(): Catalog;
