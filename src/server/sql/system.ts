@@ -342,8 +342,17 @@ export function runSelect(select: Select, catalog: Catalog, env: SelectEnv): Row
     } else throw sqlError(SQL_CODES.UNKNOWN_STREAM, `Stream ${database}.${select.from.name} doesn't exist`);
   }
   const known = new Set(table.columns.map((column) => column.name));
-  const evaluate = (expr: Expr, row: Row): JsonValue => evaluateExpr(expr, row, known, env);
-  let rows = table.rows.filter((row) => select.where === undefined || truthy(evaluate(select.where, row)));
+  const compiled = new Map<Expr, Compiled>();
+  const evaluate = (expr: Expr, row: Row): JsonValue => {
+    let run = compiled.get(expr);
+    if (!run) {
+      run = compileExpr(expr, known, env);
+      compiled.set(expr, run);
+    }
+    return run(row);
+  };
+  const where = select.where;
+  let rows = where === undefined ? table.rows : table.rows.filter((row) => truthy(evaluate(where, row)));
   if (select.orderBy.length > 0) {
     rows = [...rows].sort((a, b) => {
       for (const { expr, descending } of select.orderBy) {
@@ -418,46 +427,87 @@ export function matchesLike(value: string, pattern: string, insensitive = false)
   return likeToRegExp(pattern, insensitive).test(value);
 }
 
-function evaluateExpr(expr: Expr, row: Row, known: ReadonlySet<string>, env: SelectEnv): JsonValue {
-  const evaluate = (inner: Expr): JsonValue => evaluateExpr(inner, row, known, env);
+type Compiled = (row: Row) => JsonValue;
+
+/**
+ * An expression as a function of the row, built once per query: evaluated afresh for each of
+ * 10,000 rows, the tree walk (a closure per call, the IN list and LIKE pattern evaluated and a
+ * regular expression compiled again) was most of a system.tables query's time. An unknown
+ * column still fails when it is evaluated, as before.
+ */
+function compileExpr(expr: Expr, known: ReadonlySet<string>, env: SelectEnv): Compiled {
+  const compile = (inner: Expr): Compiled => compileExpr(inner, known, env);
   switch (expr.kind) {
-    case "literal":
-      return expr.value;
-    case "column":
-      if (!known.has(expr.name)) throw sqlError(SQL_CODES.UNKNOWN_IDENTIFIER, `Missing columns: '${expr.name}' while processing query`);
-      return row[expr.name] ?? null;
-    case "not":
-      return !truthy(evaluate(expr.operand));
+    case "literal": {
+      const value = expr.value;
+      return () => value;
+    }
+    case "column": {
+      const name = expr.name;
+      if (!known.has(name)) {
+        return () => {
+          throw sqlError(SQL_CODES.UNKNOWN_IDENTIFIER, `Missing columns: '${name}' while processing query`);
+        };
+      }
+      return (row) => row[name] ?? null;
+    }
+    case "not": {
+      const operand = compile(expr.operand);
+      return (row) => !truthy(operand(row));
+    }
     case "in": {
-      const value = evaluate(expr.operand);
-      const found = expr.list.some((item) => compare(value, evaluate(item)) === 0);
-      return expr.negated ? !found : found;
+      const operand = compile(expr.operand);
+      const items = expr.list.map(compile);
+      const negated = expr.negated;
+      return (row) => {
+        const value = operand(row);
+        const found = items.some((item) => compare(value, item(row)) === 0);
+        return negated ? !found : found;
+      };
     }
     case "like": {
-      const matched = matchesLike(String(evaluate(expr.operand)), String(evaluate(expr.pattern)), expr.insensitive);
-      return expr.negated ? !matched : matched;
+      const operand = compile(expr.operand);
+      const { negated, insensitive } = expr;
+      const constant = expr.pattern.kind === "literal" ? likeToRegExp(String(expr.pattern.value), insensitive) : undefined;
+      const pattern = compile(expr.pattern);
+      return (row) => {
+        const value = String(operand(row));
+        const matched = constant ? constant.test(value) : matchesLike(value, String(pattern(row)), insensitive);
+        return negated ? !matched : matched;
+      };
     }
     case "binary": {
-      if (expr.operator === "AND") return truthy(evaluate(expr.left)) && truthy(evaluate(expr.right));
-      if (expr.operator === "OR") return truthy(evaluate(expr.left)) || truthy(evaluate(expr.right));
-      const order = compare(evaluate(expr.left), evaluate(expr.right));
+      const left = compile(expr.left);
+      const right = compile(expr.right);
       switch (expr.operator) {
+        case "AND":
+          return (row) => truthy(left(row)) && truthy(right(row));
+        case "OR":
+          return (row) => truthy(left(row)) || truthy(right(row));
         case "=":
-          return order === 0;
+          return (row) => compare(left(row), right(row)) === 0;
         case "!=":
-          return order !== 0;
+          return (row) => compare(left(row), right(row)) !== 0;
         case "<":
-          return order < 0;
+          return (row) => compare(left(row), right(row)) < 0;
         case ">":
-          return order > 0;
+          return (row) => compare(left(row), right(row)) > 0;
         case "<=":
-          return order <= 0;
+          return (row) => compare(left(row), right(row)) <= 0;
         default:
-          return order >= 0;
+          return (row) => compare(left(row), right(row)) >= 0;
       }
     }
-    case "call":
-      return callFunction(expr.name, expr.args.map(evaluate), env);
+    case "call": {
+      const args = expr.args.map(compile);
+      const name = expr.name;
+      return (row) =>
+        callFunction(
+          name,
+          args.map((arg) => arg(row)),
+          env,
+        );
+    }
   }
 }
 
