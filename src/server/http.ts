@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { JsonObject, JsonValue } from "../model/index.js";
-import { createCatalog, createTransaction, type Transaction } from "./catalog.js";
+import type { JsonValue } from "../model/index.js";
+import { createCatalog, createTransaction } from "./catalog.js";
 import { ApiFailure, ENGINE_CODES, engineError } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
 import { isEnginePath, type Profile, restRouteServed } from "./sql/profile.js";
@@ -39,11 +39,6 @@ export interface AppOptions {
   readonly profile?: Profile;
   /** The engine's SQL HTTP interface at `/`, when the profile serves it. */
   readonly engine?: (request: EngineRequest, workspace: SqlWorkspace) => Promise<EngineReply>;
-  /**
-   * Called with the records a write stored, soon after it is stored and outside the request's own
-   * work: what is derived from them is worked out then, not in the first read that needs it.
-   */
-  readonly afterWrite?: (written: readonly { readonly kind: string; readonly record: JsonObject }[]) => void;
 }
 
 export interface App {
@@ -139,38 +134,10 @@ export function createApp(options: AppOptions): App {
     send(response, reply);
   };
 
-  const writeTo = async <T>(workspace: string, change: (tx: Transaction) => T): Promise<T> => {
-    const afterWrite = options.afterWrite;
-    if (!afterWrite) return options.store.write(workspace, (state) => change(createTransaction(options.modules, state)));
-    const keys: { kind: string; key: string }[] = [];
-    const result = await options.store.write(workspace, (state) => {
-      const tx = createTransaction(options.modules, state);
-      return change({
-        ...tx,
-        put(kind, key, record) {
-          tx.put(kind, key, record);
-          keys.push({ kind, key });
-        },
-      });
-    });
-    if (keys.length > 0) {
-      setImmediate(() => {
-        // The stored records (frozen copies), not the drafts the change put.
-        const state = options.store.read(workspace);
-        const written = keys.flatMap(({ kind, key }) => {
-          const record = state.get(kind, key);
-          return record ? [{ kind, record }] : [];
-        });
-        afterWrite(written);
-      });
-    }
-    return result;
-  };
-
   // The engine has no workspaces: its statements act on `default`, the workspace REST calls `default`.
   const engineWorkspace: SqlWorkspace = {
     read: () => createCatalog(options.modules, options.store.read(DATABASE)),
-    write: (change) => writeTo(DATABASE, change),
+    write: (change) => options.store.write(DATABASE, (state) => change(createTransaction(options.modules, state))),
   };
   const serveEngine = async (
     engine: NonNullable<AppOptions["engine"]>,
@@ -231,7 +198,7 @@ export function createApp(options: AppOptions): App {
       now: options.now(),
       newId: options.newId,
       read: () => createCatalog(options.modules, options.store.read(workspace)),
-      write: (change) => writeTo(workspace, change),
+      write: (change) => options.store.write(workspace, (state) => change(createTransaction(options.modules, state))),
     };
     return chosen.compiled.route.handle(context);
   };

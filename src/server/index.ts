@@ -93,7 +93,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             }),
         }
       : {}),
-    ...(sql ? { afterWrite: sql.prepareTexts } : {}),
     auth: {
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),

@@ -7,9 +7,7 @@ import type { Parsed } from "./ast.js";
 import { httpStatusOf, SQL_CODES, SqlError, sqlError } from "./errors.js";
 import { executeDdl, executeRead, isRead, type SqlEnv } from "./interpreter.js";
 import { parseSql } from "./parser.js";
-import type { Rows } from "./system.js";
-
-export { prepareTexts } from "./system.js";
+import { prepareTexts, type Rows } from "./system.js";
 
 /** Where a statement runs: a snapshot to read, a serialised all-or-nothing write. */
 export interface SqlWorkspace {
@@ -39,8 +37,39 @@ export async function runStatement(
     );
   if (expect === "read" && !read) throw invalidRequest(`invalid request: type "historical" runs queries; use type "ddl" for DDL`);
   if (read) return { parsed, rows: executeRead(parsed, workspace.read(), env) };
-  await workspace.write((tx) => executeDdl(parsed.statement, tx, env));
+  await writeDdl(workspace, (tx) => executeDdl(parsed.statement, tx, env));
   return { parsed };
+}
+
+/**
+ * Runs a DDL change, then, soon after and outside the request's own work, works out the uuid and
+ * SHOW CREATE text of each object it stored (prepareTexts), as the engine keeps an object's CREATE
+ * text from its creation on: otherwise the first system.tables read after a large apply over SQL
+ * rendered them all at once while its client waited. Only SQL writes do this: a workspace written
+ * over REST is seldom read over SQL, and its writes should not pay for it.
+ */
+async function writeDdl(workspace: SqlWorkspace, change: (tx: Transaction) => void): Promise<void> {
+  const written: { kind: string; key: string }[] = [];
+  await workspace.write((tx) =>
+    change({
+      ...tx,
+      put(kind, key, record) {
+        tx.put(kind, key, record);
+        written.push({ kind, key });
+      },
+    }),
+  );
+  if (written.length === 0) return;
+  setImmediate(() => {
+    // The stored records (frozen copies), which later reads see, not the drafts the change put.
+    const catalog = workspace.read();
+    prepareTexts(
+      written.flatMap(({ kind, key }) => {
+        const record = catalog.get(kind, key);
+        return record ? [{ kind, record }] : [];
+      }),
+    );
+  });
 }
 
 /**
@@ -200,7 +229,7 @@ export async function handleEngineRequest(request: EngineRequest, workspace: Sql
         headers: { ...base, "content-type": formatter.contentType, "x-timeplus-format": format },
       };
     }
-    await workspace.write((tx) => executeDdl(parsed.statement, tx, env));
+    await writeDdl(workspace, (tx) => executeDdl(parsed.statement, tx, env));
     return { status: 200, text: "", headers: { ...base, "x-timeplus-format": format } };
   } catch (error) {
     const failure =
