@@ -61,14 +61,19 @@ async function writeDdl(workspace: SqlWorkspace, change: (tx: Transaction) => vo
   );
   if (written.length === 0) return;
   setImmediate(() => {
-    // The stored records (frozen copies), which later reads see, not the drafts the change put.
-    const catalog = workspace.read();
-    prepareTexts(
-      written.flatMap(({ kind, key }) => {
-        const record = catalog.get(kind, key);
-        return record ? [{ kind, record }] : [];
-      }),
-    );
+    try {
+      // The stored records (frozen copies), which later reads see, not the drafts the change put.
+      const catalog = workspace.read();
+      prepareTexts(
+        written.flatMap(({ kind, key }) => {
+          const record = catalog.get(kind, key);
+          return record ? [{ kind, record }] : [];
+        }),
+      );
+    } catch {
+      // Only work done ahead: whatever failed here is worked out, or fails, in the read that needs it,
+      // instead of taking the server (in the CLI's embedded case, the CLI) down with an uncaught error.
+    }
   });
 }
 
