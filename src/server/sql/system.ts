@@ -97,9 +97,10 @@ function textsOf(kind: string, record: JsonObject): { readonly uuid: string; rea
 const RELATION_KINDS: ReadonlySet<string> = new Set(RELATION_ENGINES.map((entry) => entry.kind));
 
 /**
- * Works out the uuid and SHOW CREATE text of records just written, as the engine keeps an object's
- * CREATE text from its creation on: the first system.tables read after a large apply otherwise
- * rendered all of them at once (0.3 s at 10,000 objects) while its client waited.
+ * Works out the uuid and SHOW CREATE text of records just written (the SQL layer's writeDdl calls
+ * it), as the engine keeps an object's CREATE text from its creation on: the first system.tables
+ * read after a large apply otherwise rendered all of them at once (0.3 s at 10,000 objects) while
+ * its client waited.
  */
 export function prepareTexts(written: readonly { readonly kind: string; readonly record: JsonObject }[]): void {
   for (const { kind, record } of written) if (RELATION_KINDS.has(kind)) textsOf(kind, record);
@@ -139,7 +140,6 @@ class TablesRow {
   readonly #kind: string;
   readonly #record: JsonObject;
   readonly #key: string;
-  readonly #engine: string;
   #dependents: readonly { readonly database: string; readonly name: string }[] | undefined;
   #needs: readonly { readonly database: string; readonly name: string }[] | undefined;
   readonly database: string;
@@ -152,7 +152,6 @@ class TablesRow {
     this.#kind = kind;
     this.#record = record;
     this.#key = String(record["name"]);
-    this.#engine = engine;
     const { database, name } = splitCatalogKey(this.#key);
     this.database = database;
     this.name = name;
@@ -160,7 +159,7 @@ class TablesRow {
   }
 
   get #native(): boolean {
-    return this.#engine === "Stream" || this.#engine === "MutableStream";
+    return this.engine === "Stream" || this.engine === "MutableStream";
   }
 
   get #extras(): JsonObject {
@@ -197,7 +196,7 @@ class TablesRow {
     return textsOf(this.#kind, this.#record).createQuery;
   }
   get engine_full(): string {
-    return this.#engine;
+    return this.engine;
   }
   get mode(): string {
     return this.#kind === "stream" ? String(this.#record["mode"] || "append") : "";
@@ -206,10 +205,10 @@ class TablesRow {
     return this.#kind === "view" || this.#kind === "materialized_view" ? String(this.#record["query"] ?? "") : "";
   }
   get partition_key(): string {
-    return this.#engine === "Stream" ? String(this.#extras["partition_by"] ?? "to_YYYYMMDD(_tp_time)") : "";
+    return this.engine === "Stream" ? String(this.#extras["partition_by"] ?? "to_YYYYMMDD(_tp_time)") : "";
   }
   get sorting_key(): string {
-    return this.#engine === "Stream" ? String(this.#extras["order_by"] ?? (this.primary_key || "to_start_of_hour(_tp_time)")) : "";
+    return this.engine === "Stream" ? String(this.#extras["order_by"] ?? (this.primary_key || "to_start_of_hour(_tp_time)")) : "";
   }
   get primary_key(): string {
     return this.#native ? String(this.#record["primary_key"] ?? "") : "";
