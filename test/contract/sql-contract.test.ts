@@ -20,6 +20,8 @@ interface SqlTarget {
   readonly label: string;
   /** The REST API base when the target is an appserver (for the REST/SQL round trips), else undefined. */
   rest(): string | undefined;
+  /** The credentials every REST call to the target carries. */
+  readonly restHeaders: Record<string, string>;
   /** Whether REST can create engine objects here (the built-in server's default profile). */
   readonly restCreates: boolean;
   run(sql: string): Promise<Outcome>;
@@ -60,19 +62,28 @@ function postJson(url: string, headers: Record<string, string>, body: Record<str
   return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 }
 
-function builtIn(transport: "exec" | "engine"): SqlTarget {
+/**
+ * The built-in server over one transport; `withLogin` starts it with a username and password, as a
+ * real appserver always has, so that every call of the suite must carry the credentials.
+ */
+function builtIn(transport: "exec" | "engine", withLogin = false): SqlTarget {
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let dataDir = "";
+  const login = { username: "contract", password: "contract-password" };
+  const headers: Record<string, string> = withLogin
+    ? { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString("base64")}` }
+    : {};
   const rest = (): string => `${server?.url}/default/api/v1beta2`;
   return {
-    label: `built-in server (${transport === "exec" ? "/exec" : "engine HTTP"})`,
+    label: `built-in server (${transport === "exec" ? "/exec" : "engine HTTP"}${withLogin ? ", with a login" : ""})`,
     rest: () => (transport === "exec" ? rest() : undefined),
+    restHeaders: headers,
     restCreates: transport === "exec",
-    run: (sql) => (transport === "exec" ? viaExec(rest(), {}, sql) : viaEngine(`${server?.url}/`, {}, sql)),
-    execBody: (body) => (transport === "exec" ? postJson(`${rest()}/exec`, {}, body) : undefined),
+    run: (sql) => (transport === "exec" ? viaExec(rest(), headers, sql) : viaEngine(`${server?.url}/`, headers, sql)),
+    execBody: (body) => (transport === "exec" ? postJson(`${rest()}/exec`, headers, body) : undefined),
     async setUp() {
       dataDir = await mkdtemp(join(tmpdir(), "tpctl-sql-contract-"));
-      server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
+      server = await startServer({ port: 0, host: "127.0.0.1", dataDir, ...(withLogin ? login : {}) });
     },
     async tearDown() {
       await server?.close();
@@ -90,6 +101,7 @@ function realTarget(env: NodeJS.ProcessEnv): SqlTarget | undefined {
   return {
     label: "TIMEPLUS_ADDRESS (TIMEPLUS_API=sql)",
     rest: () => (exec ? base : undefined),
+    restHeaders: headers,
     restCreates: false,
     run: (sql) => (exec ? viaExec(base, headers, sql) : viaEngine(`${address}/`, headers, sql)),
     execBody: (body) => (exec ? postJson(`${base}/exec`, headers, body) : undefined),
@@ -105,7 +117,9 @@ function realTarget(env: NodeJS.ProcessEnv): SqlTarget | undefined {
   };
 }
 
-const targets = [builtIn("exec"), builtIn("engine"), realTarget(process.env)].filter((target): target is SqlTarget => target !== undefined);
+const targets = [builtIn("exec"), builtIn("engine"), builtIn("exec", true), realTarget(process.env)].filter(
+  (target): target is SqlTarget => target !== undefined,
+);
 
 describe.each(targets)("Timeplus SQL contract against $label", (target) => {
   const prefix = `tpctl_contract_sql_${randomBytes(4).toString("hex")}`;
@@ -210,12 +224,16 @@ describe.each(targets)("Timeplus SQL contract against $label", (target) => {
   it("shows an object created by DDL in GET /streams, and one created by REST in SHOW CREATE", async () => {
     const base = target.rest();
     if (base === undefined) return;
-    const listed = (await (await fetch(`${base}/streams`)).json()) as { name: string; description: string }[];
+    // With the target's credentials: a real appserver refuses an anonymous list.
+    const listed = (await (await fetch(`${base}/streams`, { headers: target.restHeaders })).json()) as {
+      name: string;
+      description: string;
+    }[];
     expect(listed.find((item) => item.name === stream)).toMatchObject({ description: "contract" });
     if (!target.restCreates) return;
     const created = await fetch(`${base}/streams`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...target.restHeaders },
       body: JSON.stringify({ name: `${prefix}_rest`, description: "from rest", columns: [{ name: "id", type: "int" }] }),
     });
     expect(created.status).toBe(201);
