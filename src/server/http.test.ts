@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { request as httpRequest } from "node:http";
 import { startTestServer, type TestServer } from "./test-utils.js";
 
@@ -150,6 +150,25 @@ describe("latency", () => {
     const started = performance.now();
     await t.call("GET", "/streams");
     expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  it("turns the answer into JSON while it waits, not after the wait", async () => {
+    t = await startTestServer({ latencyMs: 400 });
+    const stringify = JSON.stringify.bind(JSON);
+    const listed: number[] = [];
+    // Only the server's answer to a list is an array here: the client sends no body with a GET.
+    const spy = vi.spyOn(JSON, "stringify").mockImplementation((value: unknown, ...rest: unknown[]) => {
+      if (Array.isArray(value)) listed.push(performance.now());
+      return stringify(value, ...(rest as [undefined, undefined]));
+    });
+    try {
+      const started = performance.now();
+      await t.call("GET", "/streams");
+      expect(listed).toHaveLength(1);
+      expect((listed[0] as number) - started).toBeLessThan(200);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

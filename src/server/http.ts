@@ -111,10 +111,13 @@ export function createApp(options: AppOptions): App {
       reply = failureReply(new ApiFailure(503, 503, "service unavailable (injected fault)", "neutron"));
     } else {
       try {
-        reply =
+        // Serialized before the wait, as part of the work: a real server has its answer in bytes
+        // before they travel, and a large list took longer to stringify than the latency itself.
+        reply = serialized(
           options.engine && isEnginePath(url.pathname)
             ? await serveEngine(options.engine, method, url, request.headers, raw)
-            : await dispatch(method, url, request.headers, raw);
+            : await dispatch(method, url, request.headers, raw),
+        );
       } catch (error) {
         reply = failureReply(
           error instanceof ApiFailure
@@ -399,18 +402,16 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
+/** The reply with its body as JSON text, so that sending it later is only writing. */
+function serialized(reply: Reply): Reply {
+  if (reply.text !== undefined) return reply;
+  const text = reply.body === undefined || reply.status === 204 ? "" : JSON.stringify(reply.body);
+  return { status: reply.status, headers: { ...reply.headers, ...(text !== "" ? { "content-type": JSON_TYPE } : {}) }, text };
+}
+
 function send(response: ServerResponse, reply: Reply): void {
   if (response.destroyed || response.writableEnded) return;
-  if (reply.text !== undefined) {
-    response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.text) });
-    response.end(reply.text);
-    return;
-  }
-  const text = reply.body === undefined || reply.status === 204 ? "" : JSON.stringify(reply.body);
-  response.writeHead(reply.status, {
-    ...reply.headers,
-    ...(text !== "" ? { "content-type": JSON_TYPE } : {}),
-    "content-length": Buffer.byteLength(text),
-  });
+  const { text, headers } = serialized(reply);
+  response.writeHead(reply.status, { ...headers, "content-length": Buffer.byteLength(text as string) });
   response.end(text);
 }
