@@ -222,15 +222,18 @@ export async function acquireLockAndRead<T>(client: Client, options: AcquireOpti
       await transient.absorb(error);
       continue;
     }
+    // The confirming listing goes out before the read: a read is many requests, and a listing
+    // sent after them waited behind them all (for a slot here, then in the server's queue), so
+    // that it was the last answer in.
+    const confirming = settle(listGenerations(client));
     const alongside = settle(read());
-    let after: LockGeneration[];
-    try {
-      after = await listGenerations(client);
-    } catch (error) {
+    const listed = await confirming;
+    if (!listed.ok) {
       await alongside;
-      await transient.absorb(error);
+      await transient.absorb(listed.error);
       continue;
     }
+    const after = listed.value;
     if (won(after, decision.generation, options.token)) {
       const lock = holdLease(client, clock, { ...options, generation: decision.generation, lease, confirmedAt: sentAt }, after);
       return await withRead(lock, await alongside);

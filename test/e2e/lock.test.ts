@@ -51,6 +51,24 @@ describe("the lease lock over HTTP", () => {
     expect((await listGenerations(clients[0]!))[0]?.lease).toMatchObject({ token: "reader", released: true });
   });
 
+  it("sends the listing that confirms the lock before the read, so that it does not wait behind the read's requests", async () => {
+    const options = { holder: "run ordered", operation: "apply", token: "ordered", timeoutMs: 0, clock: quickClock };
+    const sent: string[] = [];
+    const recording = {
+      request: <T>(call: ApiCall) => {
+        sent.push(`lock: ${call.method} ${call.path}`);
+        return clients[0]!.request<T>(call);
+      },
+    };
+    const read = () => {
+      sent.push("read");
+      return listGenerations(clients[1]!);
+    };
+    const { lock } = await acquireLockAndRead(recording, options, read);
+    await lock.release();
+    expect(sent.slice(0, 4)).toEqual(["lock: GET /views", "lock: POST /views", "lock: GET /views", "read"]);
+  });
+
   it("releases the lock when the read beside it fails, so that the next run needs no unlock", async () => {
     const options = { holder: "run failing", operation: "apply", token: "failing-read", timeoutMs: 0, clock: quickClock };
     await expect(acquireLockAndRead(clients[0]!, options, () => Promise.reject(new Error("the read failed")))).rejects.toThrow(
