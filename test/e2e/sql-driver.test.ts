@@ -110,6 +110,8 @@ describe("the SQL driver", () => {
     expect(again.code).toBe(0);
     const routes = await server.requests();
     expect(Object.keys(routes).filter((route) => route.startsWith("POST ") && route.endsWith("/exec"))).toHaveLength(1);
+    // Dependencies come from system.tables and the SQL: the largest answer of all is never asked.
+    expect(routes["GET /default/api/v1beta2/topology"]).toBeUndefined();
     // auto finds /exec and takes the same path.
     const auto = await cli(dir, server.env, "plan", "--detailed-exitcode");
     expect(auto.code).toBe(0);

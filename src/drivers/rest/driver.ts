@@ -28,8 +28,12 @@ export function createRestDriver(input: { client: Pick<TimeplusClient, "request"
  * The REST reads of only some kinds (the SQL driver reads the appserver's own kinds this way):
  * the same list calls and normalisation as the REST driver.
  */
-export function readRestKinds(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[], options: { readOnly?: boolean } = {}) {
-  return readWorkspace(options.readOnly ? readOnly(client) : client, kinds);
+export function readRestKinds(
+  client: Pick<TimeplusClient, "request">,
+  kinds: readonly Kind[],
+  options: { readOnly?: boolean; topology?: boolean } = {},
+) {
+  return readWorkspace(options.readOnly ? readOnly(client) : client, kinds, { topology: options.topology ?? true });
 }
 
 /** Drift promises never to write; this holds even if a read path someday grows a write. */

@@ -10,17 +10,24 @@ import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../ki
  * The live workspace in a fixed number of requests: one list call per kind plus the topology,
  * all at once; never one request per resource.
  */
-export async function readWorkspace(client: Pick<TimeplusClient, "request">, kinds: readonly Kind[] = REST_KINDS): Promise<LiveResource[]> {
+export async function readWorkspace(
+  client: Pick<TimeplusClient, "request">,
+  kinds: readonly Kind[] = REST_KINDS,
+  options: { topology?: boolean } = {},
+): Promise<LiveResource[]> {
   // Asked first: with more requests than the concurrency limit lets through at once, those asked
   // last wait for a slot, and the topology of a large workspace is the answer slowest to build.
-  const topologyRead = client
-    .request<TopologyGraph>({ method: "GET", path: TOPOLOGY_PATH })
-    .then((response) => response.body)
-    .catch((error: unknown) => {
-      // Topology only adds edges that SQL already shows; an older server without it is fine.
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    });
+  const topologyRead =
+    options.topology === false
+      ? Promise.resolve(undefined)
+      : client
+          .request<TopologyGraph>({ method: "GET", path: TOPOLOGY_PATH })
+          .then((response) => response.body)
+          .catch((error: unknown) => {
+            // Topology only adds edges that SQL already shows; an older server without it is fine.
+            if (error instanceof ApiError && error.status === 404) return undefined;
+            throw error;
+          });
   // Each list is normalized as it arrives: the server answers the lists one after another, and
   // the client's work on those that came first fits in the wait for the rest.
   const [topology, lists] = await Promise.all([topologyRead, Promise.all(kinds.map((kind) => listKind(client, kind).then(normalizeList)))]);

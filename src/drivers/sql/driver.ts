@@ -23,10 +23,12 @@ export function createSqlDriver(input: { transport: SqlTransport; rest?: Timeplu
     inPlace: "sql",
     async readWorkspace(options = {}) {
       // Over /exec the appserver lists format schemas with their text in one call; the bare
-      // engine prints a schema's text only in SHOW CREATE.
+      // engine prints a schema's text only in SHOW CREATE. The topology is not read: among the
+      // kinds read here its only edges are the uses of UDFs and schemas, which the SQL and the
+      // reference fields show as well (docs/sql-driver.md), and it is the largest answer of all.
       const [engine, appserver] = await Promise.all([
         readEngineObjects(transport, { schemas: rest === undefined }),
-        rest ? readRestKinds(rest, ["schema", "udf", ...APPSERVER_KINDS], options) : Promise.resolve([]),
+        rest ? readRestKinds(rest, ["schema", "udf", ...APPSERVER_KINDS], { ...options, topology: false }) : Promise.resolve([]),
       ]);
       return assembleLive(...preferRestUdfs(engine, appserver));
     },
