@@ -418,9 +418,51 @@ describe("concurrency", () => {
       });
       const tp = createTimeplusClient({ address: `http://127.0.0.1:${port}`, ...(concurrency !== undefined ? { concurrency } : {}) });
       cleanups.push(() => tp.close());
-      await Promise.all(Array.from({ length: 40 }, () => tp.request({ method: "GET", path: "/streams" })));
+      // Forty paths: identical GETs in flight at once would share one request.
+      await Promise.all(Array.from({ length: 40 }, (_, index) => tp.request({ method: "GET", path: `/streams/s${index}` })));
       expect(peak).toBe(concurrency ?? DEFAULT_CONCURRENCY);
     }
+  });
+
+  it("sends identical GETs in flight at once as one request, and gives each caller its own copy of the answer", async () => {
+    let served = 0;
+    const { port } = await startHttpServer((_request, response) => {
+      served += 1;
+      setTimeout(() => response.writeHead(200, { "content-type": "application/json" }).end('[{"name":"v"}]'), 20);
+    });
+    const tp = createTimeplusClient({ address: `http://127.0.0.1:${port}` });
+    cleanups.push(() => tp.close());
+    const [first, second] = await Promise.all([
+      tp.request<{ name: string }[]>({ method: "GET", path: "/views" }),
+      tp.request<{ name: string }[]>({ method: "GET", path: "/views" }),
+    ]);
+    expect(served).toBe(1);
+    expect(second.body).toEqual([{ name: "v" }]);
+    first.body![0]!.name = "changed by the first caller";
+    expect(second.body).toEqual([{ name: "v" }]);
+  });
+
+  it("never answers a GET sent after a write was answered with a GET sent before it", async () => {
+    let version = 0;
+    let served = 0;
+    const { port } = await startHttpServer((request, response) => {
+      served += 1;
+      // Each answer tells the state as the request found it; a read takes 50 ms, a write none.
+      if (request.method === "POST") version += 1;
+      const seen = version;
+      setTimeout(
+        () => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ seen })),
+        request.method === "GET" ? 50 : 0,
+      );
+    });
+    const tp = createTimeplusClient({ address: `http://127.0.0.1:${port}` });
+    cleanups.push(() => tp.close());
+    const before = tp.request<{ seen: number }>({ method: "GET", path: "/views" });
+    await tp.request({ method: "POST", path: "/views", body: { name: "v" } });
+    const after = await tp.request<{ seen: number }>({ method: "GET", path: "/views" });
+    expect(after.body).toEqual({ seen: 1 });
+    expect((await before).body).toEqual({ seen: 0 });
+    expect(served).toBe(3);
   });
 
   it("backs off by itself when the server answers 429, so that every create lands", async () => {

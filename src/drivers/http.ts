@@ -117,6 +117,28 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
   fixedHeaders["accept"] = "application/json";
   fixedHeaders["user-agent"] = options.userAgent ?? "tpctl";
   let closed = false;
+  // Identical GETs in flight at once share one request (each caller parses the answer itself, so
+  // no one sees another's objects): a locked run's confirming listing and its read both list
+  // /views, the whole of it. One may join another only if no other request was sent or answered
+  // in between, so that a GET sent after a write was answered never takes an answer older than it.
+  const sharedGets = new Map<string, { readonly answer: Promise<Attempt>; readonly epoch: number }>();
+  let epoch = 0;
+
+  function sendOnce(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
+    if (method !== "GET") {
+      epoch += 1;
+      return attempt(method, path, body).finally(() => {
+        epoch += 1;
+      });
+    }
+    const inFlight = sharedGets.get(path);
+    if (inFlight !== undefined && inFlight.epoch === epoch) return inFlight.answer;
+    const answer = attempt(method, path, body).finally(() => {
+      if (sharedGets.get(path)?.answer === answer) sharedGets.delete(path);
+    });
+    sharedGets.set(path, { answer, epoch });
+    return answer;
+  }
 
   async function attempt(method: HttpMethod, path: string, body: string | undefined): Promise<Attempt> {
     const ticket = await limit.acquire();
@@ -164,7 +186,7 @@ export function createTimeplusClient(options: TimeplusClientOptions): TimeplusCl
       const read = call.method === "GET" || call.readOnly === true;
 
       for (let attemptIndex = 0; ; attemptIndex += 1) {
-        const result = await attempt(call.method, fullPath, body);
+        const result = await sendOnce(call.method, fullPath, body);
         let failure: Error;
         let retryable: boolean;
         let waitMs = backoff(attemptIndex, random);

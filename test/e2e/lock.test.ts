@@ -69,6 +69,22 @@ describe("the lease lock over HTTP", () => {
     expect(sent.slice(0, 4)).toEqual(["lock: GET /views", "lock: POST /views", "lock: GET /views", "read"]);
   });
 
+  it("lists /views twice, not three times, when the read lists it too: the confirmation and the read share one answer", async () => {
+    const options = { holder: "run sharing", operation: "apply", token: "sharing", timeoutMs: 0, clock: quickClock };
+    const listed = async (): Promise<number> => {
+      const counts = ((await (await fetch(`${server.url}/_server/requests`)).json()) as { by_route: Record<string, number> }).by_route;
+      return counts["GET /default/api/v1beta2/views"] ?? 0;
+    };
+    const before = await listed();
+    // The read the REST driver makes lists /views through the same client as the lock.
+    const { lock, value } = await acquireLockAndRead(clients[0]!, options, () =>
+      clients[0]!.request<unknown[]>({ method: "GET", path: "/views" }),
+    );
+    await lock.release();
+    expect(await listed()).toBe(before + 2);
+    expect(value.body?.length).toBeGreaterThan(0);
+  });
+
   it("releases the lock when the read beside it fails, so that the next run needs no unlock", async () => {
     const options = { holder: "run failing", operation: "apply", token: "failing-read", timeoutMs: 0, clock: quickClock };
     await expect(acquireLockAndRead(clients[0]!, options, () => Promise.reject(new Error("the read failed")))).rejects.toThrow(
