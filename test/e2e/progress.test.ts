@@ -45,9 +45,12 @@ describe("progress of a long apply", () => {
   it.skipIf(!hasScript)(
     "on a terminal names what is running and for how long, on one line redrawn in place",
     async () => {
-      // Every response takes 2 s, so the create is still running when the status line is redrawn
-      // (once a second); the other calls of the run wait as long, which is why it is not longer.
-      await serve(2_000);
+      // Every response takes 2.5 s, so the create is still running when the status line is redrawn
+      // (once a second, at times unrelated to the create's start) with at least 1 s elapsed. At 2 s
+      // the window for that redraw was no wider than one interval, and a redraw a few ms late on a
+      // loaded machine fell after the create's end. The other calls of the run wait as long, which
+      // is why it is not longer.
+      await serve(2_500);
       const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply s.yaml --auto-approve`;
       const output = await new Promise<string>((resolve, reject) => {
         execFile(
@@ -64,7 +67,7 @@ describe("progress of a long apply", () => {
       expect(applying).toMatch(/\r\u001b\[2K {2}✓ create stream\/cars\r?\n/);
       expect(applying).toContain("Apply complete: 1 applied, 0 failed, 0 not attempted.");
     },
-    // Every call of the run waits 2 s by design, so it takes about 20 s: room for a loaded machine.
+    // Every call of the run waits 2.5 s by design, so it takes about 20 s: room for a loaded machine.
     60_000,
   );
 
