@@ -7,8 +7,9 @@ import { liveResourcesOf, normalizeList, type ListedKind, type TopologyGraph } f
 import { ID_KINDS, KIND_MODULES, REST_KINDS, restCollectionPath } from "../../kinds/index.js";
 
 /**
- * The live workspace in a fixed number of requests: one list call per kind plus the topology,
- * all at once; never one request per resource.
+ * The live workspace in a fixed number of requests: one list call per kind plus the topology
+ * (unless `topology` is false: the SQL driver's read of the appserver's kinds), all at once;
+ * never one request per resource.
  */
 export async function readWorkspace(
   client: Pick<TimeplusClient, "request">,
